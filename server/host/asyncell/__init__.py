@@ -1,0 +1,15 @@
+"""asyncell host: runs notebook cells on one persistent trio or asyncio event loop.
+
+Cells can use::
+
+    from asyncell import background, display
+
+``background`` is the session's supervised task group (also bound as ``GLOBAL_NURSERY``
+and ``background`` in the cell namespace); ``display`` shows rich output.  The host
+speaks the protocol of docs/protocol.md section 2 with the asyncell server.
+"""
+
+from .background import background
+from .display import display
+
+__all__ = ["background", "display"]

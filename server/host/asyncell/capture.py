@@ -1,0 +1,175 @@
+"""Everything user code writes becomes stream output; nothing touches the protocol.
+
+Two layers, because output is produced at two levels:
+
+* fd level: fds 1 and 2 are pointed at pipes that a pump thread reads, so
+  ``os.write(1, ...)``, C extensions and child processes (``subprocess.run(["echo"])``)
+  all show up as ``stdout``/``stderr`` stream outputs.  The protocol itself lives on a
+  private, non-inheritable dup of the original fd 1, and fd 0 becomes /dev/null so user
+  code (``input()``) can never eat protocol commands.  fd output carries no context, so
+  it is attributed to the running execution (or the most recent one).
+* Python level: ``sys.stdout``/``sys.stderr`` are replaced by writers that look up the
+  current origin (execution id, background task id) in a ContextVar at write time, so
+  output of a background task goes to the cell that started it.
+
+``drain()`` is called at the end of every execution: all fd output written by the cell
+is already in the pipes by then, and reading it under the pump lock guarantees it is
+sent before ``done``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import io
+import os
+import select
+import sys
+import threading
+from .context import ORIGIN
+
+
+class StdioTakeover:
+    """Owns the original stdio descriptors and the output pipes."""
+
+    def __init__(self) -> None:
+        # Private copies: os.dup() makes them non-inheritable, so children never see them.
+        self.protocol_out = os.dup(1)
+        self.protocol_in = os.dup(0)
+        self.host_stderr = os.dup(2)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        self._readers = {}
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            r, w = os.pipe()
+            os.dup2(w, fd)  # dup2 targets are inheritable: children write into the pipe
+            os.close(w)
+            os.set_blocking(r, False)
+            self._readers[r] = (name, codecs.getincrementaldecoder("utf-8")("replace"))
+        self._lock = threading.Lock()
+        self._sink = None
+        self._libc = None
+
+    def start(self, sink) -> None:
+        self._sink = sink
+        threading.Thread(target=self._pump, name="asyncell-fd-pump", daemon=True).start()
+
+    def _read_available(self, fd: int) -> None:
+        name, decoder = self._readers[fd]
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                return
+            if not data:
+                return
+            self._sink.stream(None, name, decoder.decode(data))
+            if len(data) < 65536:
+                return
+
+    def _pump(self) -> None:
+        poller = select.poll()
+        for fd in self._readers:
+            poller.register(fd, select.POLLIN)
+        while True:
+            ready = poller.poll()
+            with self._lock:
+                for fd, _event in ready:
+                    self._read_available(fd)
+
+    def drain(self) -> None:
+        """Send every byte already written to fds 1/2 (call before ``done``)."""
+        try:
+            if self._libc is None:
+                self._libc = ctypes.CDLL(None)
+            self._libc.fflush(None)  # C stdio buffers of extensions
+        except Exception:
+            pass
+        with self._lock:
+            for fd in self._readers:
+                self._read_available(fd)
+                # _read_available stops after a short read; loop until truly empty.
+                while _has_data(fd):
+                    self._read_available(fd)
+
+
+def _has_data(fd: int) -> bool:
+    ready, _, _ = select.select([fd], [], [], 0)
+    return bool(ready)
+
+
+class StreamWriter(io.TextIOBase):
+    """Replacement for ``sys.stdout``/``sys.stderr``: attributes text via the ContextVar."""
+
+    def __init__(self, sink, name: str, fd: int, checkpoint=None):
+        super().__init__()
+        self._sink = sink
+        self._name = name
+        self._fd = fd
+        self._checkpoint = checkpoint
+        self.buffer = _BinaryWriter(self)
+
+    # -- io.TextIOBase API -------------------------------------------------------------
+    name = property(lambda self: "<%s>" % self._name)
+    encoding = "utf-8"
+    errors = "replace"
+    line_buffering = True
+
+    def write(self, text) -> int:
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        self._sink.stream(ORIGIN.get(), self._name, text)
+        if self._checkpoint is not None:
+            # A deferred KeyboardInterrupt is raised here, outside any host lock.
+            self._checkpoint()
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def readable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
+class _BinaryWriter(io.RawIOBase):
+    """``sys.stdout.buffer``: bytes are decoded incrementally and sent as text."""
+
+    def __init__(self, text_writer: StreamWriter):
+        super().__init__()
+        self._text = text_writer
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def write(self, data) -> int:
+        self._text.write(self._decoder.decode(bytes(data)))
+        return len(data)
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._text.fileno()
+
+
+def install_writers(sink, checkpoint) -> None:
+    sys.stdout = StreamWriter(sink, "stdout", 1, checkpoint)
+    sys.stderr = StreamWriter(sink, "stderr", 2, checkpoint)
+

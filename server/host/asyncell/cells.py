@@ -1,0 +1,129 @@
+"""From cell text to something the loop can run.
+
+* ``%autoawait trio|asyncio`` on the first line is accepted when it names the running
+  loop (then it is a no-op: the host always awaits top-level ``await``); naming the other
+  loop is an error telling the user to restart the host with that loop.
+* Other IPython magics (``%timeit``) and shell escapes (``!ls``) are not Python; a cell
+  that fails to parse *and* has a line starting with ``%`` or ``!`` gets a clear error
+  instead of a confusing SyntaxError.  Checking only after a parse failure means a ``%``
+  line inside a triple-quoted string is never mistaken for a magic.
+* The cell is compiled with ``PyCF_ALLOW_TOP_LEVEL_AWAIT``; the body and a trailing
+  expression are compiled separately so the expression's value can be displayed.
+  Either part may be a coroutine (it awaited something) or plain code; the caller awaits
+  ``run()`` inside a task either way, so sync cells also run "on the loop".
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import Any, Optional
+
+from .tracebacks import plain_error, register_source
+
+FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_names_used: dict = {}
+
+
+class CellError(Exception):
+    """The cell cannot run; ``output`` is the nbformat error to show."""
+
+    def __init__(self, output: dict):
+        super().__init__(output.get("evalue"))
+        self.output = output
+
+
+class Prepared:
+    def __init__(self, filename: str, body, last, display_last: bool):
+        self.filename = filename
+        self.body = body
+        self.last = last
+        self.display_last = display_last
+
+
+def cell_filename(count: Any) -> str:
+    """``<cell N>``; a re-used count gets a suffix so old functions keep their source."""
+    base = "<cell %s>" % (count,)
+    uses = _names_used.get(base, 0)
+    _names_used[base] = uses + 1
+    return base if uses == 0 else "<cell %s.%d>" % (count, uses)
+
+
+def _autoawait(code: str, loop: str) -> str:
+    lines = code.split("\n")
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("%autoawait"):
+            return code
+        words = stripped.split()
+        wanted = words[1] if len(words) > 1 else loop
+        if wanted == loop:
+            lines[index] = ""  # keep line numbers stable
+            return "\n".join(lines)
+        if wanted in ("trio", "asyncio"):
+            message = (
+                "this cell asks for %%autoawait %s, but this host runs the %s loop; "
+                "restart the host with the %s loop (set `loop` to %s and run "
+                "asyncell/restart)" % (wanted, loop, wanted, wanted)
+            )
+        else:
+            message = "%%autoawait %s is not supported; asyncell runs trio or asyncio (this host: %s)" % (
+                wanted,
+                loop,
+            )
+        raise CellError(plain_error("AutoawaitMismatch", message))
+    return code
+
+
+def _magic_line(code: str) -> Optional[str]:
+    for line in code.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("%", "!")):
+            return stripped
+    return None
+
+
+def prepare(code: str, count: Any, loop: str) -> Prepared:
+    """Compile a cell; raises CellError for magics, autoawait mismatches, syntax errors."""
+    code = _autoawait(code, loop)
+    filename = cell_filename(count)
+    register_source(filename, code)
+    try:
+        tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
+    except SyntaxError as exc:
+        magic = _magic_line(code)
+        if magic is not None:
+            message = "IPython magics/shell escapes are not supported by asyncell: `%s`" % magic
+            raise CellError(plain_error("UnsupportedMagic", message)) from None
+        from .tracebacks import error_output
+
+        raise CellError(error_output(exc)) from None
+
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    try:
+        body = compile(tree, filename, "exec", FLAGS) if tree.body else None
+        last_code = compile(last, filename, "eval", FLAGS) if last is not None else None
+    except SyntaxError as exc:  # e.g. 'return' outside function: found at compile time
+        from .tracebacks import error_output
+
+        raise CellError(error_output(exc)) from None
+    display_last = last is not None and not code.rstrip().endswith(";")
+    return Prepared(filename, body, last_code, display_last)
+
+
+async def run(prepared: Prepared, namespace: dict) -> Any:
+    """Execute a prepared cell in ``namespace``; returns the trailing expression's value."""
+    if prepared.body is not None:
+        result = eval(prepared.body, namespace)
+        if prepared.body.co_flags & inspect.CO_COROUTINE:
+            await result
+    if prepared.last is None:
+        return None
+    value = eval(prepared.last, namespace)
+    if prepared.last.co_flags & inspect.CO_COROUTINE:
+        value = await value
+    return value

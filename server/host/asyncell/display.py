@@ -1,0 +1,187 @@
+"""Rich display: objects become nbformat mime bundles.
+
+Follows the IPython conventions libraries already implement (pandas, sympy, PIL, rich,
+altair...): ``_repr_mimebundle_`` first, then the individual ``_repr_*_`` methods, and
+always ``text/plain`` from ``repr``.  Binary images are base64 text as in .ipynb files.
+A repr method that raises or returns something unusable is skipped (with a note on
+stderr) rather than failing the cell.  matplotlib figures are rendered to PNG; figures
+still open in pyplot at the end of a cell are emitted and closed, like the inline backend.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import io
+import json
+import sys
+from typing import Any, Dict, Optional, Tuple
+
+from . import context
+
+_METHODS = (
+    ("text/html", "_repr_html_"),
+    ("text/markdown", "_repr_markdown_"),
+    ("image/svg+xml", "_repr_svg_"),
+    ("image/png", "_repr_png_"),
+    ("image/jpeg", "_repr_jpeg_"),
+    ("application/json", "_repr_json_"),
+    ("text/latex", "_repr_latex_"),
+)
+_BINARY = {"image/png", "image/jpeg"}
+
+
+def _warn(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+    except Exception:
+        pass
+
+
+def _normalize(mime: str, value: Any) -> Any:
+    if mime in _BINARY:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return base64.b64encode(bytes(value)).decode("ascii")
+        if isinstance(value, str):
+            return value  # already base64, as IPython accepts
+        raise TypeError("%s data must be bytes, got %s" % (mime, type(value).__name__))
+    if mime == "application/json":
+        if isinstance(value, str):
+            return json.loads(value)
+        json.dumps(value)  # must be serialisable
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if not isinstance(value, str):
+        raise TypeError("%s data must be str, got %s" % (mime, type(value).__name__))
+    return value
+
+
+def _figure_png(fig) -> Optional[str]:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def is_mpl_figure(obj: Any) -> bool:
+    figure_module = sys.modules.get("matplotlib.figure")
+    return figure_module is not None and isinstance(obj, figure_module.Figure)
+
+
+def format_object(obj: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """Return ``(data, metadata)`` for ``obj``; ``data`` always has ``text/plain``."""
+    data: Dict[str, Any] = {}
+    metadata: Dict[str, Any] = {}
+    try:
+        data["text/plain"] = repr(obj)
+    except Exception as exc:
+        data["text/plain"] = "<%s object (repr failed: %r)>" % (type(obj).__name__, exc)
+    if inspect.isclass(obj):
+        return data, metadata  # _repr_*_ on a class are unbound methods
+    if is_mpl_figure(obj):
+        try:
+            data["image/png"] = _figure_png(obj)
+        except Exception as exc:
+            _warn("asyncell: rendering the figure failed: %r" % (exc,))
+        return data, metadata
+
+    method = _safe_getattr(obj, "_repr_mimebundle_")
+    if callable(method):
+        try:
+            result = method(include=None, exclude=None)
+        except TypeError:
+            result = method()
+        except Exception as exc:
+            _warn("asyncell: _repr_mimebundle_ failed: %r" % (exc,))
+            result = None
+        if isinstance(result, tuple) and len(result) == 2:
+            bundle, meta = result
+        else:
+            bundle, meta = result, None
+        if isinstance(bundle, dict):
+            for mime, value in bundle.items():
+                try:
+                    data[mime] = _normalize(mime, value)
+                except Exception as exc:
+                    _warn("asyncell: ignoring %s from _repr_mimebundle_: %s" % (mime, exc))
+        if isinstance(meta, dict):
+            metadata.update(meta)
+
+    for mime, name in _METHODS:
+        if mime in data:
+            continue
+        method = _safe_getattr(obj, name)
+        if not callable(method):
+            continue
+        try:
+            value = method()
+        except NotImplementedError:
+            continue
+        except Exception as exc:
+            _warn("asyncell: %s failed: %r" % (name, exc))
+            continue
+        if value is None:
+            continue
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
+            value, meta = value
+            metadata[mime] = meta
+        try:
+            data[mime] = _normalize(mime, value)
+        except Exception as exc:
+            _warn("asyncell: ignoring %s from %s: %s" % (mime, name, exc))
+    return data, metadata
+
+
+def _safe_getattr(obj: Any, name: str) -> Any:
+    try:
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def display(*objs: Any, raw: bool = False, metadata: Optional[dict] = None) -> None:
+    """Show objects as ``display_data`` outputs of the current cell (or task's cell).
+
+    ``raw=True`` means each object already is a ``{mime: data}`` bundle.
+    """
+    session = context.session
+    for obj in objs:
+        if raw:
+            data, meta = dict(obj), {}
+        else:
+            data, meta = format_object(obj)
+        if metadata:
+            meta.update(metadata)
+        output = {"output_type": "display_data", "data": data, "metadata": meta}
+        if session is None:  # imported outside the host: degrade to print
+            print(data.get("text/plain", ""))
+        else:
+            session.sink.output(context.ORIGIN.get(), output)
+
+
+def flush_figures(origin) -> None:
+    """Emit and close every figure left open in pyplot (end of a cell)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    session = context.session
+    if pyplot is None or session is None:
+        return
+    try:
+        numbers = list(pyplot.get_fignums())
+    except Exception:
+        return
+    for number in numbers:
+        try:
+            fig = pyplot.figure(number)
+            data = {"text/plain": repr(fig), "image/png": _figure_png(fig)}
+        except Exception as exc:
+            _warn("asyncell: rendering figure %s failed: %r" % (number, exc))
+            data = None
+        finally:
+            try:
+                pyplot.close(number)
+            except Exception:
+                pass
+        if data is not None:
+            session.sink.output(
+                origin, {"output_type": "display_data", "data": data, "metadata": {}}
+            )

@@ -1,0 +1,125 @@
+"""One execution, start to ``done``: the loop-independent part of running a cell.
+
+The loop modules supply ``guard(execution, body)``, which runs ``body()`` as the cell's
+own cancellable unit (a trio cancel scope / an asyncio task) and returns an Outcome.
+Everything around it — ``started``, magics and compile errors, displaying the value,
+classifying errors vs interrupts, emitting leftover matplotlib figures, draining fd
+output, interrupt replies and ``done`` — is the same for both loops.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+from . import cells
+from .display import flush_figures, format_object, is_mpl_figure
+from .context import ORIGIN
+from .tracebacks import format_lines, leaves
+
+INTERRUPT_MESSAGES = {
+    "cancelled": "cell interrupted (cancelled while awaiting)",
+    "keyboard_interrupt": "",
+}
+
+
+class Outcome:
+    def __init__(self, value: Any = None, error: Optional[BaseException] = None,
+                 cancelled: bool = False):
+        self.value = value
+        self.error = error
+        self.cancelled = cancelled  # unwound without an exception we could see
+
+
+def _interrupt_like(exc: BaseException, loop) -> bool:
+    return all(isinstance(leaf, loop.interrupt_exceptions) for leaf in leaves(exc))
+
+
+def _interrupt_output(how: str, exc: Optional[BaseException]) -> dict:
+    evalue = INTERRUPT_MESSAGES.get(how, "")
+    final = "KeyboardInterrupt" + (": " + evalue if evalue else "")
+    if exc is not None:
+        leaf = next((l for l in leaves(exc) if l.__traceback__ is not None), exc)
+        lines = format_lines(leaf, final=final)
+    else:
+        lines = [final]
+    return {"output_type": "error", "ename": "KeyboardInterrupt", "evalue": evalue,
+            "traceback": lines}
+
+
+async def run_execution(session, execution, guard) -> None:
+    channel = session.channel
+    origin = (execution.id, None)
+    channel.send({"ev": "started", "id": execution.id})
+    token = ORIGIN.set(origin)
+    status = "error"
+    try:
+        status = await _execute(session, execution, guard, origin)
+    except BaseException as exc:
+        if isinstance(exc, session.loop.interrupt_exceptions):
+            status = "cancelled"  # the host is shutting down
+        raise
+    finally:
+        try:
+            flush_figures(origin)
+        except Exception:
+            pass
+        session.capture.drain()
+        session.sink.flush()
+        duration = (time.perf_counter() - execution.started_at) * 1000.0
+        requests = session.scheduler.finish(execution)
+        session.interrupter.finished(execution, requests)
+        channel.send({"ev": "done", "id": execution.id, "status": status,
+                      "duration_ms": round(duration, 3)})
+        ORIGIN.reset(token)
+
+
+async def _execute(session, execution, guard, origin) -> str:
+    sink = session.sink
+    try:
+        prepared = cells.prepare(execution.code, execution.count, session.loop.name)
+    except cells.CellError as exc:
+        sink.output(origin, exc.output)
+        return "error"
+
+    outcome = await guard(execution, lambda: cells.run(prepared, session.namespace))
+    how = session.interrupter.how(execution)
+
+    if outcome.cancelled:
+        sink.output(origin, _interrupt_output(how or "cancelled", None))
+        return "cancelled"
+    if outcome.error is not None:
+        exc = outcome.error
+        outcome.error = None
+        if _interrupt_like(exc, session.loop) and (how or session.loop.shutting_down):
+            sink.output(origin, _interrupt_output(how or "cancelled", exc))
+            return "cancelled"
+        sink.output(origin, {
+            "output_type": "error",
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
+            "traceback": format_lines(exc),
+        })
+        return "error"
+
+    value = outcome.value
+    outcome.value = None
+    if prepared.display_last and value is not None:
+        session.namespace["_"] = value
+        data, metadata = format_object(value)
+        sink.output(origin, {"output_type": "execute_result", "execution_count": execution.count,
+                             "data": data, "metadata": metadata})
+        if is_mpl_figure(value):
+            _close_figure(value)
+    return "ok"
+
+
+def _close_figure(fig) -> None:
+    import sys
+
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close(fig)
+        except Exception:
+            pass

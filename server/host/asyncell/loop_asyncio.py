@@ -1,0 +1,166 @@
+"""asyncio mode: one long-lived event loop on the main thread.
+
+Each cell is its own task (so ``task.cancel()`` interrupts exactly that cell), created
+on the same loop that cells see through ``asyncio.get_running_loop()``; tasks a cell
+creates keep running across cells.  A task factory tags every task with the execution
+that created it, so the loop's exception handler can attribute "Task exception was never
+retrieved" to the right cell — reported like a failed background task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from typing import Any, Callable
+
+from .background import AsyncioBackground
+from .context import ORIGIN
+from .execution import Outcome, run_execution
+from .tracebacks import format_lines
+
+
+class _TrackedTask(asyncio.Task):
+    """asyncio.Task that remembers which execution/task created it."""
+
+    _asyncell_origin = None
+    _asyncell_created = 0.0
+    _asyncell_id = None
+
+
+class AsyncioLoop:
+    name = "asyncio"
+    interrupt_exceptions = (asyncio.CancelledError, KeyboardInterrupt)
+
+    def __init__(self, session):
+        self.session = session
+        self.loop = asyncio.new_event_loop()
+        self.bridge = False
+        self.shutting_down = False
+        self._wake = None
+        self._main_task = None
+        self._plain_ids = itertools.count(1)
+        self.background = AsyncioBackground(session)
+
+    # -- thread-safe entry points ------------------------------------------------------
+    def call_soon_threadsafe(self, fn: Callable, *args: Any) -> None:
+        try:
+            self.loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:  # loop closed
+            pass
+
+    def wake(self) -> None:
+        self.call_soon_threadsafe(self._do_wake)
+
+    def request_shutdown(self) -> None:
+        self.call_soon_threadsafe(self._do_shutdown)
+
+    # -- loop thread -------------------------------------------------------------------
+    def _do_wake(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _do_shutdown(self) -> None:
+        self.shutting_down = True
+        if self._main_task is not None:
+            self._main_task.cancel()
+
+    def cancel_execution(self, execution) -> None:
+        execution.handle.cancel()
+
+    def is_target_context(self, execution) -> bool:
+        try:
+            return asyncio.current_task(self.loop) is execution.handle
+        except RuntimeError:
+            return False
+
+    def ki_protected(self) -> bool:
+        return False
+
+    def _task_factory(self, loop, coro, **kwargs):
+        task = _TrackedTask(coro, loop=loop, **kwargs)
+        task._asyncell_origin = ORIGIN.get()
+        task._asyncell_created = time.time()
+        return task
+
+    def _exception_handler(self, loop, context: dict) -> None:
+        exc = context.get("exception")
+        future = context.get("future") or context.get("task")
+        origin = getattr(future, "_asyncell_origin", None) or ORIGIN.get()
+        message = context.get("message") or "Unhandled exception in event loop"
+        if exc is not None:
+            text = message + "\n" + "\n".join(format_lines(exc)) + "\n"
+        else:
+            text = message + "\n"
+        self.session.sink.stream(origin, "stderr", text)
+        if isinstance(future, asyncio.Task) and exc is not None:
+            started_by = origin[0] if origin else self.session.scheduler.last_id
+            task = {
+                "id": "a%d" % next(self._plain_ids),
+                "name": future.get_name(),
+                "state": "failed",
+                "startedBy": started_by,
+                "startedAt": getattr(future, "_asyncell_created", 0.0) or time.time(),
+            }
+            self.session.sink.flush()
+            self.session.channel.send({
+                "ev": "task", "kind": "failed", "task": task, "traceback": text,
+                "message": "%s: %s" % (type(exc).__name__, exc),
+            })
+
+    def run(self) -> None:
+        loop = self.loop
+        asyncio.set_event_loop(loop)
+        loop.set_task_factory(self._task_factory)
+        loop.set_exception_handler(self._exception_handler)
+        self._main_task = loop.create_task(self._main())
+        while not self._main_task.done():
+            try:
+                loop.run_until_complete(self._main_task)
+            except asyncio.CancelledError:
+                break
+            except KeyboardInterrupt:  # defensive: must not happen, but never die of it
+                self.session.log("KeyboardInterrupt escaped into the asyncio loop; resuming")
+        self.background.cancel_all()
+        try:
+            loop.run_until_complete(asyncio.sleep(0))
+        except BaseException:
+            pass
+
+    async def _main(self) -> None:
+        self._wake = asyncio.Event()
+        self.session.loop_ready()
+        scheduler = self.session.scheduler
+        while True:
+            execution = scheduler.pop_next()
+            if execution is None:
+                self._wake.clear()
+                execution = scheduler.pop_next()
+                if execution is None:
+                    await self._wake.wait()
+                    continue
+            try:
+                await run_execution(self.session, execution, self._guard)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:
+                self.session.log("host error while running %s: %r" % (execution.id, exc))
+            await asyncio.sleep(0)
+
+    async def _guard(self, execution, body) -> Outcome:
+        async def cell() -> Outcome:
+            try:
+                return Outcome(value=await body())
+            except BaseException as exc:  # incl. KeyboardInterrupt: never reaches the loop
+                return Outcome(error=exc)
+
+        task = self.loop.create_task(cell())
+        execution.handle = task
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:  # shutdown
+            task.cancel()
+            raise
+        if task.cancelled():
+            return Outcome(cancelled=True)
+        return task.result()

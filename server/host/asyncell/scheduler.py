@@ -1,0 +1,88 @@
+"""The execution queue, shared by the stdin reader thread and the loop thread.
+
+Cells run one at a time in arrival order.  The queue and "which execution is running"
+live behind one lock so an ``interrupt`` from the reader thread sees a consistent
+picture: its target is either queued (drop it), running (interrupt it) or neither
+(``not_running``) — never the next cell by accident.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from typing import Deque, List, Optional
+
+
+class Execution:
+    def __init__(self, id: str, code: str, count: int):
+        self.id = id
+        self.code = code
+        self.count = count
+        self.state = "queued"  # queued -> running -> finished, or queued -> dropped
+        self.requests: List = []  # InterruptRequests aimed at this execution
+        self.finished = threading.Event()
+        self.handle = None  # loop-specific: trio CancelScope / asyncio Task of the cell
+        self.task = None  # trio: the task running the cell (for interrupt targeting)
+        self.started_at = 0.0
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._queue: Deque[Execution] = collections.deque()
+        self.running: Optional[Execution] = None
+        self.last_id: Optional[str] = None
+
+    def enqueue(self, execution: Execution) -> None:
+        with self.lock:
+            self._queue.append(execution)
+
+    def pop_next(self) -> Optional[Execution]:
+        with self.lock:
+            if not self._queue:
+                return None
+            execution = self._queue.popleft()
+            execution.state = "running"
+            execution.started_at = time.perf_counter()
+            self.running = execution
+            self.last_id = execution.id
+            return execution
+
+    def finish(self, execution: Execution) -> list:
+        """Mark finished; returns the interrupt requests that still need a reply."""
+        with self.lock:
+            execution.state = "finished"
+            if self.running is execution:
+                self.running = None
+            requests = list(execution.requests)
+        execution.finished.set()
+        return requests
+
+    def drop(self, id: str) -> Optional[Execution]:
+        with self.lock:
+            for execution in self._queue:
+                if execution.id == id:
+                    self._queue.remove(execution)
+                    execution.state = "dropped"
+                    return execution
+        return None
+
+    def drain_queue(self) -> List[Execution]:
+        with self.lock:
+            dropped = list(self._queue)
+            self._queue.clear()
+            return dropped
+
+    def running_id(self) -> Optional[str]:
+        running = self.running
+        return running.id if running is not None else None
+
+    def fallback_origin(self):
+        """Origin for output that carries none: the running cell, else the latest one."""
+        running = self.running
+        if running is not None:
+            return (running.id, None)
+        if self.last_id is not None:
+            return (self.last_id, None)
+        return None

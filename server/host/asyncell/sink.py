@@ -1,0 +1,107 @@
+"""Coalescing of stream output into few, bounded protocol frames.
+
+``print`` in a tight loop calls ``write`` hundreds of thousands of times; one frame per
+call would drown the supervisor.  Writes are appended to a pending list and sent when
+64 KiB have accumulated or 10 ms after the first pending write, whichever comes first.
+A single huge write is cut into 64 KiB pieces that are sent one after another, so host
+memory stays bounded no matter how much is printed: whoever pushes the buffer over the
+limit sends it themselves, and blocks on the channel if the supervisor is slow.
+
+Non-stream outputs (display_data, execute_result, error) flush pending stream text
+first, so the supervisor sees outputs in the order they were produced.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Callable, Optional
+
+from .context import Origin
+
+CHUNK = 64 * 1024
+DELAY = 0.010
+
+
+class OutputSink:
+    def __init__(self, channel, fallback: Callable[[], Optional[Origin]], orphan_fd: int):
+        self.channel = channel
+        self._fallback = fallback  # origin to use when the writer has none (threads, fds)
+        self._orphan_fd = orphan_fd  # host stderr, for output before any execution
+        self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
+        self._emit_lock = threading.Lock()
+        self._pending: list = []  # [origin, name, [parts], size]
+        self._size = 0
+        threading.Thread(target=self._flusher, name="asyncell-flusher", daemon=True).start()
+
+    def _resolve(self, origin: Optional[Origin]) -> Optional[Origin]:
+        return origin if origin is not None else self._fallback()
+
+    def stream(self, origin: Optional[Origin], name: str, text: str) -> None:
+        if not text:
+            return
+        origin = self._resolve(origin)
+        if origin is None:
+            try:
+                os.write(self._orphan_fd, text.encode("utf-8", "replace"))
+            except OSError:
+                pass
+            return
+        for start in range(0, len(text), CHUNK):
+            piece = text[start : start + CHUNK]
+            with self._lock:
+                last = self._pending[-1] if self._pending else None
+                if last is not None and last[0] == origin and last[1] == name:
+                    last[2].append(piece)
+                    last[3] += len(piece)
+                else:
+                    self._pending.append([origin, name, [piece], len(piece)])
+                self._size += len(piece)
+                full = self._size >= CHUNK
+                if len(self._pending) == 1 and self._size == len(piece):
+                    self._wakeup.notify()
+            if full:
+                self.flush()
+
+    def output(self, origin: Optional[Origin], output: dict) -> None:
+        """Send one non-stream nbformat output, after any stream text written before it."""
+        origin = self._resolve(origin)
+        with self._emit_lock:
+            self._flush_locked()
+            if origin is not None:
+                self.channel.send(
+                    {"ev": "output", "id": origin[0], "task": origin[1], "output": output}
+                )
+
+    def flush(self) -> None:
+        with self._emit_lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        with self._lock:
+            pending, self._pending, self._size = self._pending, [], 0
+        for origin, name, parts, _size in pending:
+            text = "".join(parts)
+            for start in range(0, len(text), CHUNK):
+                self.channel.send(
+                    {
+                        "ev": "output",
+                        "id": origin[0],
+                        "task": origin[1],
+                        "output": {
+                            "output_type": "stream",
+                            "name": name,
+                            "text": text[start : start + CHUNK],
+                        },
+                    }
+                )
+
+    def _flusher(self) -> None:
+        while True:
+            with self._lock:
+                while not self._pending:
+                    self._wakeup.wait()
+            time.sleep(DELAY)
+            self.flush()
