@@ -1,0 +1,52 @@
+//! Running the rules over a document, with per-unit caching.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rustc_hash::{FxHashSet, FxHasher};
+
+use super::checker::Checker;
+use super::diagnostic::Diagnostic;
+use super::document::Document;
+use super::noqa;
+use super::rules::{self, e999_syntax_error};
+
+/// Diagnostics for every unit of the document, in unit order. A unit whose text and
+/// cross-unit context did not change since the last check reuses its previous result,
+/// so editing one cell checks one cell.
+pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
+    let settings = document.settings().clone();
+    let enabled: FxHashSet<&'static str> = rules::ALL
+        .iter()
+        .filter(|rule| settings.is_enabled(rule.code, rule.default_enabled))
+        .map(|rule| rule.code)
+        .collect();
+    let index = document.index().clone();
+    document
+        .slots_mut()
+        .iter_mut()
+        .enumerate()
+        .map(|(position, slot)| {
+            let mut hasher = FxHasher::default();
+            (index.fingerprint, position, slot.cell).hash(&mut hasher);
+            let key = hasher.finish();
+            if let Some((cached_key, diagnostics)) = &slot.cached {
+                if *cached_key == key {
+                    return diagnostics.clone();
+                }
+            }
+            let unit = &slot.unit;
+            let mut diagnostics = if enabled.contains(e999_syntax_error::RULE.code) {
+                e999_syntax_error::check(unit)
+            } else {
+                Vec::new()
+            };
+            diagnostics.extend(Checker::new(unit, &index, position, &enabled).run());
+            diagnostics.retain(|d| !noqa::is_suppressed(unit, d));
+            diagnostics.sort_by_key(|d| (d.range.start(), d.code));
+            let diagnostics = Arc::new(diagnostics);
+            slot.cached = Some((key, diagnostics.clone()));
+            diagnostics
+        })
+        .collect()
+}

@@ -1,0 +1,386 @@
+//! One walk over a unit's tree that tracks scopes and hands every node to the rules.
+//!
+//! Scopes follow CPython's compiler, because legality of `await` depends on them exactly:
+//! decorators, defaults, annotations and class bases are evaluated in the enclosing scope;
+//! a comprehension's first iterable too; everything else of a comprehension, a lambda, a
+//! function or a class body runs in a scope of its own.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet;
+
+use super::diagnostic::{Diagnostic, Edit, Fix};
+use super::document::SourceKind;
+use super::index::{DocumentIndex, Loop};
+use super::rules::{self, RuleMeta};
+use super::settings::Target;
+use super::unit::Unit;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    AsyncFunction,
+    SyncFunction,
+    Lambda,
+    Class,
+    /// A generator expression: with an `await` inside it becomes an async generator,
+    /// which is legal anywhere.
+    Generator,
+    /// A list, set or dict comprehension: with an `await` inside it becomes an async
+    /// comprehension, legal only where its enclosing scope may await.
+    Comprehension,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'a> {
+    pub kind: ScopeKind,
+    /// The function or class, for messages and fixes.
+    pub def: Option<&'a ast::StmtFunctionDef>,
+    pub class_name: Option<&'a str>,
+}
+
+/// Where an `await`-like construct sits, as CPython decides it.
+#[derive(Clone, Copy, Debug)]
+pub enum AwaitPlacement<'a> {
+    /// Inside an `async def` or an async generator expression.
+    Legal,
+    /// At module level: legal in a cell, a SyntaxError in a script.
+    TopLevel,
+    /// In a scope that can never await.
+    Illegal(Scope<'a>),
+}
+
+/// What runs the code at the current point when the cell or script runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecContext {
+    /// Cell or script top level (class bodies and comprehensions included).
+    TopLevel,
+    AsyncFunction,
+    /// A `def` or lambda: runs wherever it is called from.
+    SyncFunction,
+}
+
+pub struct Checker<'a> {
+    pub unit: &'a Unit,
+    pub index: &'a DocumentIndex,
+    /// Position of the unit among the document's units.
+    pub position: usize,
+    enabled: &'a FxHashSet<&'static str>,
+    scopes: Vec<Scope<'a>>,
+    exprs: Vec<&'a Expr>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        unit: &'a Unit,
+        index: &'a DocumentIndex,
+        position: usize,
+        enabled: &'a FxHashSet<&'static str>,
+    ) -> Self {
+        Checker {
+            unit,
+            index,
+            position,
+            enabled,
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                def: None,
+                class_name: None,
+            }],
+            exprs: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn run(mut self) -> Vec<Diagnostic> {
+        let body = &self.unit.parsed.syntax().body;
+        self.visit_body(body);
+        self.diagnostics
+    }
+
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        self.enabled.contains(rule.code)
+    }
+
+    pub fn report(
+        &mut self,
+        rule: &RuleMeta,
+        range: TextRange,
+        message: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
+        self.diagnostics.push(Diagnostic {
+            code: rule.code,
+            message: message.into(),
+            range,
+            severity: rule.severity,
+            fix,
+        });
+    }
+
+    pub fn source(&self, range: TextRange) -> &'a str {
+        &self.unit.text[range]
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        self.index.kind
+    }
+
+    pub fn loop_(&self) -> Loop {
+        self.index.loop_
+    }
+
+    pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
+        self.index.qualified_name(expr)
+    }
+
+    /// The expression enclosing the one being visited.
+    pub fn parent_expr(&self) -> Option<&'a Expr> {
+        self.exprs.iter().rev().nth(1).copied()
+    }
+
+    pub fn scopes(&self) -> &[Scope<'a>] {
+        &self.scopes
+    }
+
+    pub fn await_placement(&self) -> AwaitPlacement<'a> {
+        for scope in self.scopes.iter().rev() {
+            match scope.kind {
+                ScopeKind::AsyncFunction | ScopeKind::Generator => return AwaitPlacement::Legal,
+                ScopeKind::Comprehension => continue,
+                ScopeKind::Module => return AwaitPlacement::TopLevel,
+                ScopeKind::SyncFunction | ScopeKind::Lambda | ScopeKind::Class => {
+                    return AwaitPlacement::Illegal(*scope);
+                }
+            }
+        }
+        AwaitPlacement::TopLevel
+    }
+
+    /// Whether inserting `await` here yields valid code in this kind of file.
+    pub fn can_await_here(&self) -> bool {
+        match self.await_placement() {
+            AwaitPlacement::Legal => true,
+            AwaitPlacement::TopLevel => self.kind().has_cells(),
+            AwaitPlacement::Illegal(_) => false,
+        }
+    }
+
+    pub fn exec_context(&self) -> ExecContext {
+        for scope in self.scopes.iter().rev() {
+            match scope.kind {
+                ScopeKind::Module => return ExecContext::TopLevel,
+                ScopeKind::AsyncFunction => return ExecContext::AsyncFunction,
+                ScopeKind::SyncFunction | ScopeKind::Lambda => return ExecContext::SyncFunction,
+                ScopeKind::Class | ScopeKind::Generator | ScopeKind::Comprehension => continue,
+            }
+        }
+        ExecContext::TopLevel
+    }
+
+    /// The innermost enclosing `def` (sync or async), skipping lambdas and comprehensions.
+    pub fn enclosing_function(&self) -> Option<&'a ast::StmtFunctionDef> {
+        self.scopes.iter().rev().find_map(|s| s.def)
+    }
+
+    /// Whether the loop is running on this thread when cell top-level code executes.
+    /// Under asyncell every cell runs on the loop; under IPython only cells that await at
+    /// top level do.
+    pub fn top_level_runs_on_loop(&self) -> bool {
+        self.kind().has_cells()
+            && (self.index.target == Target::Asyncell || self.unit.facts.awaits_at_top_level)
+    }
+
+    /// The fix that inserts `await ` before the call starting at `at`. `await` binds
+    /// tighter than any operator a call can sit in, so no parentheses are needed.
+    pub fn add_await_fix(&self, at: TextSize) -> Fix {
+        Fix::new("Add `await`", vec![Edit::insert(at, "await ")])
+    }
+
+    /// Byte offset of the `def` keyword of a function (after its decorators).
+    pub fn def_keyword(&self, def: &ast::StmtFunctionDef) -> Option<TextSize> {
+        let search_from = def.decorator_list.last().map_or(def.start(), |d| d.end());
+        let between = TextRange::new(search_from, def.name.start());
+        let offset = self.source(between).find("def")?;
+        Some(search_from + TextSize::try_from(offset).ok()?)
+    }
+
+    fn with_scope(&mut self, scope: Scope<'a>, walk: impl FnOnce(&mut Self)) {
+        self.scopes.push(scope);
+        walk(self);
+        self.scopes.pop();
+    }
+
+    fn visit_comprehension_scope(
+        &mut self,
+        kind: ScopeKind,
+        generators: &'a [ast::Comprehension],
+        elements: &[&'a Expr],
+    ) {
+        let Some((first, rest)) = generators.split_first() else {
+            return;
+        };
+        // The first iterable is evaluated in the enclosing scope.
+        self.visit_expr(&first.iter);
+        self.with_scope(
+            Scope {
+                kind,
+                def: None,
+                class_name: None,
+            },
+            |checker| {
+                for (i, generator) in generators.iter().enumerate() {
+                    if generator.is_async {
+                        rules::on_await_like(checker, generator.range, "async for");
+                    }
+                    checker.visit_expr(&generator.target);
+                    if i > 0 {
+                        checker.visit_expr(&generator.iter);
+                    }
+                    for condition in &generator.ifs {
+                        checker.visit_expr(condition);
+                    }
+                }
+                let _ = rest;
+                for element in elements {
+                    checker.visit_expr(element);
+                }
+            },
+        );
+    }
+
+    fn visit_parameters_in_enclosing_scope(&mut self, parameters: &'a ast::Parameters) {
+        for parameter in parameters.iter() {
+            if let Some(default) = parameter.default() {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = parameter.annotation() {
+                self.visit_expr(annotation);
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        rules::on_stmt(self, stmt);
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                self.visit_parameters_in_enclosing_scope(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_expr(returns);
+                }
+                let kind = if def.is_async {
+                    ScopeKind::AsyncFunction
+                } else {
+                    ScopeKind::SyncFunction
+                };
+                self.with_scope(
+                    Scope {
+                        kind,
+                        def: Some(def),
+                        class_name: None,
+                    },
+                    |checker| {
+                        checker.visit_body(&def.body);
+                    },
+                );
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_expr(&decorator.expression);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let scope = Scope {
+                    kind: ScopeKind::Class,
+                    def: None,
+                    class_name: Some(class.name.id.as_str()),
+                };
+                self.with_scope(scope, |checker| checker.visit_body(&class.body));
+            }
+            Stmt::For(ast::StmtFor {
+                is_async: true,
+                range,
+                ..
+            }) => {
+                let keyword = TextRange::at(range.start(), TextSize::new(5));
+                rules::on_await_like(self, keyword, "async for");
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::With(ast::StmtWith {
+                is_async: true,
+                range,
+                ..
+            }) => {
+                let keyword = TextRange::at(range.start(), TextSize::new(5));
+                rules::on_await_like(self, keyword, "async with");
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.exprs.push(expr);
+        rules::on_expr(self, expr);
+        match expr {
+            Expr::Await(await_expr) => {
+                rules::on_await_like(self, await_expr.range, "await");
+                visitor::walk_expr(self, expr);
+            }
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameters_in_enclosing_scope(parameters);
+                }
+                let scope = Scope {
+                    kind: ScopeKind::Lambda,
+                    def: None,
+                    class_name: None,
+                };
+                self.with_scope(scope, |checker| checker.visit_expr(&lambda.body));
+            }
+            Expr::Generator(generator) => {
+                self.visit_comprehension_scope(
+                    ScopeKind::Generator,
+                    &generator.generators,
+                    &[&generator.elt],
+                );
+            }
+            Expr::ListComp(comp) => {
+                self.visit_comprehension_scope(
+                    ScopeKind::Comprehension,
+                    &comp.generators,
+                    &[&comp.elt],
+                );
+            }
+            Expr::SetComp(comp) => {
+                self.visit_comprehension_scope(
+                    ScopeKind::Comprehension,
+                    &comp.generators,
+                    &[&comp.elt],
+                );
+            }
+            Expr::DictComp(comp) => {
+                let mut elements: Vec<&Expr> = Vec::with_capacity(2);
+                if let Some(key) = &comp.key {
+                    elements.push(key);
+                }
+                elements.push(&comp.value);
+                self.visit_comprehension_scope(
+                    ScopeKind::Comprehension,
+                    &comp.generators,
+                    &elements,
+                );
+            }
+            _ => visitor::walk_expr(self, expr),
+        }
+        self.exprs.pop();
+    }
+}

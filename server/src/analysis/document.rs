@@ -1,0 +1,443 @@
+//! A document as analysis sees it: an ordered list of units plus the cross-unit index.
+//!
+//! Updates are incremental. A percent file or notebook reuses every unit whose text did
+//! not change (matched by content, so inserting a cell re-parses nothing else). A large
+//! plain script is split into segments at top-level statements; an edit re-parses only
+//! the segments it touches, and falls back to a full parse when the touched region does
+//! not parse cleanly on its own (an unclosed bracket or string can change what follows).
+
+use std::sync::Arc;
+
+use ruff_python_ast::Stmt;
+use ruff_text_size::{Ranged, TextSize};
+use rustc_hash::FxHashMap;
+
+use super::diagnostic::Diagnostic;
+use super::index::DocumentIndex;
+use super::percent;
+use super::settings::Settings;
+use super::unit::{Syntax, Unit};
+use crate::positions::{Encoding, LineCol, LineIndex};
+
+/// The three kinds of file asyncell understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    /// A `.py` file without cell markers.
+    Script,
+    /// A `.py` file with `# %%` cell markers.
+    CellFile,
+    /// A Jupyter notebook.
+    Notebook,
+}
+
+impl SourceKind {
+    /// Whether top-level code runs inside a cell (where top-level `await` is legal).
+    pub fn has_cells(self) -> bool {
+        !matches!(self, SourceKind::Script)
+    }
+}
+
+/// A unit in its place in the document.
+#[derive(Clone, Debug)]
+pub struct UnitSlot {
+    pub unit: Arc<Unit>,
+    /// 0-based index of the cell among all cells of the document (markdown included, as
+    /// Ruff numbers notebook cells); `None` for script segments.
+    pub cell: Option<usize>,
+    /// Where the unit starts in its text document. For notebooks each cell is its own
+    /// text document, so these are zero.
+    pub offset: TextSize,
+    pub start_line: u32,
+    /// Diagnostics from the last check and the index fingerprint they were computed with.
+    pub(crate) cached: Option<(u64, Arc<Vec<Diagnostic>>)>,
+}
+
+impl UnitSlot {
+    /// The position of a unit-relative offset in the unit's text document.
+    pub fn line_col(&self, offset: TextSize, encoding: Encoding) -> LineCol {
+        let within = self.unit.lines.line_col(&self.unit.text, offset, encoding);
+        LineCol {
+            line: self.start_line + within.line,
+            col: within.col,
+        }
+    }
+
+    /// The unit-relative offset of a position in the unit's text document, clamped to
+    /// the unit.
+    pub fn offset_of(&self, position: LineCol, encoding: Encoding) -> TextSize {
+        let line = position.line.saturating_sub(self.start_line);
+        self.unit.lines.offset(
+            &self.unit.text,
+            LineCol {
+                line,
+                col: position.col,
+            },
+            encoding,
+        )
+    }
+
+    fn new(unit: Arc<Unit>, cell: Option<usize>, offset: TextSize, start_line: u32) -> Self {
+        UnitSlot {
+            unit,
+            cell,
+            offset,
+            start_line,
+            cached: None,
+        }
+    }
+}
+
+/// A notebook cell as handed over by a client or read from an .ipynb file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellInput {
+    pub is_code: bool,
+    pub text: String,
+}
+
+/// Scripts shorter than this are one unit: parsing them whole is cheaper than splitting.
+const SEGMENT_THRESHOLD_LINES: usize = 400;
+
+#[derive(Debug)]
+pub struct Document {
+    kind: SourceKind,
+    /// The full text for `.py` documents; empty for notebooks.
+    text: String,
+    slots: Vec<UnitSlot>,
+    index: DocumentIndex,
+    settings: Settings,
+    /// Whether script segments came from a clean parse (else the script is one unit).
+    segmented: bool,
+}
+
+impl Document {
+    /// A `.py` document: a cell file if it has `# %%` markers, else a script.
+    pub fn from_python(text: String, settings: &Settings) -> Document {
+        let mut document = Document::empty(SourceKind::Script, settings);
+        document.update_python(text);
+        document
+    }
+
+    pub fn from_cells(cells: Vec<CellInput>, settings: &Settings) -> Document {
+        let mut document = Document::empty(SourceKind::Notebook, settings);
+        document.update_cells(cells);
+        document
+    }
+
+    fn empty(kind: SourceKind, settings: &Settings) -> Document {
+        Document {
+            kind,
+            text: String::new(),
+            slots: Vec::new(),
+            index: DocumentIndex::build(kind, std::iter::empty(), settings),
+            settings: settings.clone(),
+            segmented: false,
+        }
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        self.kind
+    }
+
+    pub fn slots(&self) -> &[UnitSlot] {
+        &self.slots
+    }
+
+    pub fn index(&self) -> &DocumentIndex {
+        &self.index
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The full text of a `.py` document.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The slot holding a line of a `.py` document: the last unit starting at or above it.
+    pub fn slot_at_line(&self, line: u32) -> Option<usize> {
+        let after = self.slots.partition_point(|slot| slot.start_line <= line);
+        after.checked_sub(1)
+    }
+
+    pub(crate) fn slots_mut(&mut self) -> &mut [UnitSlot] {
+        &mut self.slots
+    }
+
+    pub fn set_settings(&mut self, settings: &Settings) {
+        if &self.settings != settings {
+            self.settings = settings.clone();
+            self.rebuild_index();
+        }
+    }
+
+    /// Replaces a `.py` document's text.
+    pub fn update_python(&mut self, text: String) {
+        if percent::has_markers(&text) {
+            let cells = percent::split(&text);
+            let mut reusable = self.reusable_units();
+            let mut slots = Vec::with_capacity(cells.len());
+            let mut line = 0u32;
+            for (position, cell) in cells.iter().enumerate() {
+                let body = &text[cell.range];
+                let (unit, cached) = reuse_or_parse(&mut reusable, body, Syntax::Python);
+                let breaks = unit.line_breaks();
+                if cell.is_code {
+                    let mut slot = UnitSlot::new(unit, Some(position), cell.range.start(), line);
+                    slot.cached = cached;
+                    slots.push(slot);
+                }
+                line += breaks;
+            }
+            self.kind = SourceKind::CellFile;
+            self.slots = slots;
+            self.segmented = false;
+        } else {
+            let was_script = self.kind == SourceKind::Script && !self.slots.is_empty();
+            self.kind = SourceKind::Script;
+            if !(was_script && self.segmented && self.reparse_touched_segments(&text)) {
+                self.parse_script(&text);
+            }
+        }
+        self.text = text;
+        self.rebuild_index();
+    }
+
+    /// Replaces a notebook's cells.
+    pub fn update_cells(&mut self, cells: Vec<CellInput>) {
+        let mut reusable = self.reusable_units();
+        self.slots = cells
+            .into_iter()
+            .enumerate()
+            .filter(|(_, cell)| cell.is_code)
+            .map(|(position, cell)| {
+                let (unit, cached) = reuse_or_parse(&mut reusable, &cell.text, Syntax::Ipython);
+                let mut slot = UnitSlot::new(unit, Some(position), TextSize::new(0), 0);
+                slot.cached = cached;
+                slot
+            })
+            .collect();
+        self.kind = SourceKind::Notebook;
+        self.rebuild_index();
+    }
+
+    fn reusable_units(&mut self) -> Reusable {
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .map(|slot| (slot.unit.text.clone(), (slot.unit, slot.cached)))
+            .collect()
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = DocumentIndex::build(
+            self.kind,
+            self.slots.iter().map(|s| &s.unit.facts),
+            &self.settings,
+        );
+    }
+
+    /// Parses a whole script, splitting a large clean one into segments.
+    fn parse_script(&mut self, text: &str) {
+        let whole = Unit::new(text.to_string(), Syntax::Python);
+        let lines = whole.lines.line_count();
+        let boundaries = if lines >= SEGMENT_THRESHOLD_LINES && !whole.has_syntax_errors() {
+            segment_boundaries(&whole.parsed.syntax().body, &whole.lines, text)
+        } else {
+            Vec::new()
+        };
+        if boundaries.len() < 2 {
+            self.slots = vec![UnitSlot::new(whole, None, TextSize::new(0), 0)];
+            self.segmented = false;
+            return;
+        }
+        let mut slots = Vec::with_capacity(boundaries.len());
+        let mut line = 0;
+        for (i, start) in boundaries.iter().enumerate() {
+            let end = boundaries.get(i + 1).copied().unwrap_or(text.len());
+            let unit = Unit::new(text[*start..end].to_string(), Syntax::Python);
+            let breaks = unit.line_breaks();
+            slots.push(UnitSlot::new(unit, None, size(*start), line));
+            line += breaks;
+        }
+        self.slots = slots;
+        self.segmented = true;
+    }
+
+    /// Re-parses only the segments an edit touched. Returns false when the caller must
+    /// parse the whole script instead.
+    fn reparse_touched_segments(&mut self, new_text: &str) -> bool {
+        let old = self.text.as_bytes();
+        let new = new_text.as_bytes();
+        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let max_suffix = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(max_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        if prefix == old.len() && prefix == new.len() {
+            return true;
+        }
+        let old_changed_end = old.len() - suffix;
+        let starts: Vec<usize> = self.slots.iter().map(|s| usize::from(s.offset)).collect();
+        let segment_of = |offset: usize| match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let first = segment_of(prefix.min(old.len().saturating_sub(1)));
+        let last = segment_of(
+            old_changed_end
+                .saturating_sub(1)
+                .max(prefix)
+                .min(old.len().saturating_sub(1)),
+        );
+        let region_start = starts[first];
+        let old_region_end = starts.get(last + 1).copied().unwrap_or(old.len());
+        let new_region_end = old_region_end + new.len() - old.len();
+        if new_region_end < region_start
+            || !new_text.is_char_boundary(region_start)
+            || !new_text.is_char_boundary(new_region_end)
+        {
+            return false;
+        }
+        let region = &new_text[region_start..new_region_end];
+        let mut replacement = Vec::new();
+        if !region.is_empty() {
+            let unit = Unit::new(region.to_string(), Syntax::Python);
+            if unit.has_syntax_errors() || !(region.ends_with('\n') || new_region_end == new.len())
+            {
+                return false;
+            }
+            replacement.push(UnitSlot::new(unit, None, size(region_start), 0));
+        }
+        let delta = new.len() as i64 - old.len() as i64;
+        let tail: Vec<UnitSlot> = self.slots.drain(last + 1..).collect();
+        self.slots.truncate(first);
+        self.slots.extend(replacement);
+        for mut slot in tail {
+            slot.offset = size((usize::from(slot.offset) as i64 + delta) as usize);
+            self.slots.push(slot);
+        }
+        let mut line = 0;
+        for slot in &mut self.slots {
+            slot.start_line = line;
+            line += slot.unit.line_breaks();
+        }
+        true
+    }
+}
+
+/// Byte offsets of the line starts where top-level statements begin (deduplicated, so
+/// `a = 1; b = 2` stays in one segment). The first boundary is always 0, so leading
+/// comments belong to the first segment.
+fn segment_boundaries(body: &[Stmt], lines: &LineIndex, text: &str) -> Vec<usize> {
+    let mut boundaries = vec![0usize];
+    for stmt in body.iter().skip(1) {
+        let line_start = usize::from(lines.line_start(lines.line_of(stmt.start())));
+        // A statement that doesn't start its line (after `;`) can't start a segment.
+        if !text[line_start..usize::from(stmt.start())]
+            .trim()
+            .is_empty()
+        {
+            continue;
+        }
+        if boundaries.last() != Some(&line_start) {
+            boundaries.push(line_start);
+        }
+    }
+    boundaries
+}
+
+type Reusable = FxHashMap<String, (Arc<Unit>, Option<(u64, Arc<Vec<Diagnostic>>)>)>;
+
+/// The unit (and its cached diagnostics) for `text`: the previous one when the text is
+/// unchanged, else a fresh parse.
+fn reuse_or_parse(
+    reusable: &mut Reusable,
+    text: &str,
+    syntax: Syntax,
+) -> (Arc<Unit>, Option<(u64, Arc<Vec<Diagnostic>>)>) {
+    match reusable.remove(text) {
+        Some((unit, cached)) if unit.syntax == syntax => (unit, cached),
+        _ => (Unit::new(text.to_string(), syntax), None),
+    }
+}
+
+fn size(n: usize) -> TextSize {
+    TextSize::try_from(n).unwrap_or(TextSize::new(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big_script() -> String {
+        (0..500)
+            .map(|i| format!("def f{i}(x):\n    return x + {i}\n\n"))
+            .collect()
+    }
+
+    fn unit_texts(document: &Document) -> String {
+        document
+            .slots()
+            .iter()
+            .map(|s| s.unit.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_inside_one_segment_reparses_only_that_segment() {
+        let mut document = Document::from_python(big_script(), &Settings::default());
+        assert!(document.slots().len() > 100);
+        let before: Vec<_> = document
+            .slots()
+            .iter()
+            .map(|s| Arc::as_ptr(&s.unit))
+            .collect();
+        let edited = big_script().replacen("x + 250", "x + 2500", 1);
+        document.update_python(edited.clone());
+        let after: Vec<_> = document
+            .slots()
+            .iter()
+            .map(|s| Arc::as_ptr(&s.unit))
+            .collect();
+        assert_eq!(unit_texts(&document), edited);
+        assert_eq!(before.len(), after.len());
+        let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+        assert_eq!(changed, 1);
+        let line_of_edit = edited[..edited.find("2500").unwrap()].matches('\n').count() as u32;
+        let slot = document
+            .slots()
+            .iter()
+            .rev()
+            .find(|s| s.start_line <= line_of_edit)
+            .unwrap();
+        assert!(slot.unit.text.contains("2500"));
+    }
+
+    #[test]
+    fn an_unclosed_bracket_falls_back_to_one_unit() {
+        let mut document = Document::from_python(big_script(), &Settings::default());
+        let broken = big_script().replacen("x + 250", "(x + 250", 1);
+        document.update_python(broken.clone());
+        assert_eq!(document.slots().len(), 1);
+        assert_eq!(unit_texts(&document), broken);
+        document.update_python(big_script());
+        assert!(document.slots().len() > 100);
+    }
+
+    #[test]
+    fn percent_cells_reuse_unchanged_units() {
+        let text = "# %%\nimport trio\n# %%\nx = 1\n# %%\ny = 2\n";
+        let mut document = Document::from_python(text.into(), &Settings::default());
+        assert_eq!(document.kind(), SourceKind::CellFile);
+        let first = Arc::as_ptr(&document.slots()[0].unit);
+        document.update_python(text.replace("x = 1", "x = 10"));
+        assert_eq!(Arc::as_ptr(&document.slots()[0].unit), first);
+        assert_eq!(document.slots()[1].start_line, 2);
+        assert_eq!(document.slots()[2].start_line, 4);
+    }
+}

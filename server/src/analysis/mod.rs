@@ -1,0 +1,24 @@
+//! The analysis layer: documents, cells, parsing, the cross-cell index and the rules.
+//!
+//! Invariant: nothing here knows about LSP, processes or the file system. Inputs are
+//! text and [`Settings`]; outputs are [`Diagnostic`]s with unit-relative byte ranges.
+//! Converting those to editor positions is `crate::positions`' job.
+
+pub mod check;
+pub mod checker;
+pub mod diagnostic;
+pub mod document;
+pub mod facts;
+pub mod index;
+pub mod ipynb;
+pub mod names;
+pub mod noqa;
+pub mod percent;
+pub mod rules;
+pub mod settings;
+pub mod unit;
+
+pub use check::check_document;
+pub use diagnostic::{Diagnostic, Edit, Fix, Severity};
+pub use document::{Document, SourceKind, UnitSlot};
+pub use settings::{LoopMode, Settings, Target};

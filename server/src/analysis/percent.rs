@@ -1,0 +1,120 @@
+//! The percent cell format (`# %%` markers), used by VS Code, Spyder, Jupytext and
+//! Neovim plugins.
+
+use ruff_text_size::{TextRange, TextSize};
+
+/// One cell of a percent-format file: its byte range in the file (marker line included,
+/// so cell-relative positions and file positions differ only by a line offset) and
+/// whether it holds code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PercentCell {
+    pub range: TextRange,
+    pub is_code: bool,
+}
+
+/// Whether a line is a cell marker: `# %%` or `#%%`, optionally followed by a title or a
+/// `[markdown]` tag.
+pub fn is_marker(line: &str) -> bool {
+    let line = line.trim_start();
+    line.strip_prefix('#')
+        .map(str::trim_start)
+        .is_some_and(|rest| rest.starts_with("%%"))
+}
+
+fn is_markdown_marker(line: &str) -> bool {
+    let rest = line.trim_start().trim_start_matches('#').trim_start();
+    let rest = rest.trim_start_matches('%').trim();
+    rest.contains("[markdown]") || rest.contains("[md]") || rest.contains("[raw]")
+}
+
+/// Whether a text uses cell markers at all.
+pub fn has_markers(text: &str) -> bool {
+    lines(text).any(|(_, line)| is_marker(line))
+}
+
+/// Splits a percent-format file into cells. Text before the first marker is a cell of
+/// its own when it holds anything but blank lines.
+pub fn split(text: &str) -> Vec<PercentCell> {
+    let mut cells = Vec::new();
+    let mut current_start = 0usize;
+    let mut current_is_code = true;
+    let mut seen_marker = false;
+    for (start, line) in lines(text) {
+        if !is_marker(line) {
+            continue;
+        }
+        if start > current_start || seen_marker {
+            let body = &text[current_start..start];
+            if seen_marker || !body.trim().is_empty() {
+                cells.push(cell(current_start, start, current_is_code));
+            }
+        }
+        seen_marker = true;
+        current_start = start;
+        current_is_code = !is_markdown_marker(line);
+    }
+    if seen_marker || !text[current_start..].trim().is_empty() || cells.is_empty() {
+        cells.push(cell(current_start, text.len(), current_is_code));
+    }
+    cells
+}
+
+fn cell(start: usize, end: usize, is_code: bool) -> PercentCell {
+    PercentCell {
+        range: TextRange::new(size(start), size(end)),
+        is_code,
+    }
+}
+
+fn size(n: usize) -> TextSize {
+    TextSize::try_from(n).unwrap_or(TextSize::new(u32::MAX))
+}
+
+/// Lines with their starting byte offsets, line breaks excluded.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let start = offset;
+        offset += line.len();
+        (start, line.trim_end_matches(['\n', '\r']))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_split_cells_and_keep_the_marker_line() {
+        let text = "import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n";
+        let cells = split(text);
+        let bodies: Vec<_> = cells.iter().map(|c| &text[c.range]).collect();
+        assert_eq!(
+            bodies,
+            [
+                "import trio\n",
+                "# %% first\nx = 1\n",
+                "#%% [markdown]\n# hi\n",
+                "# %%\ny\n"
+            ]
+        );
+        assert_eq!(
+            cells.iter().map(|c| c.is_code).collect::<Vec<_>>(),
+            [true, true, false, true]
+        );
+    }
+
+    #[test]
+    fn a_blank_preamble_is_not_a_cell() {
+        let cells = split("\n\n# %%\nx\n");
+        assert_eq!(cells.len(), 1);
+        assert_eq!(cells[0].range.start(), TextSize::new(2));
+    }
+
+    #[test]
+    fn percent_magics_are_not_markers() {
+        assert!(!is_marker("# %autoawait trio"));
+        assert!(is_marker("  # %% indented"));
+        assert!(!has_markers("x = '# %%'\n"));
+    }
+}

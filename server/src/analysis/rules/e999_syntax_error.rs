@@ -1,0 +1,53 @@
+//! Syntax errors from the parser. Rules still run on the recovered tree.
+
+rule! {
+    /// ## What it does
+    /// Reports code that Python cannot parse.
+    ///
+    /// ## Why is this bad?
+    /// The cell or script raises `SyntaxError` before any of it runs. asyncell's parser
+    /// recovers from the error, so the other rules still check the rest of the code.
+    ///
+    /// Notebook cells are parsed with IPython syntax, so `%autoawait trio` and
+    /// `!pip install trio` are not errors there. In `# %%` files magics are written as
+    /// comments (`# %autoawait trio`), as Jupytext does.
+    ///
+    /// ## Example
+    /// ```python
+    /// async def main(:
+    ///     ...
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// async def main():
+    ///     ...
+    /// ```
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix.
+    "E999" "syntax-error" {
+        library: "python",
+        default: true,
+        severity: Error,
+        fix: None,
+    }
+}
+
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::unit::Unit;
+
+/// Syntax errors of a unit, as diagnostics.
+pub fn check(unit: &Unit) -> Vec<Diagnostic> {
+    unit.parsed
+        .errors()
+        .iter()
+        .map(|error| Diagnostic {
+            code: RULE.code,
+            message: format!("SyntaxError: {}", error.error),
+            range: error.location,
+            severity: RULE.severity,
+            fix: None,
+        })
+        .collect()
+}

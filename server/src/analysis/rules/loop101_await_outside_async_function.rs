@@ -1,0 +1,77 @@
+//! `await` inside a sync function, lambda or class body.
+
+use ruff_text_size::TextRange;
+
+use crate::analysis::checker::{AwaitPlacement, Checker, ScopeKind};
+use crate::analysis::diagnostic::{Edit, Fix};
+
+rule! {
+    /// ## What it does
+    /// Flags `await`, `async with`, `async for` and async comprehensions inside a plain
+    /// `def`, a `lambda`, a class body, or a list/set/dict comprehension nested in one.
+    ///
+    /// ## Why is this bad?
+    /// Python rejects the whole file or cell with
+    /// `SyntaxError: 'await' outside async function`. In a notebook this is easy to hit:
+    /// top-level `await` works in the cell, then the same line moved into a helper
+    /// function stops compiling.
+    ///
+    /// Async generator expressions (`(await f() for f in fs)`) are legal anywhere and are
+    /// not flagged; comprehensions inside an `async def` are legal too.
+    ///
+    /// ## Example
+    /// ```python
+    /// def fetch_all(urls):
+    ///     return [await fetch(url) for url in urls]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// async def fetch_all(urls):
+    ///     return [await fetch(url) for url in urls]
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix makes the enclosing function `async def`. That is unsafe: every caller must
+    /// now await it.
+    "LOOP101" "await-outside-async-function" {
+        library: "python",
+        default: true,
+        severity: Error,
+        fix: Sometimes,
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let AwaitPlacement::Illegal(scope) = checker.await_placement() else {
+        return;
+    };
+    let (place, fix) = match scope.kind {
+        ScopeKind::SyncFunction => {
+            let def = scope.def;
+            let name = def.map_or("?", |d| d.name.id.as_str());
+            let fix = def.and_then(|d| checker.def_keyword(d)).map(|at| {
+                Fix::new(
+                    format!("Make `{name}` an `async def`"),
+                    vec![Edit::insert(at, "async ")],
+                )
+            });
+            (format!("inside the sync function `{name}`"), fix)
+        }
+        ScopeKind::Lambda => ("inside a lambda".to_string(), None),
+        ScopeKind::Class => (
+            format!("in the body of class `{}`", scope.class_name.unwrap_or("?")),
+            None,
+        ),
+        _ => ("here".to_string(), None),
+    };
+    checker.report(
+        &RULE,
+        range,
+        format!("`{what}` {place}: SyntaxError: '{what}' outside async function"),
+        fix,
+    );
+}

@@ -1,0 +1,131 @@
+//! The rule catalogue: one file per rule. Each file declares its rule with [`rule!`],
+//! whose doc comment is the rule's user documentation (`asyncell rule CODE`,
+//! `docs/rules/CODE.md`), and exports the hooks the checker calls.
+
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::TextRange;
+
+use super::checker::Checker;
+use super::diagnostic::Severity;
+
+/// Whether a rule can offer a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    Always,
+    Sometimes,
+    None,
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The library the rule is about, for the rule index.
+    pub library: &'static str,
+    pub default_enabled: bool,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// Markdown, from the rule's doc comment.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The doc comment with rustdoc's leading space removed from each line.
+    pub fn documentation(&self) -> String {
+        self.doc
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://asyncell.dev/rules/{}", self.code)
+    }
+}
+
+/// Declares a rule. The doc comment becomes [`RuleMeta::doc`], so the code and the user
+/// documentation cannot drift apart.
+macro_rules! rule {
+    (
+        $(#[doc = $doc:literal])*
+        $code:literal $name:literal {
+            library: $library:literal,
+            default: $default:literal,
+            severity: $severity:ident,
+            fix: $fix:ident $(,)?
+        }
+    ) => {
+        pub const RULE: $crate::analysis::rules::RuleMeta = $crate::analysis::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            library: $library,
+            default_enabled: $default,
+            severity: $crate::analysis::diagnostic::Severity::$severity,
+            fix: $crate::analysis::rules::FixAvailability::$fix,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+pub mod apis;
+pub mod async105_trio_sync_call;
+pub mod e999_syntax_error;
+pub mod loop100_top_level_await_in_script;
+pub mod loop101_await_outside_async_function;
+pub mod loop200_nested_loop_run;
+pub mod loop201_nest_asyncio_patch;
+pub mod loop300_unawaited_coroutine;
+pub mod loop301_trio_call_outside_run;
+pub mod loop302_from_thread_on_loop_thread;
+pub mod loop303_coroutine_function_mixup;
+
+/// Every rule, in code order.
+pub static ALL: &[&RuleMeta] = &[
+    &async105_trio_sync_call::RULE,
+    &e999_syntax_error::RULE,
+    &loop100_top_level_await_in_script::RULE,
+    &loop101_await_outside_async_function::RULE,
+    &loop200_nested_loop_run::RULE,
+    &loop201_nest_asyncio_patch::RULE,
+    &loop300_unawaited_coroutine::RULE,
+    &loop301_trio_call_outside_run::RULE,
+    &loop302_from_thread_on_loop_thread::RULE,
+    &loop303_coroutine_function_mixup::RULE,
+];
+
+pub fn find(code: &str) -> Option<&'static RuleMeta> {
+    ALL.iter()
+        .copied()
+        .find(|rule| rule.code.eq_ignore_ascii_case(code) || rule.name == code)
+}
+
+/// Called for every statement before its children.
+pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
+    if let Stmt::Expr(statement) = stmt {
+        loop300_unawaited_coroutine::check_expression_statement(checker, &statement.value);
+    }
+}
+
+/// Called for every expression before its children.
+pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
+    if let Expr::Call(call) = expr {
+        let qualified = checker.qualified_name(&call.func);
+        let qualified = qualified.as_deref();
+        async105_trio_sync_call::check_call(checker, call, qualified);
+        loop200_nested_loop_run::check_call(checker, call, qualified);
+        loop201_nest_asyncio_patch::check_call(checker, call, qualified);
+        loop301_trio_call_outside_run::check_call(checker, call, qualified);
+        loop302_from_thread_on_loop_thread::check_call(checker, call, qualified);
+        loop303_coroutine_function_mixup::check_call(checker, call, qualified);
+    }
+}
+
+/// Called for `await`, `async for`, `async with` and async comprehension generators.
+pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'static str) {
+    loop100_top_level_await_in_script::check(checker, range, what);
+    loop101_await_outside_async_function::check(checker, range, what);
+}

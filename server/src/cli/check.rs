@@ -1,0 +1,328 @@
+//! `asyncell check`: the same engine as the language server, over files on disk.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde_json::{json, Value};
+
+use crate::analysis::document::CellInput;
+use crate::analysis::{check_document, ipynb, Diagnostic, Document, LoopMode, Target, UnitSlot};
+use crate::config::{self, ConfigLayer};
+use crate::positions::Encoding;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories (default: the current directory). Directories are walked for
+    /// .py and .ipynb files, honouring .gitignore.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub output_format: OutputFormat,
+    /// Loop mode: trio, asyncio or auto.
+    #[arg(long = "loop", value_parser = parse_loop)]
+    pub loop_mode: Option<LoopMode>,
+    /// Target semantics: asyncell (every cell on one loop) or ipython.
+    #[arg(long, value_parser = parse_target)]
+    pub target: Option<Target>,
+    /// Only these codes or prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Skip these codes or prefixes (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Option<Vec<String>>,
+}
+
+fn parse_loop(s: &str) -> Result<LoopMode, String> {
+    s.parse()
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    s.parse()
+}
+
+/// One file's outcome.
+enum Outcome {
+    /// Diagnostics per unit, in the document's slot order.
+    Checked {
+        path: PathBuf,
+        document: Document,
+        per_unit: Vec<Arc<Vec<Diagnostic>>>,
+    },
+    Failed {
+        path: PathBuf,
+        error: String,
+    },
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let cli_layer = ConfigLayer {
+        loop_mode: args.loop_mode,
+        target: args.target,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        ..ConfigLayer::default()
+    };
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut usage_errors = Vec::new();
+    let files = collect_files(&roots, &mut usage_errors);
+
+    let configs = ConfigCache::default();
+    let mut outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|path| check_file(path, &configs, &cli_layer))
+        .collect();
+    outcomes.sort_by(|a, b| a.path().cmp(b.path()));
+
+    let mut findings = 0usize;
+    let mut failures = usage_errors.len();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut json_items = Vec::new();
+    for error in &usage_errors {
+        eprintln!("error: {error}");
+    }
+    for outcome in &outcomes {
+        match outcome {
+            Outcome::Failed { path, error } => {
+                failures += 1;
+                eprintln!("error: {}: {error}", path.display());
+            }
+            Outcome::Checked {
+                path,
+                document,
+                per_unit,
+            } => {
+                let located = document
+                    .slots()
+                    .iter()
+                    .zip(per_unit)
+                    .flat_map(|(slot, ds)| ds.iter().map(move |d| (slot, d)));
+                for (slot, diagnostic) in located {
+                    findings += 1;
+                    match args.output_format {
+                        OutputFormat::Text => {
+                            let _ = writeln!(out, "{}", text_line(path, slot, diagnostic));
+                        }
+                        OutputFormat::Json => json_items.push(json_item(path, slot, diagnostic)),
+                    }
+                }
+            }
+        }
+    }
+    match args.output_format {
+        OutputFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&Value::Array(json_items)).unwrap_or_default()
+            );
+        }
+        OutputFormat::Text => {
+            let checked = outcomes.len()
+                - outcomes
+                    .iter()
+                    .filter(|o| matches!(o, Outcome::Failed { .. }))
+                    .count();
+            let summary = match findings {
+                0 => format!("All checks passed ({checked} files)."),
+                1 => format!("Found 1 error in {checked} files."),
+                n => format!("Found {n} errors in {checked} files."),
+            };
+            eprintln!("{summary}");
+        }
+    }
+    let _ = out.flush();
+    if failures > 0 {
+        ExitCode::from(2)
+    } else if findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+impl Outcome {
+    fn path(&self) -> &Path {
+        match self {
+            Outcome::Checked { path, .. } | Outcome::Failed { path, .. } => path,
+        }
+    }
+}
+
+fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            files.push(root.clone());
+            continue;
+        }
+        if !root.exists() {
+            errors.push(format!("{}: no such file or directory", root.display()));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let path = entry.path();
+                    let wanted = path.extension().is_some_and(|e| e == "py" || e == "ipynb");
+                    if wanted && entry.file_type().is_some_and(|t| t.is_file()) {
+                        files.push(path.to_path_buf());
+                    }
+                }
+                Err(error) => errors.push(error.to_string()),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// pyproject.toml layers per directory, read once.
+#[derive(Default)]
+struct ConfigCache {
+    by_dir: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, String>>>,
+}
+
+impl ConfigCache {
+    fn layer_for(&self, file: &Path) -> Result<ConfigLayer, String> {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
+            return found;
+        }
+        let layer = match config::find_pyproject(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        }) {
+            Some(pyproject) => config::read_pyproject(&pyproject),
+            None => Ok(ConfigLayer::default()),
+        };
+        if let Ok(mut map) = self.by_dir.lock() {
+            map.insert(dir, layer.clone());
+        }
+        layer
+    }
+}
+
+fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Outcome {
+    let failed = |error: String| Outcome::Failed {
+        path: path.to_path_buf(),
+        error,
+    };
+    let layer = match configs.layer_for(path) {
+        Ok(layer) => layer.merged(cli_layer),
+        Err(error) => return failed(error),
+    };
+    let settings = layer.settings();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return failed(format!("cannot read: {error}")),
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            return failed(format!(
+                "not valid UTF-8 (bad byte at offset {at}); Python source must be UTF-8 (PEP 3120): re-save the file as UTF-8"
+            ));
+        }
+    };
+    let mut document = if path.extension().is_some_and(|e| e == "ipynb") {
+        match ipynb::parse(&text) {
+            Ok(cells) => Document::from_cells(
+                cells
+                    .into_iter()
+                    .map(|c| CellInput {
+                        is_code: c.is_code,
+                        text: c.source,
+                    })
+                    .collect(),
+                &settings,
+            ),
+            Err(error) => return failed(error),
+        }
+    } else {
+        Document::from_python(text, &settings)
+    };
+    let per_unit = check_document(&mut document);
+    Outcome::Checked {
+        path: path.to_path_buf(),
+        document,
+        per_unit,
+    }
+}
+
+fn text_line(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> String {
+    let start = slot.line_col(diagnostic.range.start(), Encoding::Utf32);
+    let (row, col) = (start.line + 1, start.col + 1);
+    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+    match slot.cell.filter(|_| is_notebook(path)) {
+        Some(cell) => format!(
+            "{}:cell {}:{row}:{col}: {}{fixable} {}",
+            path.display(),
+            cell + 1,
+            diagnostic.code,
+            diagnostic.message
+        ),
+        _ => format!(
+            "{}:{row}:{col}: {}{fixable} {}",
+            path.display(),
+            diagnostic.code,
+            diagnostic.message
+        ),
+    }
+}
+
+fn is_notebook(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ipynb")
+}
+
+/// One finding in Ruff's JSON shape.
+fn json_item(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> Value {
+    let location = |offset| {
+        let at = slot.line_col(offset, Encoding::Utf32);
+        json!({"row": at.line + 1, "column": at.col + 1})
+    };
+    let fix = diagnostic.fix.as_ref().map(|fix| {
+        json!({
+            "message": fix.message,
+            "edits": fix.edits.iter().map(|edit| json!({
+                "content": edit.content,
+                "location": location(edit.range.start()),
+                "end_location": location(edit.range.end()),
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let rule = crate::analysis::rules::find(diagnostic.code);
+    json!({
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "filename": path.display().to_string(),
+        "cell": if is_notebook(path) { slot.cell.map(|c| c + 1) } else { None },
+        "location": location(diagnostic.range.start()),
+        "end_location": location(diagnostic.range.end()),
+        "severity": diagnostic.severity,
+        "fix": fix,
+        "url": rule.map(|r| r.url()),
+    })
+}

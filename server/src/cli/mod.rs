@@ -1,0 +1,30 @@
+//! The command line: `asyncell [server]`, `asyncell check`, `asyncell rule`, `asyncell run`.
+
+pub mod check;
+pub mod rule;
+pub mod run;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "asyncell",
+    version,
+    about = "Diagnostics and a persistent-loop cell runner for async Python"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the language server on stdio (the default).
+    Server,
+    /// Check .py and .ipynb files for event-loop mistakes.
+    Check(check::CheckArgs),
+    /// Show a rule's documentation, or list every rule.
+    Rule(rule::RuleArgs),
+    /// Run every code cell of a cell file or notebook on one persistent loop.
+    Run(run::RunArgs),
+}

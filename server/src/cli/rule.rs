@@ -1,0 +1,84 @@
+//! `asyncell rule CODE` and `asyncell rule --all`.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::analysis::rules::{self, FixAvailability, RuleMeta};
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (`LOOP200`) or name (`nested-loop-run`).
+    pub code: Option<String>,
+    /// List every rule.
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn run(args: RuleArgs) -> ExitCode {
+    match (args.code, args.all) {
+        (Some(code), false) => match rules::find(&code) {
+            Some(rule) => {
+                println!("{}", render_page(rule));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule `{code}`; `asyncell rule --all` lists them");
+                ExitCode::from(2)
+            }
+        },
+        (None, true) => {
+            println!("{}", render_index());
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("error: give a rule code, or --all");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A rule's documentation page, as printed by `asyncell rule CODE` and written to
+/// `docs/rules/CODE.md`.
+pub fn render_page(rule: &RuleMeta) -> String {
+    let fix = match rule.fix {
+        FixAvailability::Always => "Fix is always available.",
+        FixAvailability::Sometimes => "Fix is sometimes available.",
+        FixAvailability::None => "No fix.",
+    };
+    let default = if rule.default_enabled {
+        "On by default."
+    } else {
+        "Off by default: enable with `select`."
+    };
+    format!(
+        "# {name} ({code})\n\nLibrary: {library}. {default} {fix}\n\n{doc}\n",
+        name = rule.name,
+        code = rule.code,
+        library = rule.library,
+        doc = rule.documentation()
+    )
+}
+
+/// The rule index table, as printed by `asyncell rule --all` and written to
+/// `docs/rules/README.md`.
+pub fn render_index() -> String {
+    let mut out = String::from(
+        "# Rules\n\n| code | name | library | default | fix |\n|---|---|---|---|---|\n",
+    );
+    for rule in rules::ALL {
+        let fix = match rule.fix {
+            FixAvailability::Always => "yes",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::None => "no",
+        };
+        out.push_str(&format!(
+            "| [{code}]({code}.md) | {name} | {library} | {default} | {fix} |\n",
+            code = rule.code,
+            name = rule.name,
+            library = rule.library,
+            default = if rule.default_enabled { "on" } else { "off" },
+        ));
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! Configuration sources, each overriding the previous one:
+//! `[tool.asyncell]` in the nearest pyproject.toml, then the editor's settings
+//! (`initializationOptions`, `workspace/didChangeConfiguration`), then CLI flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::analysis::{LoopMode, Settings, Target};
+
+/// The python interpreter argv the host runs under: a path or an argv list
+/// (`["ssh", "box", "python3"]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PythonSetting {
+    Path(String),
+    Argv(Vec<String>),
+}
+
+impl PythonSetting {
+    pub fn argv(&self) -> Vec<String> {
+        match self {
+            PythonSetting::Path(path) => vec![path.clone()],
+            PythonSetting::Argv(argv) => argv.clone(),
+        }
+    }
+}
+
+/// One layer of configuration: every field optional, so layers can be merged.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLayer {
+    #[serde(rename = "loop")]
+    pub loop_mode: Option<LoopMode>,
+    pub target: Option<Target>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
+    pub python: Option<PythonSetting>,
+    /// flake8-async style options read by later rules; accepted so configs validate.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, toml::Value>,
+}
+
+impl ConfigLayer {
+    /// `self` overridden by `over`.
+    pub fn merged(&self, over: &ConfigLayer) -> ConfigLayer {
+        let mut extra = self.extra.clone();
+        extra.extend(over.extra.clone());
+        ConfigLayer {
+            loop_mode: over.loop_mode.or(self.loop_mode),
+            target: over.target.or(self.target),
+            select: over.select.clone().or_else(|| self.select.clone()),
+            ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
+            python: over.python.clone().or_else(|| self.python.clone()),
+            extra,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            loop_mode: self.loop_mode.unwrap_or_default(),
+            target: self.target.unwrap_or_default(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Reads the `asyncell` section of editor settings (a JSON object). Unknown keys are
+    /// ignored here (editors send their own), but wrong types are reported.
+    pub fn from_editor_json(value: &serde_json::Value) -> Result<ConfigLayer, String> {
+        #[derive(Deserialize, Default)]
+        struct Editor {
+            #[serde(rename = "loop")]
+            loop_mode: Option<LoopMode>,
+            target: Option<Target>,
+            select: Option<Vec<String>>,
+            ignore: Option<Vec<String>>,
+            python: Option<PythonSetting>,
+        }
+        let section = value.get("asyncell").unwrap_or(value);
+        if section.is_null() {
+            return Ok(ConfigLayer::default());
+        }
+        let editor: Editor = serde_json::from_value(section.clone())
+            .map_err(|e| format!("invalid asyncell settings: {e}"))?;
+        Ok(ConfigLayer {
+            loop_mode: editor.loop_mode,
+            target: editor.target,
+            select: editor.select,
+            ignore: editor.ignore,
+            python: editor
+                .python
+                .filter(|p| !matches!(p, PythonSetting::Path(s) if s.is_empty())),
+            extra: Default::default(),
+        })
+    }
+}
+
+/// The nearest pyproject.toml at or above `start` (a file or directory).
+pub fn find_pyproject(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
+    start
+        .ancestors()
+        .map(|dir| dir.join("pyproject.toml"))
+        .find(|p| p.is_file())
+}
+
+/// The `[tool.asyncell]` table of a pyproject.toml, or an error naming the file and the
+/// problem.
+pub fn read_pyproject(path: &Path) -> Result<ConfigLayer, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    parse_pyproject(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn parse_pyproject(text: &str) -> Result<ConfigLayer, String> {
+    let value: toml::Value = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
+    match value.get("tool").and_then(|tool| tool.get("asyncell")) {
+        None => Ok(ConfigLayer::default()),
+        Some(section) => section
+            .clone()
+            .try_into()
+            .map_err(|e| format!("invalid [tool.asyncell]: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_layers_override_earlier_ones() {
+        let file =
+            parse_pyproject("[tool.asyncell]\nloop = \"trio\"\nignore = [\"LOOP201\"]\n").unwrap();
+        let editor =
+            ConfigLayer::from_editor_json(&serde_json::json!({"asyncell": {"loop": "asyncio"}}))
+                .unwrap();
+        let merged = file.merged(&editor);
+        assert_eq!(merged.loop_mode, Some(LoopMode::Asyncio));
+        assert_eq!(merged.settings().ignore, ["LOOP201"]);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let error = parse_pyproject("[tool.asyncell]\nloop = \"uvloop\"\n").unwrap_err();
+        assert!(error.contains("uvloop"), "{error}");
+        let python = ConfigLayer::from_editor_json(
+            &serde_json::json!({"python": ["ssh", "box", "python3"]}),
+        )
+        .unwrap();
+        assert_eq!(python.python.unwrap().argv(), ["ssh", "box", "python3"]);
+    }
+}

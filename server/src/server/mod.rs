@@ -1,0 +1,5 @@
+//! The language server.
+
+pub fn run() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}
