@@ -1,0 +1,4 @@
+//! One file per LSP method.
+
+pub mod notifications;
+pub mod requests;

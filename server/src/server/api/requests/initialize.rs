@@ -1,0 +1,61 @@
+//! `initialize`: negotiate the position encoding, read settings, advertise capabilities.
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::lsp_types::*;
+use tower_lsp_server::UriExt;
+
+use crate::config::ConfigLayer;
+use crate::positions::Encoding;
+use crate::server::backend::Backend;
+
+pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
+    let offers_utf8 = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|general| general.position_encodings.as_ref())
+        .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
+    let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    #[allow(deprecated)]
+    let root = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|folder| folder.uri.clone())
+        .or(params.root_uri.clone())
+        .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()));
+    let editor = match params.initialization_options.as_ref().map(ConfigLayer::from_editor_json) {
+        Some(Ok(layer)) => layer,
+        Some(Err(error)) => {
+            backend.with_session(|s| s.config_errors.push(error));
+            ConfigLayer::default()
+        }
+        None => ConfigLayer::default(),
+    };
+    backend.with_session(|session| {
+        session.encoding = encoding;
+        session.workspace_root = root;
+        session.set_editor_config(editor);
+    });
+
+    Ok(InitializeResult {
+        server_info: Some(ServerInfo { name: "asyncell".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        capabilities: ServerCapabilities {
+            position_encoding: Some(if offers_utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+            notebook_document_sync: Some(OneOf::Left(NotebookDocumentSyncOptions {
+                notebook_selector: vec![NotebookSelector::ByNotebook {
+                    notebook: Notebook::String("jupyter-notebook".into()),
+                    cells: Some(vec![NotebookCellSelector { language: "python".into() }]),
+                }],
+                save: Some(false),
+            })),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                resolve_provider: Some(false),
+                work_done_progress_options: Default::default(),
+            })),
+            ..ServerCapabilities::default()
+        },
+    })
+}

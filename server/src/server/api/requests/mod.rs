@@ -1,0 +1,3 @@
+pub mod code_action;
+pub mod initialize;
+pub mod shutdown;

@@ -1,0 +1,368 @@
+//! The session: every open document, its text and its analysis, plus configuration.
+//!
+//! Methods here are synchronous and fast; handlers call them under the session lock and
+//! publish what they return after releasing it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+use tower_lsp_server::lsp_types::{self as lsp, Uri};
+use tower_lsp_server::UriExt;
+
+use super::convert;
+use super::text_document::TextDocument;
+use crate::analysis::document::CellInput;
+use crate::analysis::{check_document, Diagnostic, Document, Settings};
+use crate::config::{self, ConfigLayer};
+use crate::positions::{Encoding, LineCol};
+
+/// Diagnostics to publish for one text document (a file or a notebook cell).
+pub struct Publish {
+    pub uri: Uri,
+    pub version: Option<i32>,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+}
+
+/// An open `.py` file.
+pub struct OpenFile {
+    pub uri: Uri,
+    pub text: TextDocument,
+    pub analysis: Document,
+}
+
+/// One cell of an open notebook.
+pub struct OpenCell {
+    pub uri: Uri,
+    pub is_code: bool,
+    pub text: TextDocument,
+}
+
+/// An open notebook.
+pub struct OpenNotebook {
+    pub uri: Uri,
+    pub version: i32,
+    pub cells: Vec<OpenCell>,
+    pub analysis: Document,
+}
+
+/// Which analysed document a text document belongs to.
+pub enum Location<'s> {
+    File(&'s OpenFile),
+    Cell { notebook: &'s OpenNotebook, cell: usize },
+}
+
+#[derive(Default)]
+pub struct Session {
+    pub encoding: Encoding,
+    pub workspace_root: Option<PathBuf>,
+    editor: ConfigLayer,
+    pyprojects: FxHashMap<PathBuf, ConfigLayer>,
+    files: FxHashMap<String, OpenFile>,
+    notebooks: FxHashMap<String, OpenNotebook>,
+    /// Cell URI → notebook URI.
+    cell_owner: FxHashMap<String, String>,
+    /// Problems with configuration, shown once to the user.
+    pub config_errors: Vec<String>,
+}
+
+impl Session {
+    pub fn set_editor_config(&mut self, layer: ConfigLayer) {
+        self.editor = layer;
+    }
+
+    pub fn editor_config(&self) -> &ConfigLayer {
+        &self.editor
+    }
+
+    /// The merged configuration for a document: its pyproject.toml, then the editor's.
+    pub fn config_for(&mut self, uri: &Uri) -> ConfigLayer {
+        let directory = uri
+            .to_file_path()
+            .and_then(|path| path.parent().map(Path::to_path_buf))
+            .or_else(|| self.workspace_root.clone());
+        let file_layer = match directory {
+            Some(directory) => self.pyproject_layer(&directory),
+            None => ConfigLayer::default(),
+        };
+        file_layer.merged(&self.editor)
+    }
+
+    pub fn settings_for(&mut self, uri: &Uri) -> Settings {
+        self.config_for(uri).settings()
+    }
+
+    fn pyproject_layer(&mut self, directory: &Path) -> ConfigLayer {
+        if let Some(layer) = self.pyprojects.get(directory) {
+            return layer.clone();
+        }
+        let layer = match config::find_pyproject(directory) {
+            Some(path) => config::read_pyproject(&path).unwrap_or_else(|error| {
+                self.config_errors.push(error);
+                ConfigLayer::default()
+            }),
+            None => ConfigLayer::default(),
+        };
+        self.pyprojects.insert(directory.to_path_buf(), layer.clone());
+        layer
+    }
+
+    /// Forgets cached pyproject layers (after a configuration change).
+    pub fn reload_configuration(&mut self) -> Vec<Publish> {
+        self.pyprojects.clear();
+        let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
+        let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
+        let mut publishes = Vec::new();
+        for uri in file_uris {
+            let settings = self.settings_for(&uri);
+            if let Some(file) = self.files.get_mut(uri.as_str()) {
+                file.analysis.set_settings(&settings);
+            }
+            publishes.extend(self.publish_file(&uri));
+        }
+        for uri in notebook_uris {
+            let settings = self.settings_for(&uri);
+            if let Some(notebook) = self.notebooks.get_mut(uri.as_str()) {
+                notebook.analysis.set_settings(&settings);
+            }
+            publishes.extend(self.publish_notebook(&uri));
+        }
+        publishes
+    }
+
+    pub fn open_file(&mut self, item: lsp::TextDocumentItem) -> Vec<Publish> {
+        let settings = self.settings_for(&item.uri);
+        let analysis = Document::from_python(item.text.clone(), &settings);
+        let file = OpenFile { uri: item.uri.clone(), text: TextDocument::new(&item.text, item.version), analysis };
+        self.files.insert(item.uri.as_str().to_string(), file);
+        self.publish_file(&item.uri)
+    }
+
+    pub fn change_file(
+        &mut self,
+        document: lsp::VersionedTextDocumentIdentifier,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    ) -> Vec<Publish> {
+        let encoding = self.encoding;
+        let Some(file) = self.files.get_mut(document.uri.as_str()) else {
+            tracing::warn!("didChange for a document that is not open: {}", document.uri.as_str());
+            return Vec::new();
+        };
+        file.text.apply_changes(changes, document.version, encoding);
+        file.analysis.update_python(file.text.text());
+        self.publish_file(&document.uri)
+    }
+
+    pub fn close_file(&mut self, uri: &Uri) -> Vec<Publish> {
+        self.files.remove(uri.as_str());
+        vec![Publish { uri: uri.clone(), version: None, diagnostics: Vec::new() }]
+    }
+
+    fn publish_file(&mut self, uri: &Uri) -> Vec<Publish> {
+        let encoding = self.encoding;
+        let Some(file) = self.files.get_mut(uri.as_str()) else { return Vec::new() };
+        let per_unit = check_document(&mut file.analysis);
+        let diagnostics = file
+            .analysis
+            .slots()
+            .iter()
+            .zip(&per_unit)
+            .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| convert::diagnostic(slot, d, encoding)))
+            .collect();
+        vec![Publish { uri: uri.clone(), version: Some(file.text.version), diagnostics }]
+    }
+
+    pub fn open_notebook(&mut self, params: lsp::DidOpenNotebookDocumentParams) -> Vec<Publish> {
+        let notebook = params.notebook_document;
+        let mut texts: FxHashMap<String, lsp::TextDocumentItem> =
+            params.cell_text_documents.into_iter().map(|item| (item.uri.as_str().to_string(), item)).collect();
+        let cells: Vec<OpenCell> = notebook
+            .cells
+            .iter()
+            .map(|cell| open_cell(cell, texts.remove(cell.document.as_str())))
+            .collect();
+        for cell in &cells {
+            self.cell_owner.insert(cell.uri.as_str().to_string(), notebook.uri.as_str().to_string());
+        }
+        let settings = self.settings_for(&notebook.uri);
+        let analysis = Document::from_cells(cell_inputs(&cells), &settings);
+        let open = OpenNotebook { uri: notebook.uri.clone(), version: notebook.version, cells, analysis };
+        self.notebooks.insert(notebook.uri.as_str().to_string(), open);
+        self.publish_notebook(&notebook.uri)
+    }
+
+    pub fn change_notebook(&mut self, params: lsp::DidChangeNotebookDocumentParams) -> Vec<Publish> {
+        let encoding = self.encoding;
+        let uri = params.notebook_document.uri;
+        let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
+            tracing::warn!("notebookDocument/didChange for a notebook that is not open: {}", uri.as_str());
+            return Vec::new();
+        };
+        notebook.version = params.notebook_document.version;
+        let mut cleared = Vec::new();
+        if let Some(cells) = params.change.cells {
+            if let Some(structure) = cells.structure {
+                let mut opened: FxHashMap<String, lsp::TextDocumentItem> = structure
+                    .did_open
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|item| (item.uri.as_str().to_string(), item))
+                    .collect();
+                let start = (structure.array.start as usize).min(notebook.cells.len());
+                let end = (start + structure.array.delete_count as usize).min(notebook.cells.len());
+                let inserted: Vec<OpenCell> = structure
+                    .array
+                    .cells
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|cell| {
+                        // A moved cell keeps its text: reuse it when the client doesn't resend it.
+                        let item = opened.remove(cell.document.as_str());
+                        let previous = notebook.cells.iter().find(|c| c.uri == cell.document).map(|c| c.text.clone());
+                        let mut open = open_cell(cell, item.clone());
+                        if let (None, Some(previous)) = (item, previous) {
+                            open.text = previous;
+                        }
+                        open
+                    })
+                    .collect();
+                let removed: Vec<OpenCell> = notebook.cells.splice(start..end, inserted).collect();
+                for cell in removed {
+                    if !notebook.cells.iter().any(|c| c.uri == cell.uri) {
+                        self.cell_owner.remove(cell.uri.as_str());
+                        cleared.push(Publish { uri: cell.uri, version: None, diagnostics: Vec::new() });
+                    }
+                }
+                for cell in &notebook.cells {
+                    self.cell_owner.insert(cell.uri.as_str().to_string(), uri.as_str().to_string());
+                }
+            }
+            for data in cells.data.unwrap_or_default() {
+                if let Some(cell) = notebook.cells.iter_mut().find(|c| c.uri == data.document) {
+                    cell.is_code = data.kind == lsp::NotebookCellKind::Code;
+                }
+            }
+            for content in cells.text_content.unwrap_or_default() {
+                match notebook.cells.iter_mut().find(|c| c.uri == content.document.uri) {
+                    Some(cell) => cell.text.apply_changes(content.changes, content.document.version, encoding),
+                    None => tracing::warn!("text change for unknown cell {}", content.document.uri.as_str()),
+                }
+            }
+        }
+        notebook.analysis.update_cells(cell_inputs(&notebook.cells));
+        let mut publishes = self.publish_notebook(&uri);
+        publishes.extend(cleared);
+        publishes
+    }
+
+    pub fn close_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
+        let Some(notebook) = self.notebooks.remove(uri.as_str()) else { return Vec::new() };
+        notebook
+            .cells
+            .into_iter()
+            .map(|cell| {
+                self.cell_owner.remove(cell.uri.as_str());
+                Publish { uri: cell.uri, version: None, diagnostics: Vec::new() }
+            })
+            .collect()
+    }
+
+    fn publish_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
+        let encoding = self.encoding;
+        let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else { return Vec::new() };
+        let per_unit = check_document(&mut notebook.analysis);
+        let mut by_cell: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); notebook.cells.len()];
+        for (slot, diagnostics) in notebook.analysis.slots().iter().zip(&per_unit) {
+            if let Some(list) = slot.cell.and_then(|cell| by_cell.get_mut(cell)) {
+                list.extend(diagnostics.iter().map(|d| convert::diagnostic(slot, d, encoding)));
+            }
+        }
+        notebook
+            .cells
+            .iter()
+            .zip(by_cell)
+            .filter(|(cell, _)| cell.is_code)
+            .map(|(cell, diagnostics)| Publish { uri: cell.uri.clone(), version: Some(cell.text.version), diagnostics })
+            .collect()
+    }
+
+    /// Finds the analysed document a text document (file or cell) belongs to.
+    pub fn locate(&self, uri: &Uri) -> Option<Location<'_>> {
+        if let Some(file) = self.files.get(uri.as_str()) {
+            return Some(Location::File(file));
+        }
+        let owner = self.cell_owner.get(uri.as_str())?;
+        let notebook = self.notebooks.get(owner)?;
+        let cell = notebook.cells.iter().position(|c| &c.uri == uri)?;
+        Some(Location::Cell { notebook, cell })
+    }
+
+    /// Diagnostics (with their slot index) of the unit(s) under an editor range of a file
+    /// or cell, for code actions.
+    pub fn diagnostics_in(&mut self, uri: &Uri, range: lsp::Range) -> Vec<(Uri, usize, Diagnostic)> {
+        let encoding = self.encoding;
+        let (document, cell_filter) = if let Some(file) = self.files.get_mut(uri.as_str()) {
+            (&mut file.analysis, None)
+        } else {
+            let Some(owner) = self.cell_owner.get(uri.as_str()).cloned() else { return Vec::new() };
+            let Some(notebook) = self.notebooks.get_mut(&owner) else { return Vec::new() };
+            let Some(cell) = notebook.cells.iter().position(|c| &c.uri == uri) else { return Vec::new() };
+            (&mut notebook.analysis, Some(cell))
+        };
+        let per_unit = check_document(document);
+        let start = LineCol { line: range.start.line, col: range.start.character };
+        let end = LineCol { line: range.end.line, col: range.end.character };
+        let mut found = Vec::new();
+        for (position, (slot, diagnostics)) in document.slots().iter().zip(&per_unit).enumerate() {
+            if cell_filter.is_some() && slot.cell != cell_filter {
+                continue;
+            }
+            for diagnostic in diagnostics.iter() {
+                let from = slot.line_col(diagnostic.range.start(), encoding);
+                let to = slot.line_col(diagnostic.range.end(), encoding);
+                if from <= end && start <= to {
+                    found.push((uri.clone(), position, diagnostic.clone()));
+                }
+            }
+        }
+        found
+    }
+
+    /// The analysed document for a text document, to build edits against.
+    pub fn document_of(&self, uri: &Uri) -> Option<&Document> {
+        match self.locate(uri)? {
+            Location::File(file) => Some(&file.analysis),
+            Location::Cell { notebook, .. } => Some(&notebook.analysis),
+        }
+    }
+
+    pub fn file(&self, uri: &Uri) -> Option<&OpenFile> {
+        self.files.get(uri.as_str())
+    }
+
+    pub fn notebook(&self, uri: &Uri) -> Option<&OpenNotebook> {
+        self.notebooks.get(uri.as_str())
+    }
+
+    /// Every open document URI (files and notebooks), for server-wide operations.
+    pub fn open_documents(&self) -> Vec<Uri> {
+        self.files.values().map(|f| f.uri.clone()).chain(self.notebooks.values().map(|n| n.uri.clone())).collect()
+    }
+}
+
+fn open_cell(cell: &lsp::NotebookCell, item: Option<lsp::TextDocumentItem>) -> OpenCell {
+    let is_python = item.as_ref().is_none_or(|i| i.language_id == "python");
+    let (text, version) = item.map_or((String::new(), 0), |i| (i.text, i.version));
+    OpenCell {
+        uri: cell.document.clone(),
+        is_code: cell.kind == lsp::NotebookCellKind::Code && is_python,
+        text: TextDocument::new(&text, version),
+    }
+}
+
+fn cell_inputs(cells: &[OpenCell]) -> Vec<CellInput> {
+    cells.iter().map(|c| CellInput { is_code: c.is_code, text: c.text.text() }).collect()
+}
+
+/// Shared handle to the session.
+pub type SharedSession = Arc<std::sync::Mutex<Session>>;
