@@ -1,0 +1,109 @@
+"""The everyday contract: hello, results, streams, namespace, errors, status."""
+
+import os
+import sys
+
+
+def test_hello_describes_the_host(trio_host):
+    hello = trio_host.events[0]
+    assert hello["ev"] == "hello"
+    assert hello["protocol"] == 1
+    assert hello["loop"] == "trio"
+    assert hello["python"] == sys.executable
+    assert hello["pid"] == trio_host.proc.pid
+    assert hello["version"] == sys.version
+    assert isinstance(hello["bridge"], bool)
+
+
+def test_last_expression_is_the_execute_result_with_the_supervisors_count(trio_host):
+    result = trio_host.run("1+1", count=7)
+    assert result.status == "ok"
+    assert result.results == [
+        {"output_type": "execute_result", "execution_count": 7,
+         "data": {"text/plain": "2"}, "metadata": {}}
+    ]
+    assert result.done["duration_ms"] >= 0
+
+
+def test_trailing_semicolon_suppresses_the_result(trio_host):
+    assert trio_host.run("1+1;").results == []
+
+
+def test_events_are_started_outputs_then_done(trio_host):
+    id = trio_host.submit("print('hello')\nprint('world')")
+    result = trio_host.result(id)
+    kinds = [e["ev"] for e in result.events]
+    assert kinds[0] == "started" and kinds[-1] == "done"
+    assert result.stdout == "hello\nworld\n"
+
+
+def test_print_streams_while_the_cell_is_still_running(trio_host):
+    id = trio_host.submit("import trio\nprint('early', flush=True)\nawait trio.sleep(1)")
+    trio_host.wait_for(lambda e: e.get("ev") == "output" and e.get("id") == id)
+    with trio_host._cond:
+        assert not any(e.get("ev") == "done" and e.get("id") == id for e in trio_host.events)
+    assert trio_host.result(id).stdout == "early\n"
+
+
+def test_namespace_persists_across_executions(trio_host):
+    trio_host.run("x = 41\ndef f(): return x + 1")
+    assert trio_host.run("f()").results[0]["data"]["text/plain"] == "42"
+    assert trio_host.run("__name__").results[0]["data"]["text/plain"] == "'__main__'"
+
+
+def test_background_and_global_nursery_are_one_object_not_builtins(trio_host):
+    result = trio_host.run(
+        "import builtins\n"
+        "from asyncell import background as bg\n"
+        "print(GLOBAL_NURSERY is background, bg.tasks() == background.tasks(),\n"
+        "      hasattr(builtins, 'GLOBAL_NURSERY'))"
+    )
+    assert result.stdout == "True True False\n"
+
+
+def test_sync_cell_runs_inside_the_trio_loop(trio_host):
+    result = trio_host.run("import trio\nt = trio.current_time()\nprint(type(t).__name__)")
+    assert result.status == "ok", result
+    assert result.stdout == "float\n"
+
+
+def test_error_shows_only_user_frames_with_cell_lines(trio_host):
+    trio_host.run("import trio\n\nasync def f():\n    await trio.sleep(0)\n    raise ValueError('boom')",
+                  count=1)
+    result = trio_host.run("x = 1\nawait f()", count=2)
+    assert result.status == "error"
+    [error] = result.errors
+    assert error["ename"] == "ValueError" and error["evalue"] == "boom"
+    text = "\n".join(error["traceback"])
+    assert 'File "<cell 2>", line 2' in text and "await f()" in text
+    assert 'File "<cell 1>", line 5, in f' in text and "raise ValueError('boom')" in text
+    assert "asyncell" not in text and "trio" + os.sep not in text and "_run.py" not in text
+
+
+def test_syntax_error_points_into_the_cell(trio_host):
+    result = trio_host.run("x = (1,\ny = 2 2", count=3)
+    assert result.status == "error"
+    [error] = result.errors
+    assert error["ename"] == "SyntaxError"
+    assert any("<cell 3>" in line for line in error["traceback"])
+
+
+def test_system_exit_in_a_cell_does_not_end_the_host(trio_host):
+    result = trio_host.run("import sys\nsys.exit(4)")
+    assert result.status == "error" and result.errors[0]["ename"] == "SystemExit"
+    assert trio_host.run("1").status == "ok"
+
+
+def test_input_cannot_read_protocol_commands(trio_host):
+    result = trio_host.run("input()")
+    assert result.errors[0]["ename"] == "EOFError"
+    assert trio_host.run("2").results[0]["data"]["text/plain"] == "2"
+
+
+def test_status_reports_busy_execution_and_tasks(trio_host):
+    id = trio_host.submit("import trio\nawait trio.sleep(0.5)")
+    trio_host.started(id)
+    reply = trio_host.request("status")
+    assert reply["loop"] == "trio" and reply["busy"] == id and reply["tasks"] == []
+    trio_host.result(id)
+    assert trio_host.request("status")["busy"] is None

@@ -1,0 +1,62 @@
+"""Notebook syntax that is not Python gets a clear answer, not a host traceback."""
+
+import pytest
+
+
+@pytest.mark.parametrize("line", ["%timeit sum(range(10))", "!ls -la", "%%time", "  %matplotlib inline"])
+def test_magics_and_shell_escapes_are_a_clear_error(trio_host, line):
+    result = trio_host.run("x = 1\n" + line + "\nprint('not reached')")
+    assert result.status == "error"
+    [error] = result.errors
+    assert error["evalue"] == (
+        "IPython magics/shell escapes are not supported by asyncell: `%s`" % line.strip()
+    )
+    assert result.stdout == ""
+    assert not any("asyncell" in line and "File" in line for line in error["traceback"])
+
+
+def test_percent_lines_inside_strings_are_not_magics(trio_host):
+    result = trio_host.run('text = """\n%d items\n!important\n"""\nprint(text.split())')
+    assert result.status == "ok" and result.stdout == "['%d', 'items', '!important']\n"
+
+
+def test_autoawait_matching_the_loop_is_a_no_op(trio_host):
+    result = trio_host.run("%autoawait trio\nimport trio\nawait trio.sleep(0)\n1/0")
+    assert result.status == "error"
+    assert "line 4" in "\n".join(result.errors[0]["traceback"])  # line numbers unchanged
+
+
+def test_mismatched_autoawait_tells_the_user_to_restart_with_that_loop(trio_host):
+    result = trio_host.run("%autoawait asyncio\nprint('not reached')")
+    assert result.status == "error" and result.stdout == ""
+    evalue = result.errors[0]["evalue"]
+    assert "asyncio" in evalue and "restart" in evalue and "loop" in evalue
+
+
+def test_mismatched_autoawait_in_asyncio_mode(asyncio_host):
+    result = asyncio_host.run("%autoawait trio\n1")
+    assert result.status == "error"
+    assert "trio" in result.errors[0]["evalue"] and "asyncell/restart" in result.errors[0]["evalue"]
+
+
+def test_top_level_async_constructs(trio_host):
+    result = trio_host.run(
+        "import trio\n"
+        "async def agen():\n"
+        "    for i in range(3):\n"
+        "        await trio.sleep(0)\n"
+        "        yield i\n"
+        "[i async for i in agen()]\n"
+    )
+    assert result.results[0]["data"]["text/plain"] == "[0, 1, 2]"
+
+
+def test_cell_definitions_are_picklable_via_main(trio_host):
+    result = trio_host.run(
+        "import pickle, dataclasses\n"
+        "@dataclasses.dataclass\n"
+        "class Point:\n"
+        "    x: int\n"
+        "pickle.loads(pickle.dumps(Point(3)))\n"
+    )
+    assert result.results[0]["data"]["text/plain"] == "Point(x=3)"

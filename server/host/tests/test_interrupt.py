@@ -1,0 +1,149 @@
+"""Interrupts hit exactly the named execution, quickly, and leave the loop alive."""
+
+import time
+
+import pytest
+from conftest import ASYNCIO_HEARTBEAT, BEATING, HEARTBEAT
+
+LATENCIES = {}
+
+
+def _interrupt_running(host, code, settle=0.3):
+    id = host.submit(code)
+    host.started(id)
+    time.sleep(settle)  # let the cell reach its await / busy loop
+    reply, _ = host.interrupt(id)
+    sent = time.monotonic()
+    result = host.result(id)
+    return reply, result
+
+
+def _interrupt_and_time(host, code, settle=0.3):
+    id = host.submit(code)
+    host.started(id)
+    time.sleep(settle)
+    sent = time.monotonic()
+    host.send(op="interrupt", id=id)
+    result = host.result(id)
+    latency = time.monotonic() - sent
+    reply = host.wait_for(lambda e: e.get("ev") == "interrupted" and e.get("id") == id)
+    return reply, result, latency
+
+
+CASES = [
+    ("trio", "await trio.sleep(100)", "cancelled"),
+    ("trio", "while True:\n    pass", "keyboard_interrupt"),
+    ("trio", "import time\ntime.sleep(100)", "keyboard_interrupt"),
+    ("trio", "while True:\n    print('spam')", "keyboard_interrupt"),
+    ("asyncio", "await asyncio.sleep(100)", "cancelled"),
+    ("asyncio", "while True:\n    pass", "keyboard_interrupt"),
+    ("asyncio", "import time\ntime.sleep(100)", "keyboard_interrupt"),
+]
+
+
+@pytest.mark.parametrize("loop,code,how", CASES, ids=[f"{l}:{c.splitlines()[-1].strip()}" for l, c, _ in CASES])
+def test_interrupt_stops_the_cell_and_the_loop_keeps_beating(start_host, loop, code, how):
+    host = start_host(loop)
+    assert host.run(HEARTBEAT if loop == "trio" else ASYNCIO_HEARTBEAT).status == "ok"
+    reply, result, latency = _interrupt_and_time(host, code)
+    LATENCIES[(loop, code)] = latency
+    print("\ninterrupt latency %-8s %-32r %.1f ms" % (loop, code, latency * 1000))
+    assert reply["how"] == how
+    assert result.status == "cancelled"
+    [error] = result.errors
+    assert error["ename"] == "KeyboardInterrupt"
+    assert latency < 1.0
+    sleep = "trio.sleep" if loop == "trio" else "asyncio.sleep"
+    assert host.run(BEATING.format(sleep=sleep)).stdout == "beating True\n"
+    assert host.request("status")["busy"] is None
+
+
+def test_keyboard_interrupt_traceback_points_at_the_cell_line(trio_host):
+    reply, result = _interrupt_running(trio_host, "import time\nx = 1\ntime.sleep(100)")
+    text = "\n".join(result.errors[0]["traceback"])
+    assert "line 3" in text and "time.sleep(100)" in text and "asyncell" not in text
+
+
+def test_stale_interrupt_is_not_running_and_never_hits_the_next_cell(trio_host):
+    first = trio_host.submit("1")
+    trio_host.result(first)
+    second = trio_host.submit("import trio\nawait trio.sleep(0.5)\nprint('finished')")
+    trio_host.started(second)
+    reply, _ = trio_host.interrupt(first)
+    assert reply["how"] == "not_running"
+    result = trio_host.result(second)
+    assert result.status == "ok" and result.stdout == "finished\n"
+    reply, _ = trio_host.interrupt("never-sent")
+    assert reply["how"] == "not_running"
+
+
+def test_interrupting_a_queued_execution_drops_only_it(trio_host):
+    running = trio_host.submit("import trio\nawait trio.sleep(0.5)\nprint('ran')")
+    queued = trio_host.submit("print('should not run')")
+    after = trio_host.submit("print('after')")
+    trio_host.started(running)
+    reply, _ = trio_host.interrupt(queued)
+    assert reply["how"] == "dropped"
+    dropped = trio_host.result(queued)
+    assert dropped.status == "cancelled" and dropped.outputs == []
+    assert not any(e["ev"] == "started" for e in dropped.events)
+    assert trio_host.result(running).stdout == "ran\n"
+    assert trio_host.result(after).stdout == "after\n"
+
+
+def test_second_interrupt_escalates_to_keyboard_interrupt(start_host):
+    host = start_host("trio", args=["--grace", "3"])
+    host.run(HEARTBEAT)
+    id = host.submit(
+        "try:\n"
+        "    await trio.sleep(100)\n"
+        "except trio.Cancelled:\n"
+        "    while True:\n"   # ignores the cancellation, busy
+        "        pass\n"
+    )
+    host.started(id)
+    time.sleep(0.3)
+    host.send(op="interrupt", id=id)
+    time.sleep(0.3)
+    with host._cond:
+        assert not any(e.get("ev") == "done" and e.get("id") == id for e in host.events)
+    sent = time.monotonic()
+    host.send(op="interrupt", id=id)
+    result = host.result(id)
+    print("\nescalation latency %.1f ms" % ((time.monotonic() - sent) * 1000))
+    replies = [e["how"] for e in result.events if e["ev"] == "interrupted"]
+    assert replies == ["cancelled", "keyboard_interrupt"]
+    assert result.status == "cancelled"
+    assert host.run(BEATING.format(sleep="trio.sleep")).stdout == "beating True\n"
+
+
+def test_work_that_ignores_interrupts_is_reported_stuck_after_the_grace(start_host):
+    host = start_host("trio", args=["--grace", "0.5"])
+    host.run(HEARTBEAT)
+    id = host.submit("import time\nawait trio.to_thread.run_sync(time.sleep, 1.5)\nprint('thread done')")
+    host.started(id)
+    time.sleep(0.2)
+    reply, elapsed = host.interrupt(id)
+    assert reply["how"] == "stuck"
+    assert 0.4 < elapsed < 1.2
+    result = host.result(id)  # the thread finishes on its own later
+    assert [e["how"] for e in result.events if e["ev"] == "interrupted"] == ["stuck"]
+    assert host.run(BEATING.format(sleep="trio.sleep")).stdout == "beating True\n"
+
+
+def test_background_tasks_survive_interrupts_of_sync_code(trio_host):
+    trio_host.run(HEARTBEAT)
+    for code in ("while True: pass", "import time\ntime.sleep(100)"):
+        _interrupt_running(trio_host, code)
+    tasks = trio_host.request("status")["tasks"]
+    assert [(t["name"], t["state"]) for t in tasks] == [("heartbeat", "running")]
+    assert trio_host.run(BEATING.format(sleep="trio.sleep")).stdout == "beating True\n"
+
+
+def test_user_code_can_catch_the_interrupt_and_finish_normally(trio_host):
+    reply, result = _interrupt_running(
+        trio_host,
+        "import time\ntry:\n    time.sleep(100)\nexcept KeyboardInterrupt:\n    print('caught')\n",
+    )
+    assert reply["how"] == "keyboard_interrupt"
+    assert result.status == "ok" and result.stdout == "caught\n"

@@ -1,0 +1,68 @@
+"""Start-up, the trio-asyncio bridge, and leaving promptly."""
+
+import sys
+import time
+
+from conftest import Host
+
+
+def test_trio_asyncio_bridge_lets_cells_await_asyncio_code(trio_host):
+    assert trio_host.events[0]["bridge"] is True
+    result = trio_host.run(
+        "import asyncio, trio, trio_asyncio\n"
+        "start = trio.current_time()\n"
+        "await trio_asyncio.aio_as_trio(asyncio.sleep)(0.1)\n"
+        "print(trio.current_time() - start >= 0.09)\n"
+    )
+    assert result.status == "ok", result
+    assert result.stdout == "True\n"
+
+
+def test_missing_trio_is_fatal_with_the_install_command():
+    # -I -S: no site-packages, so trio is not importable by this very interpreter
+    host = Host("trio", python_flags=["-I", "-S"])
+    fatal = host.hello()
+    assert fatal["ev"] == "fatal"
+    assert sys.executable in fatal["message"]
+    assert "%s -m pip install trio" % sys.executable in fatal["message"]
+    assert host.proc.wait(10) == 3
+
+
+def test_asyncio_mode_needs_no_third_party_packages():
+    host = Host("asyncio", python_flags=["-I", "-S"])
+    try:
+        hello = host.hello()
+        assert hello["ev"] == "hello" and hello["bridge"] is False
+        assert host.run("import asyncio\nawait asyncio.sleep(0)\n6*7").results[0]["data"]["text/plain"] == "42"
+    finally:
+        host.close()
+
+
+def test_stdin_eof_makes_the_host_exit_promptly(trio_host):
+    trio_host.run("import trio\nbackground.start_soon(trio.sleep_forever)")
+    started = time.monotonic()
+    trio_host.proc.stdin.close()
+    assert trio_host.proc.wait(5) == 0
+    print("\nexit after EOF: %.0f ms" % ((time.monotonic() - started) * 1000))
+    assert time.monotonic() - started < 2
+
+
+def test_stdin_eof_while_a_cell_spins_still_exits(trio_host):
+    id = trio_host.submit("while True: pass")
+    trio_host.started(id)
+    started = time.monotonic()
+    trio_host.proc.stdin.close()
+    assert trio_host.proc.wait(5) == 0
+    assert time.monotonic() - started < 3
+
+
+def test_shutdown_op_exits_zero(asyncio_host):
+    asyncio_host.run("import asyncio\nbackground.start_soon(asyncio.sleep, 100)")
+    asyncio_host.send(op="shutdown")
+    assert asyncio_host.proc.wait(5) == 0
+
+
+def test_noise_before_hello_is_tolerated_and_nothing_follows_on_stdout(trio_host):
+    assert all(e.get("ev") for e in trio_host.events)
+    trio_host.run("print('x' * 10)")
+    assert trio_host.noise == []
