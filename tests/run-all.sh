@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test suite against the real binary, the real host and real loops:
+#   1. cargo test            (unit, rule, CPython-agreement, property and docs tests)
+#   2. pytest                (the Python host suite and the LSP end-to-end suites)
+# It installs what it needs into .venv (created if missing) and runs every suite even
+# when an earlier one fails, so one run shows everything that is broken.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+VENV="$ROOT/.venv"
+PYTHON=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "== creating $VENV"
+    "$PYTHON" -m venv "$VENV" || { echo "error: cannot create a venv with $PYTHON (is python3-venv installed?)"; exit 2; }
+fi
+echo "== installing test requirements into $VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt \
+    || { echo "error: pip install -r tests/requirements.txt failed"; exit 2; }
+
+failed=()
+
+echo "== cargo build"
+cargo build --locked --bins 2>&1 | tail -n 3 || failed+=("cargo build")
+
+echo "== cargo test"
+cargo test --locked --workspace 2>&1 | tee target/cargo-test.log | grep -E "^(test result|running|error|failures:|    [a-z_:]+$|---- )" 
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
+passed=$(grep -Eo "[0-9]+ passed" target/cargo-test.log | awk '{s+=$1} END {print s+0}')
+failed_count=$(grep -Eo "[0-9]+ failed" target/cargo-test.log | awk '{s+=$1} END {print s+0}')
+echo "cargo test: ${passed} passed, ${failed_count} failed"
+
+echo "== pytest (host suite and end-to-end suites)"
+ASYNCELL_BIN="$ROOT/target/debug/asyncell" "$VENV/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib \
+    server/host/tests tests/e2e || failed+=("pytest")
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all suites passed"
