@@ -13,7 +13,8 @@ drives everything):
    main thread (``pthread_kill``, which also breaks blocking syscalls) every 50 ms.  Our
    own SIGINT handler (installed before the loop starts, so trio/asyncio leave SIGINT
    alone) raises KeyboardInterrupt only if the interrupted frame is the target cell's
-   code: the running task must be the cell's task (or, in trio, a child of it), the
+   code: the running task must be the cell's task or one it spawned (an asyncio child
+   task gets CancelledError instead, see loop_asyncio), the
    innermost relevant frame must come from a ``<cell N>`` and not from the host, asyncio
    internals or trio KI-protected code.  Otherwise it defers; a deferred interrupt is also
    raised at the next safe point inside ``sys.stdout.write``, so a printing loop stops
@@ -138,25 +139,24 @@ class Interrupter:
             self.session.loop.cancel_execution(execution)
 
     # -- main thread, any time -------------------------------------------------------
-    def _target(self) -> Optional[InterruptRequest]:
+    def _target(self):
+        """``(request, exception type)`` if the code running now may be interrupted."""
         request = self.active
         if request is None or request.claimed.is_set():
-            return None
+            return None, None
         if request.execution.state != "running":
-            return None
-        if not self.session.loop.is_target_context(request.execution):
-            return None
-        return request
+            return None, None
+        return request, self.session.loop.interrupt_exception(request.execution)
 
     def _on_sigint(self, signum, frame) -> None:
-        request = self._target()
-        if request is None:
+        request, exc_type = self._target()
+        if exc_type is None:
             return
         if not self._user_frame(frame):
             request.ki_pending = True
             return
         if request.claim("keyboard_interrupt"):
-            raise KeyboardInterrupt
+            raise exc_type()
 
     def checkpoint(self) -> None:
         """Raise a deferred KeyboardInterrupt at a safe point (end of sys.stdout.write)."""
@@ -165,8 +165,9 @@ class Interrupter:
             return
         if threading.get_ident() != self._main_ident:
             return
-        if self._target() is request and request.claim("keyboard_interrupt"):
-            raise KeyboardInterrupt
+        target, exc_type = self._target()
+        if target is request and exc_type is not None and request.claim("keyboard_interrupt"):
+            raise exc_type()
 
     def _user_frame(self, frame) -> bool:
         while frame is not None:

@@ -20,8 +20,9 @@ from .execution import Outcome, run_execution
 from .tracebacks import format_lines
 
 
-class _TrackedTask(asyncio.Task):
-    """asyncio.Task that remembers which execution/task created it."""
+class Task(asyncio.Task):
+    """asyncio.Task that remembers which execution/task created it (same name, so
+    messages like "Task exception was never retrieved" read as usual)."""
 
     _asyncell_origin = None
     _asyncell_created = 0.0
@@ -68,17 +69,33 @@ class AsyncioLoop:
     def cancel_execution(self, execution) -> None:
         execution.handle.cancel()
 
-    def is_target_context(self, execution) -> bool:
+    def interrupt_exception(self, execution):
+        """What to raise into the code running right now to interrupt ``execution``.
+
+        The cell's own task gets KeyboardInterrupt (its wrapper catches it).  A task the
+        cell created (e.g. under ``gather``) gets CancelledError instead: a
+        KeyboardInterrupt escaping an asyncio task would propagate out of the event loop
+        itself, while CancelledError just cancels that task and reaches the cell through
+        whatever awaits it.  Anything else (callbacks, background tasks, tasks of older
+        cells) is never interrupted.
+        """
         try:
-            return asyncio.current_task(self.loop) is execution.handle
+            task = asyncio.current_task(self.loop)
         except RuntimeError:
-            return False
+            return None
+        if task is None:
+            return None
+        if task is execution.handle:
+            return KeyboardInterrupt
+        if getattr(task, "_asyncell_origin", None) == (execution.id, None):
+            return asyncio.CancelledError
+        return None
 
     def ki_protected(self) -> bool:
         return False
 
     def _task_factory(self, loop, coro, **kwargs):
-        task = _TrackedTask(coro, loop=loop, **kwargs)
+        task = Task(coro, loop=loop, **kwargs)
         task._asyncell_origin = ORIGIN.get()
         task._asyncell_created = time.time()
         return task

@@ -2,12 +2,12 @@
 
 Task tree::
 
-    main task
-    └─ session cancel scope (shutdown cancels it)
-       ├─ trio_asyncio loop, if importable (so cells can await asyncio code)
-       └─ background nursery (GLOBAL_NURSERY; lives for the whole session)
-          └─ supervised background tasks
-       runner: pops executions and runs each cell inline in its own CancelScope
+    main task, inside the session cancel scope (shutdown cancels it)
+    ├─ trio_asyncio loop, if importable (so cells can await asyncio code)
+    ├─ background nursery (GLOBAL_NURSERY; lives for the whole session)
+    │  └─ supervised background tasks
+    └─ runner task: pops executions, runs each cell inline in its own CancelScope
+       └─ nurseries the cell opens
 
 The reader thread reaches the loop only through the TrioToken (``run_sync_soon``).
 """
@@ -61,19 +61,24 @@ class TrioLoop:
     def cancel_execution(self, execution) -> None:
         execution.handle.cancel()
 
-    def is_target_context(self, execution) -> bool:
-        """Is the code running right now the cell itself or a task it spawned?"""
+    def interrupt_exception(self, execution):
+        """What to raise into the code running right now to interrupt ``execution``.
+
+        Only the cell's own task or a task in a nursery it opened (KeyboardInterrupt
+        propagates out of the nursery into the cell); None for anything else — the
+        scheduler, background tasks, the trio-asyncio loop.
+        """
         try:
             task = trio.lowlevel.current_task()
         except RuntimeError:
-            return False
+            return None
         target = execution.task
         while task is not None:
             if task is target:
-                return True
+                return KeyboardInterrupt
             nursery = task.parent_nursery
             task = nursery.parent_task if nursery is not None else None
-        return False
+        return None
 
     def ki_protected(self) -> bool:
         try:
@@ -89,13 +94,14 @@ class TrioLoop:
         with self._scope:
             async with contextlib.AsyncExitStack() as stack:
                 await self._open_bridge(stack)
-                async with trio.open_nursery() as nursery:
-                    self.background.attach(nursery)
+                async with trio.open_nursery() as background:
+                    self.background.attach(background)
                     self.session.loop_ready()
-                    try:
-                        await self._runner()
-                    finally:
-                        nursery.cancel_scope.cancel()
+                    # The runner gets its own task: it must not be an ancestor of the
+                    # background tasks, or interrupting a cell could hit them.
+                    async with trio.open_nursery() as cells:
+                        cells.start_soon(self._runner, name="asyncell-runner")
+                    background.cancel_scope.cancel()
 
     async def _open_bridge(self, stack: contextlib.AsyncExitStack) -> None:
         try:

@@ -147,3 +147,51 @@ def test_user_code_can_catch_the_interrupt_and_finish_normally(trio_host):
     )
     assert reply["how"] == "keyboard_interrupt"
     assert result.status == "ok" and result.stdout == "caught\n"
+
+
+def test_busy_child_task_of_the_cell_is_interrupted_trio(trio_host):
+    trio_host.run(HEARTBEAT)
+    reply, result = _interrupt_running(
+        trio_host,
+        "async def spin():\n"
+        "    await trio.sleep(0)\n"
+        "    while True:\n"
+        "        pass\n"
+        "async with trio.open_nursery() as nursery:\n"
+        "    nursery.start_soon(spin)\n",
+    )
+    assert reply["how"] == "keyboard_interrupt"
+    assert result.status == "cancelled"
+    assert trio_host.run(BEATING.format(sleep="trio.sleep")).stdout == "beating True\n"
+
+
+def test_busy_child_task_of_the_cell_is_interrupted_asyncio(asyncio_host):
+    asyncio_host.run(ASYNCIO_HEARTBEAT)
+    reply, result = _interrupt_running(
+        asyncio_host,
+        "async def spin():\n"
+        "    await asyncio.sleep(0)\n"
+        "    while True:\n"
+        "        pass\n"
+        "await asyncio.gather(spin())\n",
+    )
+    assert reply["how"] == "keyboard_interrupt"
+    assert result.status == "cancelled"
+    assert asyncio_host.run(BEATING.format(sleep="asyncio.sleep")).stdout == "beating True\n"
+
+
+def test_busy_background_task_is_not_the_cells_to_interrupt(start_host):
+    """SIGINT never lands in a background task; the cell's await is cancelled instead."""
+    host = start_host("trio", args=["--grace", "1"])
+    host.run(
+        "import time, trio\n"
+        "async def hog():\n"
+        "    while True:\n"
+        "        time.sleep(0.2)\n"  # blocks the loop in 200 ms slices
+        "        await trio.sleep(0)\n"
+        "background.start_soon(hog, name='hog')\n"
+    )
+    reply, result = _interrupt_running(host, "await trio.sleep(100)")
+    assert reply["how"] == "cancelled" and result.status == "cancelled"
+    tasks = host.request("status")["tasks"]
+    assert [(t["name"], t["state"]) for t in tasks] == [("hog", "running")]

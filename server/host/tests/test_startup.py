@@ -3,6 +3,8 @@
 import sys
 import time
 
+import pytest
+
 from conftest import Host
 
 
@@ -66,3 +68,46 @@ def test_noise_before_hello_is_tolerated_and_nothing_follows_on_stdout(trio_host
     assert all(e.get("ev") for e in trio_host.events)
     trio_host.run("print('x' * 10)")
     assert trio_host.noise == []
+
+
+def _other_interpreters():
+    """Other CPython 3.10+ interpreters on this machine: on PATH, or pyenv-installed."""
+    import glob
+    import os
+    import shutil
+    import subprocess
+
+    candidates = [shutil.which("python3.%d" % minor) for minor in range(10, 15)]
+    pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", "3.1*", "bin", "python3")))
+    found, seen = [], {tuple(sys.version_info[:2])}
+    for path in filter(None, candidates):
+        probe = subprocess.run([path, "-I", "-c", "import sys; print(*sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode != 0:
+            continue
+        version = tuple(int(part) for part in probe.stdout.split())
+        if version >= (3, 10) and version not in seen:
+            seen.add(version)
+            found.append(path)
+    return found or [None]
+
+
+@pytest.mark.parametrize("python", _other_interpreters())
+def test_asyncio_mode_on_other_python_versions(python):
+    """The host is stdlib-only and must run on any 3.10+ interpreter the user picks."""
+    if python is None:
+        pytest.skip("no other Python 3.10+ interpreter on this machine")
+    host = Host("asyncio", python=python, python_flags=["-I"])
+    try:
+        assert host.hello()["ev"] == "hello"
+        result = host.run("import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    raise ValueError(1)\nawait f()")
+        assert 'File "<cell 1>", line 4, in f' in "\n".join(result.errors[0]["traceback"])
+        id = host.submit("while True: pass")
+        host.started(id)
+        time.sleep(0.2)
+        assert host.interrupt(id)[0]["how"] == "keyboard_interrupt"
+        assert host.result(id).status == "cancelled"
+        assert host.run("print('alive')").stdout == "alive\n"
+    finally:
+        host.close()
