@@ -30,9 +30,13 @@ passed=$(grep -Eo "[0-9]+ passed" target/cargo-test.log | awk '{s+=$1} END {prin
 failed_count=$(grep -Eo "[0-9]+ failed" target/cargo-test.log | awk '{s+=$1} END {print s+0}')
 echo "cargo test: ${passed} passed, ${failed_count} failed"
 
-echo "== pytest (host suite and end-to-end suites)"
-ASYNCELL_BIN="$ROOT/target/debug/asyncell" "$VENV/bin/python" -m pytest -q -p no:cacheprovider --import-mode=importlib \
-    server/host/tests tests/e2e || failed+=("pytest")
+# Each suite is its own pytest run: they have their own conftest helpers.
+echo "== pytest: the Python host (server/host/tests)"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider server/host/tests || failed+=("host suite")
+
+echo "== pytest: end-to-end over LSP (tests/e2e)"
+ASYNCELL_BIN="$ROOT/target/debug/asyncell" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
+    || failed+=("e2e suite")
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED: ${failed[*]}"
