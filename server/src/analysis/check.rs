@@ -15,15 +15,13 @@ use super::rules::{self, e999_syntax_error};
 /// cross-unit context did not change since the last check reuses its previous result,
 /// so editing one cell checks one cell.
 pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
-    let settings = document.settings().clone();
+    let (slots, index, settings) = document.for_checking();
     let enabled: FxHashSet<&'static str> = rules::ALL
         .iter()
         .filter(|rule| settings.is_enabled(rule.code, rule.default_enabled))
         .map(|rule| rule.code)
         .collect();
-    let index = document.index().clone();
-    document
-        .slots_mut()
+    slots
         .iter_mut()
         .enumerate()
         .map(|(position, slot)| {
@@ -41,7 +39,7 @@ pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
             } else {
                 Vec::new()
             };
-            diagnostics.extend(Checker::new(unit, &index, position, &enabled).run());
+            diagnostics.extend(Checker::new(unit, index, position, &enabled).run());
             diagnostics.retain(|d| !noqa::is_suppressed(unit, d));
             diagnostics.sort_by_key(|d| (d.range.start(), d.code));
             let diagnostics = Arc::new(diagnostics);

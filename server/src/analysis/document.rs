@@ -161,8 +161,9 @@ impl Document {
         after.checked_sub(1)
     }
 
-    pub(crate) fn slots_mut(&mut self) -> &mut [UnitSlot] {
-        &mut self.slots
+    /// The slots to check, with the index and settings they are checked against.
+    pub(crate) fn for_checking(&mut self) -> (&mut [UnitSlot], &DocumentIndex, &Settings) {
+        (&mut self.slots, &self.index, &self.settings)
     }
 
     pub fn set_settings(&mut self, settings: &Settings) {
