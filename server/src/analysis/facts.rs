@@ -41,8 +41,9 @@ pub struct UnitFacts {
     /// Names of functions handed to another thread (`to_thread.run_sync(f)`,
     /// `threading.Thread(target=f)`, `run_in_executor(None, f)`).
     pub thread_targets: Vec<String>,
-    /// Whether the unit awaits at top level: under IPython semantics only such cells run
-    /// on the loop.
+    /// Whether the unit awaits at top level, exactly when CPython compiles the cell (with
+    /// top-level await allowed) to a coroutine: under IPython semantics only such cells
+    /// run on the loop.
     pub awaits_at_top_level: bool,
 }
 
@@ -52,6 +53,8 @@ impl UnitFacts {
             facts: UnitFacts::default(),
             depth: 0,
             deferred: 0,
+            lambdas: 0,
+            comprehensions: Vec::new(),
         };
         collector.visit_body(&parsed.syntax().body);
         if collector.facts.autoawait.is_none() {
@@ -82,6 +85,13 @@ struct Collector {
     depth: u32,
     /// Lambda/generator nesting at top level: code there does not run when the cell does.
     deferred: u32,
+    /// Lambda body nesting. An `await` in a lambda body belongs to the lambda, but one in
+    /// a generator expression makes the enclosing module a coroutine (CPython propagates
+    /// the async generator's flag to its scope), as do awaits in lambda defaults.
+    lambdas: u32,
+    /// The comprehensions around the current node, outermost first: `true` for a
+    /// generator expression.
+    comprehensions: Vec<bool>,
 }
 
 impl<'a> Visitor<'a> for Collector {
@@ -111,6 +121,9 @@ impl<'a> Visitor<'a> for Collector {
             Stmt::ClassDef(class) => {
                 if self.depth == 0 {
                     self.facts.sync_defs.push(class.name.id.to_string());
+                }
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
                 }
                 if let Some(arguments) = &class.arguments {
                     self.visit_arguments(arguments);
@@ -178,18 +191,36 @@ impl<'a> Visitor<'a> for Collector {
         match expr {
             Expr::Await(_) => self.note_top_level_await(),
             Expr::Call(call) => self.note_call(call),
-            Expr::Lambda(_) | Expr::Generator(_) => {
+            Expr::Lambda(lambda) => {
+                // Defaults are evaluated where the lambda is written; the body later.
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameters(parameters);
+                }
                 self.deferred += 1;
-                visitor::walk_expr(self, expr);
+                self.lambdas += 1;
+                self.visit_expr(&lambda.body);
+                self.lambdas -= 1;
                 self.deferred -= 1;
                 return;
             }
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. }) => {
-                if generators.iter().any(|g| g.is_async) {
-                    self.note_top_level_await();
-                }
+            Expr::Generator(comp) => {
+                self.visit_comprehension(true, &comp.generators, &[&comp.elt]);
+                return;
+            }
+            Expr::ListComp(ast::ExprListComp {
+                generators, elt, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                generators, elt, ..
+            }) => {
+                self.visit_comprehension(false, generators, &[elt]);
+                return;
+            }
+            Expr::DictComp(comp) => {
+                let mut elements: Vec<&Expr> = comp.key.iter().map(|k| k.as_ref()).collect();
+                elements.push(&comp.value);
+                self.visit_comprehension(false, &comp.generators, &elements);
+                return;
             }
             _ => {}
         }
@@ -198,10 +229,53 @@ impl<'a> Visitor<'a> for Collector {
 }
 
 impl Collector {
+    /// An `await`, `async for` or `async with` at the current point. It makes the module
+    /// a coroutine when it sits in module scope, or in a comprehension chain that reaches
+    /// module scope: CPython makes a comprehension async when it awaits or holds an async
+    /// list/set/dict comprehension (not an async generator expression), and makes the
+    /// module a coroutine when an async comprehension of any kind sits directly in it.
     fn note_top_level_await(&mut self) {
-        if self.depth == 0 && self.deferred == 0 {
+        let reaches_module = self
+            .comprehensions
+            .iter()
+            .skip(1)
+            .all(|&is_generator| !is_generator);
+        if self.depth == 0 && self.lambdas == 0 && reaches_module {
             self.facts.awaits_at_top_level = true;
         }
+    }
+
+    /// A comprehension: its first iterable is evaluated in the enclosing scope, the rest
+    /// in its own, which runs later for a generator expression.
+    fn visit_comprehension<'a>(
+        &mut self,
+        is_generator: bool,
+        generators: &'a [ast::Comprehension],
+        elements: &[&'a Expr],
+    ) {
+        let Some(first) = generators.first() else {
+            return;
+        };
+        self.visit_expr(&first.iter);
+        self.comprehensions.push(is_generator);
+        self.deferred += u32::from(is_generator);
+        for (i, generator) in generators.iter().enumerate() {
+            if generator.is_async {
+                self.note_top_level_await();
+            }
+            self.visit_expr(&generator.target);
+            if i > 0 {
+                self.visit_expr(&generator.iter);
+            }
+            for condition in &generator.ifs {
+                self.visit_expr(condition);
+            }
+        }
+        for element in elements {
+            self.visit_expr(element);
+        }
+        self.deferred -= u32::from(is_generator);
+        self.comprehensions.pop();
     }
 
     fn note_call(&mut self, call: &ast::ExprCall) {

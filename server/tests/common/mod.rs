@@ -1,0 +1,264 @@
+//! Helpers shared by the integration tests: check a snippet through the public API and
+//! read the findings back as (code, line) pairs, or apply a rule's fixes and read back
+//! the fixed text.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use asyncell::analysis::document::CellInput;
+use asyncell::analysis::{check_document, Diagnostic, Document, Fix, LoopMode, Settings, Target};
+use asyncell::positions::Encoding;
+
+/// Removes the indentation common to every non-blank line and one leading newline, so
+/// snippets can be written as indented raw strings.
+pub fn dedent(text: &str) -> String {
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let indent = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(&line[indent..]);
+        }
+    }
+    // Raw strings end with the closing quote's indentation: drop that last blank line.
+    let trimmed = out.trim_end_matches([' ', '\t']);
+    trimmed.to_string()
+}
+
+/// Settings with one field changed, for readability at call sites.
+pub fn settings() -> Settings {
+    Settings::default()
+}
+
+pub fn with_loop(mode: LoopMode) -> Settings {
+    Settings {
+        loop_mode: mode,
+        ..Settings::default()
+    }
+}
+
+pub fn with_target(target: Target) -> Settings {
+    Settings {
+        target,
+        ..Settings::default()
+    }
+}
+
+pub fn selecting(codes: &[&str]) -> Settings {
+    Settings {
+        select: Some(codes.iter().map(|c| c.to_string()).collect()),
+        ..Settings::default()
+    }
+}
+
+pub fn ignoring(codes: &[&str]) -> Settings {
+    Settings {
+        ignore: codes.iter().map(|c| c.to_string()).collect(),
+        ..Settings::default()
+    }
+}
+
+/// A checked document and its diagnostics per unit.
+pub struct Checked {
+    pub document: Document,
+    pub per_unit: Vec<Arc<Vec<Diagnostic>>>,
+}
+
+/// Checks a `.py` text (a plain script, or a cell file if it has `# %%` markers). The
+/// text is dedented first.
+pub fn python(source: &str) -> Checked {
+    python_with(source, &Settings::default())
+}
+
+pub fn python_with(source: &str, settings: &Settings) -> Checked {
+    let mut document = Document::from_python(dedent(source), settings);
+    let per_unit = check_document(&mut document);
+    Checked { document, per_unit }
+}
+
+/// Checks a notebook whose cells are all code cells (each dedented).
+pub fn notebook(cells: &[&str]) -> Checked {
+    notebook_with(cells, &Settings::default())
+}
+
+pub fn notebook_with(cells: &[&str], settings: &Settings) -> Checked {
+    let cells = cells
+        .iter()
+        .map(|text| CellInput {
+            is_code: true,
+            text: dedent(text),
+        })
+        .collect();
+    let mut document = Document::from_cells(cells, settings);
+    let per_unit = check_document(&mut document);
+    Checked { document, per_unit }
+}
+
+/// A diagnostic located in its document: 1-based line in the `.py` file, or 1-based cell
+/// number and line within the cell for notebooks.
+#[derive(Clone, Debug)]
+pub struct Located<'a> {
+    pub slot: usize,
+    pub cell: Option<usize>,
+    pub line: u32,
+    pub diagnostic: &'a Diagnostic,
+}
+
+impl Checked {
+    pub fn located(&self) -> Vec<Located<'_>> {
+        let mut out = Vec::new();
+        for (position, (slot, diagnostics)) in
+            self.document.slots().iter().zip(&self.per_unit).enumerate()
+        {
+            for diagnostic in diagnostics.iter() {
+                let at = slot.line_col(diagnostic.range.start(), Encoding::Utf32);
+                out.push(Located {
+                    slot: position,
+                    cell: slot.cell,
+                    line: at.line + 1,
+                    diagnostic,
+                });
+            }
+        }
+        out
+    }
+
+    /// `(code, line)` of every finding of a `.py` document, in document order.
+    pub fn findings(&self) -> Vec<(&'static str, u32)> {
+        assert!(
+            self.document.kind() != asyncell::analysis::SourceKind::Notebook,
+            "use cell_findings() for notebooks"
+        );
+        self.located()
+            .iter()
+            .map(|l| (l.diagnostic.code, l.line))
+            .collect()
+    }
+
+    /// `(code, cell, line)` of every finding of a notebook, cells and lines 1-based.
+    pub fn cell_findings(&self) -> Vec<(&'static str, usize, u32)> {
+        self.located()
+            .iter()
+            .map(|l| {
+                (
+                    l.diagnostic.code,
+                    l.cell.expect("a notebook cell") + 1,
+                    l.line,
+                )
+            })
+            .collect()
+    }
+
+    /// Lines (1-based, document lines for `.py`) where `code` fires.
+    pub fn lines_of(&self, code: &str) -> Vec<u32> {
+        self.located()
+            .iter()
+            .filter(|l| l.diagnostic.code == code)
+            .map(|l| l.line)
+            .collect()
+    }
+
+    /// Whether `code` fires anywhere.
+    pub fn has(&self, code: &str) -> bool {
+        !self.lines_of(code).is_empty()
+    }
+
+    /// Every diagnostic with `code`.
+    pub fn diagnostics(&self, code: &str) -> Vec<&Diagnostic> {
+        self.located()
+            .into_iter()
+            .filter(|l| l.diagnostic.code == code)
+            .map(|l| l.diagnostic)
+            .collect()
+    }
+
+    /// The single diagnostic with `code`.
+    pub fn only(&self, code: &str) -> &Diagnostic {
+        let found = self.diagnostics(code);
+        assert_eq!(found.len(), 1, "expected one {code}, got {found:#?}");
+        found[0]
+    }
+
+    /// The `.py` text after applying the fix of every `code` diagnostic (there must be at
+    /// least one, and each must have a fix).
+    pub fn fixed(&self, code: &str) -> String {
+        let mut edits = Vec::new();
+        for located in self.located() {
+            if located.diagnostic.code != code {
+                continue;
+            }
+            let fix = located
+                .diagnostic
+                .fix
+                .as_ref()
+                .unwrap_or_else(|| panic!("{code} on line {} has no fix", located.line));
+            let offset = self.document.slots()[located.slot].offset;
+            for edit in &fix.edits {
+                edits.push((edit.range + offset, edit.content.clone()));
+            }
+        }
+        assert!(!edits.is_empty(), "no {code} diagnostic to fix");
+        apply_edits(self.document.text(), edits)
+    }
+
+    /// Notebook cells (code cells, in order) after applying every `code` fix.
+    pub fn fixed_cells(&self, code: &str) -> Vec<String> {
+        let mut any = false;
+        let cells = self
+            .document
+            .slots()
+            .iter()
+            .zip(&self.per_unit)
+            .map(|(slot, diagnostics)| {
+                let edits: Vec<_> = diagnostics
+                    .iter()
+                    .filter(|d| d.code == code)
+                    .flat_map(|d| &d.fix.as_ref().expect("a fix").edits)
+                    .map(|e| (e.range, e.content.clone()))
+                    .collect();
+                any |= !edits.is_empty();
+                apply_edits(&slot.unit.text, edits)
+            })
+            .collect();
+        assert!(any, "no {code} diagnostic to fix");
+        cells
+    }
+}
+
+/// Applies one fix to the text of the unit it belongs to.
+pub fn apply_fix(text: &str, fix: &Fix) -> String {
+    apply_edits(
+        text,
+        fix.edits
+            .iter()
+            .map(|e| (e.range, e.content.clone()))
+            .collect(),
+    )
+}
+
+/// Applies non-overlapping edits, given in any order.
+pub fn apply_edits(text: &str, mut edits: Vec<(ruff_text_size::TextRange, String)>) -> String {
+    edits.sort_by_key(|(range, _)| (range.start(), range.end()));
+    for pair in edits.windows(2) {
+        assert!(
+            pair[0].0.end() <= pair[1].0.start(),
+            "overlapping edits: {pair:?}"
+        );
+    }
+    let mut out = text.to_string();
+    for (range, content) in edits.into_iter().rev() {
+        out.replace_range(
+            usize::from(range.start())..usize::from(range.end()),
+            &content,
+        );
+    }
+    out
+}
