@@ -120,7 +120,7 @@ def test_second_interrupt_escalates_to_keyboard_interrupt(start_host):
 def test_work_that_ignores_interrupts_is_reported_stuck_after_the_grace(start_host):
     host = start_host("trio", args=["--grace", "0.5"])
     host.run(HEARTBEAT)
-    id = host.submit("import time\nawait trio.to_thread.run_sync(time.sleep, 1.5)\nprint('thread done')")
+    id = host.submit("import time\nawait trio.to_thread.run_sync(time.sleep, 1.0)\nprint('thread done')")
     host.started(id)
     time.sleep(0.2)
     reply, elapsed = host.interrupt(id)
