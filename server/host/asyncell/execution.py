@@ -39,8 +39,8 @@ def _interrupt_output(how: str, exc: Optional[BaseException]) -> dict:
     evalue = INTERRUPT_MESSAGES.get(how, "")
     final = "KeyboardInterrupt" + (": " + evalue if evalue else "")
     if exc is not None:
-        leaf = next((l for l in leaves(exc) if l.__traceback__ is not None), exc)
-        lines = format_lines(leaf, final=final)
+        # The outermost exception's frames are the ones that pass through the cell.
+        lines = format_lines(exc, final=final)
     else:
         lines = [final]
     return {"output_type": "error", "ename": "KeyboardInterrupt", "evalue": evalue,

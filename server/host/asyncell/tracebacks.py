@@ -60,7 +60,7 @@ def register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, lines, filename)
 
 
-def _filter_stack(te: traceback.TracebackException) -> None:
+def _filter_stack(te: traceback.TracebackException, fallback: bool = True) -> None:
     frames = list(te.stack)
     first_cell = next(
         (i for i, f in enumerate(frames) if f.filename.startswith(CELL_PREFIX)), None
@@ -69,7 +69,7 @@ def _filter_stack(te: traceback.TracebackException) -> None:
         frames = frames[first_cell:]
     hidden = hidden_dirs()
     kept = [f for f in frames if not f.filename.startswith(hidden)]
-    if not kept:
+    if not kept and fallback:  # no user frame at all: library frames beat nothing
         kept = [f for f in frames if not is_host_file(f.filename)]
     te.stack = traceback.StackSummary.from_list(kept)
 
@@ -95,6 +95,7 @@ def format_lines(exc: BaseException, final: Optional[str] = None) -> List[str]:
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
     _filter_all(te, set())
     if final is not None:
+        _filter_stack(te, fallback=False)
         te.__cause__ = te.__context__ = None
         te.__suppress_context__ = True
         body = "".join(te.stack.format())
