@@ -43,6 +43,18 @@ print("beating", len(beats) > n)
 """
 
 
+#: Measurements tests want to show (interrupt latencies, flood figures), printed in the
+#: terminal summary so they are visible without ``-s``.
+FIGURES = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("asyncell host measurements")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 class Result:
     """Everything the host said about one execution."""
 

@@ -3,9 +3,7 @@
 import time
 
 import pytest
-from conftest import ASYNCIO_HEARTBEAT, BEATING, HEARTBEAT
-
-LATENCIES = {}
+from conftest import ASYNCIO_HEARTBEAT, BEATING, FIGURES, HEARTBEAT
 
 
 def _interrupt_running(host, code, settle=0.3):
@@ -13,7 +11,6 @@ def _interrupt_running(host, code, settle=0.3):
     host.started(id)
     time.sleep(settle)  # let the cell reach its await / busy loop
     reply, _ = host.interrupt(id)
-    sent = time.monotonic()
     result = host.result(id)
     return reply, result
 
@@ -46,8 +43,8 @@ def test_interrupt_stops_the_cell_and_the_loop_keeps_beating(start_host, loop, c
     host = start_host(loop)
     assert host.run(HEARTBEAT if loop == "trio" else ASYNCIO_HEARTBEAT).status == "ok"
     reply, result, latency = _interrupt_and_time(host, code)
-    LATENCIES[(loop, code)] = latency
-    print("\ninterrupt latency %-8s %-32r %.1f ms" % (loop, code, latency * 1000))
+    FIGURES.append("interrupt -> done  %-8s %-34r %6.1f ms (how=%s)"
+                   % (loop, code, latency * 1000, reply["how"]))
     assert reply["how"] == how
     assert result.status == "cancelled"
     [error] = result.errors
@@ -110,7 +107,8 @@ def test_second_interrupt_escalates_to_keyboard_interrupt(start_host):
     sent = time.monotonic()
     host.send(op="interrupt", id=id)
     result = host.result(id)
-    print("\nescalation latency %.1f ms" % ((time.monotonic() - sent) * 1000))
+    FIGURES.append("second interrupt (escalation) -> done             %6.1f ms"
+                   % ((time.monotonic() - sent) * 1000))
     replies = [e["how"] for e in result.events if e["ev"] == "interrupted"]
     assert replies == ["cancelled", "keyboard_interrupt"]
     assert result.status == "cancelled"

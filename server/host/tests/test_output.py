@@ -6,6 +6,8 @@ import threading
 import time
 import zlib
 
+from conftest import FIGURES
+
 
 def _png(width=1, height=1):
     def chunk(kind, data):
@@ -143,8 +145,8 @@ def test_print_flood_of_100mb_keeps_host_memory_bounded(start_host):
     stop.set()
     watcher.join()
     total = sum(o["length"] for o in result.outputs if o["output_type"] == "stream")
-    print("\nflood: %.1f MB in %.1f s, %d frames, host peak RSS %.1f MB"
-          % (total / 1e6, elapsed, len(result.outputs), peak[0] / 1024))
+    FIGURES.append("print flood: %.1f MB in %.1f s, %d frames, host peak RSS %.1f MB"
+                   % (total / 1e6, elapsed, len(result.outputs), peak[0] / 1024))
     assert result.status == "ok"
     assert total == 50_000 * 1024 + 50_000_001
     assert max(o["length"] for o in result.outputs) <= 64 * 1024
