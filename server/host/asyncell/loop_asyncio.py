@@ -138,6 +138,10 @@ class AsyncioLoop:
                 break
             except KeyboardInterrupt:  # defensive: must not happen, but never die of it
                 self.session.log("KeyboardInterrupt escaped into the asyncio loop; resuming")
+            except RuntimeError as exc:  # a cell called loop.stop(): keep serving
+                if self._main_task.done() or loop.is_closed():
+                    break
+                self.session.log("event loop stopped (%s); resuming" % (exc,))
         self.background.cancel_all()
         try:
             loop.run_until_complete(asyncio.sleep(0))

@@ -90,3 +90,9 @@ def test_start_raises_in_the_caller_when_the_task_fails_before_started(asyncio_h
 def test_autoawait_asyncio_is_accepted_in_asyncio_mode(asyncio_host):
     result = asyncio_host.run("%autoawait asyncio\nimport asyncio\nawait asyncio.sleep(0)\nprint('ok')")
     assert result.status == "ok" and result.stdout == "ok\n"
+
+
+def test_a_cell_stopping_the_loop_does_not_end_the_session(asyncio_host):
+    asyncio_host.run(ASYNCIO_HEARTBEAT)
+    asyncio_host.run("import asyncio\nasyncio.get_running_loop().stop()\nawait asyncio.sleep(0.05)")
+    assert asyncio_host.run(BEATING.format(sleep="asyncio.sleep")).stdout == "beating True\n"

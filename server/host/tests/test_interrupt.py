@@ -38,7 +38,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("loop,code,how", CASES, ids=[f"{l}:{c.splitlines()[-1].strip()}" for l, c, _ in CASES])
+@pytest.mark.parametrize("loop,code,how", CASES,
+                         ids=[f"{loop}:{code.splitlines()[-1].strip()}" for loop, code, _ in CASES])
 def test_interrupt_stops_the_cell_and_the_loop_keeps_beating(start_host, loop, code, how):
     host = start_host(loop)
     assert host.run(HEARTBEAT if loop == "trio" else ASYNCIO_HEARTBEAT).status == "ok"

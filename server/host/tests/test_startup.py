@@ -35,7 +35,8 @@ def test_asyncio_mode_needs_no_third_party_packages():
     try:
         hello = host.hello()
         assert hello["ev"] == "hello" and hello["bridge"] is False
-        assert host.run("import asyncio\nawait asyncio.sleep(0)\n6*7").results[0]["data"]["text/plain"] == "42"
+        result = host.run("import asyncio\nawait asyncio.sleep(0)\n6*7")
+        assert result.results[0]["data"]["text/plain"] == "42"
     finally:
         host.close()
 
@@ -101,7 +102,9 @@ def test_asyncio_mode_on_other_python_versions(python):
     host = Host("asyncio", python=python, python_flags=["-I"])
     try:
         assert host.hello()["ev"] == "hello"
-        result = host.run("import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    raise ValueError(1)\nawait f()")
+        result = host.run(
+            "import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    raise ValueError(1)\nawait f()"
+        )
         assert 'File "<cell 1>", line 4, in f' in "\n".join(result.errors[0]["traceback"])
         id = host.submit("while True: pass")
         host.started(id)
