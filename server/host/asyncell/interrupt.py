@@ -89,15 +89,15 @@ class Interrupter:
     def request(self, id: str) -> None:
         session = self.session
         scheduler = session.scheduler
-        with scheduler.lock:
+        request = dropped = None
+        with scheduler.lock:  # one consistent view: queued, running or neither
             running = scheduler.running
             if running is not None and running.id == id and running.state == "running":
                 request = InterruptRequest(running, escalate=bool(running.requests))
                 running.requests.append(request)
             else:
-                request = None
+                dropped = scheduler.drop_locked(id)
         if request is None:
-            dropped = scheduler.drop(id)
             if dropped is not None:
                 session.channel.send({"ev": "interrupted", "id": id, "how": "dropped"})
                 session.channel.send(

@@ -59,13 +59,13 @@ class Scheduler:
         execution.finished.set()
         return requests
 
-    def drop(self, id: str) -> Optional[Execution]:
-        with self.lock:
-            for execution in self._queue:
-                if execution.id == id:
-                    self._queue.remove(execution)
-                    execution.state = "dropped"
-                    return execution
+    def drop_locked(self, id: str) -> Optional[Execution]:
+        """Remove a queued execution; the caller holds ``self.lock``."""
+        for execution in self._queue:
+            if execution.id == id:
+                self._queue.remove(execution)
+                execution.state = "dropped"
+                return execution
         return None
 
     def drain_queue(self) -> List[Execution]:
