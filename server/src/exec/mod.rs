@@ -1,1 +1,109 @@
 //! The execution backend: the embedded Python host and the supervisor that talks to it.
+//!
+//! * [`embed`]: the host package inside the binary, extracted to a per-version cache dir.
+//! * [`supervisor`]: one host process per document; the only code that speaks the host
+//!   protocol (docs/protocol.md section 2).
+//! * [`render`]: nbformat outputs as terminal text (`asyncell run`, `window/logMessage`).
+//! * [`notebook`]: writing executed notebooks (`asyncell run --write`).
+//!
+//! Both front ends, the language server and `asyncell run`, resolve a document to cells
+//! and a [`HostSpec`] with the helpers here, then drive the same [`Supervisor`].
+
+pub mod embed;
+pub mod notebook;
+pub mod render;
+pub mod supervisor;
+
+use std::path::{Path, PathBuf};
+
+pub use supervisor::{
+    Emit, ExecResult, HostEvent, HostSpec, InterruptOutcome, LoopKind, Options, Supervisor,
+    EMIT_CAPACITY,
+};
+
+use crate::analysis::index::Loop;
+use crate::analysis::percent;
+use crate::config::PythonSetting;
+
+/// The interpreter argv: the `python` setting, else `$VIRTUAL_ENV/bin/python`, else
+/// `<workspace>/.venv/bin/python`, else `python3`.
+pub fn python_argv(setting: Option<&PythonSetting>, workspace: Option<&Path>) -> Vec<String> {
+    if let Some(argv) = setting
+        .map(PythonSetting::argv)
+        .filter(|argv| !argv.is_empty())
+    {
+        return argv;
+    }
+    let candidates = [
+        std::env::var_os("VIRTUAL_ENV").map(|venv| PathBuf::from(venv).join("bin").join("python")),
+        workspace.map(|root| root.join(".venv").join("bin").join("python")),
+    ];
+    for candidate in candidates.into_iter().flatten() {
+        if candidate.is_file() {
+            return vec![candidate.to_string_lossy().into_owned()];
+        }
+    }
+    vec!["python3".into()]
+}
+
+/// The loop a document's host runs, from its analysis (which already applied the
+/// `loop` setting and `%autoawait`). Undecided documents (`auto` with no trio or asyncio
+/// import, or both) run asyncio: it needs nothing installed.
+pub fn loop_kind(analysed: Loop) -> LoopKind {
+    match analysed {
+        Loop::Trio => LoopKind::Trio,
+        Loop::Asyncio | Loop::Unknown => LoopKind::Asyncio,
+    }
+}
+
+/// One cell of a `.py` file, for front ends that read files themselves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceCell {
+    pub is_code: bool,
+    /// The cell's text, marker line included (so traceback line numbers match).
+    pub text: String,
+    /// 0-based line of the cell's first line in the file.
+    pub start_line: u32,
+}
+
+/// The cells of a `.py` file: its `# %%` cells, or the whole script as one cell.
+pub fn python_cells(text: &str) -> Vec<SourceCell> {
+    if !percent::has_markers(text) {
+        return vec![SourceCell {
+            is_code: true,
+            text: text.to_string(),
+            start_line: 0,
+        }];
+    }
+    percent::split(text)
+        .into_iter()
+        .map(|cell| {
+            let start = usize::from(cell.range.start());
+            SourceCell {
+                is_code: cell.is_code,
+                text: text[cell.range].to_string(),
+                start_line: text[..start].matches('\n').count() as u32,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_are_one_cell_and_cell_files_keep_their_markers() {
+        assert_eq!(python_cells("print(1)\n").len(), 1);
+        let cells = python_cells("import trio\n# %%\nx = 1\n# %% [markdown]\n# hi\n# %%\nx\n");
+        let kinds: Vec<(bool, u32)> = cells.iter().map(|c| (c.is_code, c.start_line)).collect();
+        assert_eq!(kinds, [(true, 0), (true, 1), (false, 3), (true, 5)]);
+        assert_eq!(cells[1].text, "# %%\nx = 1\n");
+    }
+
+    #[test]
+    fn an_explicit_python_wins() {
+        let setting = PythonSetting::Argv(vec!["ssh".into(), "box".into(), "python3".into()]);
+        assert_eq!(python_argv(Some(&setting), None), ["ssh", "box", "python3"]);
+    }
+}

@@ -1,0 +1,1440 @@
+//! The supervisor: one Python host process per document, and the only code that talks to
+//! one (docs/protocol.md section 2).
+//!
+//! * Hosts start lazily on a document's first execution. They are spawned from one
+//!   long-lived thread (`PR_SET_PDEATHSIG` fires when the *spawning thread* exits, and
+//!   tokio's blocking threads come and go), in their own process group (so a restart or
+//!   shutdown kills whatever the cells started too), with `PDEATHSIG=SIGKILL` and
+//!   `kill_on_drop`; a host also exits on stdin EOF, so a `SIGKILL`ed server leaves none.
+//! * Executions of a document are FIFO: each takes the document's gate (a fair mutex)
+//!   only to make sure its host runs and to write the `execute` command; the host queues
+//!   and runs cells in arrival order. An interrupt bumps the document's epoch, so
+//!   executions still waiting at the gate are answered `cancelled` without running.
+//! * Everything the host reports flows through one bounded channel of [`Emit`]s, in
+//!   order: outputs, events, and finally each execution's result, which the consumer (the
+//!   LSP forwarder or `asyncell run`) hands back to the waiting caller after delivering
+//!   every output before it. A slow consumer fills the channel, the reader stops reading,
+//!   the pipe fills and the host's writers block: memory stays bounded end to end.
+//!   Replies keep at most `reply_cap` bytes of outputs (errors are always kept).
+//! * A host that dies (exit code or signal) fails its executions with a `HostDied` error,
+//!   emits `hostExited`, and the next execution starts a fresh one.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::embed;
+
+/// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
+const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
+/// The host's interrupt grace period (it answers `stuck` after it), passed as `--grace`.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
+/// Capacity of the [`Emit`] channel. Each stream output is at most 64 KiB of text.
+pub const EMIT_CAPACITY: usize = 16;
+/// Lines of host stderr kept to explain a failed start or a crash.
+const STDERR_TAIL_LINES: usize = 20;
+
+/// The event loop a host runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    Trio,
+    Asyncio,
+}
+
+impl LoopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoopKind::Trio => "trio",
+            LoopKind::Asyncio => "asyncio",
+        }
+    }
+}
+
+/// How to start a document's host.
+#[derive(Clone, Debug)]
+pub struct HostSpec {
+    /// The interpreter argv (`["python3"]`, `["ssh", "box", "python3"]`).
+    pub argv: Vec<String>,
+    pub loop_kind: LoopKind,
+    /// Working directory of the host (the document's directory).
+    pub cwd: Option<PathBuf>,
+}
+
+impl HostSpec {
+    /// Whether the interpreter runs on another machine or in a container, where the
+    /// extracted host files don't exist: then the host is bootstrapped over stdin.
+    pub fn is_remote(&self) -> bool {
+        remote_wrapper(&self.argv).is_some()
+    }
+}
+
+/// The wrapper program of a remote argv: `ssh`, `docker`, `podman`, `kubectl`.
+fn remote_wrapper(argv: &[String]) -> Option<&'static str> {
+    let program = argv.first()?;
+    let name = std::path::Path::new(program).file_name()?.to_str()?;
+    ["ssh", "docker", "podman", "kubectl"]
+        .into_iter()
+        .find(|wrapper| *wrapper == name)
+}
+
+/// The answer to an execution.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecResult {
+    pub execution_id: String,
+    pub execution_count: Option<u64>,
+    /// `ok`, `error` or `cancelled`.
+    pub status: String,
+    pub outputs: Vec<Value>,
+    pub duration_ms: f64,
+}
+
+impl ExecResult {
+    fn failed(
+        execution_id: String,
+        status: &str,
+        ename: &str,
+        evalue: String,
+        details: Vec<String>,
+    ) -> ExecResult {
+        let mut traceback = vec![format!("{ename}: {evalue}")];
+        traceback.extend(details);
+        ExecResult {
+            execution_id,
+            execution_count: None,
+            status: status.into(),
+            outputs: vec![
+                json!({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}),
+            ],
+            duration_ms: 0.0,
+        }
+    }
+
+    /// The first error output, as `ename: evalue`.
+    pub fn error_summary(&self) -> Option<String> {
+        self.outputs
+            .iter()
+            .find(|o| o["output_type"] == "error")
+            .map(|o| {
+                let ename = o["ename"].as_str().unwrap_or("Error");
+                match o["evalue"].as_str() {
+                    Some(evalue) if !evalue.is_empty() => format!("{ename}: {evalue}"),
+                    _ => ename.to_string(),
+                }
+            })
+    }
+}
+
+/// A host lifecycle or background-task event for `asyncell/event`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostEvent {
+    #[serde(skip)]
+    pub doc: Arc<str>,
+    /// `taskFailed`, `taskFinished`, `hostStarted` or `hostExited`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceback: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+}
+
+/// What the supervisor reports to its consumer, in the order it happened.
+pub enum Emit {
+    Output {
+        doc: Arc<str>,
+        execution_id: String,
+        task_id: Option<String>,
+        output: Value,
+    },
+    Event(HostEvent),
+    /// An execution finished: deliver everything before this, then send `result` on
+    /// `reply`. `streamed` says whether any output of it was emitted.
+    Finished {
+        doc: Arc<str>,
+        streamed: bool,
+        result: ExecResult,
+        reply: oneshot::Sender<ExecResult>,
+    },
+}
+
+/// What an interrupt did.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InterruptOutcome {
+    /// Whether the running cell was stopped.
+    pub interrupted: bool,
+    /// `cancelled` (an await was cancelled), `keyboard_interrupt`, `stuck`,
+    /// `not_running`, `no_host` or `host_died`.
+    pub how: String,
+    pub execution_id: Option<String>,
+    /// Queued executions dropped (answered `cancelled`).
+    pub dropped: usize,
+    pub restart_suggested: bool,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Bytes of outputs kept in one execution's reply.
+    pub reply_cap: usize,
+    /// Passed to the host as `--grace`.
+    pub grace: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reply_cap: 1 << 20,
+            grace: INTERRUPT_GRACE,
+        }
+    }
+}
+
+/// Hosts of every document. Cheap to clone.
+#[derive(Clone)]
+pub struct Supervisor {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    docs: Mutex<HashMap<Arc<str>, Arc<DocSlot>>>,
+    emit: mpsc::Sender<Emit>,
+    options: Options,
+    ids: AtomicU64,
+}
+
+struct DocSlot {
+    key: Arc<str>,
+    /// Taken to start a host and submit an execution, so submissions are FIFO.
+    gate: tokio::sync::Mutex<()>,
+    /// Bumped by interrupt/restart/shutdown: executions waiting at the gate are dropped.
+    epoch: AtomicU64,
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    host: Option<Arc<Host>>,
+    starting: Option<HostSpec>,
+    /// Why the last host went away unexpectedly (the document's state is `dead`).
+    last_exit: Option<String>,
+}
+
+struct Hello {
+    python: String,
+    version: String,
+}
+
+struct Host {
+    doc: Arc<str>,
+    slot: Weak<DocSlot>,
+    pid: u32,
+    spec: HostSpec,
+    hello: OnceLock<Hello>,
+    stdin: tokio::sync::Mutex<Option<ChildStdin>>,
+    state: Mutex<HostState>,
+    /// `Some(description)` once the process is gone and its executions are answered.
+    exited: watch::Receiver<Option<String>>,
+    /// Why we stopped it on purpose (restart, shutdown), if we did.
+    stop_reason: Mutex<Option<String>>,
+    stopping: AtomicBool,
+    count: AtomicU64,
+    stderr_tail: Arc<Mutex<VecDeque<String>>>,
+}
+
+#[derive(Default)]
+struct HostState {
+    alive: bool,
+    in_flight: VecDeque<InFlight>,
+    running: Option<String>,
+    tasks: Vec<Value>,
+    interrupt_waiters: HashMap<String, Vec<oneshot::Sender<String>>>,
+    requests: HashMap<u64, oneshot::Sender<Value>>,
+    next_request: u64,
+}
+
+struct InFlight {
+    id: String,
+    count: u64,
+    outputs: Vec<Value>,
+    kept: usize,
+    dropped_bytes: usize,
+    dropped_outputs: usize,
+    streamed: bool,
+    done: oneshot::Sender<ExecResult>,
+}
+
+impl Supervisor {
+    /// A supervisor reporting to `emit` (see [`Emit`]); create the channel with
+    /// [`EMIT_CAPACITY`]. Must be called inside a tokio runtime.
+    pub fn new(emit: mpsc::Sender<Emit>, options: Options) -> Supervisor {
+        Supervisor {
+            inner: Arc::new(Inner {
+                docs: Mutex::new(HashMap::new()),
+                emit,
+                options,
+                ids: AtomicU64::new(1),
+            }),
+        }
+    }
+
+    fn slot(&self, doc: &str) -> Arc<DocSlot> {
+        let mut docs = lock(&self.inner.docs);
+        if let Some(slot) = docs.get(doc) {
+            return slot.clone();
+        }
+        let key: Arc<str> = Arc::from(doc);
+        let slot = Arc::new(DocSlot {
+            key: key.clone(),
+            gate: tokio::sync::Mutex::new(()),
+            epoch: AtomicU64::new(0),
+            state: Mutex::new(SlotState::default()),
+        });
+        docs.insert(key, slot.clone());
+        slot
+    }
+
+    fn existing_slot(&self, doc: &str) -> Option<Arc<DocSlot>> {
+        lock(&self.inner.docs).get(doc).cloned()
+    }
+
+    /// A fresh execution id.
+    pub fn next_execution_id(&self) -> String {
+        format!("e{}", self.inner.ids.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Runs `code` on the document's host (starting it with `spec` if none runs) and
+    /// waits for the result. `Err` only for a duplicate execution id.
+    pub async fn execute(
+        &self,
+        doc: &str,
+        spec: &HostSpec,
+        code: String,
+        execution_id: Option<String>,
+    ) -> Result<ExecResult, String> {
+        let slot = self.slot(doc);
+        let id = execution_id.unwrap_or_else(|| self.next_execution_id());
+        let epoch = slot.epoch.load(Ordering::SeqCst);
+        let gate = slot.gate.lock().await;
+        if slot.epoch.load(Ordering::SeqCst) != epoch {
+            return Ok(cancelled_before_start(id));
+        }
+        let host = match self.ensure_host(&slot, spec).await {
+            Ok(host) => host,
+            Err(message) => {
+                return Ok(ExecResult::failed(
+                    id,
+                    "error",
+                    "HostStartFailed",
+                    message,
+                    Vec::new(),
+                ));
+            }
+        };
+        if slot.epoch.load(Ordering::SeqCst) != epoch {
+            return Ok(cancelled_before_start(id)); // interrupted while the host started
+        }
+        let receiver = host.submit(&id, code).await?;
+        drop(gate);
+        Ok(match receiver.await {
+            Ok(result) => result,
+            Err(_) => ExecResult::failed(
+                id,
+                "error",
+                "HostDied",
+                "the host went away without answering".into(),
+                Vec::new(),
+            ),
+        })
+    }
+
+    /// Interrupts the document's running execution and drops its queued ones.
+    pub async fn interrupt(&self, doc: &str) -> InterruptOutcome {
+        let Some(slot) = self.existing_slot(doc) else {
+            return outcome("no_host", None, 0);
+        };
+        slot.epoch.fetch_add(1, Ordering::SeqCst);
+        let Some(host) = slot.live_host() else {
+            return outcome("no_host", None, 0);
+        };
+        let (running, queued) = {
+            let state = lock(&host.state);
+            let running = state
+                .running
+                .clone()
+                .or_else(|| state.in_flight.front().map(|f| f.id.clone()));
+            let queued: Vec<String> = state
+                .in_flight
+                .iter()
+                .map(|f| f.id.clone())
+                .filter(|id| Some(id) != running.as_ref())
+                .collect();
+            (running, queued)
+        };
+        // Drop the queue first, so nothing starts after the running cell is stopped.
+        for id in queued.iter().rev() {
+            host.send(&json!({"op": "interrupt", "id": id})).await;
+        }
+        let Some(running) = running else {
+            return outcome("not_running", None, queued.len());
+        };
+        let (sender, receiver) = oneshot::channel();
+        lock(&host.state)
+            .interrupt_waiters
+            .entry(running.clone())
+            .or_default()
+            .push(sender);
+        host.send(&json!({"op": "interrupt", "id": running})).await;
+        let how =
+            match tokio::time::timeout(self.inner.options.grace + Duration::from_secs(3), receiver)
+                .await
+            {
+                Ok(Ok(how)) => how,
+                Ok(Err(_)) => "host_died".to_string(),
+                Err(_) => "stuck".to_string(),
+            };
+        outcome(&how, Some(running), queued.len())
+    }
+
+    /// Stops the document's host (if any) and starts a fresh one; returns its pid.
+    pub async fn restart(&self, doc: &str, spec: &HostSpec) -> Result<u32, String> {
+        let slot = self.slot(doc);
+        slot.epoch.fetch_add(1, Ordering::SeqCst);
+        let _gate = slot.gate.lock().await;
+        let old = lock(&slot.state).host.take();
+        if let Some(old) = old {
+            old.stop("the host was restarted (asyncell/restart)").await;
+        }
+        lock(&slot.state).last_exit = None;
+        self.ensure_host(&slot, spec).await.map(|host| host.pid)
+    }
+
+    /// Stops the document's host; whether one was running.
+    pub async fn shutdown(&self, doc: &str) -> bool {
+        let Some(slot) = self.existing_slot(doc) else {
+            return false;
+        };
+        slot.epoch.fetch_add(1, Ordering::SeqCst);
+        let _gate = slot.gate.lock().await;
+        let old = {
+            let mut state = lock(&slot.state);
+            state.last_exit = None;
+            state.host.take()
+        };
+        match old {
+            Some(host) => {
+                host.stop("the host was shut down (asyncell/shutdown)")
+                    .await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stops every host (LSP `shutdown`, end of `asyncell run`).
+    pub async fn shutdown_all(&self) {
+        let docs: Vec<Arc<str>> = lock(&self.inner.docs).keys().cloned().collect();
+        // Concurrently: each stop kills first, then waits for its reader.
+        let stops: Vec<_> = docs
+            .into_iter()
+            .map(|doc| {
+                let supervisor = self.clone();
+                tokio::spawn(async move { supervisor.shutdown(&doc).await })
+            })
+            .collect();
+        for stop in stops {
+            let _ = stop.await;
+        }
+    }
+
+    /// The document's host status (`asyncell/status`); `spec` fills in the loop and
+    /// python a new host would use when none runs.
+    pub fn status(&self, doc: &str, spec: Option<&HostSpec>) -> Value {
+        let slot = self.existing_slot(doc);
+        let (host, starting, last_exit) = match &slot {
+            Some(slot) => {
+                let state = lock(&slot.state);
+                (
+                    state.host.clone(),
+                    state.starting.clone(),
+                    state.last_exit.clone(),
+                )
+            }
+            None => (None, None, None),
+        };
+        if let Some(host) = host.filter(|h| h.exited.borrow().is_none()) {
+            let state = lock(&host.state);
+            let hello = host.hello.get();
+            return json!({
+                "state": if state.in_flight.is_empty() { "idle" } else { "busy" },
+                "loop": host.spec.loop_kind.as_str(),
+                "python": hello.map_or_else(|| host.spec.argv.join(" "), |h| h.python.clone()),
+                "pythonVersion": hello.map(|h| h.version.clone()),
+                "pid": host.pid,
+                "executionCount": host.count.load(Ordering::SeqCst),
+                "executionId": state.running.clone().or_else(|| state.in_flight.front().map(|f| f.id.clone())),
+                "queued": state.in_flight.len().saturating_sub(1),
+                "tasks": state.tasks,
+                "lastExit": Value::Null,
+            });
+        }
+        let (state, spec) = match (&starting, &last_exit) {
+            (Some(starting), _) => ("starting", Some(starting)),
+            (None, Some(_)) => ("dead", spec),
+            (None, None) => ("none", spec),
+        };
+        json!({
+            "state": state,
+            "loop": spec.map(|s| s.loop_kind.as_str()),
+            "python": spec.map(|s| s.argv.join(" ")),
+            "pythonVersion": Value::Null,
+            "pid": Value::Null,
+            "executionCount": 0,
+            "executionId": Value::Null,
+            "queued": 0,
+            "tasks": [],
+            "lastExit": last_exit,
+        })
+    }
+
+    /// Cancels one background task of the document's host.
+    pub async fn cancel_task(&self, doc: &str, task_id: &str) -> Result<bool, String> {
+        let host = self
+            .existing_slot(doc)
+            .and_then(|slot| slot.live_host())
+            .ok_or_else(|| {
+                "no host is running for this document: there are no tasks to cancel".to_string()
+            })?;
+        let reply = host
+            .request(json!({"op": "cancel_task", "task": task_id}))
+            .await?;
+        Ok(reply["cancelled"].as_bool().unwrap_or(false))
+    }
+
+    /// Makes sure the document has a live host (call with the gate held).
+    async fn ensure_host(&self, slot: &Arc<DocSlot>, spec: &HostSpec) -> Result<Arc<Host>, String> {
+        if let Some(host) = slot.live_host() {
+            return Ok(host);
+        }
+        lock(&slot.state).starting = Some(spec.clone());
+        let started = start_host(&self.inner, slot, spec).await;
+        let mut state = lock(&slot.state);
+        state.starting = None;
+        match started {
+            Ok(host) => {
+                state.host = Some(host.clone());
+                state.last_exit = None;
+                Ok(host)
+            }
+            Err(message) => {
+                state.last_exit = Some(message.clone());
+                Err(message)
+            }
+        }
+    }
+}
+
+fn cancelled_before_start(id: String) -> ExecResult {
+    ExecResult {
+        execution_id: id,
+        execution_count: None,
+        status: "cancelled".into(),
+        outputs: vec![json!({
+            "output_type": "error",
+            "ename": "KeyboardInterrupt",
+            "evalue": "dropped from the queue by an interrupt before it started",
+            "traceback": ["KeyboardInterrupt: dropped from the queue by an interrupt before it started"],
+        })],
+        duration_ms: 0.0,
+    }
+}
+
+fn outcome(how: &str, execution_id: Option<String>, dropped: usize) -> InterruptOutcome {
+    let message = match how {
+        "cancelled" => "cancelled the running cell while it was awaiting".to_string(),
+        "keyboard_interrupt" => "raised KeyboardInterrupt in the running cell".to_string(),
+        "stuck" => format!(
+            "the running cell did not stop within {} s (a thread, C code or a shielded await?); \
+             restart the host (asyncell/restart) to get control back",
+            INTERRUPT_GRACE.as_secs()
+        ),
+        "not_running" => "nothing was running".to_string(),
+        "host_died" => "the host died while being interrupted".to_string(),
+        _ => "no host is running for this document".to_string(),
+    };
+    let message = if dropped > 0 {
+        format!("{message}; dropped {dropped} queued execution(s)")
+    } else {
+        message
+    };
+    InterruptOutcome {
+        interrupted: matches!(how, "cancelled" | "keyboard_interrupt"),
+        how: how.to_string(),
+        execution_id,
+        dropped,
+        restart_suggested: how == "stuck",
+        message,
+    }
+}
+
+impl DocSlot {
+    fn live_host(&self) -> Option<Arc<Host>> {
+        let state = lock(&self.state);
+        state.host.clone().filter(|host| lock(&host.state).alive)
+    }
+}
+
+impl Host {
+    /// Registers an execution and sends it; the receiver gets its result.
+    async fn submit(
+        &self,
+        id: &str,
+        code: String,
+    ) -> Result<oneshot::Receiver<ExecResult>, String> {
+        let (sender, receiver) = oneshot::channel();
+        let count = {
+            let mut state = lock(&self.state);
+            if state.in_flight.iter().any(|f| f.id == id) {
+                return Err(format!("execution id `{id}` is already in use by a running or queued execution; omit executionId to get a fresh one"));
+            }
+            if !state.alive {
+                let _ = sender.send(ExecResult::failed(
+                    id.into(),
+                    "error",
+                    "HostDied",
+                    "the host died before this cell was sent".into(),
+                    Vec::new(),
+                ));
+                return Ok(receiver);
+            }
+            let count = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+            state.in_flight.push_back(InFlight {
+                id: id.to_string(),
+                count,
+                outputs: Vec::new(),
+                kept: 0,
+                dropped_bytes: 0,
+                dropped_outputs: 0,
+                streamed: false,
+                done: sender,
+            });
+            count
+        };
+        // If this write fails the host is dying; the reader answers the execution.
+        self.send(&json!({"op": "execute", "id": id, "code": code, "count": count}))
+            .await;
+        Ok(receiver)
+    }
+
+    /// Writes one command line. Errors mean the host is gone; its reader handles that.
+    async fn send(&self, message: &Value) {
+        let mut line = message.to_string();
+        line.push('\n');
+        let mut stdin = self.stdin.lock().await;
+        if let Some(pipe) = stdin.as_mut() {
+            let written = async {
+                pipe.write_all(line.as_bytes()).await?;
+                pipe.flush().await
+            };
+            if let Err(error) = written.await {
+                tracing::debug!("host {}: cannot write a command: {error}", self.pid);
+                *stdin = None;
+            }
+        }
+    }
+
+    /// Sends a command with a `req` number and waits for its `reply`.
+    async fn request(&self, mut message: Value) -> Result<Value, String> {
+        let (sender, receiver) = oneshot::channel();
+        let req = {
+            let mut state = lock(&self.state);
+            state.next_request += 1;
+            let req = state.next_request;
+            state.requests.insert(req, sender);
+            req
+        };
+        message["req"] = json!(req);
+        self.send(&message).await;
+        match tokio::time::timeout(Duration::from_secs(5), receiver).await {
+            Ok(Ok(reply)) => Ok(reply),
+            Ok(Err(_)) => Err("the host exited before answering".into()),
+            Err(_) => {
+                lock(&self.state).requests.remove(&req);
+                Err("the host did not answer within 5 s (is the loop blocked?)".into())
+            }
+        }
+    }
+
+    /// Kills the host's process group and waits until its executions are answered.
+    async fn stop(&self, reason: &str) {
+        *lock(&self.stop_reason) = Some(reason.to_string());
+        self.stopping.store(true, Ordering::SeqCst);
+        kill_group(self.pid);
+        let mut exited = self.exited.clone();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(3), exited.wait_for(Option::is_some)).await;
+    }
+
+    fn stderr_tail(&self) -> Vec<String> {
+        lock(&self.stderr_tail).iter().cloned().collect()
+    }
+}
+
+/// Spawns a host, waits for its `hello`, and starts its reader.
+async fn start_host(
+    inner: &Arc<Inner>,
+    slot: &Arc<DocSlot>,
+    spec: &HostSpec,
+) -> Result<Arc<Host>, String> {
+    let remote = remote_wrapper(&spec.argv);
+    let mut argv = spec.argv.clone();
+    if argv.is_empty() {
+        return Err("the `python` setting is empty".into());
+    }
+    match remote {
+        None => {
+            let dir = embed::host_dir()?;
+            argv.push(dir.join(embed::ENTRY).to_string_lossy().into_owned());
+        }
+        Some(wrapper) => {
+            argv.push("-c".into());
+            // ssh joins its arguments into one remote shell command: quote the code.
+            argv.push(if wrapper == "ssh" {
+                format!("'{}'", embed::BOOTSTRAP)
+            } else {
+                embed::BOOTSTRAP.into()
+            });
+        }
+    }
+    argv.extend([
+        "--loop".into(),
+        spec.loop_kind.as_str().into(),
+        "--grace".into(),
+        format!("{}", inner.options.grace.as_secs_f64()),
+    ]);
+    let shown = spec.argv.join(" ");
+    let mut child = spawn_process(argv, spec.cwd.clone()).await.map_err(|error| {
+        format!("cannot start the host with `{shown}`: {error}; set `python` (asyncell settings or [tool.asyncell] in pyproject.toml) to a Python interpreter")
+    })?;
+    let pid = child.id().unwrap_or(0);
+    let mut stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    if remote.is_some() {
+        if let Some(pipe) = stdin.as_mut() {
+            let _ = pipe.write_all(&embed::bootstrap_payload()).await;
+            let _ = pipe.flush().await;
+        }
+    }
+    let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+    tokio::spawn(read_stderr(stderr, pid, stderr_tail.clone()));
+
+    let (exited_tx, exited_rx) = watch::channel(None);
+    let host = Arc::new(Host {
+        doc: slot.key.clone(),
+        slot: Arc::downgrade(slot),
+        pid,
+        spec: spec.clone(),
+        hello: OnceLock::new(),
+        stdin: tokio::sync::Mutex::new(stdin),
+        state: Mutex::new(HostState {
+            alive: true,
+            ..HostState::default()
+        }),
+        exited: exited_rx,
+        stop_reason: Mutex::new(None),
+        stopping: AtomicBool::new(false),
+        count: AtomicU64::new(0),
+        stderr_tail,
+    });
+    let (hello_tx, hello_rx) = oneshot::channel();
+    tokio::spawn(read_host(
+        inner.clone(),
+        host.clone(),
+        stdout,
+        child,
+        hello_tx,
+        exited_tx,
+    ));
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, hello_rx).await {
+        Ok(Ok(hello)) => hello,
+        Ok(Err(_)) => Err("the host exited during start-up".to_string()),
+        Err(_) => {
+            host.stop("start-up timed out").await;
+            Err(format!(
+                "the host started with `{shown}` did not say hello within {} s",
+                HELLO_TIMEOUT.as_secs()
+            ))
+        }
+    };
+    match hello {
+        Ok(()) => {
+            let hello = host.hello.get();
+            let message = format!(
+                "started the {} host (pid {pid}, {} {})",
+                spec.loop_kind.as_str(),
+                hello.map_or("python", |h| h.python.as_str()),
+                hello.map_or("", |h| h.version.split_whitespace().next().unwrap_or("")),
+            );
+            emit(
+                inner,
+                Emit::Event(HostEvent {
+                    doc: slot.key.clone(),
+                    kind: "hostStarted",
+                    task_id: None,
+                    message,
+                    traceback: None,
+                    pid: Some(pid),
+                }),
+            )
+            .await;
+            Ok(host)
+        }
+        Err(message) => {
+            // Wait for the reader to finish so the stderr tail is complete.
+            let mut exited = host.exited.clone();
+            let _ = tokio::time::timeout(Duration::from_secs(2), exited.wait_for(Option::is_some))
+                .await;
+            kill_group(pid);
+            let tail = host.stderr_tail();
+            if tail.is_empty() {
+                Err(format!("{message} (started with `{shown}`)"))
+            } else {
+                Err(format!(
+                    "{message} (started with `{shown}`); its stderr ended with:\n{}",
+                    tail.join("\n")
+                ))
+            }
+        }
+    }
+}
+
+async fn emit(inner: &Inner, message: Emit) {
+    if let Err(mpsc::error::SendError(message)) = inner.emit.send(message).await {
+        // Nobody consumes any more (shutting down): still answer waiting callers.
+        if let Emit::Finished { result, reply, .. } = message {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Reads the host's stdout until EOF, then reaps it and answers whatever was in flight.
+async fn read_host(
+    inner: Arc<Inner>,
+    host: Arc<Host>,
+    stdout: ChildStdout,
+    mut child: Child,
+    hello_tx: oneshot::Sender<Result<(), String>>,
+    exited_tx: watch::Sender<Option<String>>,
+) {
+    let mut hello_tx = Some(hello_tx);
+    let mut reader = BufReader::with_capacity(1 << 18, stdout);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!("host {}: reading stdout failed: {error}", host.pid);
+                break;
+            }
+        }
+        let message: Value = match serde_json::from_slice(&line) {
+            Ok(message @ Value::Object(_)) => message,
+            _ => {
+                // Before hello: ssh banners, sitecustomize prints. Logged, never parsed.
+                let text = String::from_utf8_lossy(&line);
+                tracing::info!(
+                    "host {}: {}",
+                    host.pid,
+                    text.trim_end().chars().take(500).collect::<String>()
+                );
+                continue;
+            }
+        };
+        handle_message(&inner, &host, message, &mut hello_tx).await;
+    }
+
+    // The process is gone or closed its stdout: reap it (killing if it lingers).
+    let status = match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
+        Ok(status) => status.ok(),
+        Err(_) => {
+            kill_group(host.pid);
+            child.wait().await.ok()
+        }
+    };
+    // Whatever the cells started in the host's process group goes with it.
+    kill_group(host.pid);
+    let how = status.map_or_else(|| "an unknown status".to_string(), describe_exit);
+    let stopped = lock(&host.stop_reason).clone();
+    let description = stopped
+        .clone()
+        .unwrap_or_else(|| format!("the host process died ({how})"));
+    if let Some(hello_tx) = hello_tx.take() {
+        let _ = hello_tx.send(Err(format!("the host exited during start-up ({how})")));
+    }
+    let (in_flight, waiters) = {
+        let mut state = lock(&host.state);
+        state.alive = false;
+        state.requests.clear();
+        (
+            std::mem::take(&mut state.in_flight),
+            std::mem::take(&mut state.interrupt_waiters),
+        )
+    };
+    drop(waiters); // interrupt callers see `host_died`
+    let tail = host.stderr_tail();
+    for (position, flight) in in_flight.into_iter().enumerate() {
+        let (status, ename, evalue) = match &stopped {
+            Some(reason) => ("cancelled", "HostStopped", format!("{reason} before this cell finished")),
+            None if position == 0 => (
+                "error",
+                "HostDied",
+                format!("{description} while running this cell; its state is lost, the next execution starts a fresh host"),
+            ),
+            None => ("error", "HostDied", format!("{description} before this cell ran; the next execution starts a fresh host")),
+        };
+        let mut details = Vec::new();
+        if stopped.is_none() && !tail.is_empty() {
+            details.push("host stderr (last lines):".to_string());
+            details.extend(tail.iter().cloned());
+        }
+        let mut result = ExecResult::failed(flight.id.clone(), status, ename, evalue, details);
+        let mut outputs = flight.outputs;
+        outputs.append(&mut result.outputs);
+        result.outputs = outputs;
+        result.execution_count = Some(flight.count);
+        emit(
+            &inner,
+            Emit::Finished {
+                doc: host.doc.clone(),
+                streamed: flight.streamed,
+                result,
+                reply: flight.done,
+            },
+        )
+        .await;
+    }
+    if host.hello.get().is_some() {
+        let message = match &stopped {
+            Some(reason) => reason.clone(),
+            None => format!("{description}; the next execution starts a fresh host"),
+        };
+        emit(
+            &inner,
+            Emit::Event(HostEvent {
+                doc: host.doc.clone(),
+                kind: "hostExited",
+                task_id: None,
+                message,
+                traceback: None,
+                pid: Some(host.pid),
+            }),
+        )
+        .await;
+    }
+    if let Some(slot) = host.slot.upgrade() {
+        let mut state = lock(&slot.state);
+        if state
+            .host
+            .as_ref()
+            .is_some_and(|current| Arc::ptr_eq(current, &host))
+        {
+            state.host = None;
+            state.last_exit = Some(description.clone());
+        }
+    }
+    *host.stdin.lock().await = None;
+    let _ = exited_tx.send(Some(description));
+}
+
+async fn handle_message(
+    inner: &Arc<Inner>,
+    host: &Arc<Host>,
+    mut message: Value,
+    hello_tx: &mut Option<oneshot::Sender<Result<(), String>>>,
+) {
+    let str_field = |message: &Value, name: &str| {
+        message
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    match message.get("ev").and_then(Value::as_str).unwrap_or("") {
+        "hello" => {
+            let _ = host.hello.set(Hello {
+                python: str_field(&message, "python").unwrap_or_default(),
+                version: str_field(&message, "version").unwrap_or_default(),
+            });
+            if let Some(hello_tx) = hello_tx.take() {
+                let _ = hello_tx.send(Ok(()));
+            }
+        }
+        "fatal" => {
+            let text =
+                str_field(&message, "message").unwrap_or_else(|| "the host failed to start".into());
+            if let Some(hello_tx) = hello_tx.take() {
+                let _ = hello_tx.send(Err(text));
+            } else {
+                tracing::warn!("host {}: fatal: {text}", host.pid);
+            }
+        }
+        "started" => {
+            lock(&host.state).running = str_field(&message, "id");
+        }
+        "output" => {
+            let Some(id) = str_field(&message, "id") else {
+                return;
+            };
+            let task_id = str_field(&message, "task");
+            let output = message
+                .get_mut("output")
+                .map(Value::take)
+                .unwrap_or(Value::Null);
+            if !output.is_object() {
+                return;
+            }
+            {
+                let mut state = lock(&host.state);
+                if let Some(flight) = state.in_flight.iter_mut().find(|f| f.id == id) {
+                    flight.streamed = true;
+                    keep_output(flight, &output, inner.options.reply_cap);
+                }
+            }
+            emit(
+                inner,
+                Emit::Output {
+                    doc: host.doc.clone(),
+                    execution_id: id,
+                    task_id,
+                    output,
+                },
+            )
+            .await;
+        }
+        "done" => {
+            let Some(id) = str_field(&message, "id") else {
+                return;
+            };
+            let flight = {
+                let mut state = lock(&host.state);
+                if state.running.as_deref() == Some(id.as_str()) {
+                    state.running = None;
+                }
+                let position = state.in_flight.iter().position(|f| f.id == id);
+                position.and_then(|p| state.in_flight.remove(p))
+            };
+            let Some(mut flight) = flight else { return };
+            if flight.dropped_bytes > 0 || flight.dropped_outputs > 0 {
+                flight.outputs.push(json!({
+                    "output_type": "stream",
+                    "name": "stderr",
+                    "text": format!(
+                        "\n[asyncell: output truncated: {} more in {} output(s) were produced than one reply keeps ({} KiB); \
+                         all of it was streamed as it was produced]\n",
+                        human_bytes(flight.dropped_bytes),
+                        flight.dropped_outputs,
+                        inner.options.reply_cap / 1024
+                    ),
+                }));
+            }
+            let result = ExecResult {
+                execution_id: id,
+                execution_count: Some(flight.count),
+                status: str_field(&message, "status").unwrap_or_else(|| "error".into()),
+                outputs: flight.outputs,
+                duration_ms: message
+                    .get("duration_ms")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(0.0),
+            };
+            emit(
+                inner,
+                Emit::Finished {
+                    doc: host.doc.clone(),
+                    streamed: flight.streamed,
+                    result,
+                    reply: flight.done,
+                },
+            )
+            .await;
+        }
+        "interrupted" => {
+            let (Some(id), Some(how)) = (str_field(&message, "id"), str_field(&message, "how"))
+            else {
+                return;
+            };
+            let waiters = lock(&host.state)
+                .interrupt_waiters
+                .remove(&id)
+                .unwrap_or_default();
+            for waiter in waiters {
+                let _ = waiter.send(how.clone());
+            }
+        }
+        "task" => {
+            let kind = str_field(&message, "kind").unwrap_or_default();
+            let task = message.get("task").cloned().unwrap_or(Value::Null);
+            let task_id = task.get("id").and_then(Value::as_str).map(str::to_string);
+            let name = task
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            {
+                let mut state = lock(&host.state);
+                match state
+                    .tasks
+                    .iter_mut()
+                    .find(|t| t.get("id") == task.get("id"))
+                {
+                    Some(existing) => *existing = task.clone(),
+                    None => state.tasks.push(task.clone()),
+                }
+                // Keep every running task and the most recent finished ones.
+                let finished = state
+                    .tasks
+                    .iter()
+                    .filter(|t| t["state"] != "running")
+                    .count();
+                let mut excess = finished.saturating_sub(200);
+                state.tasks.retain(|t| {
+                    if excess > 0 && t["state"] != "running" {
+                        excess -= 1;
+                        return false;
+                    }
+                    true
+                });
+            }
+            let label = format!(
+                "background task {name:?} ({})",
+                task_id.as_deref().unwrap_or("?")
+            );
+            let (event_kind, text) = match kind.as_str() {
+                "failed" => {
+                    let summary = str_field(&message, "message").unwrap_or_else(|| "failed".into());
+                    ("taskFailed", format!("{label} failed: {summary}"))
+                }
+                "finished" => ("taskFinished", format!("{label} finished")),
+                "cancelled" => ("taskFinished", format!("{label} was cancelled")),
+                _ => return,
+            };
+            let traceback = str_field(&message, "traceback");
+            emit(
+                inner,
+                Emit::Event(HostEvent {
+                    doc: host.doc.clone(),
+                    kind: event_kind,
+                    task_id,
+                    message: text,
+                    traceback,
+                    pid: Some(host.pid),
+                }),
+            )
+            .await;
+        }
+        "reply" => {
+            let Some(req) = message.get("req").and_then(Value::as_u64) else {
+                return;
+            };
+            if let Some(waiter) = lock(&host.state).requests.remove(&req) {
+                let _ = waiter.send(message);
+            }
+        }
+        other => tracing::debug!("host {}: ignoring event {other:?}", host.pid),
+    }
+}
+
+/// Adds an output to an execution's reply within the cap. Consecutive stream outputs
+/// of the same name are merged, as in a saved notebook. Errors are always kept.
+fn keep_output(flight: &mut InFlight, output: &Value, cap: usize) {
+    let is_error = output["output_type"] == "error";
+    if output["output_type"] == "stream" {
+        let name = output["name"].as_str().unwrap_or("stdout");
+        let text = output["text"].as_str().unwrap_or("");
+        let room = cap.saturating_sub(flight.kept);
+        let (kept, dropped) = if text.len() <= room {
+            (text, "")
+        } else {
+            text.split_at(floor_char_boundary(text, room))
+        };
+        if !dropped.is_empty() {
+            flight.dropped_bytes += dropped.len();
+            flight.dropped_outputs += 1;
+        }
+        if kept.is_empty() {
+            return;
+        }
+        flight.kept += kept.len();
+        if let Some(last) = flight.outputs.last_mut() {
+            if last["output_type"] == "stream" && last["name"] == name {
+                if let Some(Value::String(existing)) = last.get_mut("text") {
+                    existing.push_str(kept);
+                    return;
+                }
+            }
+        }
+        flight
+            .outputs
+            .push(json!({"output_type": "stream", "name": name, "text": kept}));
+        return;
+    }
+    let size = approximate_size(output);
+    if !is_error && flight.kept + size > cap {
+        flight.dropped_bytes += size;
+        flight.dropped_outputs += 1;
+        return;
+    }
+    flight.kept += size;
+    flight.outputs.push(output.clone());
+}
+
+fn approximate_size(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(approximate_size).sum::<usize>() + 2,
+        Value::Object(map) => {
+            map.iter()
+                .map(|(k, v)| k.len() + 3 + approximate_size(v))
+                .sum::<usize>()
+                + 2
+        }
+        _ => 8,
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn human_bytes(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else if bytes >= 1 << 10 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+async fn read_stderr(
+    stderr: tokio::process::ChildStderr,
+    pid: u32,
+    tail: Arc<Mutex<VecDeque<String>>>,
+) {
+    let mut lines = BufReader::new(stderr).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        tracing::info!("host {pid} stderr: {line}");
+        let mut tail = lock(&tail);
+        if tail.len() == STDERR_TAIL_LINES {
+            tail.pop_front();
+        }
+        tail.push_back(line.chars().take(500).collect());
+    }
+}
+
+/// "exit code 3", "signal SIGSEGV".
+pub fn describe_exit(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("killed by signal {}", signal_name(signal));
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exit code {code}"),
+        None => "an unknown status".into(),
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        5 => "SIGTRAP",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        14 => "SIGALRM",
+        15 => "SIGTERM",
+        _ => return format!("{signal}"),
+    };
+    name.to_string()
+}
+
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = i32::try_from(pid) else { return };
+        if pid <= 1 {
+            return;
+        }
+        // SAFETY: plain syscalls; the group is the host's own (process_group(0)).
+        unsafe {
+            libc::killpg(pid, libc::SIGKILL);
+        }
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The long-lived thread every host is spawned from (see the module docs).
+fn spawner() -> &'static std::sync::mpsc::Sender<Job> {
+    static SPAWNER: OnceLock<std::sync::mpsc::Sender<Job>> = OnceLock::new();
+    SPAWNER.get_or_init(|| {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("asyncell-spawner".into())
+            .spawn(move || {
+                for job in receiver {
+                    job();
+                }
+            })
+            .expect("cannot start the host spawner thread");
+        sender
+    })
+}
+
+async fn spawn_process(argv: Vec<String>, cwd: Option<PathBuf>) -> std::io::Result<Child> {
+    let handle = tokio::runtime::Handle::current();
+    let (sender, receiver) = oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _runtime = handle.enter();
+        let mut command = tokio::process::Command::new(&argv[0]);
+        command
+            .args(&argv[1..])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(cwd) = cwd.filter(|dir| dir.is_dir()) {
+            command.current_dir(cwd);
+        }
+        #[cfg(unix)]
+        {
+            command.process_group(0);
+            #[cfg(target_os = "linux")]
+            {
+                // SAFETY: getpid before fork; prctl/getppid are async-signal-safe.
+                let parent = unsafe { libc::getpid() };
+                unsafe {
+                    command.pre_exec(move || {
+                        if libc::prctl(
+                            libc::PR_SET_PDEATHSIG,
+                            libc::SIGKILL as libc::c_ulong,
+                            0,
+                            0,
+                            0,
+                        ) != 0
+                        {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                        if libc::getppid() != parent {
+                            // The server died between fork and prctl.
+                            libc::_exit(1);
+                        }
+                        Ok(())
+                    });
+                }
+            }
+        }
+        let _ = sender.send(command.spawn());
+    });
+    spawner()
+        .send(job)
+        .map_err(|_| std::io::Error::other("the host spawner thread is gone"))?;
+    receiver
+        .await
+        .map_err(|_| std::io::Error::other("the host spawner thread is gone"))?
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flight() -> (InFlight, oneshot::Receiver<ExecResult>) {
+        let (done, receiver) = oneshot::channel();
+        (
+            InFlight {
+                id: "e1".into(),
+                count: 1,
+                outputs: Vec::new(),
+                kept: 0,
+                dropped_bytes: 0,
+                dropped_outputs: 0,
+                streamed: false,
+                done,
+            },
+            receiver,
+        )
+    }
+
+    #[test]
+    fn replies_merge_streams_and_stop_at_the_cap() {
+        let (mut flight, _receiver) = flight();
+        let chunk = json!({"output_type": "stream", "name": "stdout", "text": "x".repeat(600)});
+        keep_output(&mut flight, &chunk, 1000);
+        keep_output(&mut flight, &chunk, 1000);
+        keep_output(&mut flight, &chunk, 1000);
+        assert_eq!(flight.outputs.len(), 1);
+        assert_eq!(flight.outputs[0]["text"].as_str().unwrap().len(), 1000);
+        assert_eq!(flight.dropped_bytes, 800);
+        let error = json!({"output_type": "error", "ename": "E", "evalue": "", "traceback": []});
+        keep_output(&mut flight, &error, 1000);
+        assert_eq!(flight.outputs.len(), 2, "errors are kept beyond the cap");
+    }
+
+    #[test]
+    fn exits_are_described_by_code_or_signal() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            describe_exit(std::process::ExitStatus::from_raw(3 << 8)),
+            "exit code 3"
+        );
+        assert_eq!(
+            describe_exit(std::process::ExitStatus::from_raw(11)),
+            "killed by signal SIGSEGV"
+        );
+    }
+
+    #[test]
+    fn remote_wrappers_are_recognised() {
+        assert_eq!(
+            remote_wrapper(&["ssh".into(), "box".into(), "python3".into()]),
+            Some("ssh")
+        );
+        assert_eq!(
+            remote_wrapper(&["/usr/bin/docker".into(), "exec".into()]),
+            Some("docker")
+        );
+        assert_eq!(remote_wrapper(&["/venv/bin/python".into()]), None);
+    }
+}
