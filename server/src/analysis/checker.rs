@@ -159,13 +159,22 @@ impl<'a> Checker<'a> {
         AwaitPlacement::TopLevel
     }
 
-    /// Whether inserting `await` here yields valid code in this kind of file.
+    /// Whether inserting `await` here yields valid code with the same meaning: legal in
+    /// this kind of file, and not inside a generator expression, which `await` would
+    /// silently turn into an async generator that `for` and `list()` cannot consume.
     pub fn can_await_here(&self) -> bool {
-        match self.await_placement() {
-            AwaitPlacement::Legal => true,
-            AwaitPlacement::TopLevel => self.kind().has_cells(),
-            AwaitPlacement::Illegal(_) => false,
+        for scope in self.scopes.iter().rev() {
+            match scope.kind {
+                ScopeKind::AsyncFunction => return true,
+                ScopeKind::Comprehension => continue,
+                ScopeKind::Module => return self.kind().has_cells(),
+                ScopeKind::Generator
+                | ScopeKind::SyncFunction
+                | ScopeKind::Lambda
+                | ScopeKind::Class => return false,
+            }
         }
+        self.kind().has_cells()
     }
 
     pub fn exec_context(&self) -> ExecContext {
@@ -193,10 +202,89 @@ impl<'a> Checker<'a> {
             && (self.index.target == Target::Asyncell || self.unit.facts.awaits_at_top_level)
     }
 
-    /// The fix that inserts `await ` before the call starting at `at`. `await` binds
-    /// tighter than any operator a call can sit in, so no parentheses are needed.
-    pub fn add_await_fix(&self, at: TextSize) -> Fix {
-        Fix::new("Add `await`", vec![Edit::insert(at, "await ")])
+    /// The fix that awaits the expression being visited (spanning `range`): `await f()`,
+    /// or `(await f()).x` where the expression is the object of an attribute access, a
+    /// subscript or a call, which bind tighter than `await`.
+    pub fn add_await_fix(&self, range: TextRange) -> Fix {
+        let edits = if self.await_needs_parens() {
+            vec![
+                Edit::insert(range.start(), "(await "),
+                Edit::insert(range.end(), ")"),
+            ]
+        } else {
+            vec![Edit::insert(range.start(), "await ")]
+        };
+        Fix::new("Add `await`", edits)
+    }
+
+    /// Source text that awaits `operand` in place of the expression being visited:
+    /// the operand is parenthesized unless it is a primary (`await` takes a primary), and
+    /// the whole is parenthesized where the context binds tighter than `await`.
+    pub fn await_replacement(&self, operand: &Expr) -> String {
+        self.await_text(&self.primary_source(operand))
+    }
+
+    /// `await {primary}`, parenthesized where the context requires it.
+    pub fn await_text(&self, primary: &str) -> String {
+        if self.await_needs_parens() {
+            format!("(await {primary})")
+        } else {
+            format!("await {primary}")
+        }
+    }
+
+    /// An expression's source, parenthesized unless it is a primary (a name, attribute,
+    /// call, subscript, literal or display) that can be awaited or called as it is.
+    pub fn primary_source(&self, expr: &Expr) -> String {
+        let source = self.source(expr.range());
+        let is_primary = match expr {
+            Expr::Name(_)
+            | Expr::Attribute(_)
+            | Expr::Call(_)
+            | Expr::Subscript(_)
+            | Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::FString(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::List(_)
+            | Expr::Dict(_)
+            | Expr::Set(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_) => true,
+            Expr::Tuple(tuple) => tuple.parenthesized,
+            _ => false,
+        };
+        if is_primary {
+            source.to_string()
+        } else {
+            format!("({source})")
+        }
+    }
+
+    /// Whether the expression being visited is the object of an attribute access, a
+    /// subscript or a call, so that `await` in its place needs parentheses.
+    fn await_needs_parens(&self) -> bool {
+        let (Some(current), Some(parent)) = (self.exprs.last(), self.parent_expr()) else {
+            return false;
+        };
+        let object = match parent {
+            Expr::Attribute(attribute) => &attribute.value,
+            Expr::Subscript(subscript) => &subscript.value,
+            Expr::Call(call) => &call.func,
+            _ => return false,
+        };
+        object.range() == current.range()
+    }
+
+    /// Whether `rule` already reported exactly this range in this unit.
+    pub fn already_reported(&self, rule: &RuleMeta, range: TextRange) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.code == rule.code && d.range == range)
     }
 
     /// Byte offset of the `def` keyword of a function (after its decorators).

@@ -52,7 +52,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     }
     let fix = checker
         .can_await_here()
-        .then(|| checker.add_await_fix(call.start()));
+        .then(|| checker.add_await_fix(call.range()));
     checker.report(
         &RULE,
         call.range(),

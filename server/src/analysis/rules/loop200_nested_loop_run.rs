@@ -3,6 +3,7 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
+use super::apis::is_known_async_callee;
 use crate::analysis::checker::{Checker, ExecContext};
 use crate::analysis::diagnostic::{Edit, Fix};
 
@@ -19,8 +20,9 @@ rule! {
     /// `RuntimeError: Attempted to call run() from inside a run()`.
     ///
     /// In asyncell every cell runs on the persistent loop. Under stock IPython
-    /// (`target = "ipython"`) the kernel's asyncio loop is always running, while
-    /// `trio.run` only fails in cells that also await at top level.
+    /// (`target = "ipython"`) the kernel's asyncio loop is always running, so asyncio
+    /// runners and `anyio.run` always fail at cell top level, while `trio.run` only fails
+    /// in cells that also await at top level.
     ///
     /// Not flagged: sync functions and a script's module level, where starting a loop is
     /// the normal way to run async code.
@@ -41,7 +43,10 @@ rule! {
     ///
     /// ## Fix safety
     /// The fix replaces the call with `await`. It is safe at cell top level and inside
-    /// `async def`, where the call could never have worked.
+    /// `async def`, where the call could never have worked. It is not offered where
+    /// `await` is not allowed (a class body) or would change the code's meaning (a
+    /// generator expression would become an async generator), nor when the call passes
+    /// keyword or starred arguments.
     "LOOP200" "nested-loop-run" {
         library: "asyncio/trio/anyio",
         default: true,
@@ -84,10 +89,11 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     let where_ = match checker.exec_context() {
         ExecContext::AsyncFunction => "inside `async def`",
         ExecContext::TopLevel if checker.kind().has_cells() => {
-            let asyncio_runner = !matches!(runner, "trio.run" | "anyio.run");
-            // Under IPython the kernel's asyncio loop always runs; trio only inside
-            // cells that await at top level (`%autoawait trio` wraps them in trio.run).
-            if !(checker.top_level_runs_on_loop() || asyncio_runner) {
+            // Under IPython the kernel's asyncio loop always runs, and anyio.run refuses
+            // to start whenever sniffio detects it, whatever the backend. trio.run only
+            // fails inside cells that await at top level (`%autoawait trio` wraps those in
+            // a trio.run of their own).
+            if runner == "trio.run" && !checker.top_level_runs_on_loop() {
                 return;
             }
             "at cell top level, which already runs on the loop"
@@ -103,33 +109,42 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     );
 }
 
-/// `asyncio.run(x)` → `await x`; `trio.run(f, a)` → `await f(a)`.
+/// `asyncio.run(x)` → `await x`; `trio.run(f, a)` → `await f(a)`. Only where `await` is
+/// legal and keeps the meaning, and only when every argument carries over.
 fn await_fix(checker: &Checker, call: &ast::ExprCall, runner: &str) -> Option<Fix> {
     let arguments = &call.arguments;
-    match runner {
+    if !checker.can_await_here()
+        || !arguments.keywords.is_empty()
+        || arguments.args.iter().any(Expr::is_starred_expr)
+    {
+        return None;
+    }
+    let replacement = match runner {
         "asyncio.run" | "run_until_complete" => {
-            if arguments.args.len() != 1 || !arguments.keywords.is_empty() {
+            let [awaitable] = &arguments.args[..] else {
                 return None;
+            };
+            let qualified = checker.qualified_name(awaitable);
+            if is_known_async_callee(checker, awaitable, qualified.as_deref()) {
+                // `asyncio.run(main)` (LOOP303): the coroutine is `main()`.
+                checker.await_text(&format!("{}()", checker.primary_source(awaitable)))
+            } else {
+                checker.await_replacement(awaitable)
             }
-            let awaitable = checker.source(arguments.args[0].range());
-            Some(Fix::new(
-                format!("Replace with `await {awaitable}`"),
-                vec![Edit::replace(call.range(), format!("await {awaitable}"))],
-            ))
         }
         "trio.run" | "anyio.run" => {
             let (function, rest) = arguments.args.split_first()?;
-            if !arguments.keywords.is_empty() || rest.iter().any(|a| a.is_starred_expr()) {
-                return None;
-            }
-            let function = checker.source(function.range());
             let rest: Vec<&str> = rest.iter().map(|a| checker.source(a.range())).collect();
-            let replacement = format!("await {function}({})", rest.join(", "));
-            Some(Fix::new(
-                format!("Replace with `{replacement}`"),
-                vec![Edit::replace(call.range(), replacement)],
+            checker.await_text(&format!(
+                "{}({})",
+                checker.primary_source(function),
+                rest.join(", ")
             ))
         }
-        _ => None,
-    }
+        _ => return None,
+    };
+    Some(Fix::new(
+        format!("Replace with `{replacement}`"),
+        vec![Edit::replace(call.range(), replacement)],
+    ))
 }

@@ -64,7 +64,7 @@ pub(crate) fn check_expression_statement(checker: &mut Checker, value: &Expr) {
     let name = dotted_name(&call.func).unwrap_or_else(|| "the function".into());
     let fix = checker
         .can_await_here()
-        .then(|| checker.add_await_fix(value.start()));
+        .then(|| checker.add_await_fix(value.range()));
     checker.report(
         &RULE,
         value.range(),

@@ -79,14 +79,14 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
 fn direct_call_fix(checker: &Checker, call: &ast::ExprCall, sync: bool) -> Option<Fix> {
     let arguments = &call.arguments;
     let (function, rest) = arguments.args.split_first()?;
-    if !arguments.keywords.is_empty() {
+    if !arguments.keywords.is_empty() || function.is_starred_expr() {
         return None;
     }
     let args: Vec<&str> = rest.iter().map(|a| checker.source(a.range())).collect();
-    let direct = format!("{}({})", checker.source(function.range()), args.join(", "));
+    let direct = format!("{}({})", checker.primary_source(function), args.join(", "));
     let replacement = match (sync, checker.can_await_here()) {
         (true, _) => direct,
-        (false, true) => format!("await {direct}"),
+        (false, true) => checker.await_text(&direct),
         // Without `await` the direct call would only create a coroutine.
         (false, false) => return None,
     };
