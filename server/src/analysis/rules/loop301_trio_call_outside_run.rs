@@ -81,6 +81,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     let Some(api) = qualified.filter(|q| NEEDS_RUN.contains(q)) else {
         return;
     };
+    // Already reported as the body of a lambda handed to a thread.
+    if checker.already_reported(&RULE, call.range()) {
+        return;
+    }
     let reason = match checker.exec_context() {
         _ if checker.loop_() == Loop::Asyncio => {
             Some("in an asyncio-mode document, where no trio loop runs".to_string())
