@@ -34,20 +34,33 @@ rule! {
     }
 }
 
+use ruff_text_size::{TextRange, TextSize};
+
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::unit::Unit;
 
 /// Syntax errors of a unit, as diagnostics.
 pub fn check(unit: &Unit) -> Vec<Diagnostic> {
+    // An error found at the end of the input (an unclosed bracket or block) would sit
+    // after the unit's trailing blank lines: in a `# %%` file that is the next cell's
+    // marker line. Report it at the end of the last line with code instead.
+    let content_end = TextSize::of(unit.text.trim_end());
     unit.parsed
         .errors()
         .iter()
-        .map(|error| Diagnostic {
-            code: RULE.code,
-            message: format!("SyntaxError: {}", error.error),
-            range: error.location,
-            severity: RULE.severity,
-            fix: None,
+        .map(|error| {
+            let range = if error.location.start() > content_end {
+                TextRange::empty(content_end)
+            } else {
+                error.location
+            };
+            Diagnostic {
+                code: RULE.code,
+                message: format!("SyntaxError: {}", error.error),
+                range,
+                severity: RULE.severity,
+                fix: None,
+            }
         })
         .collect()
 }
