@@ -180,6 +180,14 @@ impl Checked {
             .collect()
     }
 
+    /// The first diagnostic with `code`.
+    pub fn first(&self, code: &str) -> &Diagnostic {
+        self.diagnostics(code)
+            .first()
+            .copied()
+            .unwrap_or_else(|| panic!("no {code}"))
+    }
+
     /// The single diagnostic with `code`.
     pub fn only(&self, code: &str) -> &Diagnostic {
         let found = self.diagnostics(code);
@@ -206,6 +214,22 @@ impl Checked {
             }
         }
         assert!(!edits.is_empty(), "no {code} diagnostic to fix");
+        apply_edits(self.document.text(), edits)
+    }
+
+    /// Like [`Checked::fixed`], skipping `code` diagnostics that have no fix.
+    pub fn fixed_only_where_possible(&self, code: &str) -> String {
+        let mut edits = Vec::new();
+        for located in self.located() {
+            if located.diagnostic.code != code {
+                continue;
+            }
+            let offset = self.document.slots()[located.slot].offset;
+            for edit in located.diagnostic.fix.iter().flat_map(|f| &f.edits) {
+                edits.push((edit.range + offset, edit.content.clone()));
+            }
+        }
+        assert!(!edits.is_empty(), "no fixable {code} diagnostic");
         apply_edits(self.document.text(), edits)
     }
 
@@ -244,9 +268,11 @@ pub fn apply_fix(text: &str, fix: &Fix) -> String {
     )
 }
 
-/// Applies non-overlapping edits, given in any order.
+/// Applies non-overlapping edits, given in any order. Identical edits are applied once:
+/// two diagnostics in one function both offer `async ` before its `def`.
 pub fn apply_edits(text: &str, mut edits: Vec<(ruff_text_size::TextRange, String)>) -> String {
-    edits.sort_by_key(|(range, _)| (range.start(), range.end()));
+    edits.sort_by(|(a, x), (b, y)| (a.start(), a.end(), x).cmp(&(b.start(), b.end(), y)));
+    edits.dedup();
     for pair in edits.windows(2) {
         assert!(
             pair[0].0.end() <= pair[1].0.start(),

@@ -1,0 +1,191 @@
+//! LOOP101 await-outside-async-function.
+
+use crate::common::*;
+
+#[test]
+fn await_in_a_sync_def_fires_and_the_fix_makes_it_async() {
+    let source = r#"
+        def fetch_all(urls):
+            return [await fetch(url) for url in urls]
+        "#;
+    let checked = python(source);
+    assert_eq!(checked.findings(), [("LOOP101", 2)]);
+    assert_eq!(
+        checked.fixed("LOOP101"),
+        dedent(
+            r#"
+            async def fetch_all(urls):
+                return [await fetch(url) for url in urls]
+            "#
+        )
+    );
+}
+
+#[test]
+fn the_fix_lands_after_decorators() {
+    let checked = python(
+        r#"
+        @app.route("/")
+        @cached
+        def index():
+            async with session:
+                pass
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP101", 4)]);
+    assert_eq!(
+        checked.fixed("LOOP101"),
+        dedent(
+            r#"
+            @app.route("/")
+            @cached
+            async def index():
+                async with session:
+                    pass
+            "#
+        )
+    );
+}
+
+#[test]
+fn async_for_and_async_with_in_a_sync_def_fire() {
+    let checked = python(
+        r#"
+        def consume(stream):
+            async for item in stream:
+                print(item)
+            async with lock:
+                pass
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP101", 2), ("LOOP101", 4)]);
+}
+
+#[test]
+fn fires_in_every_kind_of_file() {
+    let script = python("def f():\n    await g()\n");
+    assert_eq!(script.findings(), [("LOOP101", 2)]);
+    let percent = python("# %%\ndef f():\n    await g()\n");
+    assert_eq!(percent.findings(), [("LOOP101", 3)]);
+    let cells = notebook(&["x = 1", "def f():\n    await g()"]);
+    assert_eq!(cells.cell_findings(), [("LOOP101", 2, 2)]);
+}
+
+#[test]
+fn lambdas_fire_without_a_fix() {
+    let checked = notebook(&["handler = lambda: await refresh()"]);
+    assert_eq!(checked.cell_findings(), [("LOOP101", 1, 1)]);
+    assert!(checked.only("LOOP101").fix.is_none());
+    assert!(checked.only("LOOP101").message.contains("lambda"));
+}
+
+#[test]
+fn class_bodies_fire_without_a_fix_even_in_cells() {
+    let checked = notebook(&["class Settings:\n    token = await load_token()"]);
+    assert_eq!(checked.cell_findings(), [("LOOP101", 1, 2)]);
+    let diagnostic = checked.only("LOOP101");
+    assert!(diagnostic.fix.is_none());
+    assert!(diagnostic.message.contains("class `Settings`"));
+}
+
+#[test]
+fn a_sync_comprehension_nested_in_a_sync_def_fires() {
+    let checked = python(
+        r#"
+        def table(keys):
+            return {k: [await v for v in k] for k in keys}
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP101", 2)]);
+    assert!(checked.fixed("LOOP101").starts_with("async def table"));
+}
+
+#[test]
+fn a_default_of_a_nested_def_belongs_to_the_outer_function() {
+    // `g`'s default is evaluated when `f` runs: `f` is the function to make async.
+    let checked = python(
+        r#"
+        def f():
+            def g(x=await h()):
+                return x
+            return g
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP101", 2)]);
+    assert!(checked
+        .fixed("LOOP101")
+        .starts_with("async def f():\n    def g("));
+}
+
+#[test]
+fn await_inside_async_def_does_not_fire() {
+    let checked = python(
+        r#"
+        async def f(urls):
+            data = [await fetch(u) for u in urls]
+            nested = [[await y for y in x] for x in data]
+            async with lock:
+                async for item in stream:
+                    pass
+            return lambda x=await default(): x
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}
+
+#[test]
+fn an_async_def_nested_in_a_sync_def_may_await() {
+    let checked = python(
+        r#"
+        def factory():
+            async def worker():
+                await work()
+            return worker
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}
+
+#[test]
+fn a_sync_def_nested_in_an_async_def_may_not() {
+    let checked = python(
+        r#"
+        async def outer():
+            def inner():
+                return await work()
+            return inner
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP101", 3)]);
+    assert_eq!(
+        checked.fixed("LOOP101"),
+        dedent(
+            r#"
+            async def outer():
+                async def inner():
+                    return await work()
+                return inner
+            "#
+        )
+    );
+}
+
+#[test]
+fn async_generator_expressions_in_sync_code_do_not_fire() {
+    let checked = python(
+        r#"
+        def f(fs):
+            return (await g() for g in fs)
+
+        class C:
+            pending = (x async for x in stream)
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}
+
+#[test]
+fn top_level_await_in_a_cell_is_not_loop101() {
+    let checked = notebook(&["data = [await fetch(u) for u in urls]\nawait save(data)"]);
+    assert_eq!(checked.cell_findings(), []);
+}
