@@ -10,11 +10,23 @@ use super::session::{Publish, SharedSession};
 pub struct Backend {
     pub client: Client,
     pub session: SharedSession,
+    /// Hosts and their output forwarding (`asyncell/*` methods).
+    pub execution: super::execution::Execution,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Self {
-        Backend { client, session: SharedSession::default() }
+        Backend {
+            client,
+            session: SharedSession::default(),
+            execution: Default::default(),
+        }
+    }
+
+    /// The document whose host serves a URI: a notebook cell's notebook, else the URI.
+    pub fn execution_document(&self, uri: &Uri) -> Uri {
+        self.with_session(|session| super::execution::owner(session, uri).map(|(doc, _)| doc))
+            .unwrap_or_else(|_| uri.clone())
     }
 
     /// Runs `f` on the session under its lock. Never hold the lock across an `.await`.
@@ -29,7 +41,9 @@ impl Backend {
 
     pub async fn publish(&self, publishes: Vec<Publish>) {
         for publish in publishes {
-            self.client.publish_diagnostics(publish.uri, publish.diagnostics, publish.version).await;
+            self.client
+                .publish_diagnostics(publish.uri, publish.diagnostics, publish.version)
+                .await;
         }
     }
 }
@@ -37,6 +51,57 @@ impl Backend {
 /// Registers asyncell's custom methods on the service builder.
 pub fn build_service(builder: LspServiceBuilder<Backend>) -> LspServiceBuilder<Backend> {
     builder
+        .custom_method("asyncell/execute", Backend::asyncell_execute)
+        .custom_method("asyncell/interrupt", Backend::asyncell_interrupt)
+        .custom_method("asyncell/restart", Backend::asyncell_restart)
+        .custom_method("asyncell/shutdown", Backend::asyncell_shutdown)
+        .custom_method("asyncell/status", Backend::asyncell_status)
+        .custom_method("asyncell/cancelTask", Backend::asyncell_cancel_task)
+}
+
+/// asyncell's custom methods (docs/protocol.md section 1), each in its own file.
+impl Backend {
+    async fn asyncell_execute(
+        &self,
+        params: requests::execute::ExecuteParams,
+    ) -> Result<serde_json::Value> {
+        requests::execute::handle(self, params).await
+    }
+
+    async fn asyncell_interrupt(
+        &self,
+        params: requests::interrupt::DocumentParams,
+    ) -> Result<serde_json::Value> {
+        requests::interrupt::handle(self, params).await
+    }
+
+    async fn asyncell_restart(
+        &self,
+        params: requests::interrupt::DocumentParams,
+    ) -> Result<serde_json::Value> {
+        requests::restart::handle(self, params).await
+    }
+
+    async fn asyncell_shutdown(
+        &self,
+        params: requests::interrupt::DocumentParams,
+    ) -> Result<serde_json::Value> {
+        requests::host_shutdown::handle(self, params).await
+    }
+
+    async fn asyncell_status(
+        &self,
+        params: requests::interrupt::DocumentParams,
+    ) -> Result<serde_json::Value> {
+        requests::status::handle(self, params).await
+    }
+
+    async fn asyncell_cancel_task(
+        &self,
+        params: requests::cancel_task::CancelTaskParams,
+    ) -> Result<serde_json::Value> {
+        requests::cancel_task::handle(self, params).await
+    }
 }
 
 impl LanguageServer for Backend {
@@ -47,7 +112,9 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         let errors = self.with_session(|s| std::mem::take(&mut s.config_errors));
         for error in errors {
-            self.client.show_message(MessageType::WARNING, format!("asyncell: {error}")).await;
+            self.client
+                .show_message(MessageType::WARNING, format!("asyncell: {error}"))
+                .await;
         }
     }
 
@@ -83,6 +150,14 @@ impl LanguageServer for Backend {
 
     async fn notebook_did_close(&self, params: DidCloseNotebookDocumentParams) {
         notifications::notebook_did_close::handle(self, params).await;
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        requests::code_lens::handle(self, params)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        requests::execute_command::handle(self, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod backend;
 pub mod convert;
+pub mod execution;
 pub mod session;
 pub mod text_document;
 
@@ -30,8 +31,14 @@ pub fn run() -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let (service, socket) = backend::build_service(LspService::build(backend::Backend::new)).finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+        let (service, socket) =
+            backend::build_service(LspService::build(backend::Backend::new)).finish();
+        // Executions are long-running requests: a small limit would let four queued cells
+        // stall every other message (status, interrupt, didChange) behind them.
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(256)
+            .serve(service)
+            .await;
     });
     // Don't wait for stray blocking tasks (e.g. a host being killed) to finish.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));

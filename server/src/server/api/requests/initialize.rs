@@ -15,7 +15,11 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
         .as_ref()
         .and_then(|general| general.position_encodings.as_ref())
         .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
-    let encoding = if offers_utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let encoding = if offers_utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
     #[allow(deprecated)]
     let root = params
         .workspace_folders
@@ -24,7 +28,11 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
         .map(|folder| folder.uri.clone())
         .or(params.root_uri.clone())
         .and_then(|uri| uri.to_file_path().map(|p| p.into_owned()));
-    let editor = match params.initialization_options.as_ref().map(ConfigLayer::from_editor_json) {
+    let editor = match params
+        .initialization_options
+        .as_ref()
+        .map(ConfigLayer::from_editor_json)
+    {
         Some(Ok(layer)) => layer,
         Some(Err(error)) => {
             backend.with_session(|s| s.config_errors.push(error));
@@ -39,14 +47,25 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
     });
 
     Ok(InitializeResult {
-        server_info: Some(ServerInfo { name: "asyncell".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+        server_info: Some(ServerInfo {
+            name: "asyncell".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
         capabilities: ServerCapabilities {
-            position_encoding: Some(if offers_utf8 { PositionEncodingKind::UTF8 } else { PositionEncodingKind::UTF16 }),
-            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+            position_encoding: Some(if offers_utf8 {
+                PositionEncodingKind::UTF8
+            } else {
+                PositionEncodingKind::UTF16
+            }),
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                TextDocumentSyncKind::INCREMENTAL,
+            )),
             notebook_document_sync: Some(OneOf::Left(NotebookDocumentSyncOptions {
                 notebook_selector: vec![NotebookSelector::ByNotebook {
                     notebook: Notebook::String("jupyter-notebook".into()),
-                    cells: Some(vec![NotebookCellSelector { language: "python".into() }]),
+                    cells: Some(vec![NotebookCellSelector {
+                        language: "python".into(),
+                    }]),
                 }],
                 save: Some(false),
             })),
@@ -54,6 +73,25 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                 resolve_provider: Some(false),
                 work_done_progress_options: Default::default(),
+            })),
+            code_lens_provider: Some(CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
+            execute_command_provider: Some(ExecuteCommandOptions {
+                commands: super::execute_command::COMMANDS
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+                work_done_progress_options: Default::default(),
+            }),
+            experimental: Some(serde_json::json!({
+                "asyncell": {
+                    "execute": true,
+                    "methods": [
+                        "asyncell/execute", "asyncell/interrupt", "asyncell/restart",
+                        "asyncell/shutdown", "asyncell/status", "asyncell/cancelTask",
+                    ],
+                },
             })),
             ..ServerCapabilities::default()
         },

@@ -1,3 +1,11 @@
+pub mod cancel_task;
 pub mod code_action;
+pub mod code_lens;
+pub mod execute;
+pub mod execute_command;
+pub mod host_shutdown;
 pub mod initialize;
+pub mod interrupt;
+pub mod restart;
 pub mod shutdown;
+pub mod status;

@@ -1,9 +1,13 @@
-//! `shutdown`: nothing to flush for analysis; hosts are stopped by the execution backend.
+//! `shutdown`: stop every host (killing their process groups). Nothing to flush for
+//! analysis.
 
 use tower_lsp_server::jsonrpc::Result;
 
 use crate::server::backend::Backend;
 
-pub async fn handle(_backend: &Backend) -> Result<()> {
+pub async fn handle(backend: &Backend) -> Result<()> {
+    if let Some(supervisor) = backend.execution.started() {
+        supervisor.shutdown_all().await;
+    }
     Ok(())
 }

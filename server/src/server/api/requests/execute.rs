@@ -1,0 +1,77 @@
+//! `asyncell/execute`: run code, a cell, or the cell at a position on the document's host.
+//! Outputs stream as `asyncell/output` before the reply.
+
+use serde::Deserialize;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier};
+
+use crate::exec::ExecResult;
+use crate::server::backend::Backend;
+use crate::server::execution::{invalid_params, resolve, Resolved, What};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecuteParams {
+    pub text_document: TextDocumentIdentifier,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub cell: Option<usize>,
+    #[serde(default)]
+    pub position: Option<Position>,
+    #[serde(default)]
+    pub execution_id: Option<String>,
+}
+
+pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<Value> {
+    let what = match (params.code, params.cell, params.position) {
+        (Some(code), None, None) => What::Code(code),
+        (None, Some(cell), None) => What::Cell(cell),
+        (None, None, Some(position)) => What::Position(position),
+        (None, None, None) => {
+            return Err(invalid_params(
+                "asyncell/execute needs one of `code` (text to run), `cell` (0-based code cell index) or `position`",
+            ))
+        }
+        (code, cell, position) => {
+            let given: Vec<&str> = [(code.is_some(), "code"), (cell.is_some(), "cell"), (position.is_some(), "position")]
+                .into_iter()
+                .filter_map(|(present, name)| present.then_some(name))
+                .collect();
+            return Err(invalid_params(format!(
+                "asyncell/execute takes exactly one of `code`, `cell` or `position`, got {}; send only one",
+                given.join(" and ")
+            )));
+        }
+    };
+    let uri = params.text_document.uri;
+    let resolved = backend.with_session(|session| resolve(session, &uri, what))?;
+    let result = run(backend, resolved, params.execution_id).await?;
+    Ok(serde_json::to_value(result).unwrap_or(Value::Null))
+}
+
+/// Runs resolved code on its document's host and waits for the result.
+pub async fn run(
+    backend: &Backend,
+    resolved: Resolved,
+    execution_id: Option<String>,
+) -> Result<ExecResult> {
+    if let Some(id) = &execution_id {
+        if id.is_empty() {
+            return Err(invalid_params(
+                "`executionId` must not be empty; omit it to get a generated one",
+            ));
+        }
+    }
+    let supervisor = backend.execution.supervisor(&backend.client);
+    supervisor
+        .execute(
+            resolved.doc.as_str(),
+            &resolved.spec,
+            resolved.code,
+            execution_id,
+        )
+        .await
+        .map_err(invalid_params)
+}

@@ -1,0 +1,26 @@
+//! `asyncell/restart`: stop the document's host (if any) and start a fresh one.
+
+use serde_json::{json, Value};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+
+use super::interrupt::DocumentParams;
+use crate::server::backend::Backend;
+use crate::server::execution::host_spec;
+
+pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<Value> {
+    let doc = backend.execution_document(&params.text_document.uri);
+    let spec = backend.with_session(|session| host_spec(session, &doc));
+    match backend
+        .execution
+        .supervisor(&backend.client)
+        .restart(doc.as_str(), &spec)
+        .await
+    {
+        Ok(pid) => Ok(json!({ "pid": pid })),
+        Err(message) => Err(Error {
+            code: ErrorCode::ServerError(-32803),
+            message: message.into(),
+            data: None,
+        }),
+    }
+}
