@@ -31,6 +31,7 @@ rule! {
     ///
     /// ## Example
     /// ```python
+    /// # %%
     /// def work():
     ///     return trio.current_time()
     ///
@@ -39,6 +40,7 @@ rule! {
     ///
     /// ## Use instead
     /// ```python
+    /// # %%
     /// def work(now):
     ///     return now
     ///
