@@ -1,0 +1,278 @@
+-- Running code: asyncell/execute for cells and selections, interrupt, restart, and the
+-- server's asyncell/event notifications.
+local cells = require("asyncell.cells")
+local lsp = require("asyncell.lsp")
+local outputs = require("asyncell.outputs")
+local status = require("asyncell.status")
+
+local M = {}
+
+local counter = 0
+local inflight = {} -- buf -> blocks sent and not answered yet, in send order
+local restarting = {} -- buf -> true while asyncell/restart is pending
+
+local function notify(message, level)
+  vim.notify("asyncell: " .. message, level or vim.log.levels.INFO)
+end
+
+local function new_id()
+  counter = counter + 1
+  return ("nvim-%d-%d"):format(vim.fn.getpid(), counter)
+end
+
+-- Redraws elapsed times of running cells (and the statusline) while anything runs.
+local ticker
+local function tick()
+  local running = outputs.running()
+  for _, block in ipairs(running) do
+    outputs.render(block)
+  end
+  status.redraw()
+  if #running == 0 and ticker then
+    ticker:stop()
+    ticker:close()
+    ticker = nil
+  end
+end
+local function ensure_ticker()
+  if not ticker then
+    ticker = vim.uv.new_timer()
+    ticker:start(500, 500, vim.schedule_wrap(tick))
+  end
+end
+
+local function advance(buf)
+  local queue = inflight[buf] or {}
+  local head = queue[1]
+  if head and head.status == "queued" then
+    outputs.set_status(head, "running")
+    status.set_busy(buf, head)
+  elseif not head then
+    status.set_busy(buf, nil)
+  end
+end
+
+--- Sends one asyncell/execute. `spec`: params (position or code), anchor_row and the
+--- rows [from, to] whose previous output this run replaces, label. `done(block, result)`
+--- is called when the request answers (result nil on error).
+function M.execute(buf, spec, done)
+  buf = buf == 0 and vim.api.nvim_get_current_buf() or buf
+  if not lsp.client(buf) then
+    notify("not attached to this buffer; is it a python file? (see :checkhealth asyncell)", vim.log.levels.ERROR)
+    return nil
+  end
+  local exec_id = new_id()
+  local block = outputs.create(buf, exec_id, spec.anchor_row, spec.from, spec.to, spec.label)
+  inflight[buf] = inflight[buf] or {}
+  table.insert(inflight[buf], block)
+  advance(buf)
+  ensure_ticker()
+  local params = vim.deepcopy(spec.params)
+  params.executionId = exec_id
+  lsp.request(buf, "asyncell/execute", params, function(err, result)
+    local queue = inflight[buf] or {}
+    for i, b in ipairs(queue) do
+      if b == block then
+        table.remove(queue, i)
+        break
+      end
+    end
+    if err then
+      outputs.set_status(block, "failed", { message = err.message or vim.inspect(err), finished = true })
+      if not block.removed then
+        notify("execute failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      end
+    else
+      outputs.finish(block, result or {})
+    end
+    advance(buf)
+    status.refresh(buf)
+    if done then
+      done(block, not err and result or nil)
+    end
+  end)
+  return block
+end
+
+local function cell_spec(cell, row)
+  return {
+    params = { position = { line = row or cell.start_row, character = 0 } },
+    anchor_row = cell.anchor_row,
+    from = cell.start_row,
+    to = cell.end_row,
+  }
+end
+
+--- Runs the cell containing `row` (default: the cursor's).
+function M.run_cell(buf, row)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  row = row or (vim.api.nvim_win_get_cursor(0)[1] - 1)
+  local cell = cells.at(buf, row)
+  if not cell then
+    return notify("the cursor is not in a cell (blank lines before the first `# %%`)", vim.log.levels.WARN)
+  end
+  if not cell.is_code then
+    return notify("this is a markdown cell", vim.log.levels.WARN)
+  end
+  return M.execute(buf, cell_spec(cell, row))
+end
+
+--- Runs cells one after the other; stops at the first that does not finish "ok".
+function M.run_cells(buf, list)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  if #list == 0 then
+    return notify("no cells to run", vim.log.levels.WARN)
+  end
+  local function run(i)
+    local cell = list[i]
+    if not cell then
+      return
+    end
+    M.execute(buf, cell_spec(cell), function(block, result)
+      if block.removed or not result then
+        return
+      end
+      if result.status ~= "ok" then
+        if list[i + 1] then
+          notify(("stopped: cell %d ended with %s"):format(cell.index, result.status), vim.log.levels.WARN)
+        end
+        return
+      end
+      run(i + 1)
+    end)
+  end
+  run(1)
+end
+
+function M.run_above(buf, row)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  row = row or (vim.api.nvim_win_get_cursor(0)[1] - 1)
+  return M.run_cells(buf, cells.above(buf, row))
+end
+
+function M.run_all(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  return M.run_cells(buf, cells.code_cells(buf))
+end
+
+local function dedent(lines)
+  local indent
+  for _, line in ipairs(lines) do
+    if line:match("%S") then
+      local lead = line:match("^%s*")
+      if not indent or #lead < #indent then
+        indent = lead
+      end
+    end
+  end
+  if not indent or indent == "" then
+    return lines
+  end
+  return vim.tbl_map(function(line)
+    return line:sub(1, #indent) == indent and line:sub(#indent + 1) or line:gsub("^%s+", "")
+  end, lines)
+end
+
+--- Runs rows [from, to] (0-based, inclusive) as code; output goes below `to`.
+function M.run_selection(buf, from, to)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  local lines = vim.api.nvim_buf_get_lines(buf, from, to + 1, false)
+  local anchor = from
+  for i = #lines, 1, -1 do
+    if lines[i]:match("%S") then
+      anchor = from + i - 1
+      break
+    end
+  end
+  return M.execute(buf, {
+    params = { code = table.concat(dedent(lines), "\n") .. "\n" },
+    anchor_row = anchor,
+    from = from,
+    to = to,
+    label = "selection",
+  })
+end
+
+function M.interrupt(buf, done)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  lsp.request(buf, "asyncell/interrupt", {}, function(err, result)
+    if err then
+      notify("interrupt failed: " .. (err.message or ""), vim.log.levels.ERROR)
+    elseif result and result.interrupted == false then
+      notify("nothing to interrupt")
+    end
+    status.refresh(buf)
+    if done then
+      done(err, result)
+    end
+  end)
+end
+
+function M.restart(buf, done)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  restarting[buf] = true
+  lsp.request(buf, "asyncell/restart", {}, function(err, result)
+    restarting[buf] = nil
+    if err then
+      notify("restart failed: " .. (err.message or ""), vim.log.levels.ERROR)
+    else
+      outputs.clear(buf)
+      inflight[buf] = nil
+      status.set_busy(buf, nil)
+      notify(("restarted the host%s"):format(result and result.pid and (" (pid " .. result.pid .. ")") or ""))
+    end
+    status.refresh(buf, true)
+    if done then
+      done(err, result)
+    end
+  end)
+end
+
+function M.cancel_task(buf, task_id, done)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  lsp.request(buf, "asyncell/cancelTask", { taskId = task_id }, function(err, result)
+    if err then
+      notify("cancel failed: " .. (err.message or ""), vim.log.levels.ERROR)
+    elseif result and result.cancelled == false then
+      notify(("task %s was not running"):format(task_id))
+    end
+    status.refresh(buf)
+    if done then
+      done(err, result)
+    end
+  end)
+end
+
+local function mark_dead(buf)
+  for _, block in ipairs(inflight[buf] or {}) do
+    outputs.set_status(block, "dead")
+  end
+  inflight[buf] = nil
+  status.set_busy(buf, nil)
+end
+
+--- `asyncell/event` notification.
+function M.on_event(params)
+  local uri = params.textDocument and params.textDocument.uri
+  local buf = uri and lsp.buf_for_uri(uri)
+  local message = params.message ~= vim.NIL and params.message or nil
+  if params.kind == "taskFailed" then
+    notify(("task %s failed%s"):format(params.taskId or "?", message and (": " .. message) or ""), vim.log.levels.WARN)
+  elseif params.kind == "hostExited" and buf and not restarting[buf] then
+    mark_dead(buf)
+    notify("the host exited" .. (message and (": " .. message) or ""), vim.log.levels.WARN)
+  end
+  if buf then
+    status.refresh(buf, true)
+  end
+end
+
+--- The language server exited: every run in flight is over.
+function M.on_server_exit()
+  for buf in pairs(inflight) do
+    mark_dead(buf)
+  end
+  status.reset()
+end
+
+return M

@@ -1,0 +1,186 @@
+-- :checkhealth asyncell: the server binary and its version, the python the host would
+-- run under, and whether trio imports there; each problem comes with its fix.
+local M = {}
+
+local health = vim.health
+
+local function run(argv, timeout)
+  local ok, proc = pcall(vim.system, argv, { text = true })
+  if not ok then
+    return nil, tostring(proc)
+  end
+  local result = proc:wait(timeout or 10000)
+  if result.code ~= 0 then
+    local err = vim.trim((result.stderr or "") .. (result.stdout or ""))
+    if result.signal and result.signal ~= 0 then
+      err = ("killed (signal %d, timeout?) %s"):format(result.signal, err)
+    end
+    return nil, err ~= "" and err or ("exit code " .. result.code)
+  end
+  return vim.trim(result.stdout or "")
+end
+
+local function shell_join(argv)
+  return table.concat(
+    vim.tbl_map(function(arg)
+      return arg:match("^[%w@%%+=:,./-]+$") and arg or vim.fn.shellescape(arg)
+    end, argv),
+    " "
+  )
+end
+
+--- `python` from the [tool.asyncell] table of the nearest pyproject.toml, if any (a
+--- light reading: a string or a list of strings on one line).
+local function pyproject_python(start)
+  local path = vim.fs.find("pyproject.toml", { path = start, upward = true })[1]
+  if not path then
+    return nil
+  end
+  local ok, lines = pcall(vim.fn.readfile, path)
+  if not ok then
+    return nil
+  end
+  local in_table = false
+  for _, line in ipairs(lines) do
+    local section = line:match("^%s*%[([^%]]+)%]")
+    if section then
+      in_table = vim.trim(section) == "tool.asyncell"
+    elseif in_table then
+      local value = line:match("^%s*python%s*=%s*(.-)%s*$")
+      if value then
+        local str = value:match('^"(.*)"') or value:match("^'(.*)'")
+        if str then
+          return { str }, path
+        end
+        local list = value:match("^%[(.*)%]")
+        if list then
+          local argv = {}
+          for item in list:gmatch("[\"']([^\"']*)[\"']") do
+            argv[#argv + 1] = item
+          end
+          return argv, path
+        end
+      end
+    end
+  end
+end
+
+--- The interpreter argv the server would start the host with, and where it came from.
+--- Mirrors the server (server/src/exec/mod.rs python_argv): the `python` setting, else
+--- $VIRTUAL_ENV/bin/python, else <workspace>/.venv/bin/python, else python3.
+function M.python(buf)
+  local config = require("asyncell.config")
+  local python = config.options.python
+  if python then
+    return type(python) == "string" and { python } or python, "setup({ python = ... })"
+  end
+  buf = buf or vim.api.nvim_get_current_buf()
+  local name = vim.api.nvim_buf_get_name(buf)
+  local start = name ~= "" and vim.fs.dirname(name) or vim.uv.cwd()
+  local from_pyproject, pyproject = pyproject_python(start)
+  if from_pyproject and #from_pyproject > 0 then
+    return from_pyproject, pyproject
+  end
+  local venv = vim.env.VIRTUAL_ENV
+  if venv and vim.fn.filereadable(venv .. "/bin/python") == 1 then
+    return { venv .. "/bin/python" }, "$VIRTUAL_ENV"
+  end
+  local client = require("asyncell.lsp").client(buf)
+  local root = client and client.root_dir or vim.fs.root(buf, config.options.root_markers) or start
+  if root and vim.fn.filereadable(root .. "/.venv/bin/python") == 1 then
+    return { root .. "/.venv/bin/python" }, "the workspace's .venv"
+  end
+  return { "python3" }, "the default (python3 on PATH)"
+end
+
+function M.check()
+  local config = require("asyncell.config")
+  local options = config.options
+
+  health.start("Neovim")
+  local v = vim.version()
+  local version = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
+  if vim.fn.has("nvim-0.10") == 0 then
+    health.error("Neovim " .. version .. " is too old", { "asyncell needs Neovim 0.10 or later" })
+  else
+    health.ok("Neovim " .. version)
+  end
+  if require("asyncell")._configured then
+    health.ok("setup() was called")
+  else
+    health.warn("require('asyncell').setup() has not been called: the server will not start", {
+      "call require('asyncell').setup() in your config (lazy.nvim: `opts = {}`)",
+    })
+  end
+
+  health.start("Language server")
+  local cmd = options.cmd
+  local binary = vim.fn.exepath(cmd[1])
+  if binary == "" then
+    health.error(("server binary `%s` not found"):format(cmd[1]), {
+      "install it: `cargo install --path server` in the asyncell repository",
+      "or point setup() at it: cmd = { '/path/to/asyncell' }",
+    })
+  else
+    health.ok("server binary: " .. binary)
+    local out, err = run({ binary, "--version" }, 5000)
+    if out then
+      health.ok("version: " .. out)
+    else
+      health.error("`" .. binary .. " --version` failed: " .. err, {
+        "rebuild or reinstall asyncell (`cargo install --path server`)",
+      })
+    end
+  end
+  local clients = require("asyncell.lsp").clients()
+  if #clients > 0 then
+    for _, client in ipairs(clients) do
+      health.info(("client %d running, root %s"):format(client.id, client.root_dir or "(none: single file)"))
+    end
+  else
+    health.info("no asyncell client is running (open a python file after setup())")
+  end
+
+  health.start("Python host")
+  local argv, source = M.python()
+  local shown = shell_join(argv)
+  local fix_python = {
+    "set the interpreter: require('asyncell').setup({ python = '/path/to/venv/bin/python' })",
+    "or activate a virtualenv ($VIRTUAL_ENV), or create .venv in the project root",
+  }
+  local exe = argv[1]
+  if vim.fn.executable(exe) == 0 then
+    health.error(("python `%s` (from %s) is not executable"):format(shown, source), fix_python)
+    return
+  end
+  local info, err = run(vim.list_extend(vim.deepcopy(argv), {
+    "-c",
+    "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])",
+  }))
+  if not info then
+    health.error(("python `%s` (from %s) does not run: %s"):format(shown, source, err), fix_python)
+    return
+  end
+  local executable, pyversion = unpack(vim.split(info, "\n", { trimempty = true }))
+  local major, minor = (pyversion or ""):match("^(%d+)%.(%d+)")
+  if not major or tonumber(major) < 3 or (tonumber(major) == 3 and tonumber(minor) < 10) then
+    health.error(("python: %s (from %s) is Python %s; asyncell needs 3.10+"):format(shown, source, pyversion or "?"), fix_python)
+  else
+    health.ok(("python: %s (from %s) → %s, Python %s"):format(shown, source, executable or "?", pyversion))
+  end
+  local trio, trio_err = run(vim.list_extend(vim.deepcopy(argv), { "-c", "import trio; print(trio.__version__)" }))
+  if trio then
+    health.ok("trio " .. trio .. " imports there")
+  else
+    local fix = { ("install it: %s -m pip install trio"):format(shown) }
+    local last = vim.split(trio_err or "", "\n", { trimempty = true })
+    local reason = last[#last] or "import failed"
+    if options.loop == "asyncio" then
+      health.warn("trio does not import (" .. reason .. "); fine with loop = 'asyncio'", fix)
+    else
+      health.error("trio does not import there: " .. reason, fix)
+    end
+  end
+end
+
+return M

@@ -1,0 +1,155 @@
+-- Starting the asyncell language server for python buffers, and talking to it.
+-- Neovim 0.11+: vim.lsp.config + vim.lsp.enable. Neovim 0.10: vim.lsp.start on FileType.
+local config = require("asyncell.config")
+
+local M = {}
+
+M.name = "asyncell"
+
+local has_011 = vim.fn.has("nvim-0.11") == 1
+
+--- The client config shared by both code paths.
+function M.client_config()
+  local options = config.options
+  local settings = config.server_settings()
+  local handlers = {
+    ["asyncell/output"] = function(err, params, ctx)
+      if not err and params then
+        require("asyncell.outputs").on_output(params, ctx)
+      end
+    end,
+    ["asyncell/event"] = function(err, params, ctx)
+      if not err and params then
+        require("asyncell.exec").on_event(params, ctx)
+      end
+    end,
+  }
+  local user = vim.deepcopy(options.lsp or {})
+  local user_on_exit = user.on_exit
+  local client_config = vim.tbl_deep_extend("force", {
+    cmd = options.cmd,
+    filetypes = options.filetypes,
+    root_markers = options.root_markers,
+    init_options = settings,
+    settings = { asyncell = settings },
+    handlers = handlers,
+  }, user)
+  client_config.cmd = options.cmd
+  client_config.on_exit = function(code, signal, client_id)
+    vim.schedule(function()
+      require("asyncell.exec").on_server_exit(client_id, code, signal)
+    end)
+    if user_on_exit then
+      user_on_exit(code, signal, client_id)
+    end
+  end
+  return client_config
+end
+
+local function root_dir(buf)
+  local markers = config.options.root_markers
+  local root = vim.fs.root(buf, markers)
+  if root then
+    return root
+  end
+  local name = vim.api.nvim_buf_get_name(buf)
+  return name ~= "" and vim.fs.dirname(name) or vim.uv.cwd()
+end
+
+local function start_010(buf)
+  if vim.bo[buf].buftype ~= "" then
+    return
+  end
+  local client_config = M.client_config()
+  client_config.name = M.name
+  client_config.root_dir = root_dir(buf)
+  vim.lsp.start(client_config, { bufnr = buf })
+end
+
+--- Registers (or re-registers, after a new setup()) the server with Neovim.
+function M.enable()
+  if has_011 then
+    -- Assigning replaces any previous setup() instead of merging lists by index.
+    vim.lsp.config[M.name] = M.client_config()
+    vim.lsp.enable(M.name)
+    -- vim.lsp.enable only re-triggers FileType after VimEnter; do it for buffers opened
+    -- before setup() ran in scripts and `-l` sessions too.
+    if vim.v.vim_did_enter ~= 1 then
+      for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+        if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype) then
+          vim.api.nvim_exec_autocmds("FileType", { group = "nvim.lsp.enable", buffer = buf, modeline = false })
+        end
+      end
+    end
+    return
+  end
+  local group = vim.api.nvim_create_augroup("asyncell.lsp", { clear = true })
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = config.options.filetypes,
+    callback = function(args)
+      start_010(args.buf)
+    end,
+  })
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype) then
+      start_010(buf)
+    end
+  end
+end
+
+--- The asyncell client attached to a buffer, or nil.
+function M.client(buf)
+  return vim.lsp.get_clients({ bufnr = buf or 0, name = M.name })[1]
+end
+
+function M.clients()
+  return vim.lsp.get_clients({ name = M.name })
+end
+
+--- Sends a request about a document. The callback gets (err, result).
+--- Returns the request id, or nil (and calls back with an error) without a client.
+function M.request(buf, method, params, callback)
+  buf = buf == 0 and vim.api.nvim_get_current_buf() or buf
+  local client = M.client(buf)
+  callback = callback or function() end
+  if not client then
+    callback({ message = "asyncell is not attached to this buffer (see :checkhealth asyncell)" })
+    return nil
+  end
+  params = params or {}
+  params.textDocument = { uri = vim.uri_from_bufnr(buf) }
+  local function handler(err, result)
+    callback(err, result)
+  end
+  local ok, id
+  if has_011 then
+    ok, id = client:request(method, params, handler, buf)
+  else
+    ok, id = client.request(method, params, handler, buf)
+  end
+  if not ok then
+    callback({ message = "asyncell server is not running" })
+    return nil
+  end
+  return id, client
+end
+
+--- The loaded buffer whose URI is `uri`, or nil (never creates one).
+function M.buf_for_uri(uri)
+  local ok, fname = pcall(vim.uri_to_fname, uri)
+  local target = ok and vim.fs.normalize(fname) or nil
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) then
+      if vim.uri_from_bufnr(buf) == uri then
+        return buf
+      end
+      local name = vim.api.nvim_buf_get_name(buf)
+      if target and name ~= "" and vim.fs.normalize(name) == target then
+        return buf
+      end
+    end
+  end
+end
+
+return M

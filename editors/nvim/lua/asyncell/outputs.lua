@@ -1,0 +1,340 @@
+-- Output blocks: what a run produced, drawn as virtual lines (one extmark) below the
+-- last line of the cell that ran. A block collects the outputs of its execution and of
+-- the background tasks that execution started; re-running the cell replaces it.
+local config = require("asyncell.config")
+local render = require("asyncell.render")
+
+local M = {}
+
+M.ns = vim.api.nvim_create_namespace("asyncell.outputs")
+
+--- @class asyncell.Block
+--- @field id integer
+--- @field buf integer
+--- @field mark integer extmark id in M.ns
+--- @field exec_id string
+--- @field status string queued|running|ok|error|cancelled|dead|failed
+--- @field count integer? execution count
+--- @field started_ms number?
+--- @field duration_ms number?
+--- @field items table[] {output = nbformat output, task = taskId?}
+--- @field streamed boolean cell-scoped output arrived as notifications
+--- @field finished boolean the execute request answered
+--- @field removed boolean
+
+local blocks = {} -- buf -> {block...}
+local by_exec = {} -- executionId -> block (the run's own outputs)
+local task_home = {} -- executionId -> block (background-task outputs: follows re-runs)
+local next_id = 0
+
+local function now_ms()
+  return vim.uv.hrtime() / 1e6
+end
+M.now_ms = now_ms
+
+local function mark_row(block)
+  local ok, pos = pcall(vim.api.nvim_buf_get_extmark_by_id, block.buf, M.ns, block.mark, {})
+  if ok and pos and pos[1] then
+    return pos[1]
+  end
+end
+M.row = mark_row
+
+--- Blocks of a buffer, top to bottom.
+function M.list(buf)
+  local list = {}
+  for _, block in ipairs(blocks[buf] or {}) do
+    if not block.removed then
+      list[#list + 1] = block
+    end
+  end
+  table.sort(list, function(a, b)
+    return (mark_row(a) or 0) < (mark_row(b) or 0)
+  end)
+  return list
+end
+
+--- Blocks whose anchor lies in rows [from, to].
+function M.in_rows(buf, from, to)
+  return vim.tbl_filter(function(block)
+    local row = mark_row(block)
+    return row ~= nil and row >= from and row <= to
+  end, M.list(buf))
+end
+
+local function remove(block)
+  block.removed = true
+  pcall(vim.api.nvim_buf_del_extmark, block.buf, M.ns, block.mark)
+  if by_exec[block.exec_id] == block then
+    by_exec[block.exec_id] = nil
+  end
+  local list = blocks[block.buf] or {}
+  for i, b in ipairs(list) do
+    if b == block then
+      table.remove(list, i)
+      break
+    end
+  end
+end
+
+--- A new block for an execution, anchored below `anchor_row`. Blocks anchored in
+--- [replace_from, replace_to] (the cell's rows) are replaced; background tasks they
+--- started keep writing under the cell, into the new block.
+function M.create(buf, exec_id, anchor_row, replace_from, replace_to, label)
+  next_id = next_id + 1
+  local block = {
+    id = next_id,
+    buf = buf,
+    exec_id = exec_id,
+    status = "queued",
+    items = {},
+    label = label,
+  }
+  for _, old in ipairs(M.in_rows(buf, replace_from, replace_to)) do
+    for id, home in pairs(task_home) do
+      if home == old then
+        task_home[id] = block
+      end
+    end
+    remove(old)
+  end
+  block.mark = vim.api.nvim_buf_set_extmark(buf, M.ns, anchor_row, 0, {})
+  blocks[buf] = blocks[buf] or {}
+  table.insert(blocks[buf], block)
+  by_exec[exec_id] = block
+  task_home[exec_id] = block
+  M.render(block)
+  return block
+end
+
+function M.for_exec(exec_id)
+  return by_exec[exec_id]
+end
+
+--- The block where background tasks started by `exec_id` write (follows re-runs).
+function M.task_home(exec_id)
+  local block = task_home[exec_id]
+  if block and not block.removed then
+    return block
+  end
+end
+
+function M.set_status(block, status, fields)
+  block.status = status
+  if status == "running" and not block.started_ms then
+    block.started_ms = now_ms()
+  end
+  for k, v in pairs(fields or {}) do
+    block[k] = v
+  end
+  M.schedule_render(block)
+end
+
+--- Appends an output. Consecutive stream chunks of one stream and task are merged.
+function M.append(block, output, task)
+  local last = block.items[#block.items]
+  if
+    output.output_type == "stream"
+    and last
+    and last.output.output_type == "stream"
+    and last.output.name == output.name
+    and last.task == task
+  then
+    local text = type(output.text) == "table" and table.concat(output.text) or (output.text or "")
+    last.output = vim.tbl_extend("force", last.output, { text = last.output.text .. text })
+  else
+    if output.output_type == "stream" and type(output.text) == "table" then
+      output = vim.tbl_extend("force", output, { text = table.concat(output.text) })
+    end
+    block.items[#block.items + 1] = { output = output, task = task }
+  end
+  M.schedule_render(block)
+end
+
+--- The execute request answered: adopt its outputs if none were streamed.
+function M.finish(block, result)
+  block.finished = true
+  if not block.streamed and result.outputs then
+    local tasks = vim.tbl_filter(function(item)
+      return item.task ~= nil
+    end, block.items)
+    block.items = {}
+    for _, output in ipairs(result.outputs) do
+      M.append(block, output, nil)
+    end
+    vim.list_extend(block.items, tasks)
+  end
+  M.set_status(block, result.status or "ok", {
+    count = result.executionCount or block.count,
+    duration_ms = result.durationMs
+      or (block.started_ms and (now_ms() - block.started_ms))
+      or 0,
+  })
+end
+
+--- `asyncell/output` notification.
+function M.on_output(params)
+  local exec_id, task = params.executionId, params.taskId
+  if task == vim.NIL then
+    task = nil
+  end
+  local block
+  if task then
+    block = task_home[exec_id]
+  else
+    block = by_exec[exec_id]
+    -- Once the request answered with the outputs, late duplicates are dropped.
+    if block and block.finished and not block.streamed then
+      return
+    end
+  end
+  if not block or block.removed or not params.output then
+    return
+  end
+  if not task then
+    block.streamed = true
+    if block.status == "queued" then
+      M.set_status(block, "running")
+    end
+  end
+  if params.output.output_type == "execute_result" and params.output.execution_count then
+    block.count = params.output.execution_count
+  end
+  M.append(block, params.output, task)
+end
+
+--- Lines of a block (without the header), each {text, hl, keep}.
+function M.body(block, full)
+  local lines = {}
+  for _, item in ipairs(block.items) do
+    vim.list_extend(lines, render.lines(item, full))
+  end
+  if block.message and block.status == "failed" then
+    table.insert(lines, { block.message, "AsyncellError", true })
+  end
+  return lines
+end
+
+function M.render(block)
+  if block.removed or not vim.api.nvim_buf_is_valid(block.buf) then
+    return
+  end
+  local row = mark_row(block)
+  if not row then
+    return
+  end
+  local gutter = { config.options.gutter, "AsyncellGutter" }
+  local header, header_hl = render.header(block, now_ms())
+  local virt_lines = { { gutter, { header, header_hl } } }
+  local body = M.body(block, false)
+  local max = config.options.max_lines
+  local shown, hidden_keep = body, {}
+  if #body > max then
+    shown = vim.list_slice(body, 1, max)
+    for i = max + 1, #body do
+      if body[i][3] then
+        hidden_keep[#hidden_keep + 1] = body[i]
+      end
+    end
+  end
+  for _, line in ipairs(shown) do
+    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] or "AsyncellStdout" } }
+  end
+  if #body > max then
+    local more = #body - max - #hidden_keep
+    if more > 0 then
+      virt_lines[#virt_lines + 1] = {
+        gutter,
+        { ("… %d more line%s (:AsyncellOutput)"):format(more, more == 1 and "" or "s"), "AsyncellMore" },
+      }
+    end
+    for _, line in ipairs(hidden_keep) do
+      virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] } }
+    end
+  end
+  block.virt_lines = virt_lines
+  pcall(vim.api.nvim_buf_set_extmark, block.buf, M.ns, row, 0, {
+    id = block.mark,
+    virt_lines = virt_lines,
+  })
+end
+
+local pending = {}
+local scheduled = false
+
+--- Renders on the next loop iteration, once however many outputs arrive meanwhile.
+function M.schedule_render(block)
+  pending[block] = true
+  if scheduled then
+    return
+  end
+  scheduled = true
+  vim.schedule(function()
+    scheduled = false
+    local todo = pending
+    pending = {}
+    for b in pairs(todo) do
+      M.render(b)
+    end
+  end)
+end
+
+--- Running blocks (for the elapsed-time ticker).
+function M.running()
+  local list = {}
+  for _, buf_blocks in pairs(blocks) do
+    for _, block in ipairs(buf_blocks) do
+      if block.status == "running" and not block.removed then
+        list[#list + 1] = block
+      end
+    end
+  end
+  return list
+end
+
+function M.clear(buf)
+  for _, block in ipairs(vim.list_slice(blocks[buf] or {})) do
+    remove(block)
+  end
+  for id, home in pairs(task_home) do
+    if home.buf == buf then
+      task_home[id] = nil
+    end
+  end
+  blocks[buf] = nil
+  if vim.api.nvim_buf_is_valid(buf) then
+    vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+  end
+end
+
+function M.clear_all()
+  for buf in pairs(vim.deepcopy(blocks)) do
+    M.clear(buf)
+  end
+end
+
+function M.buffers()
+  return vim.tbl_keys(blocks)
+end
+
+--- The block to show for `row`: the one under the cell containing it, else the nearest
+--- one above.
+function M.at(buf, row)
+  local cell = require("asyncell.cells").at(buf, row)
+  if cell then
+    local found = M.in_rows(buf, cell.start_row, cell.end_row)
+    if #found > 0 then
+      return found[#found]
+    end
+  end
+  local best
+  for _, block in ipairs(M.list(buf)) do
+    local r = mark_row(block)
+    if r and r <= row then
+      best = block
+    end
+  end
+  return best or M.list(buf)[1]
+end
+
+return M

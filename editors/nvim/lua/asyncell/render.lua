@@ -1,0 +1,193 @@
+-- nbformat v4 outputs -> lines of text with a highlight group each. Used both for the
+-- folded virtual lines under a cell and for the full view (:AsyncellOutput).
+local M = {}
+
+local function strip_ansi(text)
+  return (text:gsub("\27%[[%d;]*[A-Za-z]", ""))
+end
+
+local function join(value)
+  if type(value) == "table" then
+    return table.concat(value)
+  end
+  return value or ""
+end
+
+local function split_lines(text)
+  text = strip_ansi(text):gsub("\r\n", "\n")
+  -- A carriage return without a newline redraws the line (progress bars): keep the last.
+  local lines = {}
+  for line in (text .. "\n"):gmatch("(.-)\n") do
+    line = line:gsub("^.*\r", "")
+    lines[#lines + 1] = line:gsub("\t", "    ")
+  end
+  if text:sub(-1) == "\n" then
+    lines[#lines] = nil
+  end
+  return lines
+end
+M.split_lines = split_lines
+
+local function human_size(bytes)
+  if bytes >= 1024 * 1024 then
+    return ("%.1f MB"):format(bytes / 1024 / 1024)
+  elseif bytes >= 1024 then
+    return ("%.1f KB"):format(bytes / 1024)
+  end
+  return ("%d B"):format(bytes)
+end
+
+local function b64_bytes(data)
+  data = data:gsub("%s", "")
+  local padding = select(2, data:gsub("=", ""))
+  return math.floor(#data * 3 / 4) - padding
+end
+
+--- Width and height of a base64 PNG, from its IHDR chunk.
+local function png_size(data)
+  local ok, head = pcall(vim.base64.decode, data:gsub("%s", ""):sub(1, 32))
+  if not ok or #head < 24 or head:sub(2, 4) ~= "PNG" then
+    return nil
+  end
+  local function u32(at)
+    local a, b, c, d = head:byte(at, at + 3)
+    return ((a * 256 + b) * 256 + c) * 256 + d
+  end
+  return u32(17), u32(21)
+end
+
+local IMAGE_TYPES = { "image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml" }
+
+--- One-line description of an image in a mime bundle, or nil.
+function M.image_placeholder(data)
+  for _, mime in ipairs(IMAGE_TYPES) do
+    local value = data[mime]
+    if value then
+      value = join(value)
+      local parts = { mime }
+      if mime == "image/png" then
+        local w, h = png_size(value)
+        if w then
+          parts[#parts + 1] = ("%d×%d"):format(w, h)
+        end
+      end
+      parts[#parts + 1] = human_size(mime == "image/svg+xml" and #value or b64_bytes(value))
+      local text = "[" .. table.concat(parts, ", ") .. "]"
+      local plain = data["text/plain"] and join(data["text/plain"])
+      if plain and plain ~= "" and not plain:find("\n") then
+        text = text .. " " .. plain
+      end
+      return text
+    end
+  end
+end
+
+--- Text of a mime bundle for a result or display: text/plain, else a placeholder.
+local function bundle_lines(data)
+  local image = M.image_placeholder(data)
+  if image then
+    return { image }, "AsyncellImage"
+  end
+  for _, mime in ipairs({ "text/plain", "text/markdown", "text/latex" }) do
+    if data[mime] then
+      return split_lines(join(data[mime])), nil
+    end
+  end
+  local mimes = vim.tbl_keys(data)
+  table.sort(mimes)
+  local described = {}
+  for _, mime in ipairs(mimes) do
+    local value = data[mime]
+    local size = type(value) == "string" and (" " .. human_size(#value)) or ""
+    described[#described + 1] = mime .. size
+  end
+  return { "[" .. (#described > 0 and table.concat(described, ", ") or "empty output") .. "]" },
+    "AsyncellImage"
+end
+
+--- Lines of one output item {output=..., task=taskId?}.
+--- Each line is {text, hl, keep}: `keep` lines stay visible when the block is folded.
+--- With `full`, errors include their traceback.
+function M.lines(item, full)
+  local output = item.output
+  local out = {}
+  local prefix = item.task and ("[" .. item.task .. "] ") or ""
+  local function add(text, hl, keep)
+    out[#out + 1] = { prefix .. text, hl, keep }
+  end
+  local kind = output.output_type
+  if kind == "stream" then
+    local hl = output.name == "stderr" and "AsyncellStderr" or "AsyncellStdout"
+    for _, line in ipairs(split_lines(join(output.text))) do
+      add(line, hl)
+    end
+  elseif kind == "execute_result" then
+    local lines, hl = bundle_lines(output.data or {})
+    local label = output.execution_count and ("Out[%d]: "):format(output.execution_count) or ""
+    for i, line in ipairs(lines) do
+      add((i == 1 and label or (" "):rep(#label)) .. line, hl or "AsyncellResult")
+    end
+  elseif kind == "display_data" or kind == "update_display_data" then
+    local lines, hl = bundle_lines(output.data or {})
+    for _, line in ipairs(lines) do
+      add(line, hl or "AsyncellDisplay")
+    end
+  elseif kind == "error" then
+    if full and output.traceback and #output.traceback > 0 then
+      for _, entry in ipairs(output.traceback) do
+        for _, line in ipairs(split_lines(entry)) do
+          add(line, "AsyncellTraceback")
+        end
+      end
+    end
+    local summary = output.ename or "Error"
+    if output.evalue and output.evalue ~= "" then
+      summary = summary .. ": " .. output.evalue
+    end
+    local lines = split_lines(summary)
+    for i, line in ipairs(lines) do
+      add((i == 1 and "✗ " or "  ") .. line, "AsyncellError", true)
+    end
+    if not full and output.traceback and #output.traceback > 0 then
+      out[#out][1] = out[#out][1] .. "  (traceback: :AsyncellOutput)"
+    end
+  else
+    add("[" .. tostring(kind) .. " output]", "AsyncellDisplay")
+  end
+  return out
+end
+
+--- Header line of a block: "[3] ✓ 0.12s".
+function M.header(block, now_ms)
+  local count = block.count and tostring(block.count) or (block.status == "queued" and " " or "*")
+  local label = block.label and (" " .. block.label) or ""
+  local s = block.status
+  if s == "queued" then
+    return ("[%s] … queued%s"):format(count, label), "AsyncellHeader"
+  elseif s == "running" then
+    return ("[%s] ● running %.1fs%s"):format(count, (now_ms - block.started_ms) / 1000, label),
+      "AsyncellRunning"
+  end
+  local duration = block.duration_ms and M.duration(block.duration_ms) or ""
+  if s == "ok" then
+    return ("[%s] ✓ %s%s"):format(count, duration, label), "AsyncellOk"
+  elseif s == "error" then
+    return ("[%s] ✗ error %s%s"):format(count, duration, label), "AsyncellError"
+  elseif s == "cancelled" then
+    return ("[%s] ⊘ cancelled %s%s"):format(count, duration, label), "AsyncellCancelled"
+  elseif s == "dead" then
+    return ("[%s] ✗ host exited%s"):format(count, label), "AsyncellError"
+  end
+  return ("[%s] ✗ %s%s"):format(count, block.message or "failed", label), "AsyncellError"
+end
+
+function M.duration(ms)
+  if ms < 1000 then
+    return ("%d ms"):format(math.floor(ms + 0.5))
+  elseif ms < 60000 then
+    return ("%.1fs"):format(ms / 1000)
+  end
+  return ("%dm%02ds"):format(math.floor(ms / 60000), math.floor(ms / 1000) % 60)
+end
+
+return M

@@ -1,0 +1,73 @@
+-- asyncell user commands. They exist as soon as the plugin is on 'runtimepath'; the server
+-- starts once require("asyncell").setup() runs (see :h asyncell).
+if vim.g.loaded_asyncell then
+  return
+end
+vim.g.loaded_asyncell = true
+
+if vim.fn.has("nvim-0.10") == 0 then
+  vim.notify("asyncell needs Neovim 0.10 or later", vim.log.levels.ERROR)
+  return
+end
+
+local function command(name, fn, opts)
+  opts = opts or {}
+  vim.api.nvim_create_user_command(name, fn, opts)
+end
+
+local function asyncell()
+  return require("asyncell")
+end
+
+command("AsyncellRunCell", function()
+  asyncell().run_cell()
+end, { desc = "Run the # %% cell under the cursor" })
+
+command("AsyncellRunAbove", function()
+  asyncell().run_above()
+end, { desc = "Run the cells above the cursor's cell" })
+
+command("AsyncellRunAll", function()
+  asyncell().run_all()
+end, { desc = "Run every code cell" })
+
+command("AsyncellRunSelection", function(args)
+  asyncell().run_selection(args.line1, args.line2)
+end, { range = true, desc = "Run the selected lines" })
+
+command("AsyncellInterrupt", function()
+  asyncell().interrupt()
+end, { desc = "Interrupt the running cell" })
+
+command("AsyncellRestart", function()
+  asyncell().restart()
+end, { desc = "Restart the host (clears outputs)" })
+
+command("AsyncellTasks", function()
+  asyncell().tasks()
+end, { desc = "List background tasks" })
+
+command("AsyncellCancelTask", function(args)
+  asyncell().cancel_task(args.args)
+end, {
+  nargs = 1,
+  desc = "Cancel a background task by id",
+  complete = function()
+    local s = require("asyncell.status").get(vim.api.nvim_get_current_buf())
+    local ids = {}
+    for _, task in ipairs(s and s.tasks ~= vim.NIL and s.tasks or {}) do
+      if task.state == "running" then
+        ids[#ids + 1] = task.id
+      end
+    end
+    return ids
+  end,
+})
+
+command("AsyncellClear", function(args)
+  asyncell().clear(args.bang)
+end, { bang = true, desc = "Remove outputs (! for every buffer)" })
+
+command("AsyncellOutput", function(args)
+  asyncell().output({ split = args.bang })
+end, { bang = true, desc = "Full output of the cell under the cursor (! in a split)" })

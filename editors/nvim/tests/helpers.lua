@@ -1,0 +1,187 @@
+-- A tiny test harness for headless Neovim (`nvim --headless --clean -n -l <file>`).
+-- Test files call H.test(name, fn) and end with H.run(), which prints one line per test
+-- and a final "RESULT <passed> <failed>" line to stdout (run.sh sums them), then exits.
+local H = {}
+
+H.bin = vim.env.ASYNCELL_BIN or "asyncell"
+H.python = vim.env.ASYNCELL_PYTHON or "python3"
+H.root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
+
+local tests = {}
+local out = io.stdout
+
+local function say(line)
+  out:write(line .. "\n")
+  out:flush()
+end
+H.say = say
+
+function H.test(name, fn)
+  tests[#tests + 1] = { name = name, fn = fn }
+end
+
+--- Waits until `cond()` is truthy (processing events meanwhile); fails with `what`.
+function H.wait(what, cond, timeout)
+  local value
+  local ok = vim.wait(timeout or 10000, function()
+    value = cond()
+    return value
+  end, 20)
+  if not ok then
+    error("timed out waiting for " .. what, 2)
+  end
+  return value
+end
+
+function H.eq(expected, actual, what)
+  if not vim.deep_equal(expected, actual) then
+    error(("%s: expected %s, got %s"):format(what or "value", vim.inspect(expected), vim.inspect(actual)), 2)
+  end
+end
+
+function H.truthy(value, what)
+  if not value then
+    error((what or "assertion") .. " failed", 2)
+  end
+  return value
+end
+
+local function join_lines(lines)
+  return table.concat(lines, "\n")
+end
+
+--- Asserts `text` contains `needle` (plain).
+function H.contains(text, needle, what)
+  if type(text) == "table" then
+    text = join_lines(text)
+  end
+  if not text:find(needle, 1, true) then
+    error(("%s: %q not found in:\n%s"):format(what or "text", needle, text), 2)
+  end
+end
+
+function H.not_contains(text, needle, what)
+  if type(text) == "table" then
+    text = join_lines(text)
+  end
+  if text:find(needle, 1, true) then
+    error(("%s: %q unexpectedly found in:\n%s"):format(what or "text", needle, text), 2)
+  end
+end
+
+local tmp_root = vim.env.ASYNCELL_TEST_TMP or vim.fn.tempname()
+vim.fn.mkdir(tmp_root, "p")
+local counter = 0
+
+--- A fresh directory (with a pyproject.toml so it is the LSP root).
+function H.project(pyproject)
+  counter = counter + 1
+  local dir = ("%s/project%d"):format(tmp_root, counter)
+  vim.fn.mkdir(dir, "p")
+  vim.fn.writefile(vim.split(pyproject or "[project]\nname = 'demo'\n", "\n"), dir .. "/pyproject.toml")
+  return dir
+end
+
+--- Sets asyncell up against the binary and host python under test.
+function H.setup(opts)
+  require("asyncell").setup(vim.tbl_extend("force", {
+    cmd = { H.bin },
+    python = H.python,
+    status_interval = 300,
+  }, opts or {}))
+end
+
+--- Writes `text` to `name` in a fresh project, edits it and waits for the client.
+function H.open(name, text, dir)
+  dir = dir or H.project()
+  local path = dir .. "/" .. name
+  vim.fn.writefile(vim.split(text, "\n", { plain = true }), path)
+  vim.cmd("edit " .. vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  H.wait("asyncell to attach", function()
+    local client = require("asyncell.lsp").client(buf)
+    return client and client.initialized
+  end)
+  return buf, path
+end
+
+--- Moves the cursor to the first line containing `needle` (1-based row returned).
+function H.cursor_to(needle)
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  for i, line in ipairs(lines) do
+    if line:find(needle, 1, true) then
+      vim.api.nvim_win_set_cursor(0, { i, 0 })
+      return i
+    end
+  end
+  error("no line contains " .. needle)
+end
+
+--- The output extmarks of a buffer: list of {row, lines = {text...}, hls = {{hl...}...}}.
+function H.outputs(buf)
+  local ns = require("asyncell.outputs").ns
+  local result = {}
+  for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, ns, 0, -1, { details = true })) do
+    local details = mark[4]
+    local entry = { row = mark[2], lines = {}, hls = {} }
+    for _, chunks in ipairs(details.virt_lines or {}) do
+      local text, hls = {}, {}
+      for _, chunk in ipairs(chunks) do
+        text[#text + 1] = chunk[1]
+        hls[#hls + 1] = chunk[2]
+      end
+      entry.lines[#entry.lines + 1] = table.concat(text)
+      entry.hls[#entry.hls + 1] = hls
+    end
+    result[#result + 1] = entry
+  end
+  return result
+end
+
+--- All virtual-line text of a buffer, one string.
+function H.output_text(buf)
+  local all = {}
+  for _, entry in ipairs(H.outputs(buf)) do
+    vim.list_extend(all, entry.lines)
+  end
+  return join_lines(all)
+end
+
+--- Waits until the buffer's virtual lines contain `needle`; returns the text.
+function H.wait_output(buf, needle, timeout)
+  local text
+  local ok = vim.wait(timeout or 15000, function()
+    text = H.output_text(buf)
+    return text:find(needle, 1, true) ~= nil
+  end, 20)
+  if not ok then
+    error(("timed out waiting for %q in the outputs:\n%s"):format(needle, text), 2)
+  end
+  return text
+end
+
+--- Runs every registered test; prints results; exits nvim with the failure count.
+function H.run()
+  local passed, failed = 0, 0
+  for _, t in ipairs(tests) do
+    local started = vim.uv.hrtime()
+    local ok, err = xpcall(t.fn, debug.traceback)
+    local ms = (vim.uv.hrtime() - started) / 1e6
+    if ok then
+      passed = passed + 1
+      say(("ok   %s (%.0f ms)"):format(t.name, ms))
+    else
+      failed = failed + 1
+      say(("FAIL %s (%.0f ms)\n%s"):format(t.name, ms, tostring(err):gsub("\n", "\n     ")))
+    end
+  end
+  say(("RESULT %d %d"):format(passed, failed))
+  for _, client in ipairs(vim.lsp.get_clients()) do
+    pcall(function()
+      client:stop(true)
+    end)
+  end
+  vim.cmd("cquit " .. (failed > 0 and 1 or 0))
+end
+
+return H

@@ -1,0 +1,132 @@
+-- Cell splitting (must agree with the server's server/src/analysis/percent.rs) and how
+-- outputs are drawn, without a server: notifications are fed to the handler directly.
+local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
+
+require("asyncell").setup({ cmd = { "true" }, filetypes = {}, max_lines = 4 })
+local cells = require("asyncell.cells")
+local outputs = require("asyncell.outputs")
+
+local function scratch(lines)
+  local buf = vim.api.nvim_create_buf(true, false)
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.api.nvim_set_current_buf(buf)
+  return buf
+end
+
+local function spans(buf)
+  return vim.tbl_map(function(c)
+    return { c.start_row, c.end_row, c.is_code }
+  end, cells.list(buf))
+end
+
+H.test("markers split cells like the server, markdown cells are not code", function()
+  -- the server's own example: "import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n"
+  local buf = scratch({ "import trio", "# %% first", "x = 1", "#%% [markdown]", "# hi", "# %%", "y" })
+  H.eq({ { 0, 0, true }, { 1, 2, true }, { 3, 4, false }, { 5, 6, true } }, spans(buf), "cells")
+  H.eq(2, #cells.above(buf, 6), "code cells above the last one")
+  H.eq(3, #cells.code_cells(buf), "code cells")
+end)
+
+H.test("a blank preamble is not a cell; a file without markers is one cell", function()
+  local buf = scratch({ "", "", "# %%", "x" })
+  H.eq({ { 2, 3, true } }, spans(buf), "cells")
+  H.eq(nil, cells.at(buf, 0), "cell at a blank preamble line")
+  buf = scratch({ "import trio", "", "print(1)", "", "" })
+  local list = cells.list(buf)
+  H.eq({ { 0, 4, true } }, spans(buf), "one cell")
+  H.eq(2, list[1].anchor_row, "output goes below the last non-blank line")
+  H.truthy(cells.is_marker("  # %% indented"), "indented marker")
+  H.truthy(not cells.is_marker("# %autoawait trio"), "magic is not a marker")
+  H.truthy(not cells.is_marker("x = '# %%'"), "marker inside a string")
+end)
+
+-- Feeds a run through the output path the LSP handler uses.
+local function fake_run(buf, cell_row)
+  local cell = cells.at(buf, cell_row)
+  local id = "fake-" .. cell_row .. "-" .. vim.uv.hrtime()
+  local block = outputs.create(buf, id, cell.anchor_row, cell.start_row, cell.end_row)
+  outputs.set_status(block, "running")
+  return block, id
+end
+
+local function notify(id, output, task)
+  outputs.on_output({ textDocument = { uri = "file:///x" }, executionId = id, taskId = task, output = output })
+end
+
+local function settle()
+  vim.wait(50, function()
+    return false
+  end)
+end
+
+H.test("stdout, stderr, results, errors and images render distinctly under the cell", function()
+  local buf = scratch({ "# %%", "x = 1", "", "# %%", "y = 2" })
+  local block, id = fake_run(buf, 1)
+  notify(id, { output_type = "stream", name = "stdout", text = "hel" })
+  notify(id, { output_type = "stream", name = "stdout", text = "lo\n" })
+  notify(id, { output_type = "stream", name = "stderr", text = "careful\n" })
+  -- a 3×2 PNG header (IHDR) is enough for the placeholder's dimensions
+  local png = vim.base64.encode("\137PNG\r\n\26\n\0\0\0\13IHDR\0\0\0\3\0\0\0\2\8\2\0\0\0")
+  notify(id, { output_type = "display_data", data = { ["image/png"] = png, ["text/plain"] = "<Figure>" } })
+  outputs.finish(block, { status = "error", executionCount = 7, durationMs = 12, outputs = {} })
+  notify(id, { output_type = "error", ename = "ZeroDivisionError", evalue = "division by zero", traceback = { "Traceback", "  line 1" } })
+  settle()
+  local out = H.outputs(buf)
+  H.eq(1, #out, "one block")
+  H.eq(1, out[1].row, "anchored on the cell's last non-blank line")
+  local lines = out[1].lines
+  H.contains(lines[1], "[7] ✗ error 12 ms", "header")
+  H.contains(lines[2], "hello", "merged stdout chunks")
+  H.eq("AsyncellStdout", out[1].hls[2][2], "stdout highlight")
+  H.contains(lines[3], "careful", "stderr")
+  H.eq("AsyncellStderr", out[1].hls[3][2], "stderr highlight")
+  H.contains(lines[4], "[image/png, 3×2, ", "image placeholder")
+  H.contains(lines[4], "<Figure>", "image placeholder names the object")
+end)
+
+H.test("long outputs fold to max_lines with a count, and errors stay visible", function()
+  local buf = scratch({ "# %%", "for i in range(20): print(i)" })
+  local block, id = fake_run(buf, 1)
+  local text = {}
+  for i = 1, 20 do
+    text[#text + 1] = "line " .. i
+  end
+  notify(id, { output_type = "stream", name = "stdout", text = table.concat(text, "\n") .. "\n" })
+  notify(id, { output_type = "error", ename = "ValueError", evalue = "bad", traceback = { "tb" } })
+  settle()
+  local lines = H.outputs(buf)[1].lines
+  H.eq(1 + 4 + 1 + 1, #lines, "header + 4 lines + more + error")
+  H.contains(lines[5], "line 4")
+  H.contains(lines[6], "… 16 more lines", "fold marker")
+  H.contains(lines[7], "✗ ValueError: bad", "error kept visible")
+  -- the full view has everything, traceback included
+  local full = require("asyncell.view").lines(block)
+  H.contains(full, "line 20")
+  H.contains(full, "tb")
+end)
+
+H.test("re-running a cell replaces its block; background output follows the cell", function()
+  local buf = scratch({ "# %%", "start()", "# %%", "other()" })
+  local _, first = fake_run(buf, 1)
+  notify(first, { output_type = "stream", name = "stdout", text = "first run\n" })
+  local _, other = fake_run(buf, 3)
+  notify(other, { output_type = "stream", name = "stdout", text = "other cell\n" })
+  local _, second = fake_run(buf, 1)
+  notify(second, { output_type = "stream", name = "stdout", text = "second run\n" })
+  -- a task started by the first run still writes under its cell
+  notify(first, { output_type = "stream", name = "stdout", text = "beat\n" }, "t1")
+  -- but the first run's own late output is dropped
+  notify(first, { output_type = "stream", name = "stdout", text = "stale\n" })
+  settle()
+  local out = H.outputs(buf)
+  H.eq(2, #out, "one block per cell")
+  H.not_contains(out[1].lines, "first run")
+  H.contains(out[1].lines, "second run")
+  H.contains(out[1].lines, "[t1] beat", "task output under the starting cell")
+  H.not_contains(out[1].lines, "stale")
+  H.contains(out[2].lines, "other cell")
+  vim.cmd("AsyncellClear")
+  H.eq(0, #H.outputs(buf), "cleared")
+end)
+
+H.run()
