@@ -1,20 +1,336 @@
-//! `asyncell run FILE`: run every code cell on one persistent loop.
-//! (Implemented with the execution backend.)
+//! `asyncell run FILE`: run every code cell of a `# %%` cell file, a plain script or an
+//! .ipynb notebook, in order, on one persistent loop, through the same supervisor as
+//! the language server.
+//!
+//! Text output streams: cell stdout/stderr go to the terminal's stdout/stderr as they are
+//! produced, results print as `text/plain`, errors as tracebacks (stderr), images as a
+//! one-line `[image/png 640x480]` placeholder. `--output-format json` prints one JSON
+//! object per executed cell (JSON Lines) with its nbformat outputs. The first failing
+//! cell stops the run with exit code 1; `--keep-going` runs the remaining cells anyway
+//! (the exit code is still 1). Exit code 2: the file or the host could not be used at all;
+//! 130: interrupted with Ctrl-C (the running cell is interrupted first).
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::check::OutputFormat;
+use crate::analysis::document::CellInput;
+use crate::analysis::{ipynb, Document, LoopMode};
+use crate::config::{self, ConfigLayer, PythonSetting};
+use crate::exec::notebook::{self, CellRecord};
+use crate::exec::render::{self, Stream};
+use crate::exec::{
+    self, Emit, ExecResult, HostSpec, Options, SourceCell, Supervisor, EMIT_CAPACITY,
+};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// A `# %%` cell file, a plain script, or an .ipynb notebook.
-    pub file: std::path::PathBuf,
+    pub file: PathBuf,
+    /// Loop: trio, asyncio or auto (decide from %autoawait and imports; asyncio if
+    /// undecided). Default: the `loop` setting of pyproject.toml, else auto.
+    #[arg(long = "loop", value_parser = parse_loop)]
+    pub loop_mode: Option<LoopMode>,
+    /// The interpreter: a path, or a command line such as "ssh box python3".
+    /// Default: the `python` setting, else $VIRTUAL_ENV/bin/python, ./.venv/bin/python, python3.
+    #[arg(long)]
+    pub python: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub output_format: OutputFormat,
+    /// Run the remaining cells after a cell fails (the exit code is still 1).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Save the executed notebook (nbformat 4.5, with outputs and execution counts).
+    #[arg(long, value_name = "OUT.ipynb")]
+    pub write: Option<PathBuf>,
+}
+
+fn parse_loop(s: &str) -> Result<LoopMode, String> {
+    s.parse()
+}
+
+/// The file as cells, plus what `--write` needs to rebuild it.
+struct Source {
+    cells: Vec<SourceCell>,
+    /// The original notebook JSON, for .ipynb inputs.
+    ipynb: Option<Value>,
+    document: Document,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    eprintln!(
-        "error: `asyncell run {}`: the execution backend is not built yet",
-        args.file.display()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = runtime.block_on(run_async(args));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    ExitCode::from(code)
+}
+
+async fn run_async(args: RunArgs) -> u8 {
+    let path = args.file.clone();
+    let file_layer = match config::find_pyproject(&absolute(&path)) {
+        Some(pyproject) => match config::read_pyproject(&pyproject) {
+            Ok(layer) => layer,
+            Err(error) => {
+                eprintln!("warning: {error}");
+                ConfigLayer::default()
+            }
+        },
+        None => ConfigLayer::default(),
+    };
+    let cli_layer = ConfigLayer {
+        loop_mode: args.loop_mode,
+        ..ConfigLayer::default()
+    };
+    let layer = file_layer.merged(&cli_layer);
+    let source = match read_source(&path, &layer) {
+        Ok(source) => source,
+        Err(error) => {
+            eprintln!("error: {}: {error}", path.display());
+            return 2;
+        }
+    };
+    let workspace = config::find_pyproject(&absolute(&path))
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .or_else(|| std::env::current_dir().ok());
+    let python = match &args.python {
+        Some(text) => Some(python_setting(text)),
+        None => layer.python.clone(),
+    };
+    let spec = HostSpec {
+        argv: exec::python_argv(python.as_ref(), workspace.as_deref()),
+        loop_kind: exec::loop_kind(source.document.index().loop_),
+        cwd: absolute(&path).parent().map(Path::to_path_buf),
+    };
+
+    let json_mode = args.output_format == OutputFormat::Json;
+    let (sender, receiver) = mpsc::channel(EMIT_CAPACITY);
+    let printer = tokio::spawn(print_emits(receiver, !json_mode));
+    let supervisor = Supervisor::new(
+        sender,
+        Options {
+            reply_cap: 32 << 20,
+            ..Options::default()
+        },
     );
-    ExitCode::from(2)
+    let doc = absolute(&path).to_string_lossy().into_owned();
+
+    let code_cells: Vec<&SourceCell> = source.cells.iter().filter(|c| c.is_code).collect();
+    let mut records: Vec<Option<CellRecord>> = vec![None; code_cells.len()];
+    let mut exit = 0u8;
+    for (index, cell) in code_cells.iter().enumerate() {
+        let execution = supervisor.execute(&doc, &spec, cell.text.clone(), None);
+        tokio::pin!(execution);
+        let mut interrupted = false;
+        let result = tokio::select! {
+            result = &mut execution => result,
+            _ = tokio::signal::ctrl_c() => {
+                interrupted = true;
+                eprintln!("\nasyncell run: interrupting cell {} ...", index + 1);
+                supervisor.interrupt(&doc).await;
+                execution.await
+            }
+        };
+        let result: ExecResult = match result {
+            Ok(result) => result,
+            Err(error) => {
+                eprintln!("error: {error}");
+                exit = 2;
+                break;
+            }
+        };
+        if json_mode {
+            print_json_line(index, cell, &result);
+        }
+        let start_failed = result
+            .outputs
+            .iter()
+            .any(|o| o["ename"] == "HostStartFailed");
+        records[index] = Some(CellRecord {
+            execution_count: result.execution_count,
+            outputs: result.outputs.clone(),
+        });
+        if start_failed {
+            if !json_mode {
+                eprintln!("error: {}", result.error_summary().unwrap_or_default());
+            }
+            exit = 2;
+            break;
+        }
+        if interrupted {
+            exit = 130;
+            break;
+        }
+        if result.status != "ok" {
+            exit = 1;
+            let summary = result
+                .error_summary()
+                .unwrap_or_else(|| result.status.clone());
+            let location = if source.ipynb.is_some() {
+                format!("code cell {}", index + 1)
+            } else {
+                format!("cell {} (line {})", index + 1, cell.start_line + 1)
+            };
+            if !json_mode {
+                if args.keep_going {
+                    eprintln!("asyncell run: {location} failed: {summary}");
+                } else {
+                    eprintln!(
+                        "asyncell run: {location} failed: {summary}; stopping (--keep-going runs the remaining cells)"
+                    );
+                }
+            }
+            if !args.keep_going {
+                break;
+            }
+        }
+    }
+    supervisor.shutdown_all().await;
+    drop(supervisor);
+    let _ = printer.await;
+
+    if let Some(out) = &args.write {
+        let notebook = match &source.ipynb {
+            Some(original) => notebook::from_ipynb(original, &records),
+            None => notebook::from_python(&source.cells, &records),
+        };
+        if let Err(error) = write_atomically(out, &notebook::to_string(&notebook)) {
+            eprintln!("error: cannot write {}: {error}", out.display());
+            return 2;
+        }
+    }
+    exit
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `--python`: a path (possibly with spaces) if it exists, else a command line.
+fn python_setting(text: &str) -> PythonSetting {
+    if Path::new(text).exists() || !text.contains(char::is_whitespace) {
+        PythonSetting::Path(text.to_string())
+    } else {
+        PythonSetting::Argv(text.split_whitespace().map(str::to_string).collect())
+    }
+}
+
+fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let settings = layer.settings();
+    if path.extension().is_some_and(|ext| ext == "ipynb") {
+        let cells = ipynb::parse(&text)?;
+        let original: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let inputs = cells
+            .iter()
+            .map(|c| CellInput {
+                is_code: c.is_code,
+                text: c.source.clone(),
+            })
+            .collect();
+        let document = Document::from_cells(inputs, &settings);
+        let cells = cells
+            .into_iter()
+            .map(|c| SourceCell {
+                is_code: c.is_code,
+                text: c.source,
+                start_line: 0,
+            })
+            .collect();
+        return Ok(Source {
+            cells,
+            ipynb: Some(original),
+            document,
+        });
+    }
+    let cells = exec::python_cells(&text);
+    let document = Document::from_python(text, &settings);
+    Ok(Source {
+        cells,
+        ipynb: None,
+        document,
+    })
+}
+
+/// Prints outputs as they stream (text mode); in JSON mode only answers executions.
+async fn print_emits(mut receiver: mpsc::Receiver<Emit>, text: bool) {
+    while let Some(message) = receiver.recv().await {
+        match message {
+            Emit::Output { output, .. } => {
+                if text {
+                    print_output(&output);
+                }
+            }
+            Emit::Event(event) => {
+                if event.kind == "hostExited" && !event.message.contains("shut down") {
+                    tracing::info!("{}", event.message);
+                }
+            }
+            Emit::Finished { result, reply, .. } => {
+                let _ = std::io::stdout().flush();
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
+
+fn print_output(output: &Value) {
+    let Some((stream, text)) = render::output_text(output) else {
+        return;
+    };
+    match stream {
+        Stream::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+        Stream::Stderr => {
+            let _ = std::io::stdout().flush();
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(text.as_bytes());
+        }
+    }
+}
+
+fn print_json_line(index: usize, cell: &SourceCell, result: &ExecResult) {
+    let line = json!({
+        "cell": index,
+        "line": cell.start_line + 1,
+        "execution_count": result.execution_count,
+        "status": result.status,
+        "duration_ms": result.duration_ms,
+        "outputs": result.outputs,
+    });
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
+}
+
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let directory = absolute(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "notebook".into());
+    let staging = directory.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&staging, text)?;
+    std::fs::rename(&staging, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&staging);
+    })
 }

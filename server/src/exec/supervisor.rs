@@ -642,6 +642,11 @@ impl Host {
     async fn send(&self, message: &Value) {
         let mut line = message.to_string();
         line.push('\n');
+        tracing::trace!(
+            "host {} <- {}",
+            self.pid,
+            line.chars().take(300).collect::<String>().trim_end()
+        );
         let mut stdin = self.stdin.lock().await;
         if let Some(pipe) = stdin.as_mut() {
             let written = async {
@@ -852,6 +857,10 @@ async fn read_host(
                 break;
             }
         }
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let text = String::from_utf8_lossy(&line[..line.len().min(300)]).into_owned();
+            tracing::trace!("host {} -> {}", host.pid, text.trim_end());
+        }
         let message: Value = match serde_json::from_slice(&line) {
             Ok(message @ Value::Object(_)) => message,
             _ => {
@@ -913,6 +922,15 @@ async fn read_host(
             details.extend(tail.iter().cloned());
         }
         let mut result = ExecResult::failed(flight.id.clone(), status, ename, evalue, details);
+        for output in &result.outputs {
+            let message = Emit::Output {
+                doc: host.doc.clone(),
+                execution_id: flight.id.clone(),
+                task_id: None,
+                output: output.clone(),
+            };
+            emit(&inner, message).await;
+        }
         let mut outputs = flight.outputs;
         outputs.append(&mut result.outputs);
         result.outputs = outputs;
@@ -921,7 +939,7 @@ async fn read_host(
             &inner,
             Emit::Finished {
                 doc: host.doc.clone(),
-                streamed: flight.streamed,
+                streamed: true,
                 result,
                 reply: flight.done,
             },
