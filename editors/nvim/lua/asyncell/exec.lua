@@ -67,6 +67,7 @@ function M.execute(buf, spec, done)
   table.insert(inflight[buf], block)
   advance(buf)
   ensure_ticker()
+  status.refresh(buf)
   local params = vim.deepcopy(spec.params)
   params.executionId = exec_id
   lsp.request(buf, "asyncell/execute", params, function(err, result)
@@ -198,7 +199,9 @@ function M.interrupt(buf, done)
   lsp.request(buf, "asyncell/interrupt", {}, function(err, result)
     if err then
       notify("interrupt failed: " .. (err.message or ""), vim.log.levels.ERROR)
-    elseif result and result.interrupted == false then
+    elseif result and result.restartSuggested then
+      notify((result.message or "the cell did not stop") .. "; :AsyncellRestart restarts the host", vim.log.levels.WARN)
+    elseif result and result.interrupted == false and (result.dropped or 0) == 0 then
       notify("nothing to interrupt")
     end
     status.refresh(buf)

@@ -34,6 +34,8 @@ function M.setup(opts)
       if client and client.name == require("asyncell.lsp").name then
         require("asyncell.keymaps").attach(args.buf)
         require("asyncell.status").start()
+        -- the loop and host state, for the statusline
+        require("asyncell.status").refresh(args.buf)
       end
     end,
   })
