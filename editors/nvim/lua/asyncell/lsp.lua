@@ -6,7 +6,9 @@ local M = {}
 
 M.name = "asyncell"
 
-local has_011 = vim.fn.has("nvim-0.11") == 1
+--- Whether to use the Neovim 0.11 API (vim.lsp.config/enable, client:request). The test
+--- suite sets this to false to exercise the 0.10 path on a newer Neovim.
+M.modern = vim.fn.has("nvim-0.11") == 1
 
 --- The client config shared by both code paths.
 function M.client_config()
@@ -63,12 +65,14 @@ local function start_010(buf)
   local client_config = M.client_config()
   client_config.name = M.name
   client_config.root_dir = root_dir(buf)
+  client_config.filetypes, client_config.root_markers = nil, nil
   vim.lsp.start(client_config, { bufnr = buf })
 end
 
 --- Registers (or re-registers, after a new setup()) the server with Neovim.
 function M.enable()
-  if has_011 then
+  if M.modern then
+    pcall(vim.api.nvim_del_augroup_by_name, "asyncell.lsp")
     -- Assigning replaces any previous setup() instead of merging lists by index.
     vim.lsp.config[M.name] = M.client_config()
     vim.lsp.enable(M.name)
@@ -82,6 +86,9 @@ function M.enable()
       end
     end
     return
+  end
+  if vim.lsp.enable and vim.lsp.is_enabled and vim.lsp.is_enabled(M.name) then
+    vim.lsp.enable(M.name, false)
   end
   local group = vim.api.nvim_create_augroup("asyncell.lsp", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
@@ -123,7 +130,7 @@ function M.request(buf, method, params, callback)
     callback(err, result)
   end
   local ok, id
-  if has_011 then
+  if M.modern then
     ok, id = client:request(method, params, handler, buf)
   else
     ok, id = client.request(method, params, handler, buf)
