@@ -127,4 +127,47 @@ H.test(":AsyncellCancelTask cancels by id", function()
   end)
 end)
 
+H.test("a failing task is reported: notification, traceback under its cell, failed in the list", function()
+  local messages = {}
+  local notify = vim.notify
+  vim.notify = function(msg, level)
+    messages[#messages + 1] = { msg, level }
+  end
+  local ok, err = pcall(function()
+    local buf = H.open("crash.py", "# %%\nimport trio\nasync def crash():\n    await trio.sleep(0.1)\n    raise RuntimeError('task blew up')\nbackground.start_soon(crash, name='crasher')\n")
+    H.cursor_to("start_soon")
+    vim.cmd("AsyncellRunCell")
+    local text = H.wait_output(buf, "RuntimeError: task blew up")
+    H.contains(text, "] Traceback", "the task's traceback under the cell, tagged with the task")
+    H.wait("a warning naming the task", function()
+      for _, m in ipairs(messages) do
+        if m[1]:find("failed", 1, true) and m[1]:find("task blew up", 1, true) and m[2] == vim.log.levels.WARN then
+          return true
+        end
+      end
+    end)
+    vim.cmd("AsyncellTasks")
+    local tbuf = vim.api.nvim_get_current_buf()
+    H.wait("the task listed as failed", function()
+      return tasks_text(tbuf):match("crasher%s+failed")
+    end)
+    vim.cmd("close")
+  end)
+  vim.notify = notify
+  if not ok then
+    error(err, 0)
+  end
+end)
+
+H.test("a host that dies mid-cell is reported under the cell", function()
+  local buf = H.open("exit.py", "# %%\nimport os\nos._exit(3)\n")
+  H.cursor_to("os._exit")
+  vim.cmd("AsyncellRunCell")
+  local text = H.wait_output(buf, "HostDied")
+  H.contains(text, "✗ error", "header")
+  H.wait("the statusline to show the dead host", function()
+    return require("asyncell").status(buf):find("dead", 1, true)
+  end)
+end)
+
 H.run()

@@ -130,22 +130,27 @@ function M.set_status(block, status, fields)
   M.schedule_render(block)
 end
 
---- Appends an output. Consecutive stream chunks of one stream and task are merged.
+local function count_newlines(text)
+  return select(2, text:gsub("\n", ""))
+end
+
+--- Appends an output. Consecutive stream chunks of one stream and task are merged into
+--- one item that keeps its chunks in a list (no quadratic concatenation) and counts its
+--- lines as they arrive, so a flood of output stays cheap to draw.
 function M.append(block, output, task)
-  local last = block.items[#block.items]
-  if
-    output.output_type == "stream"
-    and last
-    and last.output.output_type == "stream"
-    and last.output.name == output.name
-    and last.task == task
-  then
+  if output.output_type == "stream" then
     local text = type(output.text) == "table" and table.concat(output.text) or (output.text or "")
-    last.output = vim.tbl_extend("force", last.output, { text = last.output.text .. text })
-  else
-    if output.output_type == "stream" and type(output.text) == "table" then
-      output = vim.tbl_extend("force", output, { text = table.concat(output.text) })
+    local last = block.items[#block.items]
+    if not (last and last.parts and last.output.name == output.name and last.task == task) then
+      last = { output = { output_type = "stream", name = output.name }, task = task, parts = {}, newlines = 0 }
+      block.items[#block.items + 1] = last
     end
+    if text ~= "" then
+      last.parts[#last.parts + 1] = text
+      last.newlines = last.newlines + count_newlines(text)
+      last.partial = text:sub(-1) ~= "\n"
+    end
+  else
     block.items[#block.items + 1] = { output = output, task = task }
   end
   M.schedule_render(block)
@@ -215,6 +220,41 @@ function M.body(block, full)
   return lines
 end
 
+--- The folded body: at most `max` lines, the number of lines left out, and the `keep`
+--- lines (errors) that fell past the fold. Only the lines shown are ever split out of
+--- stream text.
+function M.folded_body(block, max)
+  local shown, kept, total = {}, {}, 0
+  local function add(line)
+    total = total + 1
+    if #shown < max then
+      shown[#shown + 1] = line
+    elseif line[3] then
+      kept[#kept + 1] = line
+    end
+  end
+  for _, item in ipairs(block.items) do
+    if item.parts then
+      local count = render.stream_count(item)
+      local room = max - #shown
+      if room > 0 then
+        for _, line in ipairs(render.lines(item, false, room)) do
+          shown[#shown + 1] = line
+        end
+      end
+      total = total + count
+    else
+      for _, line in ipairs(render.lines(item, false)) do
+        add(line)
+      end
+    end
+  end
+  if block.message and block.status == "failed" then
+    add({ block.message, "AsyncellError", true })
+  end
+  return shown, total - #shown - #kept, kept
+end
+
 function M.render(block)
   if block.removed or not vim.api.nvim_buf_is_valid(block.buf) then
     return
@@ -226,31 +266,18 @@ function M.render(block)
   local gutter = { config.options.gutter, "AsyncellGutter" }
   local header, header_hl = render.header(block, now_ms())
   local virt_lines = { { gutter, { header, header_hl } } }
-  local body = M.body(block, false)
-  local max = config.options.max_lines
-  local shown, hidden_keep = body, {}
-  if #body > max then
-    shown = vim.list_slice(body, 1, max)
-    for i = max + 1, #body do
-      if body[i][3] then
-        hidden_keep[#hidden_keep + 1] = body[i]
-      end
-    end
-  end
+  local shown, more, kept = M.folded_body(block, config.options.max_lines)
   for _, line in ipairs(shown) do
     virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] or "AsyncellStdout" } }
   end
-  if #body > max then
-    local more = #body - max - #hidden_keep
-    if more > 0 then
-      virt_lines[#virt_lines + 1] = {
-        gutter,
-        { ("… %d more line%s (:AsyncellOutput)"):format(more, more == 1 and "" or "s"), "AsyncellMore" },
-      }
-    end
-    for _, line in ipairs(hidden_keep) do
-      virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] } }
-    end
+  if more > 0 then
+    virt_lines[#virt_lines + 1] = {
+      gutter,
+      { ("… %d more line%s (:AsyncellOutput)"):format(more, more == 1 and "" or "s"), "AsyncellMore" },
+    }
+  end
+  for _, line in ipairs(kept) do
+    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] } }
   end
   block.virt_lines = virt_lines
   pcall(vim.api.nvim_buf_set_extmark, block.buf, M.ns, row, 0, {

@@ -107,8 +107,8 @@ end
 
 --- Lines of one output item {output=..., task=taskId?}.
 --- Each line is {text, hl, keep}: `keep` lines stay visible when the block is folded.
---- With `full`, errors include their traceback.
-function M.lines(item, full)
+--- With `full`, errors include their traceback. `limit` caps the lines of a stream.
+function M.lines(item, full, limit)
   local output = item.output
   local out = {}
   local prefix = item.task and ("[" .. item.task .. "] ") or ""
@@ -118,7 +118,11 @@ function M.lines(item, full)
   local kind = output.output_type
   if kind == "stream" then
     local hl = output.name == "stderr" and "AsyncellStderr" or "AsyncellStdout"
-    for _, line in ipairs(split_lines(join(output.text))) do
+    local text = item.parts and M.stream_head(item, limit) or join(output.text)
+    for _, line in ipairs(split_lines(text)) do
+      if limit and #out >= limit then
+        break
+      end
       add(line, hl)
     end
   elseif kind == "execute_result" then
@@ -155,6 +159,38 @@ function M.lines(item, full)
     add("[" .. tostring(kind) .. " output]", "AsyncellDisplay")
   end
   return out
+end
+
+--- Number of lines of a stream item (output.append keeps the counts).
+function M.stream_count(item)
+  return item.newlines + (item.partial and 1 or 0)
+end
+
+--- Text of a stream item: all of it, or just enough for its first `limit` lines.
+function M.stream_head(item, limit)
+  if not limit then
+    if #item.parts > 1 then
+      item.parts = { table.concat(item.parts) }
+    end
+    return item.parts[1] or ""
+  end
+  local taken, lines = {}, 0
+  for _, part in ipairs(item.parts) do
+    local at = 0
+    while lines < limit do
+      local nl = part:find("\n", at + 1, true)
+      if not nl then
+        break
+      end
+      lines, at = lines + 1, nl
+    end
+    if lines >= limit then
+      taken[#taken + 1] = part:sub(1, at)
+      break
+    end
+    taken[#taken + 1] = part
+  end
+  return table.concat(taken)
 end
 
 --- Header line of a block: "[3] ✓ 0.12s".
