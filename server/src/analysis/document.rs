@@ -179,7 +179,9 @@ impl Document {
             let cells = percent::split(&text);
             let mut reusable = self.reusable_units();
             let mut slots = Vec::with_capacity(cells.len());
-            let mut line = 0u32;
+            // Blank lines before the first marker belong to no cell but still count.
+            let preamble = &text[..usize::from(cells[0].range.start())];
+            let mut line = u32::try_from(LineIndex::new(preamble).line_count() - 1).unwrap_or(0);
             for (position, cell) in cells.iter().enumerate() {
                 let body = &text[cell.range];
                 let (unit, cached) = reuse_or_parse(&mut reusable, body, Syntax::Python);
@@ -298,9 +300,14 @@ impl Document {
         let region_start = starts[first];
         let old_region_end = starts.get(last + 1).copied().unwrap_or(old.len());
         let new_region_end = old_region_end + new.len() - old.len();
+        // A boundary between CR and LF would count that one line break in two units.
+        let splits_crlf =
+            |at: usize| at > 0 && new.get(at - 1) == Some(&b'\r') && new.get(at) == Some(&b'\n');
         if new_region_end < region_start
             || !new_text.is_char_boundary(region_start)
             || !new_text.is_char_boundary(new_region_end)
+            || splits_crlf(region_start)
+            || splits_crlf(new_region_end)
         {
             return false;
         }
