@@ -1,0 +1,379 @@
+//! Incremental updates must be invisible: after any sequence of edits applied through
+//! `Document::update_python`, the document's units tile the new text, every unit knows
+//! its true offset and first line, and the diagnostics are exactly those of a fresh
+//! `Document::from_python` of the same text. Edits are random: emoji and other
+//! multi-byte characters, CRLF and lone CR, newlines, `# %%` markers, unclosed brackets
+//! and quotes, indentation, and code that changes the diagnostics.
+
+use asyncell::analysis::{check_document, Document, Settings, SourceKind};
+use asyncell::positions::{Encoding, LineIndex};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// A plain script well over the segmentation threshold (400 lines), with something for
+/// most rules to find in every block.
+fn large_script() -> String {
+    let mut text = String::from("import trio\nimport asyncio\n\n");
+    for i in 0..60 {
+        text.push_str(&match i % 5 {
+            0 => format!(
+                "async def fetch_{i}(x):\n    await trio.sleep(x)\n    trio.sleep({i})\n    return [await y for y in x]\n\n\nfetch_{i}(1)\n"
+            ),
+            1 => format!(
+                "def helper_{i}(x):\n    # a comment with an emoji 🎉\n    return await x + {i}\n\n\nvalue_{i} = helper_{i}(2)\n"
+            ),
+            2 => format!(
+                "@decorator\nclass Thing{i}:\n    \"\"\"A docstring\n    over lines.\n    \"\"\"\n    name = 'é{i}'\n\n\nawait trio.sleep({i})\n"
+            ),
+            3 => format!(
+                "text_{i} = '''\nnot code: await x\n'''\nitems_{i} = [\n    {i},\n    {i} + 1,\n]\nasyncio.run(main_{i}())\n"
+            ),
+            _ => format!(
+                "if __name__ == '__main__':\n    trio.run(main_{i})\nelse:\n    pass\nx_{i} = 1; y_{i} = 2\n"
+            ),
+        });
+        text.push('\n');
+    }
+    text
+}
+
+/// A `# %%` cell file.
+fn percent_file() -> String {
+    let mut text = String::from("# %%\nimport trio\n\n");
+    for i in 0..12 {
+        text.push_str(&format!(
+            "# %% cell {i}\nasync def job_{i}():\n    await trio.sleep({i})\n\njob_{i}()\ntrio.sleep(1)\ndef sync_{i}():\n    await job_{i}()\n\n"
+        ));
+    }
+    text
+}
+
+/// Snippets an edit may insert.
+const FRAGMENTS: &[&str] = &[
+    "🎉",
+    "é",
+    "\u{10348}",
+    "\r\n",
+    "\n",
+    "\r",
+    "\n\n",
+    "# %%\n",
+    "\n# %% title\n",
+    "#%%\n",
+    "(",
+    "[",
+    "{",
+    ")",
+    "\"",
+    "'",
+    "'''",
+    "\"\"\"",
+    "\\",
+    "    ",
+    "\t",
+    ":",
+    "#",
+    "await x\n",
+    "await trio.sleep(1)\n",
+    "async def g():\n    pass\n",
+    "def h():\n    await y\n",
+    "trio.sleep(1)\n",
+    "fetch_0(2)\n",
+    "import asyncio\n",
+    "asyncio.run(f())\n",
+    "x = 1\r\ny = 2\r\n",
+    "class C:\n    z = await q\n",
+    "# noqa\n",
+    "  # noqa: LOOP100\n",
+    "%autoawait trio\n",
+];
+
+/// Whole lines of valid code: inserted at line starts they keep a script parseable, so
+/// the document stays segmented and the incremental path is what gets exercised.
+const LINES: &[&str] = &[
+    "x = 1\n",
+    "\n",
+    "\r\n",
+    "# a comment 🎉\n",
+    "y = 'é' * 2\r\n",
+    "await trio.sleep(0)\n",
+    "async def g():\n    await h()\n",
+    "def h():\n    await y\n",
+    "trio.sleep(1)\n",
+    "fetch_0(3)\n",
+    "import asyncio\n",
+    "class K:\n    v = 1\n",
+    "if x:\n    pass\nelse:\n    pass\n",
+    "z = (1,\n     2)\n",
+    "s = '''\n# %% not a marker? it is one\n'''\n",
+];
+
+#[derive(Clone, Copy, Debug)]
+enum Snap {
+    None,
+    /// The start of its line: segments and cells begin there.
+    LineStart,
+    /// The start of a line that starts a top-level statement (not `else:`, not after a
+    /// decorator), where a whole line of code can go without breaking anything.
+    StatementStart,
+}
+
+#[derive(Clone, Debug)]
+struct EditOp {
+    /// Where, as a fraction of the text's characters (in 1/10000).
+    at: u32,
+    /// Where to move `at` first.
+    snap: Snap,
+    /// How many characters to delete there.
+    delete: usize,
+    insert: String,
+}
+
+fn edit_strategy() -> impl Strategy<Value = EditOp> {
+    let insert = prop_oneof![
+        4 => proptest::sample::select(FRAGMENTS).prop_map(str::to_string),
+        2 => "[a-z0-9 ()\\[\\]{}\"'#:=.,\\n\\r\\t]{0,12}",
+        1 => "\\PC{0,4}",
+        1 => Just(String::new()),
+    ];
+    (
+        0u32..=10_000,
+        prop_oneof![Just(Snap::None), Just(Snap::LineStart)],
+        prop_oneof![3 => Just(0usize), 2 => 1usize..4, 1 => 4usize..80],
+        insert,
+    )
+        .prop_map(|(at, snap, delete, insert)| EditOp {
+            at,
+            snap,
+            delete,
+            insert,
+        })
+}
+
+fn line_edit_strategy() -> impl Strategy<Value = EditOp> {
+    (
+        0u32..=10_000,
+        prop_oneof![4 => Just(0usize), 1 => 1usize..3],
+        proptest::sample::select(LINES),
+    )
+        .prop_map(|(at, delete, insert)| EditOp {
+            at,
+            snap: Snap::StatementStart,
+            delete,
+            insert: insert.to_string(),
+        })
+}
+
+fn apply(text: &str, edit: &EditOp) -> String {
+    let boundaries: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let chars = boundaries.len() - 1;
+    let mut start_char = chars * edit.at as usize / 10_000;
+    let bytes = text.as_bytes();
+    let at_line_start = |c: usize| c == 0 || matches!(bytes[boundaries[c] - 1], b'\n' | b'\r');
+    let starts_statement = |c: usize| {
+        let line = &text[boundaries[c]..];
+        let previous = text[..boundaries[c]].trim_end().rsplit(['\n', '\r']).next();
+        !line.starts_with([' ', '\t'])
+            && !["else", "elif", "except", "finally"]
+                .iter()
+                .any(|k| line.starts_with(k))
+            && !previous.is_some_and(|p| p.starts_with('@'))
+    };
+    match edit.snap {
+        Snap::None => {}
+        Snap::LineStart => {
+            while !at_line_start(start_char) {
+                start_char -= 1;
+            }
+        }
+        Snap::StatementStart => {
+            while start_char > 0 && !(at_line_start(start_char) && starts_statement(start_char)) {
+                start_char -= 1;
+            }
+        }
+    }
+    let end_char = (start_char + edit.delete).min(chars);
+    let mut out = String::with_capacity(text.len() + edit.insert.len());
+    out.push_str(&text[..boundaries[start_char]]);
+    out.push_str(&edit.insert);
+    out.push_str(&text[boundaries[end_char]..]);
+    out
+}
+
+/// (code, 0-based document line, column) of every diagnostic, in document order.
+fn diagnostics(document: &mut Document) -> Vec<(&'static str, u32, u32)> {
+    let per_unit = check_document(document);
+    let mut out = Vec::new();
+    for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
+        for diagnostic in diagnostics.iter() {
+            let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
+            out.push((diagnostic.code, at.line, at.col));
+        }
+    }
+    out
+}
+
+/// The invariants that must hold after every update.
+fn assert_consistent(document: &mut Document, text: &str) -> Result<(), TestCaseError> {
+    prop_assert_eq!(document.text(), text);
+    let lines = LineIndex::new(text);
+    let slots = document.slots();
+    prop_assert!(!slots.is_empty() || text.trim().is_empty());
+    let mut expected_offset = None;
+    for (position, slot) in slots.iter().enumerate() {
+        let offset = usize::from(slot.offset);
+        let unit = &slot.unit.text;
+        prop_assert!(
+            text.get(offset..offset + unit.len()) == Some(unit.as_str()),
+            "slot {} at offset {} does not hold its unit's text",
+            position,
+            offset
+        );
+        if document.kind() == SourceKind::Script {
+            // Script segments tile the text.
+            prop_assert_eq!(offset, expected_offset.unwrap_or(0));
+        } else if let Some(previous_end) = expected_offset {
+            prop_assert!(offset >= previous_end);
+        }
+        expected_offset = Some(offset + unit.len());
+        prop_assert_eq!(
+            slot.start_line as usize,
+            lines.line_of(slot.offset),
+            "slot {} at offset {} starts on the wrong line",
+            position,
+            offset
+        );
+    }
+    let concatenated: String = slots.iter().map(|s| s.unit.text.as_str()).collect();
+    if document.kind() == SourceKind::Script {
+        prop_assert_eq!(&concatenated, text);
+    } else {
+        // A cell file's code cells cover the text from the first marker on (no
+        // markdown cells are ever generated here); only blank lines may precede it.
+        let first = slots.first().map_or(text.len(), |s| usize::from(s.offset));
+        prop_assert!(text[..first].trim().is_empty());
+        prop_assert_eq!(&concatenated, &text[first..]);
+    }
+
+    let incremental = diagnostics(document);
+    let mut fresh_document = Document::from_python(text.to_string(), &Settings::default());
+    let fresh = diagnostics(&mut fresh_document);
+    prop_assert_eq!(
+        incremental,
+        fresh,
+        "incremental diagnostics differ from a fresh parse"
+    );
+    Ok(())
+}
+
+fn run(base: String, cases: u32) {
+    run_with(base, cases, edit_strategy().boxed());
+}
+
+fn run_with(base: String, cases: u32, edit: BoxedStrategy<EditOp>) {
+    // PROPTEST_CASES=5000 runs a deeper search.
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec(edit, 1..8);
+    let result = runner.run(&strategy, |edits| {
+        let mut document = Document::from_python(base.clone(), &Settings::default());
+        let _ = diagnostics(&mut document);
+        let mut text = base.clone();
+        for edit in &edits {
+            text = apply(&text, edit);
+            document.update_python(text.clone());
+            assert_consistent(&mut document, &text)?;
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+}
+
+#[test]
+fn the_large_script_is_segmented() {
+    let mut document = Document::from_python(large_script(), &Settings::default());
+    assert!(large_script().lines().count() > 400);
+    assert_eq!(document.kind(), SourceKind::Script);
+    assert!(document.slots().len() > 50, "{}", document.slots().len());
+    let found = diagnostics(&mut document);
+    for code in ["LOOP100", "LOOP101", "LOOP300", "ASYNC105"] {
+        assert!(found.iter().any(|d| d.0 == code), "no {code} in the base");
+    }
+}
+
+#[test]
+fn random_edits_to_a_large_script_match_a_fresh_parse() {
+    run(large_script(), 40);
+}
+
+#[test]
+fn random_line_edits_to_a_large_script_match_a_fresh_parse() {
+    let edits = prop_oneof![3 => line_edit_strategy(), 1 => edit_strategy()];
+    run_with(large_script(), 40, edits.boxed());
+}
+
+#[test]
+fn random_edits_to_a_cell_file_match_a_fresh_parse() {
+    run(percent_file(), 64);
+}
+
+/// Regressions found by the properties above, kept as plain tests.
+mod regressions {
+    use super::*;
+
+    fn check_sequence(base: &str, edits: &[(u32, usize, &str)]) {
+        let mut document = Document::from_python(base.to_string(), &Settings::default());
+        let _ = diagnostics(&mut document);
+        let mut text = base.to_string();
+        for &(at, delete, insert) in edits {
+            let edit = EditOp {
+                at,
+                snap: Snap::None,
+                delete,
+                insert: insert.to_string(),
+            };
+            text = apply(&text, &edit);
+            document.update_python(text.clone());
+            assert_consistent(&mut document, &text).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_segment_boundary_never_splits_a_crlf() {
+        // Turn the line break before `b = 2` into a lone CR (a full re-parse makes a
+        // segment end with it), then insert LF right after it: the two now form one CRLF
+        // line break, which must not be counted once per segment.
+        let mut base = String::new();
+        for i in 0..420 {
+            base.push_str(&format!("a{i} = {i}\n"));
+        }
+        base.push_str("b = 2\nawait c\n");
+        let at = base.find("b = 2").unwrap();
+        let mut document = Document::from_python(base.clone(), &Settings::default());
+        let mut text = base.clone();
+        text.replace_range(at - 1..at, "\r");
+        document.update_python(text.clone());
+        assert_consistent(&mut document, &text).unwrap();
+        text.insert(at, '\n');
+        document.update_python(text.clone());
+        assert_consistent(&mut document, &text).unwrap();
+    }
+
+    #[test]
+    fn blank_lines_before_the_first_cell_marker_count() {
+        check_sequence("\n\n# %%\ndef f():\n    await g()\n", &[(0, 0, "")]);
+    }
+}
