@@ -1,7 +1,7 @@
 -- Running cells on the real host (real trio): outputs as virtual lines under the cell.
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
 
-H.setup({ max_lines = 6 })
+H.setup({ max_lines = 6, codelens = true })
 
 local CELLS = table.concat({
   "# %%",
@@ -236,6 +236,36 @@ H.test("the statusline shows the loop and busy time while a cell runs", function
     return s:find("idle", 1, true) and s
   end)
   H.eq("trio ○ idle", idle, "idle statusline")
+end)
+
+H.test("the server's code lenses run cells through the plugin, outputs under the cell", function()
+  local buf = H.open("lens.py", "# %%\nprint('lens one')\n# %%\nprint('lens two')\n# %%\nprint('lens three')\n")
+  local lenses = H.wait("code lenses", function()
+    local got = vim.lsp.codelens.get(buf)
+    return #got >= 5 and got
+  end)
+  -- the first cell has only "Run cell": :lua vim.lsp.codelens.run() on its line runs it
+  vim.api.nvim_win_set_cursor(0, { 1, 0 })
+  vim.lsp.codelens.run()
+  wait_block(buf, "print('lens one')", "lens one")
+  -- "Run above" on the third cell runs the first two
+  vim.cmd("AsyncellClear")
+  local above
+  for _, lens in ipairs(lenses) do
+    if lens.range.start.line == 4 and lens.command.command == "asyncell.runAbove" then
+      above = lens.command
+    end
+  end
+  H.truthy(above, "a Run above lens on the third cell")
+  local client = require("asyncell.lsp").client(buf)
+  if client.exec_cmd then
+    client:exec_cmd(above, { bufnr = buf })
+  else
+    client.commands[above.command](above, { bufnr = buf })
+  end
+  wait_block(buf, "print('lens two')", "lens two")
+  wait_block(buf, "print('lens one')", "lens one")
+  H.eq(2, #blocks(buf), "the third cell did not run")
 end)
 
 H.run()

@@ -19,6 +19,8 @@ M.defaults = {
   gutter = "│ ",
   -- How often (ms) the statusline asks the server for the host's state while attached.
   status_interval = 2000,
+  -- Show the server's "▶ Run cell" / "Run above" code lenses (they run through the plugin).
+  codelens = false,
   -- false, true (the defaults below) or a table overriding some of them (false disables one).
   keymaps = false,
   -- Extra fields merged into the LSP client config (capabilities, on_attach, ...).
@@ -49,6 +51,7 @@ function M.set(user)
     max_lines = { "number" },
     status_interval = { "number" },
     keymaps = { "boolean", "table" },
+    codelens = { "boolean" },
   }
   for key, types in pairs(expected) do
     if user[key] ~= nil and not vim.tbl_contains(types, type(user[key])) then

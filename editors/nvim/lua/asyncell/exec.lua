@@ -145,6 +145,23 @@ function M.run_cells(buf, list)
   run(1)
 end
 
+--- Runs the code cell with 0-based index `index` among the buffer's code cells (the
+--- numbering of asyncell/execute's `cell` and of the server's code lenses).
+function M.run_code_cell(buf, index)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  local cell = cells.code_cells(buf)[(index or 0) + 1]
+  if not cell then
+    return notify(("there is no code cell %s"):format(tostring(index)), vim.log.levels.WARN)
+  end
+  return M.execute(buf, cell_spec(cell))
+end
+
+--- Runs the code cells before code cell `index` (0-based).
+function M.run_code_cells_before(buf, index)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  return M.run_cells(buf, vim.list_slice(cells.code_cells(buf), 1, index or 0))
+end
+
 function M.run_above(buf, row)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   row = row or (vim.api.nvim_win_get_cursor(0)[1] - 1)

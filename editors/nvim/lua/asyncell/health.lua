@@ -86,7 +86,7 @@ function M.python(buf)
     return { venv .. "/bin/python" }, "$VIRTUAL_ENV"
   end
   local client = require("asyncell.lsp").client(buf)
-  local root = client and client.root_dir or vim.fs.root(buf, config.options.root_markers) or start
+  local root = client and client.root_dir or vim.fs.root(buf, config.options.root_markers)
   if root and vim.fn.filereadable(root .. "/.venv/bin/python") == 1 then
     return { root .. "/.venv/bin/python" }, "the workspace's .venv"
   end
@@ -143,6 +143,29 @@ function M.check()
 
   health.start("Python host")
   local argv, source = M.python()
+  -- The running server's own answer, when a buffer is attached.
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local client = vim.api.nvim_buf_is_loaded(buf) and require("asyncell.lsp").client(buf)
+    if client then
+      local params = { textDocument = { uri = vim.uri_from_bufnr(buf) } }
+      local ok, response
+      if require("asyncell.lsp").modern then
+        ok, response = pcall(client.request_sync, client, "asyncell/status", params, 2000, buf)
+      else
+        ok, response = pcall(client.request_sync, "asyncell/status", params, 2000, buf)
+      end
+      local result = ok and response and response.result
+      if type(result) == "table" and type(result.python) == "string" then
+        health.info(("the server runs %s's host with: %s (%s loop, host %s)"):format(
+          vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ":t"),
+          result.python,
+          tostring(result.loop),
+          tostring(result.state)
+        ))
+      end
+      break
+    end
+  end
   local shown = shell_join(argv)
   local fix_python = {
     "set the interpreter: require('asyncell').setup({ python = '/path/to/venv/bin/python' })",

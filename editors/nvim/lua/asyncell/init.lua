@@ -36,6 +36,9 @@ function M.setup(opts)
         require("asyncell.status").start()
         -- the loop and host state, for the statusline
         require("asyncell.status").refresh(args.buf)
+        if config.options.codelens then
+          M._codelens(args.buf)
+        end
       end
     end,
   })
@@ -49,6 +52,22 @@ function M.setup(opts)
   warn_missing_binary()
   require("asyncell.lsp").enable()
   M._configured = true
+end
+
+-- Keeps the server's code lenses fresh in `buf` (codelens = true).
+function M._codelens(buf)
+  local group = vim.api.nvim_create_augroup("asyncell.codelens." .. buf, { clear = true })
+  local function refresh()
+    if vim.api.nvim_buf_is_valid(buf) and require("asyncell.lsp").client(buf) then
+      pcall(vim.lsp.codelens.refresh, { bufnr = buf })
+    end
+  end
+  vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "TextChanged" }, {
+    group = group,
+    buffer = buf,
+    callback = refresh,
+  })
+  refresh()
 end
 
 --- Statusline text for the current buffer, e.g. "trio ● busy 3.2s · 2 tasks"

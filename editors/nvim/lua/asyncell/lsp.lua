@@ -26,6 +26,30 @@ function M.client_config()
       end
     end,
   }
+  -- The server's code lenses ("▶ Run cell", "Run above") name these commands with
+  -- arguments {uri, code cell index}. Handling them here, instead of letting Neovim send
+  -- workspace/executeCommand, puts their output under the cell like :AsyncellRunCell.
+  local function lens_target(command)
+    local args = command.arguments or {}
+    local buf = type(args[1]) == "string" and M.buf_for_uri(args[1]) or vim.api.nvim_get_current_buf()
+    return buf, tonumber(args[2])
+  end
+  local commands = {
+    ["asyncell.runCell"] = function(command)
+      local buf, index = lens_target(command)
+      require("asyncell.exec").run_code_cell(buf, index)
+    end,
+    ["asyncell.runAbove"] = function(command)
+      local buf, index = lens_target(command)
+      require("asyncell.exec").run_code_cells_before(buf, index)
+    end,
+    ["asyncell.interrupt"] = function(command)
+      require("asyncell.exec").interrupt((lens_target(command)))
+    end,
+    ["asyncell.restart"] = function(command)
+      require("asyncell.exec").restart((lens_target(command)))
+    end,
+  }
   local user = vim.deepcopy(options.lsp or {})
   local user_on_exit = user.on_exit
   local client_config = vim.tbl_deep_extend("force", {
@@ -35,6 +59,7 @@ function M.client_config()
     init_options = settings,
     settings = { asyncell = settings },
     handlers = handlers,
+    commands = commands,
   }, user)
   client_config.cmd = options.cmd
   client_config.on_exit = function(code, signal, client_id)
