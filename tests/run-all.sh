@@ -2,6 +2,7 @@
 # Runs every test suite against the real binary, the real host and real loops:
 #   1. cargo test            (unit, rule, CPython-agreement, property and docs tests)
 #   2. pytest                (the Python host suite and the LSP end-to-end suites)
+#   3. the editor suites     (headless Neovim; VS Code in code-server driven by Chromium)
 # It installs what it needs into .venv (created if missing) and runs every suite even
 # when an earlier one fails, so one run shows everything that is broken.
 set -uo pipefail
@@ -37,6 +38,10 @@ echo "== pytest: the Python host (server/host/tests)"
 echo "== pytest: end-to-end over LSP (tests/e2e)"
 ASYNCELL_BIN="$ROOT/target/debug/asyncell" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
     || failed+=("e2e suite")
+
+echo "== Neovim plugin (headless Neovim 0.11.4, editors/nvim/tests)"
+ASYNCELL_BIN="$ROOT/target/debug/asyncell" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
+    || failed+=("neovim suite")
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED: ${failed[*]}"
