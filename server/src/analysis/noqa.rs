@@ -1,7 +1,8 @@
 //! `# noqa` suppression comments, flake8 style: `# noqa` silences every code on its line,
 //! `# noqa: LOOP200, ASYNC105` only those codes (or code prefixes).
 
-use ruff_text_size::{TextRange, TextSize};
+use ruff_python_ast::token::{Token, TokenKind};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::diagnostic::{Diagnostic, Edit};
 use super::unit::Unit;
@@ -45,24 +46,34 @@ fn line_text(unit: &Unit, offset: TextSize) -> (TextRange, &str) {
     (TextRange::at(start, TextSize::of(text)), text)
 }
 
+/// The directive of the noqa comment on the line holding `offset`. Only comment tokens
+/// count: `"# noqa"` inside a string suppresses nothing.
+fn line_directive(unit: &Unit, offset: TextSize) -> Option<Directive<'_>> {
+    let (range, _) = line_text(unit, offset);
+    let tokens: &[Token] = unit.parsed.tokens();
+    let first = tokens.partition_point(|token| token.start() < range.start());
+    tokens[first..]
+        .iter()
+        .take_while(|token| token.start() < range.end())
+        .filter(|token| token.kind() == TokenKind::Comment)
+        .find_map(|token| directive(&unit.text[token.range()]).map(|(_, d)| d))
+}
+
 /// Whether a noqa comment on the diagnostic's first line suppresses it.
 pub fn is_suppressed(unit: &Unit, diagnostic: &Diagnostic) -> bool {
-    let (_, line) = line_text(unit, diagnostic.range.start());
-    match directive(line) {
+    match line_directive(unit, diagnostic.range.start()) {
         None => false,
-        Some((_, Directive::All)) => true,
-        Some((_, Directive::Codes(codes))) => codes.iter().any(|c| diagnostic.code.starts_with(c)),
+        Some(Directive::All) => true,
+        Some(Directive::Codes(codes)) => codes.iter().any(|c| diagnostic.code.starts_with(c)),
     }
 }
 
 /// The edit that suppresses `diagnostic` with a noqa comment: appends its code to an
 /// existing `# noqa: ...` list, or adds `  # noqa: CODE` at the end of the line.
 pub fn suppression_edit(unit: &Unit, diagnostic: &Diagnostic) -> Edit {
-    let (range, line) = line_text(unit, diagnostic.range.start());
-    match directive(line) {
-        Some((_, Directive::Codes(_))) => {
-            Edit::insert(range.end(), format!(", {}", diagnostic.code))
-        }
+    let (range, _) = line_text(unit, diagnostic.range.start());
+    match line_directive(unit, diagnostic.range.start()) {
+        Some(Directive::Codes(_)) => Edit::insert(range.end(), format!(", {}", diagnostic.code)),
         _ => Edit::insert(range.end(), format!("  # noqa: {}", diagnostic.code)),
     }
 }
