@@ -116,3 +116,49 @@ fn e999_can_be_ignored() {
     let checked = python_with("def f(:\n    pass\n", &ignoring(&["E999"]));
     assert_eq!(checked.findings(), []);
 }
+
+#[test]
+fn noqa_inside_a_string_is_not_a_comment() {
+    let checked = python(
+        r##"
+        print("# noqa"); await f()
+        x = '''
+        # noqa
+        '''; await g()
+        await h()  # a comment that ends in # noqa: LOOP100
+        "##,
+    );
+    assert_eq!(checked.findings(), [("LOOP100", 1), ("LOOP100", 4)]);
+}
+
+#[test]
+fn the_suppression_edit_adds_a_comment_or_extends_one() {
+    use asyncell::analysis::noqa::suppression_edit;
+    let checked = python(
+        r##"
+        import trio
+
+        async def f():
+            trio.sleep(1)
+            trio.sleep(2)  # noqa: LOOP300
+            print("# noqa: X"); trio.sleep(3)
+        "##,
+    );
+    let unit = &checked.document.slots()[0].unit;
+    let edits: Vec<String> = checked
+        .diagnostics("ASYNC105")
+        .iter()
+        .map(|d| {
+            apply_fix(
+                &unit.text,
+                &asyncell::analysis::Fix::new("", vec![suppression_edit(unit, d)]),
+            )
+        })
+        .collect();
+    assert!(edits[0].contains("    trio.sleep(1)  # noqa: ASYNC105\n"));
+    assert!(edits[1].contains("    trio.sleep(2)  # noqa: LOOP300, ASYNC105\n"));
+    assert!(edits[2].contains("trio.sleep(3)  # noqa: ASYNC105\n"));
+    for fixed in edits {
+        assert_eq!(python(&fixed).diagnostics("ASYNC105").len(), 2, "{fixed}");
+    }
+}
