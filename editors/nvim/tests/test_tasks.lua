@@ -95,6 +95,11 @@ H.test(":AsyncellTasks lists the heartbeat as running, and x cancels it", functi
       vim.api.nvim_win_set_cursor(0, { i, 0 })
     end
   end
+  -- <CR> jumps to the cell that started the task
+  vim.cmd("normal \r")
+  H.eq(buf, vim.api.nvim_get_current_buf(), "<CR> went to the source buffer")
+  H.eq("background.start_soon(heartbeat, name='heartbeat')", vim.api.nvim_get_current_line(), "the starting cell's line")
+  vim.fn.win_gotoid(vim.fn.bufwinid(tbuf))
   vim.cmd("normal x")
   H.wait("the heartbeat listed as cancelled", function()
     return tasks_text(tbuf):match("heartbeat%s+cancelled")
