@@ -85,4 +85,27 @@ H.test("the statusline is empty where asyncell is not attached, and shows the lo
   vim.cmd("buffer " .. buf)
 end)
 
+H.test("a second setup() sends the new settings to the running server", function()
+  local buf = H.open("settings.py", CELLS)
+  local status = require("asyncell.status")
+  local function python()
+    local got
+    status.refresh(buf, true, function(_, result)
+      got = result and result.python
+    end)
+    H.wait("asyncell/status", function()
+      return got
+    end)
+    return got
+  end
+  H.eq(H.python, python(), "python before")
+  local client = require("asyncell.lsp").client(buf)
+  H.setup({ python = { H.python, "-X", "dev" } })
+  H.wait("the new python in the server's status", function()
+    return python() == H.python .. " -X dev"
+  end)
+  H.eq(client.id, require("asyncell.lsp").client(buf).id, "the client was kept")
+  H.setup()
+end)
+
 H.run()

@@ -71,6 +71,16 @@ function M.set(user)
   if user.python ~= nil then
     options.python = vim.deepcopy(user.python)
   end
+  -- "~/venv/bin/python" and "$HOME/..." work: the server does not expand them.
+  local function expand(path)
+    return (path:match("^[~$]") and vim.fs.normalize(path)) or path
+  end
+  if type(options.python) == "string" then
+    options.python = expand(options.python)
+  elseif type(options.python) == "table" and type(options.python[1]) == "string" then
+    options.python[1] = expand(options.python[1])
+  end
+  options.cmd[1] = expand(options.cmd[1])
   M.options = options
   return options
 end

@@ -94,8 +94,18 @@ local function start_010(buf)
   vim.lsp.start(client_config, { bufnr = buf })
 end
 
---- Registers (or re-registers, after a new setup()) the server with Neovim.
+--- Registers (or re-registers, after a new setup()) the server with Neovim. Running
+--- clients get the new settings through workspace/didChangeConfiguration.
 function M.enable()
+  local settings = config.server_settings()
+  for _, client in ipairs(M.clients()) do
+    client.settings = { asyncell = settings }
+    if M.modern then
+      client:notify("workspace/didChangeConfiguration", { settings = client.settings })
+    else
+      client.notify("workspace/didChangeConfiguration", { settings = client.settings })
+    end
+  end
   if M.modern then
     pcall(vim.api.nvim_del_augroup_by_name, "asyncell.lsp")
     -- Assigning replaces any previous setup() instead of merging lists by index.
