@@ -4,6 +4,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::apis::is_trio_async_function;
+use super::loop303_coroutine_function_mixup::wants_function;
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -31,7 +32,8 @@ rule! {
     ///
     /// ## Fix safety
     /// The fix adds `await` where awaiting is legal. It is unsafe: the call now runs and
-    /// may block the caller for as long as it takes.
+    /// may block the caller for as long as it takes. No fix is offered for a coroutine
+    /// handed to `start_soon` or `trio.run`, which want the function (see LOOP303).
     "ASYNC105" "trio-sync-call" {
         library: "trio",
         default: true,
@@ -50,8 +52,16 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     if matches!(checker.parent_expr(), Some(Expr::Await(_))) {
         return;
     }
-    let fix = checker
-        .can_await_here()
+    // `start_soon(trio.sleep(1))` wants the function (LOOP303 passes it): awaiting the
+    // argument would hand the task starter `None`.
+    let handed_to_task_starter = match checker.parent_expr() {
+        Some(Expr::Call(parent)) => {
+            parent.arguments.args.first().map(Ranged::range) == Some(call.range())
+                && wants_function(parent, checker.qualified_name(&parent.func).as_deref())
+        }
+        _ => false,
+    };
+    let fix = (checker.can_await_here() && !handed_to_task_starter)
         .then(|| checker.add_await_fix(call.range()));
     checker.report(
         &RULE,

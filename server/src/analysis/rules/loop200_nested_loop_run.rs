@@ -6,6 +6,7 @@ use ruff_text_size::Ranged;
 use super::apis::is_known_async_callee;
 use crate::analysis::checker::{Checker, ExecContext};
 use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::names::last_segment;
 
 rule! {
     /// ## What it does
@@ -132,15 +133,20 @@ fn await_fix(checker: &Checker, call: &ast::ExprCall, runner: &str) -> Option<Fi
                 checker.await_replacement(awaitable)
             }
         }
-        "trio.run" | "anyio.run" => {
-            let (function, rest) = arguments.args.split_first()?;
-            let rest: Vec<&str> = rest.iter().map(|a| checker.source(a.range())).collect();
-            checker.await_text(&format!(
-                "{}({})",
-                checker.primary_source(function),
-                rest.join(", ")
-            ))
-        }
+        "trio.run" | "anyio.run" => match arguments.args.split_first()? {
+            // `trio.run(main(3))` (LOOP303) hands over a coroutine: await it.
+            (Expr::Call(inner), []) if last_segment(&inner.func) != Some("partial") => {
+                checker.await_replacement(&arguments.args[0])
+            }
+            (function, rest) => {
+                let rest: Vec<&str> = rest.iter().map(|a| checker.source(a.range())).collect();
+                checker.await_text(&format!(
+                    "{}({})",
+                    checker.primary_source(function),
+                    rest.join(", ")
+                ))
+            }
+        },
         _ => return None,
     };
     Some(Fix::new(

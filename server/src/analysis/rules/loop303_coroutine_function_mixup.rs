@@ -64,13 +64,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         return;
     };
     let method = last_segment(&call.func);
-    let wants_function = match (qualified, method) {
-        (Some("trio.run" | "anyio.run"), _) => true,
-        (_, Some("start_soon")) => true,
-        (_, Some("start")) => is_nursery_like(&call.func),
-        _ => false,
-    };
-    if wants_function {
+    if wants_function(call, qualified) {
         if let Expr::Call(inner) = first {
             let is_partial = matches!(last_segment(&inner.func), Some("partial"));
             let inner_is_async = is_known_async_callee(
@@ -107,6 +101,17 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
                 )),
             );
         }
+    }
+}
+
+/// Whether `call` takes an async function (and its arguments) as its first argument:
+/// `trio.run`, `anyio.run`, `start_soon`, and `start` on a nursery or task group.
+pub(crate) fn wants_function(call: &ast::ExprCall, qualified: Option<&str>) -> bool {
+    match (qualified, last_segment(&call.func)) {
+        (Some("trio.run" | "anyio.run"), _) => true,
+        (_, Some("start_soon")) => true,
+        (_, Some("start")) => is_nursery_like(&call.func),
+        _ => false,
     }
 }
 
