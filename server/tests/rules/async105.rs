@@ -128,3 +128,25 @@ fn non_trio_functions_do_not_fire() {
     );
     assert!(!checked.has("ASYNC105"));
 }
+
+#[test]
+fn no_await_fix_for_a_coroutine_handed_to_a_task_starter() {
+    // `start_soon(trio.sleep(1))` is LOOP303, whose fix passes the function; awaiting
+    // inside the argument would hand `None` to start_soon.
+    let checked = python(
+        r#"
+        import trio
+
+        async def main(nursery):
+            nursery.start_soon(trio.sleep(1))
+            print(trio.sleep(2))
+        "#,
+    );
+    assert_eq!(
+        checked.findings(),
+        [("ASYNC105", 4), ("LOOP303", 4), ("ASYNC105", 5)]
+    );
+    let diagnostics = checked.diagnostics("ASYNC105");
+    assert!(diagnostics[0].fix.is_none());
+    assert!(diagnostics[1].fix.is_some());
+}

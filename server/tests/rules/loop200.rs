@@ -270,3 +270,16 @@ fn a_lambda_passed_to_trio_run_is_parenthesized() {
         ["import trio\nawait (lambda: main(1))()"]
     );
 }
+
+#[test]
+fn trio_run_of_a_coroutine_becomes_await_of_it() {
+    // `trio.run(main(3))` is also LOOP303; the LOOP200 fix must not call the coroutine.
+    let checked = notebook(&[
+        "import trio\nasync def main(n):\n    ...",
+        "trio.run(main(3))\ntrio.run(functools.partial(main, 3))",
+    ]);
+    assert_eq!(
+        checked.fixed_cells("LOOP200")[1],
+        "await main(3)\nawait functools.partial(main, 3)()"
+    );
+}
