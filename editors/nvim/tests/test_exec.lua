@@ -45,7 +45,7 @@ local function wait_block(buf, needle, text)
   local ok, entry = pcall(H.wait, ("output %q under %q"):format(text, needle), function()
     local entry = block_below(buf, needle)
     return entry and table.concat(entry.lines, "\n"):find(text, 1, true) and entry
-  end, 15000)
+  end, 20000)
   if not ok then
     error(("%s; the outputs are:\n%s"):format(entry, vim.inspect(H.outputs(buf))), 2)
   end
@@ -138,7 +138,7 @@ H.test("a flood of output stays folded and the editor stays responsive", functio
   ticker:stop()
   ticker:close()
   H.say(("   (longest main-loop stall during the flood: %.0f ms)"):format(worst))
-  H.truthy(worst < 500, ("longest stall %.0f ms"):format(worst))
+  H.truthy(worst < 1500, ("longest stall %.0f ms"):format(worst))
   H.eq(1 + 6 + 1, #entry.lines, "header + max_lines + fold line")
   H.contains(entry.lines[2], "flood 0")
   H.contains(entry.lines[8], "… 49994 more lines")

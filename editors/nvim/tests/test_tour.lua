@@ -11,7 +11,7 @@ H.test("editors/nvim/tour.lua shows diagnostics, outputs, interrupt, tasks, trac
     cwd = H.root,
     text = true,
     env = { ASYNCELL_BIN = H.bin, ASYNCELL_PYTHON = H.python },
-  }):wait(40000)
+  }):wait(60000)
   H.eq(0, result.code, "tour exit code; stderr: " .. (result.stderr or ""))
   local out = result.stdout
   H.contains(out, "E 29  trio.run(trio.sleep, 0)    ■ LOOP200", "diagnostic on the trio.run line")
