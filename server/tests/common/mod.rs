@@ -102,6 +102,21 @@ pub fn notebook_with(cells: &[&str], settings: &Settings) -> Checked {
     Checked { document, per_unit }
 }
 
+/// Checks a notebook from `(is_code, text)` cells, so markdown cells can sit between
+/// code cells (each dedented).
+pub fn notebook_mixed(cells: &[(bool, &str)]) -> Checked {
+    let cells = cells
+        .iter()
+        .map(|(is_code, text)| CellInput {
+            is_code: *is_code,
+            text: dedent(text),
+        })
+        .collect();
+    let mut document = Document::from_cells(cells, &Settings::default());
+    let per_unit = check_document(&mut document);
+    Checked { document, per_unit }
+}
+
 /// A diagnostic located in its document: 1-based line in the `.py` file, or 1-based cell
 /// number and line within the cell for notebooks.
 #[derive(Clone, Debug)]

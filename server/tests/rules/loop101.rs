@@ -189,3 +189,11 @@ fn top_level_await_in_a_cell_is_not_loop101() {
     let checked = notebook(&["data = [await fetch(u) for u in urls]\nawait save(data)"]);
     assert_eq!(checked.cell_findings(), []);
 }
+
+#[test]
+fn lines_in_a_cell_file_count_blank_lines_before_the_first_marker() {
+    // `python` dedents, which drops the first newline: one blank line remains.
+    let checked = python("\n\n# %%\ndef f():\n    await g()\n");
+    assert_eq!(checked.document.text(), "\n# %%\ndef f():\n    await g()\n");
+    assert_eq!(checked.findings(), [("LOOP101", 4)]);
+}

@@ -141,3 +141,14 @@ fn a_dropped_coroutine_in_a_sync_comprehension_body_is_not_an_expression_stateme
     // calls.
     assert_eq!(checked.cell_findings(), []);
 }
+
+#[test]
+fn cells_are_numbered_counting_markdown_cells() {
+    let checked = notebook_mixed(&[
+        (false, "# Setup"),
+        (true, "async def load():\n    ..."),
+        (false, "Now load it:"),
+        (true, "load()"),
+    ]);
+    assert_eq!(checked.cell_findings(), [("LOOP300", 4, 1)]);
+}
