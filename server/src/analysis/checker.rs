@@ -287,11 +287,12 @@ impl<'a> Checker<'a> {
             .any(|d| d.code == rule.code && d.range == range)
     }
 
-    /// Byte offset of the `def` keyword of a function (after its decorators).
+    /// Byte offset of the `def` keyword of a function (after its decorators). It is the
+    /// last `def` before the name: a comment after the decorators may say "def" too.
     pub fn def_keyword(&self, def: &ast::StmtFunctionDef) -> Option<TextSize> {
         let search_from = def.decorator_list.last().map_or(def.start(), |d| d.end());
         let between = TextRange::new(search_from, def.name.start());
-        let offset = self.source(between).find("def")?;
+        let offset = self.source(between).rfind("def")?;
         Some(search_from + TextSize::try_from(offset).ok()?)
     }
 

@@ -197,3 +197,24 @@ fn lines_in_a_cell_file_count_blank_lines_before_the_first_marker() {
     assert_eq!(checked.document.text(), "\n# %%\ndef f():\n    await g()\n");
     assert_eq!(checked.findings(), [("LOOP101", 4)]);
 }
+
+#[test]
+fn the_fix_finds_the_def_keyword_after_a_comment_that_says_def() {
+    let checked = python(
+        r#"
+        @cached  # undefined until the first call
+        def value():
+            return await compute()
+        "#,
+    );
+    assert_eq!(
+        checked.fixed("LOOP101"),
+        dedent(
+            r#"
+            @cached  # undefined until the first call
+            async def value():
+                return await compute()
+            "#
+        )
+    );
+}
