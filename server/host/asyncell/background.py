@@ -214,7 +214,9 @@ class AsyncioBackground(Background):
     def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> str:
         loop = asyncio.get_running_loop()
         record = self._new_record(fn, name)
-        record.handle = loop.create_task(self._supervise(record, fn, args, None), name=record.name)
+        record.handle = _tag(
+            loop.create_task(self._supervise(record, fn, args, None), name=record.name), record
+        )
         return record.id
 
     async def start(self, fn: Any, *args: Any, name: Optional[str] = None) -> Any:
@@ -222,7 +224,8 @@ class AsyncioBackground(Background):
         record = self._new_record(fn, name)
         status = AsyncioTaskStatus(loop.create_future())
         recorder = _StatusRecorder(status)
-        task = loop.create_task(self._supervise(record, fn, args, recorder), name=record.name)
+        task = _tag(loop.create_task(self._supervise(record, fn, args, recorder), name=record.name),
+                    record)
         record.handle = task
         try:
             await asyncio.wait([status._future, task], return_when=asyncio.FIRST_COMPLETED)
@@ -260,6 +263,16 @@ class AsyncioBackground(Background):
         for record in self._records.values():
             if record.state == "running" and record.handle is not None:
                 record.handle.cancel()
+
+
+def _tag(task: "asyncio.Task[Any]", record: TaskRecord) -> "asyncio.Task[Any]":
+    """The task belongs to the background record, not to the cell that started it: an
+    interrupt of that cell must never reach it (see AsyncioLoop.interrupt_exception)."""
+    try:
+        task._asyncell_origin = (record.started_by, record.id)
+    except AttributeError:  # not our Task class (a cell replaced the task factory)
+        pass
+    return task
 
 
 class _BackgroundProxy:

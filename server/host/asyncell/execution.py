@@ -50,6 +50,7 @@ def _interrupt_output(how: str, exc: Optional[BaseException]) -> dict:
 async def run_execution(session, execution, guard) -> None:
     channel = session.channel
     origin = (execution.id, None)
+    session.interrupter.started(execution)
     channel.send({"ev": "started", "id": execution.id})
     token = ORIGIN.set(origin)
     status = "error"

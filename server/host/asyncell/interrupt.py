@@ -1,56 +1,78 @@
 """Interrupting the running cell — and only it.
 
-Design (the supervisor can only talk to us over stdin, so the stdin reader thread
-drives everything):
+The supervisor can only talk to us over stdin, so the stdin reader thread starts every
+interrupt; the decision of *how* to interrupt is taken on the main thread, by our own
+SIGINT handler, from what the main thread is doing at that instant.
 
 1. ``interrupt <id>`` for a queued execution drops it; for anything but the running
-   execution the answer is ``not_running``: an interrupt never hits the next cell.
-2. First try: ask the loop (thread-safely) to cancel the cell's cancel scope / task.
-   If the loop runs that callback, the cell was suspended in an ``await`` and the cancel
-   is delivered (``how="cancelled"``).
-3. If the loop does not answer within 30 ms, the main thread is busy in plain Python
-   (``while True: pass``, ``time.sleep``): the driver thread sends a real SIGINT to the
-   main thread (``pthread_kill``, which also breaks blocking syscalls) every 50 ms.  Our
-   own SIGINT handler (installed before the loop starts, so trio/asyncio leave SIGINT
-   alone) raises KeyboardInterrupt only if the interrupted frame is the target cell's
-   code: the running task must be the cell's task or one it spawned (an asyncio child
-   task gets CancelledError instead, see loop_asyncio), the
-   innermost relevant frame must come from a ``<cell N>`` and not from the host, asyncio
-   internals or trio KI-protected code.  Otherwise it defers; a deferred interrupt is also
-   raised at the next safe point inside ``sys.stdout.write``, so a printing loop stops
-   promptly.  Host machinery, the loop runner and background supervision never see a
-   KeyboardInterrupt.
-4. A second interrupt of the same execution skips step 2 and goes straight to SIGINT.
+   execution the answer is ``not_running``: an interrupt never hits the next cell.  The
+   request names its execution, and every later step checks that it is still the running
+   one (and, for raising, that the code running now belongs to it).
+2. The reader thread sends SIGINT to the main thread at once (``pthread_kill``: it also
+   breaks blocking syscalls such as ``time.sleep``).  Our handler (installed before the
+   loop starts, so trio/asyncio leave SIGINT alone) decides on the spot:
+
+   * the cell's own code is running (busy Python, or a blocking call made by cell code):
+     raise KeyboardInterrupt into it (``how="keyboard_interrupt"``).  "The cell's code"
+     means: the running task is the cell's task or one it spawned (an asyncio child task
+     gets CancelledError instead, see loop_asyncio, and only once cancelling the cell
+     through the loop has had a chance), and the innermost relevant frame comes from a
+     ``<cell N>``, not from the host, asyncio internals or trio KI-protected code;
+   * anything else — idle in the selector, loop internals, host code, a background task:
+     raise nothing.  The handler schedules the cancellation of the cell's cancel scope /
+     task through the loop's signal-safe entry (``TrioToken.run_sync_soon`` /
+     ``loop.call_soon_threadsafe``), which wakes the loop immediately; when it runs, the
+     cell is suspended in an ``await`` and the cancel is delivered (``how="cancelled"``).
+     The interrupt is also marked deferred, so it is raised at the next safe point inside
+     ``sys.stdout.write`` (a printing loop stops promptly).
+3. Never dropped: until the interrupt took effect, a watchdog thread re-sends SIGINT
+   (after 2 ms, then backing off to every 50 ms), so a cell that was at an unsafe point,
+   or had not entered its cancel scope yet, is caught at the next chance.  If no cancel
+   is waiting on the loop by then (our handler never ran: a cell replaced it), the
+   watchdog schedules it itself, so awaiting cells still stop.
+4. A second interrupt of the same execution escalates: it never cancels through the loop,
+   it only raises KeyboardInterrupt into running code.
 5. If the cell has not finished ``grace`` seconds after the interrupt (threads, C code
    ignoring signals, shielded awaits), the reply is ``how="stuck"``.  Otherwise the reply
    (with the ``how`` that took effect) is sent right before the cell's ``done``.
+
+While a cell runs, the GIL switch interval is lowered to 1 ms (restored afterwards unless
+the cell changed it): a cell spinning in pure Python holds the GIL, and the reader thread
+needs it to read the command and send the signal.  With the default 5 ms that wait alone
+was most of the latency budget.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
-from typing import Optional
+from typing import List, Optional
 
 from .scheduler import Execution
 from .tracebacks import CELL_PREFIX
 
 _HOST_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _ASYNCIO_DIR = os.path.dirname(os.path.abspath(__import__("asyncio").__file__)) + os.sep
-_LOOP_ANSWER = 0.030
-_RESEND = 0.050
+_RESEND_FIRST = 0.002
+_RESEND_MAX = 0.050
+SWITCH_INTERVAL = 0.001
 
 
 class InterruptRequest:
-    def __init__(self, execution: Execution, escalate: bool):
+    def __init__(self, execution: Execution, escalate: bool, grace: float):
         self.execution = execution
         self.escalate = escalate
         self.how: Optional[str] = None
-        self.claimed = threading.Event()
-        self.ki_pending = False
+        self.claimed = False  # a plain flag: no lock to take inside the signal handler
         self.sent_at = time.monotonic()
+        self.deadline = self.sent_at + grace
+        self.deferred = False  # a signal arrived where nothing could be raised
+        self.cancel_pending = False  # a loop-side cancel is scheduled and has not run yet
+        self.resend_at = self.sent_at + _RESEND_FIRST
+        self.resend_every = _RESEND_FIRST
         self._token = [True]  # list.pop() is atomic under the GIL: safe in a signal handler
         self._replied = False
         self._reply_lock = threading.Lock()
@@ -61,7 +83,7 @@ class InterruptRequest:
         except IndexError:
             return False
         self.how = how
-        self.claimed.set()
+        self.claimed = True
         return True
 
     def reply(self, channel, how: Optional[str] = None) -> None:
@@ -80,10 +102,15 @@ class Interrupter:
         self.grace = grace
         self.active: Optional[InterruptRequest] = None
         self._main_ident = threading.main_thread().ident
+        self._watched: List[InterruptRequest] = []
+        self._watch_cond = threading.Condition()
+        self._saved_switch: Optional[float] = None
+        self._fast_switch: Optional[float] = None
 
     def install(self) -> None:
-        """Own SIGINT (main thread, before the loop starts)."""
+        """Own SIGINT (main thread, before the loop starts); start the watchdog."""
         signal.signal(signal.SIGINT, self._on_sigint)
+        threading.Thread(target=self._watch, name="asyncell-interrupt", daemon=True).start()
 
     # -- reader thread ---------------------------------------------------------------
     def request(self, id: str) -> None:
@@ -93,8 +120,9 @@ class Interrupter:
         with scheduler.lock:  # one consistent view: queued, running or neither
             running = scheduler.running
             if running is not None and running.id == id and running.state == "running":
-                request = InterruptRequest(running, escalate=bool(running.requests))
+                request = InterruptRequest(running, bool(running.requests), self.grace)
                 running.requests.append(request)
+                self.active = request  # before the signal: the handler looks here
             else:
                 dropped = scheduler.drop_locked(id)
         if request is None:
@@ -106,68 +134,100 @@ class Interrupter:
             else:
                 session.channel.send({"ev": "interrupted", "id": id, "how": "not_running"})
             return
-        self.active = request
-        threading.Thread(
-            target=self._drive, args=(request,), name="asyncell-interrupt", daemon=True
-        ).start()
+        self._signal()
+        with self._watch_cond:
+            self._watched.append(request)
+            self._watch_cond.notify()
 
-    def _drive(self, request: InterruptRequest) -> None:
-        execution = request.execution
-        deadline = request.sent_at + self.grace
-        if not request.escalate:
-            self.session.loop.call_soon_threadsafe(self._cancel_on_loop, request)
-            if request.claimed.wait(_LOOP_ANSWER) or execution.finished.is_set():
-                if not execution.finished.wait(max(0.0, deadline - time.monotonic())):
-                    request.reply(self.session.channel, "stuck")
-                return
-        while not execution.finished.is_set() and time.monotonic() < deadline:
-            if not request.claimed.is_set():
-                try:
-                    signal.pthread_kill(self._main_ident, signal.SIGINT)
-                except (OSError, ValueError):
-                    pass
-            execution.finished.wait(min(_RESEND, max(0.0, deadline - time.monotonic())))
-        if not execution.finished.is_set():
-            request.reply(self.session.channel, "stuck")
+    def _signal(self) -> None:
+        try:
+            signal.pthread_kill(self._main_ident, signal.SIGINT)
+        except (OSError, ValueError):
+            pass
 
-    # -- loop thread -----------------------------------------------------------------
-    def _cancel_on_loop(self, request: InterruptRequest) -> None:
-        execution = request.execution
-        if execution.state != "running" or execution.handle is None:
-            return
-        if request.claim("cancelled"):
-            self.session.loop.cancel_execution(execution)
+    # -- watchdog thread: re-send until it took effect; "stuck" after the grace --------
+    def _watch(self) -> None:
+        cond = self._watch_cond
+        while True:
+            resend = False
+            stuck, cancel = [], []
+            with cond:
+                while not self._watched:
+                    cond.wait()
+                now = time.monotonic()
+                wake = now + _RESEND_MAX
+                for request in list(self._watched):
+                    if request.execution.finished.is_set():
+                        self._watched.remove(request)
+                        continue
+                    if now >= request.deadline:
+                        self._watched.remove(request)
+                        stuck.append(request)
+                        continue
+                    wake = min(wake, request.deadline)
+                    if request.claimed or self.active is not request:
+                        continue
+                    if now >= request.resend_at:
+                        resend = True
+                        request.resend_every = min(request.resend_every * 2, _RESEND_MAX)
+                        request.resend_at = now + request.resend_every
+                        if not request.escalate and not request.cancel_pending:
+                            # Normally the handler did this already; not if it never ran
+                            # (a cell replaced the SIGINT handler): awaits still cancel.
+                            request.cancel_pending = True
+                            cancel.append(request)
+                    wake = min(wake, request.resend_at)
+            for request in cancel:
+                self.session.loop.call_soon_threadsafe(self._cancel_on_loop, request)
+            if resend:
+                self._signal()
+            for request in stuck:
+                request.reply(self.session.channel, "stuck")
+            with cond:
+                delay = wake - time.monotonic()
+                if delay > 0:
+                    cond.wait(delay)
 
-    # -- main thread, any time -------------------------------------------------------
-    def _target(self):
-        """``(request, exception type)`` if the code running now may be interrupted."""
-        request = self.active
-        if request is None or request.claimed.is_set():
-            return None, None
-        if request.execution.state != "running":
-            return None, None
-        return request, self.session.loop.interrupt_exception(request.execution)
-
+    # -- main thread: the SIGINT handler -------------------------------------------------
     def _on_sigint(self, signum, frame) -> None:
-        request, exc_type = self._target()
-        if exc_type is None:
+        request = self.active
+        if request is None or request.claimed:
             return
-        if not self._user_frame(frame):
-            request.ki_pending = True
+        if request.execution.state != "running":
             return
-        if request.claim("keyboard_interrupt"):
-            raise exc_type()
+        exc_type = self.session.loop.interrupt_exception(request.execution)
+        if exc_type is not None and self._may_raise(request, exc_type) and self._user_frame(frame):
+            if request.claim("keyboard_interrupt"):
+                raise exc_type()
+            return
+        self._defer(request)
+
+    def _may_raise(self, request: InterruptRequest, exc_type) -> bool:
+        """KeyboardInterrupt into the cell's own code: at once.  Anything else (asyncio:
+        CancelledError into a task the cell created, which might be meant to outlive it)
+        only on escalation, or once a loop-side cancel has been waiting — that task is
+        what keeps the loop from running it."""
+        return exc_type is KeyboardInterrupt or request.escalate or request.cancel_pending
+
+    def _defer(self, request: InterruptRequest) -> None:
+        """Not a point to raise at: cancel through the loop (unless escalating) and leave
+        the interrupt pending for the next signal or ``checkpoint``."""
+        request.deferred = True
+        if not request.escalate and not request.cancel_pending:
+            request.cancel_pending = True
+            self.session.loop.call_soon_threadsafe(self._cancel_on_loop, request)
 
     def checkpoint(self) -> None:
-        """Raise a deferred KeyboardInterrupt at a safe point (end of sys.stdout.write)."""
+        """Raise a deferred interrupt at a safe point (end of sys.stdout.write)."""
         request = self.active
-        if request is None or not request.ki_pending:
+        if request is None or not request.deferred or request.claimed:
             return
-        if threading.get_ident() != self._main_ident:
+        if threading.get_ident() != self._main_ident or request.execution.state != "running":
             return
-        target, exc_type = self._target()
-        if target is request and exc_type is not None and request.claim("keyboard_interrupt"):
-            raise exc_type()
+        exc_type = self.session.loop.interrupt_exception(request.execution)
+        if exc_type is not None and self._may_raise(request, exc_type):
+            if request.claim("keyboard_interrupt"):
+                raise exc_type()
 
     def _user_frame(self, frame) -> bool:
         while frame is not None:
@@ -181,10 +241,35 @@ class Interrupter:
             return False
         return not self.session.loop.ki_protected()
 
-    # -- cell finished (loop thread) ----------------------------------------------------
+    # -- loop thread -----------------------------------------------------------------
+    def _cancel_on_loop(self, request: InterruptRequest) -> None:
+        """A loop callback: the cell is suspended right now, so cancelling is safe."""
+        request.cancel_pending = False
+        execution = request.execution
+        loop = self.session.loop
+        if execution.state != "running" or not loop.cancellable(execution):
+            return  # not (or no longer) inside its cancel scope; a re-sent signal retries
+        if request.claim("cancelled"):
+            loop.cancel_execution(execution)
+
+    def started(self, execution: Execution) -> None:
+        """A cell starts: let the reader thread get the GIL quickly from busy code."""
+        current = sys.getswitchinterval()
+        if current > SWITCH_INTERVAL:
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            self._saved_switch = current
+            self._fast_switch = sys.getswitchinterval()
+
     def finished(self, execution: Execution, requests: list) -> None:
+        if self._saved_switch is not None:
+            if sys.getswitchinterval() == self._fast_switch:  # the cell did not change it
+                sys.setswitchinterval(self._saved_switch)
+            self._saved_switch = None
+        # Two interrupts in quick succession: the one that did not land itself reports
+        # what the other did to the cell (not_running only if the cell ended on its own).
+        effect = self.how(execution)
         for request in requests:
-            request.reply(self.session.channel)
+            request.reply(self.session.channel, request.how or effect)
         if self.active is not None and self.active.execution is execution:
             self.active = None
 

@@ -66,6 +66,12 @@ class AsyncioLoop:
         if self._main_task is not None:
             self._main_task.cancel()
 
+    def cancellable(self, execution) -> bool:
+        """The cell's task exists and has not finished (``_guard`` only notices that a
+        loop iteration later)."""
+        task = execution.handle
+        return task is not None and not task.done()
+
     def cancel_execution(self, execution) -> None:
         execution.handle.cancel()
 
@@ -182,6 +188,8 @@ class AsyncioLoop:
         except asyncio.CancelledError:  # shutdown
             task.cancel()
             raise
+        finally:
+            execution.handle = None  # an interrupt has nothing left to cancel
         if task.cancelled():
             return Outcome(cancelled=True)
         return task.result()

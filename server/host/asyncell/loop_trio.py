@@ -58,6 +58,11 @@ class TrioLoop:
         self.shutting_down = True
         self._scope.cancel()
 
+    def cancellable(self, execution) -> bool:
+        """Inside the cell's cancel scope (``_guard`` clears the handle on the way out,
+        with no checkpoint in between)."""
+        return execution.handle is not None
+
     def cancel_execution(self, execution) -> None:
         execution.handle.cancel()
 
@@ -140,5 +145,7 @@ class TrioLoop:
             except BaseException as exc:  # incl. Cancelled: classified by the caller
                 return Outcome(error=exc)
             finally:
+                # Past this point an interrupt has nothing left to cancel or raise into.
                 execution.task = None
+                execution.handle = None
         return Outcome(cancelled=True)

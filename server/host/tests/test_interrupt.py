@@ -27,6 +27,13 @@ def _interrupt_and_time(host, code, settle=0.3):
     return reply, result, latency
 
 
+#: interrupt -> done.  Measured on a 2-core machine at load average 7-10: medians of
+#: 1.5-6 ms for every case (about 1 ms of a busy cell's is waiting for its GIL; see
+#: bench_interrupt_latency.py), single runs inside this suite up to ~60 ms when the OS
+#: does not schedule the host (a spare host starting up competes with it).  The bound
+#: leaves room for that; the figures are printed in the terminal summary.
+MAX_LATENCY = 0.1
+
 CASES = [
     ("trio", "await trio.sleep(100)", "cancelled"),
     ("trio", "while True:\n    pass", "keyboard_interrupt"),
@@ -50,7 +57,7 @@ def test_interrupt_stops_the_cell_and_the_loop_keeps_beating(start_host, loop, c
     assert result.status == "cancelled"
     [error] = result.errors
     assert error["ename"] == "KeyboardInterrupt"
-    assert latency < 1.0
+    assert latency < MAX_LATENCY
     sleep = "trio.sleep" if loop == "trio" else "asyncio.sleep"
     assert host.run(BEATING.format(sleep=sleep)).stdout == "beating True\n"
     assert host.request("status")["busy"] is None
@@ -108,8 +115,9 @@ def test_second_interrupt_escalates_to_keyboard_interrupt(start_host):
     sent = time.monotonic()
     host.send(op="interrupt", id=id)
     result = host.result(id)
-    FIGURES.append("second interrupt (escalation) -> done             %6.1f ms"
-                   % ((time.monotonic() - sent) * 1000))
+    latency = time.monotonic() - sent
+    FIGURES.append("second interrupt (escalation) -> done             %6.1f ms" % (latency * 1000))
+    assert latency < MAX_LATENCY
     replies = [e["how"] for e in result.events if e["ev"] == "interrupted"]
     assert replies == ["cancelled", "keyboard_interrupt"]
     assert result.status == "cancelled"
@@ -179,18 +187,95 @@ def test_busy_child_task_of_the_cell_is_interrupted_asyncio(asyncio_host):
     assert asyncio_host.run(BEATING.format(sleep="asyncio.sleep")).stdout == "beating True\n"
 
 
-def test_busy_background_task_is_not_the_cells_to_interrupt(start_host):
-    """SIGINT never lands in a background task; the cell's await is cancelled instead."""
-    host = start_host("trio", args=["--grace", "1"])
-    host.run(
-        "import time, trio\n"
-        "async def hog():\n"
-        "    while True:\n"
-        "        time.sleep(0.2)\n"  # blocks the loop in 200 ms slices
-        "        await trio.sleep(0)\n"
-        "background.start_soon(hog, name='hog')\n"
-    )
-    reply, result = _interrupt_running(host, "await trio.sleep(100)")
+HOG = (
+    "import time, {loop}\n"
+    "async def hog():\n"
+    "    while True:\n"
+    "        time.sleep(0.2)\n"  # blocks the loop in 200 ms slices
+    "        await {loop}.sleep(0)\n"
+    "background.start_soon(hog, name='hog')\n"
+)
+
+
+@pytest.mark.parametrize("loop", ["trio", "asyncio"])
+@pytest.mark.parametrize("same_cell", [False, True], ids=["earlier-cell", "same-cell"])
+def test_busy_background_task_is_not_the_cells_to_interrupt(start_host, loop, same_cell):
+    """SIGINT never lands in a background task (not even one the interrupted cell
+    started); the cell's await is cancelled instead."""
+    host = start_host(loop, args=["--grace", "1"])
+    code = "await %s.sleep(100)" % loop
+    if same_cell:
+        code = HOG.format(loop=loop) + code
+    else:
+        host.run(HOG.format(loop=loop))
+    reply, result = _interrupt_running(host, code)
     assert reply["how"] == "cancelled" and result.status == "cancelled"
     tasks = host.request("status")["tasks"]
     assert [(t["name"], t["state"]) for t in tasks] == [("hog", "running")]
+    assert host.task_events("cancelled") == [] and host.task_events("failed") == []
+
+
+IDLE_BACKGROUND = """
+import {loop}
+waiting = {loop}.Event()
+woken = []
+async def waiter():
+    await waiting.wait()
+    woken.append(True)
+background.start_soon(waiter, name="waiter")
+"""
+
+
+@pytest.mark.parametrize("loop", ["trio", "asyncio"])
+def test_interrupt_while_idle_in_the_loop_cancels_only_the_cell(start_host, loop):
+    """The main thread sits in the selector (the cell awaits, the background tasks
+    await): the signal must not raise anywhere, only the cell's await is cancelled."""
+    host = start_host(loop)
+    host.run(HEARTBEAT if loop == "trio" else ASYNCIO_HEARTBEAT)
+    host.run(IDLE_BACKGROUND.format(loop=loop))
+    latencies = []
+    for _ in range(5):
+        reply, result, latency = _interrupt_and_time(host, "await %s.sleep(100)" % loop,
+                                                     settle=0.1)
+        latencies.append(latency)
+        assert reply["how"] == "cancelled"
+        assert result.status == "cancelled"
+        assert [e["ename"] for e in result.errors] == ["KeyboardInterrupt"]
+        assert result.stderr == ""
+    FIGURES.append("interrupt -> done  %-8s idle loop + background tasks   %6.1f ms (max of 5)"
+                   % (loop, max(latencies) * 1000))
+    assert max(latencies) < MAX_LATENCY
+    tasks = host.request("status")["tasks"]
+    assert [(t["name"], t["state"]) for t in tasks] == [("heartbeat", "running"),
+                                                        ("waiter", "running")]
+    assert host.task_events("cancelled") == [] and host.task_events("failed") == []
+    sleep = "trio.sleep" if loop == "trio" else "asyncio.sleep"
+    assert host.run(BEATING.format(sleep=sleep)).stdout == "beating True\n"
+    woke = host.run("waiting.set()\nawait %s(0.1)\nprint(woken)" % sleep)
+    assert woke.stdout == "[True]\n"
+
+
+@pytest.mark.parametrize("loop", ["trio", "asyncio"])
+def test_late_interrupts_never_hit_the_next_cell(start_host, loop):
+    """Interrupts racing the end of their cell (the signal may arrive after it finished)
+    leave the queued next cell alone."""
+    host = start_host(loop)
+    for delay in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03):
+        short = host.submit("import time\ntime.sleep(0.02)")
+        following = host.submit("import time\ntime.sleep(0.05)\nprint('next ok')")
+        host.started(short)
+        time.sleep(delay)
+        host.send(op="interrupt", id=short)
+        reply = host.wait_for(lambda e: e.get("ev") == "interrupted" and e.get("id") == short)
+        assert reply["how"] in ("cancelled", "keyboard_interrupt", "not_running")
+        result = host.result(following)
+        assert result.status == "ok" and result.stdout == "next ok\n", (delay, result)
+
+
+@pytest.mark.parametrize("loop", ["trio", "asyncio"])
+def test_awaiting_cell_is_cancelled_even_if_a_cell_replaced_the_sigint_handler(start_host, loop):
+    host = start_host(loop)
+    host.run("import signal, %s\nsignal.signal(signal.SIGINT, lambda signum, frame: None)" % loop)
+    reply, result, latency = _interrupt_and_time(host, "await %s.sleep(100)" % loop, settle=0.1)
+    assert reply["how"] == "cancelled" and result.status == "cancelled"
+    assert latency < MAX_LATENCY
