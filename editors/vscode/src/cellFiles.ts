@@ -1,0 +1,285 @@
+// `# %%` cell files: running cells (commands, Shift+Enter, the server's code lenses) and
+// the result decoration after each cell. Full outputs go to the output view.
+
+import * as vscode from 'vscode';
+
+import { stripAnsi } from './ansi';
+import { type Cell, cellAt, cells, codeCells, lastContentLine, splitLines } from './cells';
+import { truncate } from './format';
+import { outputText } from './outputs';
+import { type ExecResult, type InterruptOutcome, Methods, type NbOutput, type OutputParams } from './protocol';
+import type { Result, Results } from './results';
+import type { Router } from './router';
+import type { Server } from './server';
+import { summary } from './summary';
+
+const MARKER = /^\s*#\s*%%/m;
+
+export function isCellFile(document: vscode.TextDocument): boolean {
+  return (
+    document.languageId === 'python' &&
+    (document.uri.scheme === 'file' || document.uri.scheme === 'untitled') &&
+    MARKER.test(document.getText())
+  );
+}
+
+function key(codeIndex: number): string {
+  return `cell:${codeIndex}`;
+}
+
+function label(cell: Cell): string {
+  return `Cell ${cell.codeIndex + 1} (line ${cell.startLine + 1})${cell.title ? `: ${cell.title}` : ''}`;
+}
+
+export interface CellFileHooks {
+  /** A run of this document began: show its output view (without taking focus). */
+  revealOutput(document: vscode.TextDocument): void;
+  /** Refresh the status bar now. */
+  statusChanged(): void;
+}
+
+export class CellFiles implements vscode.Disposable {
+  private readonly decoration = vscode.window.createTextEditorDecorationType({
+    after: {
+      margin: '0 0 0 2em',
+      color: new vscode.ThemeColor('editorCodeLens.foreground'),
+      fontStyle: 'italic',
+    },
+    isWholeLine: false,
+  });
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly epochs = new Map<string, number>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly server: Server,
+    private readonly router: Router,
+    private readonly results: Results,
+    private readonly hooks: CellFileHooks,
+  ) {
+    this.disposables.push(
+      this.decoration,
+      vscode.window.onDidChangeVisibleTextEditors(() => this.decorateAll()),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        this.decorateDocument(event.document);
+        if (event.document === vscode.window.activeTextEditor?.document) this.updateContext();
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
+    );
+    results.onChange((doc) => {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc);
+      if (document) this.decorateDocument(document);
+    });
+    this.updateContext();
+  }
+
+  private updateContext(): void {
+    const document = vscode.window.activeTextEditor?.document;
+    void vscode.commands.executeCommand('setContext', 'asyncell.cellFile', !!document && isCellFile(document));
+  }
+
+  // ---- running -------------------------------------------------------------------------
+
+  private epoch(document: vscode.TextDocument): number {
+    return this.epochs.get(document.uri.toString()) ?? 0;
+  }
+
+  /** Runs code cells (by index among code cells) in order, stopping at the first failure. */
+  run(document: vscode.TextDocument, indices: number[]): Promise<void> {
+    const doc = document.uri.toString();
+    const all = cells(document.getText());
+    const byIndex = new Map(codeCells(all).map((cell) => [cell.codeIndex, cell]));
+    const wanted = indices.filter((index) => byIndex.has(index));
+    if (wanted.length === 0) return Promise.resolve();
+    for (const index of wanted) {
+      const cell = byIndex.get(index)!;
+      this.results.queue(doc, key(index), label(cell), index);
+    }
+    this.hooks.revealOutput(document);
+    const epoch = this.epoch(document);
+    const run = (this.queues.get(doc) ?? Promise.resolve()).then(async () => {
+      let stop = false;
+      for (const index of wanted) {
+        if (stop || this.epoch(document) !== epoch) {
+          this.results.skip(doc, key(index));
+          continue;
+        }
+        stop = !(await this.runOne(document, index));
+      }
+    });
+    this.queues.set(doc, run.catch(() => undefined));
+    return run;
+  }
+
+  private async runOne(document: vscode.TextDocument, index: number): Promise<boolean> {
+    const doc = document.uri.toString();
+    const id = this.router.nextId();
+    let streamed = 0;
+    this.results.start(doc, key(index), id, Date.now());
+    this.router.register(id, {
+      output: (params: OutputParams) => {
+        streamed += 1;
+        this.results.output(params.executionId, params.output);
+      },
+    });
+    this.startTicker();
+    this.hooks.statusChanged();
+    let reply: ExecResult;
+    try {
+      reply = await this.server.request<ExecResult>(Methods.execute, {
+        textDocument: { uri: this.server.uri(document.uri) },
+        cell: index,
+        executionId: id,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const output: NbOutput = { output_type: 'error', ename: 'ExecuteFailed', evalue: message, traceback: [] };
+      reply = { executionId: id, executionCount: null, status: 'error', outputs: [output], durationMs: 0 };
+      streamed = 0;
+    }
+    // Later outputs of this id come from background tasks the cell started.
+    this.router.handOver(id, undefined);
+    this.results.finish(doc, key(index), reply, streamed > 0);
+    this.hooks.statusChanged();
+    return reply.status === 'ok';
+  }
+
+  /** The code cell at the cursor, or a message saying why there is none. */
+  private cellAtCursor(editor: vscode.TextEditor): Cell | undefined {
+    const cell = cellAt(cells(editor.document.getText()), editor.selection.active.line);
+    if (!cell || !cell.isCode) {
+      void vscode.window.showInformationMessage('asyncell: the cursor is not in a code cell');
+      return undefined;
+    }
+    return cell;
+  }
+
+  /** Shift+Enter and "Run Cell": run the cell under the cursor, then move to the next. */
+  async runAtCursor(editor: vscode.TextEditor, advance: boolean): Promise<void> {
+    const cell = this.cellAtCursor(editor);
+    if (!cell) return;
+    const running = this.run(editor.document, [cell.codeIndex]);
+    if (advance) {
+      const all = cells(editor.document.getText());
+      const next = all.find((c) => c.startLine >= cell.endLine);
+      if (next) {
+        const line = Math.min(next.startLine + 1, editor.document.lineCount - 1);
+        const position = new vscode.Position(line, 0);
+        editor.selection = new vscode.Selection(position, position);
+        editor.revealRange(new vscode.Range(position, position));
+      }
+    }
+    await running;
+  }
+
+  async runAbove(editor: vscode.TextEditor): Promise<void> {
+    const cell = cellAt(cells(editor.document.getText()), editor.selection.active.line);
+    if (!cell) return;
+    const above = codeCells(cells(editor.document.getText())).filter((c) => c.startLine < cell.startLine);
+    await this.run(editor.document, above.map((c) => c.codeIndex));
+  }
+
+  async runAll(document: vscode.TextDocument): Promise<void> {
+    await this.run(document, codeCells(cells(document.getText())).map((c) => c.codeIndex));
+  }
+
+  /** The server's code lens commands (`asyncell.runCell` / `asyncell.runAbove`, [uri, index]). */
+  async runFromLens(uri: string, index: number, above: boolean): Promise<void> {
+    const document = vscode.workspace.textDocuments.find((d) => this.server.uri(d.uri) === uri || d.uri.toString() === uri);
+    if (!document) return;
+    const indices = above ? [...Array(index).keys()] : [index];
+    await this.run(document, indices);
+  }
+
+  async interrupt(document: vscode.TextDocument): Promise<void> {
+    const doc = document.uri.toString();
+    this.epochs.set(doc, this.epoch(document) + 1);
+    const outcome = await this.server.request<InterruptOutcome>(Methods.interrupt, {
+      textDocument: { uri: this.server.uri(document.uri) },
+    });
+    if (outcome.restartSuggested) {
+      const choice = await vscode.window.showWarningMessage(`asyncell: ${outcome.message}`, 'Restart');
+      if (choice === 'Restart') await this.restart(document);
+    } else if (!outcome.interrupted) {
+      vscode.window.setStatusBarMessage(`asyncell: ${outcome.message || 'nothing to interrupt'}`, 3000);
+    }
+  }
+
+  async restart(document: vscode.TextDocument): Promise<void> {
+    const doc = document.uri.toString();
+    this.epochs.set(doc, this.epoch(document) + 1);
+    const reply = await this.server.request<{ pid: number | null }>(Methods.restart, {
+      textDocument: { uri: this.server.uri(document.uri) },
+    });
+    vscode.window.setStatusBarMessage(`asyncell: restarted (pid ${reply.pid})`, 3000);
+    this.hooks.statusChanged();
+  }
+
+  // ---- decorations ---------------------------------------------------------------------
+
+  private startTicker(): void {
+    if (this.ticker) return;
+    this.ticker = setInterval(() => {
+      const anyRunning = vscode.window.visibleTextEditors.some((editor) =>
+        this.results.entries(editor.document.uri.toString()).some((r) => r.state === 'running'),
+      );
+      this.decorateAll();
+      if (!anyRunning && this.ticker) {
+        clearInterval(this.ticker);
+        this.ticker = undefined;
+      }
+    }, 1000);
+  }
+
+  private decorateAll(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);
+  }
+
+  private decorateDocument(document: vscode.TextDocument): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document === document) this.decorate(editor);
+    }
+  }
+
+  private decorate(editor: vscode.TextEditor): void {
+    const doc = editor.document.uri.toString();
+    const entries = this.results.entries(doc);
+    if (entries.length === 0) {
+      editor.setDecorations(this.decoration, []);
+      return;
+    }
+    const lines = splitLines(editor.document.getText());
+    const byIndex = new Map(codeCells(cells(editor.document.getText())).map((c) => [key(c.codeIndex), c]));
+    const now = Date.now();
+    const options: vscode.DecorationOptions[] = [];
+    for (const result of entries) {
+      const cell = byIndex.get(result.key);
+      if (!cell) continue;
+      const line = Math.min(lastContentLine(lines, cell), editor.document.lineCount - 1);
+      const end = editor.document.lineAt(line).range.end;
+      options.push({
+        range: new vscode.Range(end, end),
+        hoverMessage: hover(result),
+        renderOptions: { after: { contentText: summary(result, now) } },
+      });
+    }
+    editor.setDecorations(this.decoration, options);
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The hover on a result: its text output, and a link to the full output view. */
+function hover(result: Result): vscode.MarkdownString {
+  const text = stripAnsi(result.outputs.map((o: NbOutput) => outputText(o)).join(''));
+  const markdown = new vscode.MarkdownString(undefined, true);
+  markdown.isTrusted = { enabledCommands: ['asyncell.output.show'] };
+  markdown.appendMarkdown(`**${result.label}**\n\n`);
+  if (text.trim()) markdown.appendCodeblock(truncate(text, 4000), 'text');
+  markdown.appendMarkdown('\n[Show output](command:asyncell.output.show)');
+  return markdown;
+}

@@ -1,0 +1,248 @@
+// Notebook controllers for `jupyter-notebook` (one per loop): cells run one at a time, in
+// order, through `asyncell/execute`; `asyncell/output` streams into the cell as it arrives.
+
+import * as vscode from 'vscode';
+
+import { type LoopName, LOOPS, controllerId, controllerLabel, loopMismatch } from './loops';
+import { toCellOutput, appendItems } from './notebookOutputs';
+import { continuesStream, convert, type Converted } from './outputs';
+import {
+  type ExecResult,
+  type HostStatus,
+  type InterruptOutcome,
+  Methods,
+  type NbOutput,
+  type OutputParams,
+} from './protocol';
+import type { Results } from './results';
+import type { Router, Sink } from './router';
+import type { Server } from './server';
+
+/** Writes one execution's outputs into its cell, in arrival order. */
+class CellSink implements Sink {
+  private chain: Thenable<void> = Promise.resolve();
+  private last: { converted: Converted; output: vscode.NotebookCellOutput } | undefined;
+  streamed = 0;
+
+  constructor(
+    private readonly execution: vscode.NotebookCellExecution,
+    private readonly results: Results,
+  ) {}
+
+  output(params: OutputParams): void {
+    this.streamed += 1;
+    this.results.output(params.executionId, params.output);
+    this.add(params.output);
+  }
+
+  add(output: NbOutput): void {
+    const converted = convert(output);
+    this.chain = this.chain.then(async () => {
+      if (this.last && continuesStream(this.last.converted, converted)) {
+        await this.execution.appendOutputItems(appendItems(converted), this.last.output);
+        return;
+      }
+      const cellOutput = toCellOutput(converted);
+      this.last = { converted, output: cellOutput };
+      await this.execution.appendOutput(cellOutput);
+    });
+  }
+
+  /** Resolves once every output so far is in the cell. */
+  flushed(): Thenable<void> {
+    return this.chain.then(undefined, () => undefined);
+  }
+}
+
+/** After its cell finished, an execution's outputs (background tasks) go to the results. */
+class ResultsSink implements Sink {
+  constructor(private readonly results: Results) {}
+  output(params: OutputParams): void {
+    this.results.output(params.executionId, params.output);
+  }
+}
+
+function cellKey(cell: vscode.NotebookCell): string {
+  return cell.document.uri.toString();
+}
+
+function cellLabel(cell: vscode.NotebookCell): string {
+  const first = cell.document.lineAt(0).text.trim();
+  return `Cell ${cell.index + 1}${first ? `: ${first.slice(0, 40)}` : ''}`;
+}
+
+export class NotebookKernels implements vscode.Disposable {
+  private readonly controllers: vscode.NotebookController[] = [];
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Bumped by interrupt and restart: queued cells of an older epoch are not run. */
+  private readonly epochs = new Map<string, number>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly resultsSink: ResultsSink;
+
+  constructor(
+    private readonly server: Server,
+    private readonly router: Router,
+    private readonly results: Results,
+  ) {
+    this.resultsSink = new ResultsSink(results);
+    for (const loop of LOOPS) {
+      const controller = vscode.notebooks.createNotebookController(
+        controllerId(loop),
+        'jupyter-notebook',
+        controllerLabel(loop),
+      );
+      controller.supportedLanguages = ['python'];
+      controller.supportsExecutionOrder = true;
+      controller.description = 'asyncell';
+      controller.detail = `Cells run on one ${loop} loop that stays alive between cells; background tasks keep running.`;
+      controller.executeHandler = (cells, notebook, self) => this.execute(cells, notebook, self, loop);
+      controller.interruptHandler = (notebook) => this.interrupt(notebook);
+      this.controllers.push(controller);
+      this.disposables.push(controller);
+    }
+    this.disposables.push(
+      vscode.workspace.onDidOpenNotebookDocument((notebook) => void this.updateAffinity(notebook)),
+      vscode.workspace.onDidSaveNotebookDocument((notebook) => void this.updateAffinity(notebook)),
+    );
+    for (const notebook of vscode.workspace.notebookDocuments) void this.updateAffinity(notebook);
+  }
+
+  private epoch(notebook: vscode.NotebookDocument): number {
+    return this.epochs.get(notebook.uri.toString()) ?? 0;
+  }
+
+  private bump(notebook: vscode.NotebookDocument): void {
+    this.epochs.set(notebook.uri.toString(), this.epoch(notebook) + 1);
+  }
+
+  async status(notebook: vscode.NotebookDocument): Promise<HostStatus | undefined> {
+    try {
+      return await this.server.request<HostStatus>(Methods.status, {
+        textDocument: { uri: this.server.uri(notebook.uri) },
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Marks the controller whose loop the server would run as preferred for the notebook. */
+  private async updateAffinity(notebook: vscode.NotebookDocument): Promise<void> {
+    if (notebook.notebookType !== 'jupyter-notebook') return;
+    // Give the client a moment to sync the notebook, so the server has analysed it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const status = await this.status(notebook);
+    if (!status?.loop) return;
+    LOOPS.forEach((loop, i) => {
+      this.controllers[i].updateNotebookAffinity(
+        notebook,
+        loop === status.loop ? vscode.NotebookControllerAffinity.Preferred : vscode.NotebookControllerAffinity.Default,
+      );
+    });
+  }
+
+  private execute(
+    cells: vscode.NotebookCell[],
+    notebook: vscode.NotebookDocument,
+    controller: vscode.NotebookController,
+    loop: LoopName,
+  ): Promise<void> {
+    const epoch = this.epoch(notebook);
+    const executions = cells.map((cell) => {
+      this.results.queue(notebook.uri.toString(), cellKey(cell), cellLabel(cell), cell.index);
+      return { cell, execution: controller.createNotebookCellExecution(cell) };
+    });
+    const key = notebook.uri.toString();
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(async () => {
+      let stop = false;
+      for (const { cell, execution } of executions) {
+        if (stop || execution.token.isCancellationRequested || this.epoch(notebook) !== epoch) {
+          execution.end(undefined);
+          this.results.skip(key, cellKey(cell));
+          continue;
+        }
+        const ok = await this.runCell(cell, execution, notebook, loop);
+        if (!ok) stop = true; // like Jupyter's Run All, stop at the first failure
+      }
+    });
+    this.queues.set(key, run.catch(() => undefined));
+    return run;
+  }
+
+  private async runCell(
+    cell: vscode.NotebookCell,
+    execution: vscode.NotebookCellExecution,
+    notebook: vscode.NotebookDocument,
+    loop: LoopName,
+  ): Promise<boolean> {
+    const doc = notebook.uri.toString();
+    const key = cellKey(cell);
+    const id = this.router.nextId();
+    execution.start(Date.now());
+    await execution.clearOutput();
+    this.results.start(doc, key, id, Date.now());
+    const sink = new CellSink(execution, this.results);
+
+    const fail = async (ename: string, evalue: string): Promise<false> => {
+      const output: NbOutput = { output_type: 'error', ename, evalue, traceback: [] };
+      sink.add(output);
+      await sink.flushed();
+      this.results.finish(doc, key, { executionId: id, executionCount: null, status: 'error', outputs: [output], durationMs: 0 }, false);
+      execution.end(false, Date.now());
+      return false;
+    };
+
+    const mismatch = loopMismatch(loop, await this.status(notebook));
+    if (mismatch) return fail('LoopMismatch', mismatch);
+
+    this.router.register(id, sink);
+    let reply: ExecResult;
+    try {
+      reply = await this.server.request<ExecResult>(Methods.execute, {
+        textDocument: { uri: this.server.uri(cell.document.uri) },
+        code: cell.document.getText(),
+        executionId: id,
+      });
+    } catch (error) {
+      this.router.handOver(id, undefined);
+      return fail('ExecuteFailed', error instanceof Error ? error.message : String(error));
+    }
+    this.router.handOver(id, this.resultsSink);
+    if (sink.streamed === 0) for (const output of reply.outputs) sink.add(output);
+    await sink.flushed();
+    this.results.finish(doc, key, reply, sink.streamed > 0);
+    if (typeof reply.executionCount === 'number') execution.executionOrder = reply.executionCount;
+    execution.end(reply.status === 'ok', Date.now());
+    return reply.status === 'ok';
+  }
+
+  async interrupt(notebook: vscode.NotebookDocument): Promise<void> {
+    this.bump(notebook);
+    try {
+      const outcome = await this.server.request<InterruptOutcome>(Methods.interrupt, {
+        textDocument: { uri: this.server.uri(notebook.uri) },
+      });
+      if (outcome.restartSuggested) {
+        const choice = await vscode.window.showWarningMessage(`asyncell: ${outcome.message}`, 'Restart');
+        if (choice === 'Restart') await this.restart(notebook);
+      }
+    } catch (error) {
+      void vscode.window.showErrorMessage(`asyncell: interrupt failed: ${String(error)}`);
+    }
+  }
+
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    this.bump(notebook);
+    try {
+      const reply = await this.server.request<{ pid: number | null }>(Methods.restart, {
+        textDocument: { uri: this.server.uri(notebook.uri) },
+      });
+      vscode.window.setStatusBarMessage(`asyncell: restarted (pid ${reply.pid})`, 3000);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`asyncell: restart failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

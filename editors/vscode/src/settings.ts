@@ -1,0 +1,37 @@
+// The settings the client forwards to the server (initializationOptions and
+// workspace/didChangeConfiguration, section `asyncell`). Pure.
+//
+// Only settings the user actually set are sent: the editor layer overrides
+// `[tool.asyncell]` in pyproject.toml, so a default sent here would hide the project's own
+// choice.
+
+export interface ServerSettings {
+  loop?: 'auto' | 'trio' | 'asyncio';
+  target?: 'asyncell' | 'ipython';
+  python?: string | string[];
+}
+
+/** `read(key)` returns the value the user set, or undefined when it is left at its default. */
+export function serverSettings(read: (key: string) => unknown): ServerSettings {
+  const settings: ServerSettings = {};
+  const loop = read('loop');
+  if (loop === 'auto' || loop === 'trio' || loop === 'asyncio') settings.loop = loop;
+  const target = read('target');
+  if (target === 'asyncell' || target === 'ipython') settings.target = target;
+  const python = read('python');
+  if (typeof python === 'string' && python.trim() !== '') {
+    settings.python = python.trim();
+  } else if (Array.isArray(python) && python.length > 0 && python.every((p) => typeof p === 'string')) {
+    settings.python = python as string[];
+  }
+  return settings;
+}
+
+/** A path setting with `~` and `${workspaceFolder}` expanded. */
+export function expandPath(value: string, home: string, workspaceFolder: string | undefined): string {
+  let path = value.trim();
+  if (workspaceFolder !== undefined) path = path.split('${workspaceFolder}').join(workspaceFolder);
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return home + path.slice(1);
+  return path;
+}

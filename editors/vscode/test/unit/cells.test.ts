@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, lastContentLine, splitLines } from '../../src/cells';
+
+// The same cases as the server's percent.rs tests, so both count cells alike.
+const text = 'import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n';
+
+test('markers split cells and keep the marker line (as the server does)', () => {
+  const all = cells(text);
+  assert.deepEqual(
+    all.map((c) => [c.startLine, c.endLine, c.isCode, c.codeIndex]),
+    [
+      [0, 1, true, 0],
+      [1, 3, true, 1],
+      [3, 5, false, -1],
+      [5, 7, true, 2],
+    ],
+  );
+  assert.equal(all[1].title, 'first');
+});
+
+test('a blank preamble is not a cell', () => {
+  const all = cells('\n\n# %%\nx\n');
+  assert.equal(all.length, 1);
+  assert.equal(all[0].startLine, 2);
+  assert.equal(all[0].codeIndex, 0);
+});
+
+test('percent magics are not markers; indented markers are', () => {
+  assert.equal(isMarker('# %autoawait trio'), false);
+  assert.equal(isMarker('  # %% indented'), true);
+  assert.equal(isMarker('#%%'), true);
+  assert.equal(hasMarkers("x = '# %%'\n"), false);
+});
+
+test('a file without markers is one code cell', () => {
+  const all = cells('import asyncio\nasyncio.run(main())\n');
+  assert.equal(all.length, 1);
+  assert.equal(all[0].codeIndex, 0);
+  assert.equal(cells('').length, 1);
+});
+
+test('cellAt finds the cell of a line; past the end is the last cell', () => {
+  const all = cells(text);
+  assert.equal(cellAt(all, 0)?.codeIndex, 0);
+  assert.equal(cellAt(all, 2)?.codeIndex, 1);
+  assert.equal(cellAt(all, 4)?.isCode, false);
+  assert.equal(cellAt(all, 6)?.codeIndex, 2);
+  assert.equal(cellAt(all, 99)?.codeIndex, 2);
+});
+
+test('run above takes the code cells before the current one', () => {
+  const all = cells(text);
+  assert.deepEqual(codeCellsAbove(all, 6).map((c) => c.codeIndex), [0, 1]);
+  assert.deepEqual(codeCellsAbove(all, 0), []);
+  assert.deepEqual(codeCells(all).map((c) => c.codeIndex), [0, 1, 2]);
+});
+
+test('CRLF files split the same way', () => {
+  const crlf = text.replace(/\n/g, '\r\n');
+  assert.deepEqual(
+    cells(crlf).map((c) => [c.startLine, c.endLine]),
+    cells(text).map((c) => [c.startLine, c.endLine]),
+  );
+});
+
+test('the decoration goes on the last non-blank line of a cell', () => {
+  const source = '# %%\nx = 1\n\n\n# %%\n\n';
+  const lines = splitLines(source);
+  const [first, second] = cells(source);
+  assert.equal(lastContentLine(lines, first), 1);
+  assert.equal(lastContentLine(lines, second), 4);
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { HostStatus } from '../../src/protocol';
+import { statusView } from '../../src/statusText';
+
+const base: HostStatus = {
+  state: 'idle',
+  loop: 'trio',
+  python: '/venv/bin/python',
+  pythonVersion: '3.11.7 (main)',
+  pid: 42,
+  executionCount: 2,
+  executionId: null,
+  queued: 0,
+  tasks: [
+    { id: 't1', name: 'heartbeat', state: 'running', startedBy: 'x', startedAt: 0 },
+    { id: 't2', name: 'old', state: 'done' },
+  ],
+  lastExit: null,
+};
+
+test('idle shows the loop and the running task count', () => {
+  const view = statusView(base, undefined, 0);
+  assert.equal(view.text, '$(pass-filled) trio: idle · 1 task');
+  assert.match(view.tooltip, /pid 42/);
+  assert.equal(view.ticking, false);
+});
+
+test('busy shows the elapsed time and queue, and ticks', () => {
+  const view = statusView({ ...base, state: 'busy', executionId: 'e1', queued: 2 }, 1000, 4500);
+  assert.equal(view.text, '$(sync~spin) trio: busy 3.5 s (+2 queued) · 1 task');
+  assert.equal(view.ticking, true);
+});
+
+test('starting, dead and not started', () => {
+  assert.equal(statusView({ ...base, state: 'starting', tasks: [] }, undefined, 0).text, '$(loading~spin) trio: starting');
+  const dead = statusView({ ...base, state: 'dead', loop: 'asyncio', tasks: [] }, undefined, 0);
+  assert.equal(dead.text, '$(error) asyncio: dead');
+  assert.equal(dead.warning, true);
+  assert.equal(statusView({ ...base, state: 'none', tasks: [] }, undefined, 0).text, '$(circle-outline) trio: not started');
+  assert.equal(statusView(undefined, undefined, 0).text, '$(circle-outline) asyncell');
+});
