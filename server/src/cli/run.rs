@@ -106,12 +106,16 @@ async fn run_async(args: RunArgs) -> u8 {
     let workspace = config::find_pyproject(&absolute(&path))
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .or_else(|| std::env::current_dir().ok());
-    let python = match &args.python {
-        Some(text) => Some(python_setting(text)),
-        None => layer.python.clone(),
+    // `--python` is relative to the current directory, the setting to its pyproject.toml.
+    let argv = match &args.python {
+        Some(text) => {
+            let cwd = std::env::current_dir().ok();
+            exec::python_argv(Some(&python_setting(text)), cwd.as_deref())
+        }
+        None => exec::python_argv(layer.python.as_ref(), workspace.as_deref()),
     };
     let spec = HostSpec {
-        argv: exec::python_argv(python.as_ref(), workspace.as_deref()),
+        argv,
         loop_kind: exec::loop_kind(source.document.index().loop_),
         cwd: absolute(&path).parent().map(Path::to_path_buf),
     };
@@ -132,7 +136,7 @@ async fn run_async(args: RunArgs) -> u8 {
     let mut records: Vec<Option<CellRecord>> = vec![None; code_cells.len()];
     let mut exit = 0u8;
     for (index, cell) in code_cells.iter().enumerate() {
-        let execution = supervisor.execute(&doc, &spec, cell.text.clone(), None);
+        let execution = supervisor.execute(&doc, &spec, exec::runnable(&cell.text), None);
         tokio::pin!(execution);
         let mut interrupted = false;
         let result = tokio::select! {

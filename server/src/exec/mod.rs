@@ -26,12 +26,19 @@ use crate::analysis::percent;
 use crate::config::PythonSetting;
 
 /// The interpreter argv: the `python` setting, else `$VIRTUAL_ENV/bin/python`, else
-/// `<workspace>/.venv/bin/python`, else `python3`.
+/// `<workspace>/.venv/bin/python`, else `python3`. A relative interpreter path in the
+/// setting (`.venv/bin/python`) is relative to `workspace`, not to the document's
+/// directory the host runs in.
 pub fn python_argv(setting: Option<&PythonSetting>, workspace: Option<&Path>) -> Vec<String> {
-    if let Some(argv) = setting
+    if let Some(mut argv) = setting
         .map(PythonSetting::argv)
         .filter(|argv| !argv.is_empty())
     {
+        if let Some(root) = workspace {
+            if Path::new(&argv[0]).is_relative() && argv[0].contains('/') {
+                argv[0] = root.join(&argv[0]).to_string_lossy().into_owned();
+            }
+        }
         return argv;
     }
     let candidates = [
@@ -88,6 +95,18 @@ pub fn python_cells(text: &str) -> Vec<SourceCell> {
         .collect()
 }
 
+/// The code to send for a cell: its `# %%` marker line (which may carry a title) is
+/// blanked, keeping line numbers, so a `%autoawait` line right below it is the cell's
+/// first line as the host sees it.
+pub fn runnable(cell_text: &str) -> String {
+    let first_end = cell_text.find('\n').unwrap_or(cell_text.len());
+    if percent::is_marker(cell_text[..first_end].trim_end()) {
+        cell_text[first_end..].to_string()
+    } else {
+        cell_text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +118,15 @@ mod tests {
         let kinds: Vec<(bool, u32)> = cells.iter().map(|c| (c.is_code, c.start_line)).collect();
         assert_eq!(kinds, [(true, 0), (true, 1), (false, 3), (true, 5)]);
         assert_eq!(cells[1].text, "# %%\nx = 1\n");
+    }
+
+    #[test]
+    fn marker_lines_are_blanked() {
+        assert_eq!(
+            runnable("# %% setup\n%autoawait trio\n"),
+            "\n%autoawait trio\n"
+        );
+        assert_eq!(runnable("x = 1\n"), "x = 1\n");
     }
 
     #[test]

@@ -861,8 +861,13 @@ async fn read_host(
             let text = String::from_utf8_lossy(&line[..line.len().min(300)]).into_owned();
             tracing::trace!("host {} -> {}", host.pid, text.trim_end());
         }
-        let message: Value = match serde_json::from_slice(&line) {
-            Ok(message @ Value::Object(_)) => message,
+        // `str::parse::<Value>` runs serde_json's own (optimised) code even in debug
+        // builds; a generic `from_slice` would be compiled, unoptimised, into this crate.
+        let parsed = std::str::from_utf8(&line)
+            .ok()
+            .and_then(|text| text.parse::<Value>().ok());
+        let message: Value = match parsed {
+            Some(message @ Value::Object(_)) => message,
             _ => {
                 // Before hello: ssh banners, sitecustomize prints. Logged, never parsed.
                 let text = String::from_utf8_lossy(&line);

@@ -16,7 +16,7 @@ use crate::analysis::{Document, SourceKind};
 use crate::exec::{self, Emit, HostSpec, Options, Supervisor, EMIT_CAPACITY};
 
 /// The largest stream text one coalesced `asyncell/output` notification carries.
-const COALESCE_LIMIT: usize = 1 << 20;
+const COALESCE_LIMIT: usize = 256 << 10;
 
 /// `asyncell/output`: one nbformat output of an execution or of a background task.
 pub enum OutputNotification {}
@@ -134,7 +134,7 @@ pub fn code_cells(session: &Session, doc: &Uri) -> Option<Vec<String>> {
                 .slots()
                 .iter()
                 .filter(|slot| slot.cell.is_some())
-                .map(|slot| slot.unit.text.clone())
+                .map(|slot| exec::runnable(&slot.unit.text))
                 .collect(),
             _ => vec![analysis.text().to_string()],
         });

@@ -1,0 +1,126 @@
+"""`asyncell run FILE`: every code cell in order on one persistent loop, from the command
+line, with text or JSON output and executed-notebook writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exec_support import host_cache  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "heartbeat.py"
+
+
+def run(asyncell_bin, cache, *args, cwd=None):
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        [str(asyncell_bin), "run", *map(str, args), "--python", sys.executable],
+        capture_output=True, text=True, timeout=60, env=env, cwd=cwd,
+    )
+
+
+def test_text_output_streams_cells_of_the_example(asyncell_bin, host_cache):
+    done = run(asyncell_bin, host_cache, EXAMPLE, "--loop", "trio")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "heartbeat started"
+    assert re.fullmatch(r"\d+ beats while this cell slept", lines[1]) and not lines[1].startswith("0 ")
+    assert lines[3] == "counter ready"
+    assert lines[4].startswith("still beating:")
+
+
+def test_json_output_has_nbformat_outputs_per_cell(asyncell_bin, host_cache):
+    done = run(asyncell_bin, host_cache, EXAMPLE, "--output-format", "json")  # loop: auto → trio
+    assert done.returncode == 0, done.stderr
+    cells = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [c["cell"] for c in cells] == [0, 1, 2, 3, 4]
+    assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5]
+    assert all(c["status"] == "ok" for c in cells)
+    assert cells[0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "heartbeat started\n"}]
+    assert cells[3]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "counter ready\n"}]
+    assert cells[1]["line"] == 28  # 1-based line of its `# %%` marker
+
+
+def test_failures_stop_the_run_unless_keep_going(asyncell_bin, host_cache, tmp_path):
+    script = tmp_path / "fails.py"
+    script.write_text("# %%\nprint('one')\n# %%\nraise ValueError('two')\n# %%\nprint('three')\n")
+    done = run(asyncell_bin, host_cache, script)
+    assert done.returncode == 1
+    assert done.stdout == "one\n"
+    assert "ValueError: two" in done.stderr and "cell 2 (line 3) failed" in done.stderr
+    assert "--keep-going" in done.stderr
+    done = run(asyncell_bin, host_cache, script, "--keep-going")
+    assert done.returncode == 1
+    assert done.stdout == "one\nthree\n"
+
+
+def test_write_saves_an_executed_notebook(asyncell_bin, host_cache, tmp_path):
+    script = tmp_path / "plot.py"
+    script.write_text(
+        "# %% [markdown]\n# # A plot\n"
+        "# %%\nimport matplotlib.pyplot as plt\nfig = plt.figure(figsize=(4, 3), dpi=100)\nplt.plot([1, 2, 3])\n"
+        "# %%\nimport asyncio\nawait asyncio.sleep(0)\n6 * 7\n"
+    )
+    out = tmp_path / "out.ipynb"
+    done = run(asyncell_bin, host_cache, script, "--loop", "asyncio", "--write", out)
+    assert done.returncode == 0, done.stderr
+    # Images print as a one-line placeholder with their size.
+    assert re.search(r"^\[image/png \d+x\d+\]$", done.stdout, re.M), done.stdout
+    assert done.stdout.rstrip().endswith("42")
+    notebook = json.loads(out.read_text())
+    assert (notebook["nbformat"], notebook["nbformat_minor"]) == (4, 5)
+    cells = notebook["cells"]
+    assert [c["cell_type"] for c in cells] == ["markdown", "code", "code"]
+    assert all(c["id"] for c in cells)
+    assert cells[0]["source"] == ["# A plot"]
+    assert [c["execution_count"] for c in cells[1:]] == [1, 2]
+    assert any("image/png" in o.get("data", {}) for o in cells[1]["outputs"])
+    assert cells[2]["outputs"] == [{"output_type": "execute_result", "execution_count": 2, "data": {"text/plain": "42"}, "metadata": {}}]
+    try:
+        import nbformat
+    except ImportError:
+        return
+    nbformat.validate(nbformat.reads(out.read_text(), as_version=4))
+
+
+def test_notebooks_and_scripts_run_too(asyncell_bin, host_cache, tmp_path):
+    notebook = tmp_path / "in.ipynb"
+    notebook.write_text(json.dumps({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Title"]},
+            {"cell_type": "code", "metadata": {}, "source": ["import trio\n", "x = 2"], "outputs": [], "execution_count": None},
+            {"cell_type": "code", "metadata": {"keep": True}, "source": "await trio.sleep(0)\nprint(x * 21)", "outputs": [], "execution_count": None},
+        ],
+        "metadata": {"custom": 1}, "nbformat": 4, "nbformat_minor": 4,
+    }))
+    out = tmp_path / "out.ipynb"
+    done = run(asyncell_bin, host_cache, notebook, "--write", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "42\n"
+    written = json.loads(out.read_text())
+    assert written["metadata"] == {"custom": 1}
+    assert written["cells"][2]["metadata"] == {"keep": True}
+    assert written["cells"][2]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "42\n"}]
+
+    script = tmp_path / "plain.py"
+    script.write_text("import asyncio\nprint('plain', asyncio.get_running_loop() is not None)\n")
+    done = run(asyncell_bin, host_cache, script)
+    assert (done.returncode, done.stdout) == (0, "plain True\n")
+
+
+def test_unusable_interpreter_exits_2(asyncell_bin, host_cache, tmp_path):
+    script = tmp_path / "a.py"
+    script.write_text("print(1)\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(host_cache)}
+    done = subprocess.run([str(asyncell_bin), "run", str(script), "--python", str(tmp_path / "no-python")],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2
+    assert "cannot start the host" in done.stderr and "no-python" in done.stderr
