@@ -1125,7 +1125,10 @@ async fn handle_message(
                     .find(|t| t.get("id") == task.get("id"))
                 {
                     Some(existing) => *existing = task.clone(),
-                    None => state.tasks.push(task.clone()),
+                    // Tasks the host never announced (asyncio tasks from a bare
+                    // `create_task` that failed unobserved) are events only, not listed.
+                    None if kind == "started" => state.tasks.push(task.clone()),
+                    None => {}
                 }
                 // Keep every running task and the most recent finished ones.
                 let finished = state
