@@ -135,3 +135,24 @@ def test_autoawait_mismatch_names_the_fix(session):
     assert result["status"] == "error"
     assert "restart" in errors_of(result)[0]["evalue"]
     assert text_of(session.run("%autoawait trio\nprint(2)\n")) == "2\n"
+
+
+def test_stuck_interrupt_suggests_a_restart(session):
+    request = session.submit(
+        "import trio\nprint('shielded', flush=True)\nwith trio.CancelScope(shield=True):\n    await trio.sleep(60)\n",
+        executionId="stuck",
+    )
+    session.wait_for_text("stuck", "shielded")
+    begun = time.monotonic()
+    outcome = session.request("asyncell/interrupt", timeout=20)
+    waited = time.monotonic() - begun
+    assert outcome["how"] == "stuck" and outcome["interrupted"] is False, outcome
+    assert outcome["restartSuggested"] is True and "restart" in outcome["message"]
+    assert 4.5 < waited < 9, waited
+    # Restarting gets control back: the stuck cell is answered, the new host works.
+    old_pid = session.status()["pid"]
+    assert session.request("asyncell/restart")["pid"] != old_pid
+    result = session.response(request)
+    assert result["status"] == "cancelled"
+    assert errors_of(result)[-1]["ename"] == "HostStopped"
+    assert text_of(session.run("print('fresh')")) == "fresh\n"
