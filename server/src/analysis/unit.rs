@@ -34,8 +34,24 @@ impl Unit {
             Syntax::Python => Mode::Module,
             Syntax::Ipython => Mode::Ipython,
         };
-        let parsed = ruff_python_parser::parse_unchecked(&text, ParseOptions::from(mode))
-            .try_into_module()
+        let parse = |mode: Mode| {
+            std::panic::catch_unwind(|| {
+                ruff_python_parser::parse_unchecked(&text, ParseOptions::from(mode))
+                    .try_into_module()
+            })
+            .ok()
+            .flatten()
+        };
+        // The parser can panic on malformed IPython input (ruff_python_parser 0.0.10
+        // reaches `unreachable!` for `l(}\n,`, a stray autocall escape). A keystroke must
+        // not take the server down: parse such a cell as plain Python, which reports its
+        // syntax errors.
+        let parsed = parse(mode)
+            .or_else(|| {
+                (mode != Mode::Module)
+                    .then(|| parse(Mode::Module))
+                    .flatten()
+            })
             .unwrap_or_else(|| {
                 // Module and IPython modes always produce a module; an empty one keeps
                 // the unit usable should that ever change.
