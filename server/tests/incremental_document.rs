@@ -3,8 +3,11 @@
 //! its true offset and first line, and the diagnostics are exactly those of a fresh
 //! `Document::from_python` of the same text. Edits are random: emoji and other
 //! multi-byte characters, CRLF and lone CR, newlines, `# %%` markers, unclosed brackets
-//! and quotes, indentation, and code that changes the diagnostics.
+//! and quotes, indentation, and code that changes the diagnostics. Notebooks get the
+//! same treatment through `Document::update_cells` with cells inserted, deleted, edited
+//! and turned into markdown.
 
+use asyncell::analysis::document::CellInput;
 use asyncell::analysis::{check_document, Document, Settings, SourceKind};
 use asyncell::positions::{Encoding, LineIndex};
 use proptest::prelude::*;
@@ -86,6 +89,14 @@ const FRAGMENTS: &[&str] = &[
     "# noqa\n",
     "  # noqa: LOOP100\n",
     "%autoawait trio\n",
+    // IPython escapes, for notebook cells: autocall (`,` `;` `/`), help, shell, magics.
+    ",",
+    ";",
+    "/",
+    "?",
+    "!",
+    "%",
+    "\n%%time\n",
 ];
 
 /// Whole lines of valid code: inserted at line starts they keep a script parseable, so
@@ -270,18 +281,21 @@ fn assert_consistent(document: &mut Document, text: &str) -> Result<(), TestCase
     Ok(())
 }
 
+/// `cases`, unless PROPTEST_CASES asks for a deeper search (PROPTEST_CASES=5000).
+fn cases_or_env(cases: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases)
+}
+
 fn run(base: String, cases: u32) {
     run_with(base, cases, edit_strategy().boxed());
 }
 
 fn run_with(base: String, cases: u32, edit: BoxedStrategy<EditOp>) {
-    // PROPTEST_CASES=5000 runs a deeper search.
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
     let mut runner = TestRunner::new(Config {
-        cases,
+        cases: cases_or_env(cases),
         failure_persistence: None,
         ..Config::default()
     });
@@ -328,6 +342,134 @@ fn random_line_edits_to_a_large_script_match_a_fresh_parse() {
 #[test]
 fn random_edits_to_a_cell_file_match_a_fresh_parse() {
     run(percent_file(), 64);
+}
+
+/// Notebook cells: what one cell may define, await or call.
+const CELLS: &[&str] = &[
+    "import trio",
+    "%autoawait asyncio",
+    "async def load():\n    await trio.sleep(1)",
+    "def load():\n    return 1",
+    "load()",
+    "await load()",
+    "now = trio.current_time()",
+    "trio.sleep(1)",
+    "def work():\n    return trio.current_time()",
+    "await trio.to_thread.run_sync(work)",
+    "def f(:\n    pass",
+    "!pip install trio\n%time x = 1",
+    "# Heading 🎉",
+];
+
+#[derive(Clone, Debug)]
+enum CellOp {
+    Insert {
+        at: usize,
+        cell: usize,
+        is_code: bool,
+    },
+    Delete {
+        at: usize,
+    },
+    Edit {
+        at: usize,
+        edit: EditOp,
+    },
+    Toggle {
+        at: usize,
+    },
+}
+
+fn cell_op_strategy() -> impl Strategy<Value = CellOp> {
+    prop_oneof![
+        (
+            0usize..20,
+            0..CELLS.len(),
+            prop_oneof![4 => Just(true), 1 => Just(false)]
+        )
+            .prop_map(|(at, cell, is_code)| CellOp::Insert { at, cell, is_code }),
+        (0usize..20).prop_map(|at| CellOp::Delete { at }),
+        (0usize..20, edit_strategy()).prop_map(|(at, edit)| CellOp::Edit { at, edit }),
+        (0usize..20).prop_map(|at| CellOp::Toggle { at }),
+    ]
+}
+
+/// (code, cell, line, column) of every diagnostic of a notebook.
+fn cell_diagnostics(document: &mut Document) -> Vec<(&'static str, Option<usize>, u32, u32)> {
+    let per_unit = check_document(document);
+    let mut out = Vec::new();
+    for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
+        for diagnostic in diagnostics.iter() {
+            let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
+            out.push((diagnostic.code, slot.cell, at.line, at.col));
+        }
+    }
+    out
+}
+
+#[test]
+fn random_cell_edits_to_a_notebook_match_a_fresh_document() {
+    let mut runner = TestRunner::new(Config {
+        cases: cases_or_env(64),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec(cell_op_strategy(), 1..10);
+    let result = runner.run(&strategy, |ops| {
+        let mut cells: Vec<CellInput> = [0, 2, 4, 6]
+            .iter()
+            .map(|&i| CellInput {
+                is_code: true,
+                text: CELLS[i].to_string(),
+            })
+            .collect();
+        let mut document = Document::from_cells(cells.clone(), &Settings::default());
+        let _ = cell_diagnostics(&mut document);
+        for op in &ops {
+            let len = cells.len();
+            match op {
+                CellOp::Insert { at, cell, is_code } => cells.insert(
+                    at % (len + 1),
+                    CellInput {
+                        is_code: *is_code,
+                        text: CELLS[*cell].to_string(),
+                    },
+                ),
+                CellOp::Delete { at } if len > 0 => {
+                    cells.remove(at % len);
+                }
+                CellOp::Edit { at, edit } if len > 0 => {
+                    let cell = &mut cells[at % len];
+                    cell.text = apply(&cell.text, edit);
+                }
+                CellOp::Toggle { at } if len > 0 => {
+                    let cell = &mut cells[at % len];
+                    cell.is_code = !cell.is_code;
+                }
+                _ => {}
+            }
+            document.update_cells(cells.clone());
+            let code_cells: Vec<(usize, &str)> = cells
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_code)
+                .map(|(i, c)| (i, c.text.as_str()))
+                .collect();
+            let slots: Vec<(usize, &str)> = document
+                .slots()
+                .iter()
+                .map(|s| (s.cell.unwrap(), s.unit.text.as_str()))
+                .collect();
+            prop_assert_eq!(slots, code_cells);
+            let incremental = cell_diagnostics(&mut document);
+            let mut fresh = Document::from_cells(cells.clone(), &Settings::default());
+            prop_assert_eq!(incremental, cell_diagnostics(&mut fresh));
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
 }
 
 /// Regressions found by the properties above, kept as plain tests.

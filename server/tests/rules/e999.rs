@@ -85,3 +85,13 @@ fn an_unclosed_block_at_the_end_of_a_notebook_cell_is_reported_on_its_last_line(
     let checked = notebook(&["for x in xs:\n\n\n", "y = 1"]);
     assert_eq!(checked.cell_findings(), [("E999", 1, 1)]);
 }
+
+#[test]
+fn a_cell_that_crashes_the_ipython_parser_is_reported_not_fatal() {
+    // ruff_python_parser panics on this IPython input (a stray `,` autocall escape after
+    // mismatched brackets); the cell falls back to plain Python parsing.
+    let checked = notebook(&["import trio", "l(}\n,oad()", "trio.sleep(1)"]);
+    let cells: Vec<(&str, usize)> = checked.cell_findings().iter().map(|f| (f.0, f.1)).collect();
+    assert!(cells.contains(&("E999", 2)), "{cells:?}");
+    assert!(cells.contains(&("ASYNC105", 3)), "{cells:?}");
+}
