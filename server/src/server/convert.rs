@@ -3,16 +3,22 @@
 
 use tower_lsp_server::lsp_types::{self as lsp, NumberOrString};
 
-use crate::analysis::{Diagnostic, Severity, UnitSlot};
 use crate::analysis::rules;
+use crate::analysis::{Diagnostic, Severity, UnitSlot};
 use crate::positions::Encoding;
 
 pub fn range(slot: &UnitSlot, range: ruff_text_size::TextRange, encoding: Encoding) -> lsp::Range {
     let start = slot.line_col(range.start(), encoding);
     let end = slot.line_col(range.end(), encoding);
     lsp::Range {
-        start: lsp::Position { line: start.line, character: start.col },
-        end: lsp::Position { line: end.line, character: end.col },
+        start: lsp::Position {
+            line: start.line,
+            character: start.col,
+        },
+        end: lsp::Position {
+            line: end.line,
+            character: end.col,
+        },
     }
 }
 
@@ -32,6 +38,13 @@ pub fn diagnostic(slot: &UnitSlot, diagnostic: &Diagnostic, encoding: Encoding) 
     }
 }
 
-pub fn text_edit(slot: &UnitSlot, edit: &crate::analysis::Edit, encoding: Encoding) -> lsp::TextEdit {
-    lsp::TextEdit { range: range(slot, edit.range, encoding), new_text: edit.content.clone() }
+pub fn text_edit(
+    slot: &UnitSlot,
+    edit: &crate::analysis::Edit,
+    encoding: Encoding,
+) -> lsp::TextEdit {
+    lsp::TextEdit {
+        range: range(slot, edit.range, encoding),
+        new_text: edit.content.clone(),
+    }
 }

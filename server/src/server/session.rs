@@ -49,7 +49,10 @@ pub struct OpenNotebook {
 /// Which analysed document a text document belongs to.
 pub enum Location<'s> {
     File(&'s OpenFile),
-    Cell { notebook: &'s OpenNotebook, cell: usize },
+    Cell {
+        notebook: &'s OpenNotebook,
+        cell: usize,
+    },
 }
 
 #[derive(Default)]
@@ -103,7 +106,8 @@ impl Session {
             }),
             None => ConfigLayer::default(),
         };
-        self.pyprojects.insert(directory.to_path_buf(), layer.clone());
+        self.pyprojects
+            .insert(directory.to_path_buf(), layer.clone());
         layer
     }
 
@@ -133,7 +137,11 @@ impl Session {
     pub fn open_file(&mut self, item: lsp::TextDocumentItem) -> Vec<Publish> {
         let settings = self.settings_for(&item.uri);
         let analysis = Document::from_python(item.text.clone(), &settings);
-        let file = OpenFile { uri: item.uri.clone(), text: TextDocument::new(&item.text, item.version), analysis };
+        let file = OpenFile {
+            uri: item.uri.clone(),
+            text: TextDocument::new(&item.text, item.version),
+            analysis,
+        };
         self.files.insert(item.uri.as_str().to_string(), file);
         self.publish_file(&item.uri)
     }
@@ -145,7 +153,10 @@ impl Session {
     ) -> Vec<Publish> {
         let encoding = self.encoding;
         let Some(file) = self.files.get_mut(document.uri.as_str()) else {
-            tracing::warn!("didChange for a document that is not open: {}", document.uri.as_str());
+            tracing::warn!(
+                "didChange for a document that is not open: {}",
+                document.uri.as_str()
+            );
             return Vec::new();
         };
         file.text.apply_changes(changes, document.version, encoding);
@@ -155,47 +166,79 @@ impl Session {
 
     pub fn close_file(&mut self, uri: &Uri) -> Vec<Publish> {
         self.files.remove(uri.as_str());
-        vec![Publish { uri: uri.clone(), version: None, diagnostics: Vec::new() }]
+        vec![Publish {
+            uri: uri.clone(),
+            version: None,
+            diagnostics: Vec::new(),
+        }]
     }
 
     fn publish_file(&mut self, uri: &Uri) -> Vec<Publish> {
         let encoding = self.encoding;
-        let Some(file) = self.files.get_mut(uri.as_str()) else { return Vec::new() };
+        let Some(file) = self.files.get_mut(uri.as_str()) else {
+            return Vec::new();
+        };
         let per_unit = check_document(&mut file.analysis);
         let diagnostics = file
             .analysis
             .slots()
             .iter()
             .zip(&per_unit)
-            .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| convert::diagnostic(slot, d, encoding)))
+            .flat_map(|(slot, diagnostics)| {
+                diagnostics
+                    .iter()
+                    .map(move |d| convert::diagnostic(slot, d, encoding))
+            })
             .collect();
-        vec![Publish { uri: uri.clone(), version: Some(file.text.version), diagnostics }]
+        vec![Publish {
+            uri: uri.clone(),
+            version: Some(file.text.version),
+            diagnostics,
+        }]
     }
 
     pub fn open_notebook(&mut self, params: lsp::DidOpenNotebookDocumentParams) -> Vec<Publish> {
         let notebook = params.notebook_document;
-        let mut texts: FxHashMap<String, lsp::TextDocumentItem> =
-            params.cell_text_documents.into_iter().map(|item| (item.uri.as_str().to_string(), item)).collect();
+        let mut texts: FxHashMap<String, lsp::TextDocumentItem> = params
+            .cell_text_documents
+            .into_iter()
+            .map(|item| (item.uri.as_str().to_string(), item))
+            .collect();
         let cells: Vec<OpenCell> = notebook
             .cells
             .iter()
             .map(|cell| open_cell(cell, texts.remove(cell.document.as_str())))
             .collect();
         for cell in &cells {
-            self.cell_owner.insert(cell.uri.as_str().to_string(), notebook.uri.as_str().to_string());
+            self.cell_owner.insert(
+                cell.uri.as_str().to_string(),
+                notebook.uri.as_str().to_string(),
+            );
         }
         let settings = self.settings_for(&notebook.uri);
         let analysis = Document::from_cells(cell_inputs(&cells), &settings);
-        let open = OpenNotebook { uri: notebook.uri.clone(), version: notebook.version, cells, analysis };
-        self.notebooks.insert(notebook.uri.as_str().to_string(), open);
+        let open = OpenNotebook {
+            uri: notebook.uri.clone(),
+            version: notebook.version,
+            cells,
+            analysis,
+        };
+        self.notebooks
+            .insert(notebook.uri.as_str().to_string(), open);
         self.publish_notebook(&notebook.uri)
     }
 
-    pub fn change_notebook(&mut self, params: lsp::DidChangeNotebookDocumentParams) -> Vec<Publish> {
+    pub fn change_notebook(
+        &mut self,
+        params: lsp::DidChangeNotebookDocumentParams,
+    ) -> Vec<Publish> {
         let encoding = self.encoding;
         let uri = params.notebook_document.uri;
         let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
-            tracing::warn!("notebookDocument/didChange for a notebook that is not open: {}", uri.as_str());
+            tracing::warn!(
+                "notebookDocument/didChange for a notebook that is not open: {}",
+                uri.as_str()
+            );
             return Vec::new();
         };
         notebook.version = params.notebook_document.version;
@@ -218,7 +261,11 @@ impl Session {
                     .map(|cell| {
                         // A moved cell keeps its text: reuse it when the client doesn't resend it.
                         let item = opened.remove(cell.document.as_str());
-                        let previous = notebook.cells.iter().find(|c| c.uri == cell.document).map(|c| c.text.clone());
+                        let previous = notebook
+                            .cells
+                            .iter()
+                            .find(|c| c.uri == cell.document)
+                            .map(|c| c.text.clone());
                         let mut open = open_cell(cell, item.clone());
                         if let (None, Some(previous)) = (item, previous) {
                             open.text = previous;
@@ -230,11 +277,16 @@ impl Session {
                 for cell in removed {
                     if !notebook.cells.iter().any(|c| c.uri == cell.uri) {
                         self.cell_owner.remove(cell.uri.as_str());
-                        cleared.push(Publish { uri: cell.uri, version: None, diagnostics: Vec::new() });
+                        cleared.push(Publish {
+                            uri: cell.uri,
+                            version: None,
+                            diagnostics: Vec::new(),
+                        });
                     }
                 }
                 for cell in &notebook.cells {
-                    self.cell_owner.insert(cell.uri.as_str().to_string(), uri.as_str().to_string());
+                    self.cell_owner
+                        .insert(cell.uri.as_str().to_string(), uri.as_str().to_string());
                 }
             }
             for data in cells.data.unwrap_or_default() {
@@ -243,9 +295,19 @@ impl Session {
                 }
             }
             for content in cells.text_content.unwrap_or_default() {
-                match notebook.cells.iter_mut().find(|c| c.uri == content.document.uri) {
-                    Some(cell) => cell.text.apply_changes(content.changes, content.document.version, encoding),
-                    None => tracing::warn!("text change for unknown cell {}", content.document.uri.as_str()),
+                match notebook
+                    .cells
+                    .iter_mut()
+                    .find(|c| c.uri == content.document.uri)
+                {
+                    Some(cell) => {
+                        cell.text
+                            .apply_changes(content.changes, content.document.version, encoding)
+                    }
+                    None => tracing::warn!(
+                        "text change for unknown cell {}",
+                        content.document.uri.as_str()
+                    ),
                 }
             }
         }
@@ -256,25 +318,37 @@ impl Session {
     }
 
     pub fn close_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
-        let Some(notebook) = self.notebooks.remove(uri.as_str()) else { return Vec::new() };
+        let Some(notebook) = self.notebooks.remove(uri.as_str()) else {
+            return Vec::new();
+        };
         notebook
             .cells
             .into_iter()
             .map(|cell| {
                 self.cell_owner.remove(cell.uri.as_str());
-                Publish { uri: cell.uri, version: None, diagnostics: Vec::new() }
+                Publish {
+                    uri: cell.uri,
+                    version: None,
+                    diagnostics: Vec::new(),
+                }
             })
             .collect()
     }
 
     fn publish_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
         let encoding = self.encoding;
-        let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else { return Vec::new() };
+        let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
+            return Vec::new();
+        };
         let per_unit = check_document(&mut notebook.analysis);
         let mut by_cell: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); notebook.cells.len()];
         for (slot, diagnostics) in notebook.analysis.slots().iter().zip(&per_unit) {
             if let Some(list) = slot.cell.and_then(|cell| by_cell.get_mut(cell)) {
-                list.extend(diagnostics.iter().map(|d| convert::diagnostic(slot, d, encoding)));
+                list.extend(
+                    diagnostics
+                        .iter()
+                        .map(|d| convert::diagnostic(slot, d, encoding)),
+                );
             }
         }
         notebook
@@ -282,7 +356,11 @@ impl Session {
             .iter()
             .zip(by_cell)
             .filter(|(cell, _)| cell.is_code)
-            .map(|(cell, diagnostics)| Publish { uri: cell.uri.clone(), version: Some(cell.text.version), diagnostics })
+            .map(|(cell, diagnostics)| Publish {
+                uri: cell.uri.clone(),
+                version: Some(cell.text.version),
+                diagnostics,
+            })
             .collect()
     }
 
@@ -299,19 +377,35 @@ impl Session {
 
     /// Diagnostics (with their slot index) of the unit(s) under an editor range of a file
     /// or cell, for code actions.
-    pub fn diagnostics_in(&mut self, uri: &Uri, range: lsp::Range) -> Vec<(Uri, usize, Diagnostic)> {
+    pub fn diagnostics_in(
+        &mut self,
+        uri: &Uri,
+        range: lsp::Range,
+    ) -> Vec<(Uri, usize, Diagnostic)> {
         let encoding = self.encoding;
         let (document, cell_filter) = if let Some(file) = self.files.get_mut(uri.as_str()) {
             (&mut file.analysis, None)
         } else {
-            let Some(owner) = self.cell_owner.get(uri.as_str()).cloned() else { return Vec::new() };
-            let Some(notebook) = self.notebooks.get_mut(&owner) else { return Vec::new() };
-            let Some(cell) = notebook.cells.iter().position(|c| &c.uri == uri) else { return Vec::new() };
+            let Some(owner) = self.cell_owner.get(uri.as_str()).cloned() else {
+                return Vec::new();
+            };
+            let Some(notebook) = self.notebooks.get_mut(&owner) else {
+                return Vec::new();
+            };
+            let Some(cell) = notebook.cells.iter().position(|c| &c.uri == uri) else {
+                return Vec::new();
+            };
             (&mut notebook.analysis, Some(cell))
         };
         let per_unit = check_document(document);
-        let start = LineCol { line: range.start.line, col: range.start.character };
-        let end = LineCol { line: range.end.line, col: range.end.character };
+        let start = LineCol {
+            line: range.start.line,
+            col: range.start.character,
+        };
+        let end = LineCol {
+            line: range.end.line,
+            col: range.end.character,
+        };
         let mut found = Vec::new();
         for (position, (slot, diagnostics)) in document.slots().iter().zip(&per_unit).enumerate() {
             if cell_filter.is_some() && slot.cell != cell_filter {
@@ -346,7 +440,11 @@ impl Session {
 
     /// Every open document URI (files and notebooks), for server-wide operations.
     pub fn open_documents(&self) -> Vec<Uri> {
-        self.files.values().map(|f| f.uri.clone()).chain(self.notebooks.values().map(|n| n.uri.clone())).collect()
+        self.files
+            .values()
+            .map(|f| f.uri.clone())
+            .chain(self.notebooks.values().map(|n| n.uri.clone()))
+            .collect()
     }
 }
 
@@ -361,7 +459,13 @@ fn open_cell(cell: &lsp::NotebookCell, item: Option<lsp::TextDocumentItem>) -> O
 }
 
 fn cell_inputs(cells: &[OpenCell]) -> Vec<CellInput> {
-    cells.iter().map(|c| CellInput { is_code: c.is_code, text: c.text.text() }).collect()
+    cells
+        .iter()
+        .map(|c| CellInput {
+            is_code: c.is_code,
+            text: c.text.text(),
+        })
+        .collect()
 }
 
 /// Shared handle to the session.

@@ -16,7 +16,10 @@ pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
             backend.publish(publishes).await;
         }
         Err(error) => {
-            backend.client.show_message(MessageType::ERROR, format!("asyncell: {error}")).await;
+            backend
+                .client
+                .show_message(MessageType::ERROR, format!("asyncell: {error}"))
+                .await;
         }
     }
 }

@@ -15,17 +15,25 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
     let actions = backend.with_session(|session| {
         let encoding = session.encoding;
         let found = session.diagnostics_in(&uri, params.range);
-        let Some(document) = session.document_of(&uri) else { return Vec::new() };
+        let Some(document) = session.document_of(&uri) else {
+            return Vec::new();
+        };
         let mut actions = Vec::new();
         for (uri, position, diagnostic) in &found {
-            let Some(slot) = document.slots().get(*position) else { continue };
+            let Some(slot) = document.slots().get(*position) else {
+                continue;
+            };
             let lsp_diagnostic = convert::diagnostic(slot, diagnostic, encoding);
             let edit_for = |edits: Vec<TextEdit>| WorkspaceEdit {
                 changes: Some(HashMap::from([(uri.clone(), edits)])),
                 ..WorkspaceEdit::default()
             };
             if let Some(fix) = &diagnostic.fix {
-                let edits = fix.edits.iter().map(|e| convert::text_edit(slot, e, encoding)).collect();
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| convert::text_edit(slot, e, encoding))
+                    .collect();
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: format!("{} ({})", fix.message, diagnostic.code),
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -40,7 +48,11 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
                 title: format!("Suppress {} with `# noqa`", diagnostic.code),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic]),
-                edit: Some(edit_for(vec![convert::text_edit(slot, &suppression, encoding)])),
+                edit: Some(edit_for(vec![convert::text_edit(
+                    slot,
+                    &suppression,
+                    encoding,
+                )])),
                 ..CodeAction::default()
             }));
         }
