@@ -77,6 +77,16 @@ pub const THREAD_LAUNCHERS: &[&str] = &[
     "submit",
 ];
 
+/// Whether a dotted callee is one of [`THREAD_LAUNCHERS`], bare or as the tail of a
+/// longer chain (`self.pool.submit`). Runs for every call: no allocation.
+pub fn is_thread_launcher(callee: &str) -> bool {
+    THREAD_LAUNCHERS.iter().any(|launcher| {
+        callee
+            .strip_suffix(launcher)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    })
+}
+
 const TASK_STARTERS: &[&str] = &["start_soon", "start", "create_task", "ensure_future"];
 
 struct Collector {
@@ -289,10 +299,7 @@ impl Collector {
                 range: call.range(),
             });
         }
-        if THREAD_LAUNCHERS
-            .iter()
-            .any(|l| callee == *l || callee.ends_with(&format!(".{l}")))
-        {
+        if is_thread_launcher(&callee) {
             let target = call
                 .arguments
                 .find_keyword("target")
@@ -323,6 +330,10 @@ fn autoawait_argument(magic: &str) -> Option<LoopMode> {
 
 /// `# %autoawait trio` in a percent-format cell.
 fn commented_autoawait(text: &str) -> Option<LoopMode> {
+    // Every unit without the magic gets here: skip the line walk unless it can match.
+    if !text.contains("autoawait") {
+        return None;
+    }
     text.lines().find_map(|line| {
         let rest = line
             .trim_start()
@@ -337,6 +348,18 @@ fn commented_autoawait(text: &str) -> Option<LoopMode> {
 mod tests {
     use super::*;
     use crate::analysis::unit::{Syntax, Unit};
+
+    #[test]
+    fn thread_launchers_match_whole_trailing_segments() {
+        assert!(is_thread_launcher("submit"));
+        assert!(is_thread_launcher("self.pool.submit"));
+        assert!(is_thread_launcher("trio.to_thread.run_sync"));
+        assert!(is_thread_launcher("anyio.to_thread.run_sync"));
+        assert!(!is_thread_launcher("resubmit"));
+        assert!(!is_thread_launcher("pool.resubmit"));
+        assert!(!is_thread_launcher("MyThread"));
+        assert!(!is_thread_launcher("run_sync"));
+    }
 
     #[test]
     fn imports_and_async_defs_are_collected() {

@@ -29,7 +29,7 @@ fn is_markdown_marker(line: &str) -> bool {
 
 /// Whether a text uses cell markers at all.
 pub fn has_markers(text: &str) -> bool {
-    lines(text).any(|(_, line)| is_marker(line))
+    marker_candidates(text).any(|(_, line)| is_marker(line))
 }
 
 /// Splits a percent-format file into cells. Text before the first marker is a cell of
@@ -39,7 +39,7 @@ pub fn split(text: &str) -> Vec<PercentCell> {
     let mut current_start = 0usize;
     let mut current_is_code = true;
     let mut seen_marker = false;
-    for (start, line) in lines(text) {
+    for (start, line) in marker_candidates(text) {
         if !is_marker(line) {
             continue;
         }
@@ -70,7 +70,28 @@ fn size(n: usize) -> TextSize {
     TextSize::try_from(n).unwrap_or(TextSize::new(u32::MAX))
 }
 
+/// The lines that may be markers, in order, with their starting byte offsets, line
+/// breaks excluded: the lines holding `%%`, which every marker does. This runs on every
+/// keystroke in a cell file, so it jumps from `%` to `%` (memchr) instead of walking
+/// every line; [`lines`] is the plain definition it must agree with.
+fn marker_candidates(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut from = 0usize;
+    std::iter::from_fn(move || loop {
+        let at = from + text.get(from..)?.find('%')?;
+        if bytes.get(at + 1) != Some(&b'%') {
+            from = at + 1;
+            continue;
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+        from = end;
+        return Some((start, text[start..end].trim_end_matches(['\n', '\r'])));
+    })
+}
+
 /// Lines with their starting byte offsets, line breaks excluded.
+#[cfg(test)]
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
     text.split_inclusive('\n').map(move |line| {
@@ -109,6 +130,31 @@ mod tests {
         let cells = split("\n\n# %%\nx\n");
         assert_eq!(cells.len(), 1);
         assert_eq!(cells[0].range.start(), TextSize::new(2));
+    }
+
+    #[test]
+    fn marker_candidates_are_every_marker_line() {
+        let texts = [
+            "",
+            "%",
+            "%%",
+            "# %%",
+            "x = 1\n# %%",
+            "a\n#%% [markdown]\r\n%% x\n  # %% t %%\nb = '%%' # %%\n# %%\r\r\n%\n",
+            "\n\n# %%\n\n%",
+            "s = '%d%%' % 5\n# %autoawait trio\n#%%\ny\n",
+            "# é %%\n# %% ü\n",
+        ];
+        for text in texts {
+            let markers: Vec<_> = lines(text).filter(|(_, l)| is_marker(l)).collect();
+            let found: Vec<_> = marker_candidates(text)
+                .filter(|(_, l)| is_marker(l))
+                .collect();
+            assert_eq!(found, markers, "{text:?}");
+            let candidates: Vec<_> = marker_candidates(text).collect();
+            let expected: Vec<_> = lines(text).filter(|(_, l)| l.contains("%%")).collect();
+            assert_eq!(candidates, expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::{Checker, ExecContext};
-use crate::analysis::facts::THREAD_LAUNCHERS;
+use crate::analysis::facts::is_thread_launcher;
 use crate::analysis::index::{DocumentIndex, Loop};
 use crate::analysis::names::dotted_name;
 
@@ -119,10 +119,7 @@ fn check_lambdas_sent_to_threads(checker: &mut Checker, call: &ast::ExprCall) {
     let Some(callee) = dotted_name(&call.func) else {
         return;
     };
-    if !THREAD_LAUNCHERS
-        .iter()
-        .any(|l| callee == *l || callee.ends_with(&format!(".{l}")))
-    {
+    if !is_thread_launcher(&callee) {
         return;
     }
     let lambdas = call
