@@ -571,6 +571,7 @@ fn outcome(how: &str, execution_id: Option<String>, dropped: usize) -> Interrupt
             INTERRUPT_GRACE.as_secs()
         ),
         "not_running" => "nothing was running".to_string(),
+        "dropped" => "stopped the next execution before it started".to_string(),
         "host_died" => "the host died while being interrupted".to_string(),
         _ => "no host is running for this document".to_string(),
     };
@@ -580,7 +581,7 @@ fn outcome(how: &str, execution_id: Option<String>, dropped: usize) -> Interrupt
         message
     };
     InterruptOutcome {
-        interrupted: matches!(how, "cancelled" | "keyboard_interrupt"),
+        interrupted: matches!(how, "cancelled" | "keyboard_interrupt" | "dropped"),
         how: how.to_string(),
         execution_id,
         dropped,
@@ -827,11 +828,11 @@ async fn start_host(
 }
 
 async fn emit(inner: &Inner, message: Emit) {
-    if let Err(mpsc::error::SendError(message)) = inner.emit.send(message).await {
-        // Nobody consumes any more (shutting down): still answer waiting callers.
-        if let Emit::Finished { result, reply, .. } = message {
-            let _ = reply.send(result);
-        }
+    // If nobody consumes any more (shutting down), still answer waiting callers.
+    if let Err(mpsc::error::SendError(Emit::Finished { result, reply, .. })) =
+        inner.emit.send(message).await
+    {
+        let _ = reply.send(result);
     }
 }
 
