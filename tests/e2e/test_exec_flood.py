@@ -4,6 +4,7 @@ server's memory stays bounded and other requests stay responsive."""
 from __future__ import annotations
 
 import queue
+import statistics
 import threading
 import time
 
@@ -72,8 +73,10 @@ def test_print_flood_is_streamed_with_bounded_memory(session):
     # Requests stayed responsive during the flood.
     assert status_latencies, "the flood ended before any status request"
     # A release build answers within ~10 ms; an unoptimised debug build spends most of
-    # the flood JSON-encoding notifications, hence the generous bound.
-    assert max(status_latencies) < 2.0, status_latencies
+    # the flood JSON-encoding notifications, hence the generous bounds. (A server that
+    # blocked would answer only after the whole flood, many seconds later.)
+    assert statistics.median(status_latencies) < 1.0, status_latencies
+    assert max(status_latencies) < 3.0, status_latencies
     peak = rss_peak_kib(client.proc.pid)
     assert peak < 150 * 1024, f"server peak RSS {peak} KiB"
     print(
