@@ -272,15 +272,8 @@ impl Document {
     fn reparse_touched_segments(&mut self, new_text: &str) -> bool {
         let old = self.text.as_bytes();
         let new = new_text.as_bytes();
-        let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-        let max_suffix = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(max_suffix)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let prefix = common_prefix_len(old, new);
+        let suffix = common_suffix_len(&old[prefix..], &new[prefix..]);
         if prefix == old.len() && prefix == new.len() {
             return true;
         }
@@ -359,6 +352,42 @@ fn segment_boundaries(body: &[Stmt], lines: &LineIndex, text: &str) -> Vec<usize
     boundaries
 }
 
+/// Bytes to compare at once: equal blocks are skipped with one `memcmp` each, so the
+/// prefix and suffix of a large script cost microseconds per keystroke, not a byte loop.
+const COMPARE_BLOCK: usize = 256;
+
+/// Length of the longest common prefix of two byte strings.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    let limit = a.len().min(b.len());
+    let mut n = 0;
+    while n + COMPARE_BLOCK <= limit && a[n..n + COMPARE_BLOCK] == b[n..n + COMPARE_BLOCK] {
+        n += COMPARE_BLOCK;
+    }
+    n + a[n..limit]
+        .iter()
+        .zip(&b[n..limit])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Length of the longest common suffix of two byte strings.
+fn common_suffix_len(a: &[u8], b: &[u8]) -> usize {
+    let limit = a.len().min(b.len());
+    let mut n = 0;
+    while n + COMPARE_BLOCK <= limit
+        && a[a.len() - n - COMPARE_BLOCK..a.len() - n]
+            == b[b.len() - n - COMPARE_BLOCK..b.len() - n]
+    {
+        n += COMPARE_BLOCK;
+    }
+    n + a[..a.len() - n]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - n].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 type Reusable = FxHashMap<String, (Arc<Unit>, Option<(u64, Arc<Vec<Diagnostic>>)>)>;
 
 /// The unit (and its cached diagnostics) for `text`: the previous one when the text is
@@ -424,6 +453,53 @@ mod tests {
             .find(|s| s.start_line <= line_of_edit)
             .unwrap();
         assert!(slot.unit.text.contains("2500"));
+    }
+
+    #[test]
+    fn common_prefix_and_suffix_agree_with_a_byte_walk() {
+        fn walk_prefix(a: &[u8], b: &[u8]) -> usize {
+            a.iter().zip(b).take_while(|(x, y)| x == y).count()
+        }
+        fn walk_suffix(a: &[u8], b: &[u8]) -> usize {
+            a.iter()
+                .rev()
+                .zip(b.iter().rev())
+                .take_while(|(x, y)| x == y)
+                .count()
+        }
+        let base = big_script().into_bytes();
+        let mut cases: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (Vec::new(), Vec::new()),
+            (Vec::new(), b"x".to_vec()),
+            (b"abc".to_vec(), b"abc".to_vec()),
+            (b"abc".to_vec(), b"abd".to_vec()),
+            (b"aaaa".to_vec(), b"aa".to_vec()),
+            (base.clone(), base.clone()),
+        ];
+        for at in [
+            0,
+            1,
+            255,
+            256,
+            257,
+            511,
+            512,
+            4000,
+            base.len() - 300,
+            base.len() - 1,
+        ] {
+            let mut inserted = base.clone();
+            inserted.insert(at, b'#');
+            cases.push((base.clone(), inserted.clone()));
+            cases.push((inserted, base.clone()));
+            let mut replaced = base.clone();
+            replaced[at] = b'#';
+            cases.push((base.clone(), replaced));
+        }
+        for (a, b) in &cases {
+            assert_eq!(common_prefix_len(a, b), walk_prefix(a, b));
+            assert_eq!(common_suffix_len(a, b), walk_suffix(a, b));
+        }
     }
 
     #[test]
