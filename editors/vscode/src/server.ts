@@ -11,7 +11,6 @@ import {
   type Middleware,
   type ServerOptions,
   State,
-  TransportKind,
 } from 'vscode-languageclient/node';
 
 import { INSTALL_HINT, locate } from './binary';
@@ -102,11 +101,9 @@ export class Server implements vscode.Disposable {
     }
     this.missing = undefined;
     this.log.appendLine(`starting ${found.path}`);
-    const serverOptions: ServerOptions = {
-      command: found.path,
-      args: [],
-      transport: TransportKind.stdio,
-    };
+    // No `transport`: with TransportKind.stdio the client would add `--stdio`, which the
+    // server does not take (it speaks LSP on stdio when started without a command).
+    const serverOptions: ServerOptions = { command: found.path, args: [] };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
         { scheme: 'file', language: 'python' },

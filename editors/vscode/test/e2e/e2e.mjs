@@ -1,0 +1,339 @@
+// End-to-end tests of the asyncell extension in real VS Code (code-server), driven through
+// Chromium with playwright-core. test/run.sh starts code-server and sets:
+//   E2E_URL        the workbench URL with ?folder= the copied workspace
+//   E2E_OUT        where screenshots go
+//   E2E_USER_DATA  a fresh Chromium profile directory
+//   CHROMIUM       the browser binary
+// Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
+// timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+const URL = process.env.E2E_URL;
+const OUT = process.env.E2E_OUT ?? 'test-results';
+const USER_DATA = process.env.E2E_USER_DATA ?? path.join(OUT, 'chromium-profile');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+mkdirSync(OUT, { recursive: true });
+
+// ---- tiny harness ----------------------------------------------------------------------
+
+const results = [];
+const log = (...args) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...args);
+const t0 = Date.now();
+
+/** Polls `probe` until it returns a truthy value; throws `what` on timeout. */
+async function until(what, probe, { timeout = 30_000, interval = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+let page;
+
+async function test(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    results.push({ name, ok: true });
+    log(`ok - ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    results.push({ name, ok: false, error });
+    log(`not ok - ${name}: ${error.stack ?? error}`);
+    const file = path.join(OUT, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+    await page?.screenshot({ path: file }).catch(() => undefined);
+    log(`  screenshot: ${file}`);
+  }
+}
+
+// ---- workbench helpers ------------------------------------------------------------------
+
+/** The text of every frame (workbench and webview iframes), joined. */
+async function allText() {
+  const parts = await Promise.all(
+    page.frames().map((frame) => frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')),
+  );
+  return parts.join('\n');
+}
+
+/** The text of the first element in any frame (shadow DOM included) matching `pattern`. */
+async function findText(pattern) {
+  for (const frame of page.frames()) {
+    const match = frame.getByText(pattern).first();
+    if ((await match.count().catch(() => 0)) > 0) return (await match.innerText().catch(() => '')) || ' ';
+  }
+  return '';
+}
+
+/** Frames whose document matches a selector. */
+async function framesWith(selector) {
+  const found = [];
+  for (const frame of page.frames()) {
+    const count = await frame.locator(selector).count().catch(() => 0);
+    if (count > 0) found.push(frame);
+  }
+  return found;
+}
+
+/**
+ * The text of the editor's `after` decorations (the result summaries): VS Code renders
+ * them as CSS ::after content of empty spans, so they are read from computed styles.
+ */
+async function decorationTexts() {
+  return page.locator('.view-lines').evaluate((root) =>
+    [...root.querySelectorAll('span[class*="ced-"]')]
+      .map((span) => getComputedStyle(span, '::after').content)
+      .filter((content) => content && content !== 'none')
+      .map((content) => JSON.parse(content.replace(/^'|'$/g, '"'))),
+  );
+}
+
+/** Runs a command from the palette; `titles` are alternatives (titles change across versions). */
+async function runCommand(...titles) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  for (const title of titles) {
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const found = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (found) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+  }
+  await page.keyboard.press('Escape');
+  throw new Error(`no command ${titles.join(' / ')} in the palette`);
+}
+
+/** Scrolls the notebook until `probe` holds (outputs of cells out of view are not rendered). */
+async function scrollNotebookUntil(what, probe, options) {
+  const list = page.locator('.notebook-editor .monaco-list').first();
+  return until(what, async () => {
+    const value = await probe();
+    if (value) return value;
+    const box = await list.boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 400);
+    }
+    return undefined;
+  }, options);
+}
+
+async function notebookToolbarText() {
+  return page.locator('.notebook-toolbar-container').first().innerText().catch(() => '');
+}
+
+async function clickNotebookAction(label) {
+  await page
+    .locator('.notebook-toolbar-container .action-item', { hasText: label })
+    .first()
+    .click();
+}
+
+async function statusBarText() {
+  return page.locator('#status\\.asyncell\\.status, [id="asyncell.asyncell.asyncell.status"]').first().innerText().catch(() => '');
+}
+
+async function openFile(name) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await until(`the editor tab for ${name}`, () =>
+    page.locator('.tabs-container .tab.active', { hasText: name }).count(),
+  );
+}
+
+async function main() {
+  if (!URL) throw new Error('E2E_URL is not set: run this through editors/vscode/test/run.sh');
+  const context = await chromium.launchPersistentContext(USER_DATA, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1440, height: 1200 },
+  });
+  try {
+    page = context.pages()[0] ?? (await context.newPage());
+    log(`opening ${URL}`);
+    await page.goto(URL);
+    await until('the workbench', () => page.locator('.monaco-workbench').count(), { timeout: 60_000 });
+    await until('the explorer to list the workspace', () => page.locator('.explorer-folders-view', { hasText: 'heartbeat.ipynb' }).count(), { timeout: 60_000 });
+    await page.screenshot({ path: path.join(OUT, 'workbench.png') });
+
+    await test('a LOOP200 mistake in a # %% file shows in the Problems panel', async () => {
+      await openFile('loop200.py');
+      await runCommand('View: Focus Problems');
+      const problems = await until(
+        'LOOP200 in the Problems panel',
+        async () => {
+          const text = await page.locator('.markers-panel').innerText().catch(() => '');
+          return text.includes('LOOP200') ? text : '';
+        },
+        { timeout: 60_000 },
+      );
+      if (!/asyncio\.run\(\)/.test(problems)) throw new Error(`unexpected problems text: ${problems}`);
+      await page.screenshot({ path: path.join(OUT, 'problems.png') });
+    });
+
+    await test('Shift+Enter and the Run cell lens run # %% cells; results show after the cell and in the output view', async () => {
+      await openFile('cells.py');
+      await until('the server\'s "Run cell" code lenses', () =>
+        page.locator('.contentWidgets .codelens-decoration', { hasText: 'Run cell' }).count(),
+      );
+      // Put the cursor in the first cell and press Shift+Enter.
+      await page.locator('.view-line', { hasText: 'numbers = list(range(10))' }).click();
+      await page.keyboard.press('Shift+Enter');
+      await until('"total is 45" in the output view', async () => (await allText()).includes('total is 45'), { timeout: 60_000 });
+      await until('the result decoration "✓ [n] ... total is 45" after the cell', async () =>
+        (await decorationTexts()).some((text) => /^✓ \[\d+\] .*total is 45/.test(text)),
+      );
+      // The second cell through its code lens: it awaits at top level on the same loop.
+      await page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Run cell' }).nth(1).click();
+      await until('the second cell\'s result "✓ [n] ... · 90" after it', async () =>
+        (await decorationTexts()).some((text) => /^✓ \[\d+\] .* · 90$/.test(text)),
+        { timeout: 60_000 },
+      );
+      await until('"90" in the output view', async () => /\b90\b/.test(await allText()));
+      await page.screenshot({ path: path.join(OUT, 'cells.png') });
+    });
+
+    await runCommand('View: Hide Panel', 'View: Close Panel');
+    await runCommand('View: Close Primary Side Bar', 'View: Hide Primary Side Bar');
+
+    await runCommand('View: Close All Editor Groups', 'View: Close All Editors');
+
+    await test('a notebook picks the asyncell controller "asyncell: persistent trio loop"', async () => {
+      await openFile('heartbeat.ipynb');
+      await until('the notebook cells', () => page.locator('.notebook-editor .cell-list-container .code-cell-row').count());
+      await clickNotebookAction('Select Kernel');
+      const pick = page.locator('.quick-input-widget');
+      await pick.waitFor({ state: 'visible', timeout: 10_000 });
+      const trio = page.locator('.quick-input-list .monaco-list-row', { hasText: 'asyncell: persistent trio loop' });
+      // VS Code may first ask for the kernel source (the extension), then the kernel.
+      await until('the asyncell kernels in the picker', async () => {
+        if (await trio.count()) return true;
+        const source = page.locator('.quick-input-list .monaco-list-row', { hasText: 'asyncell' }).first();
+        if (await source.count()) await source.click();
+        return false;
+      });
+      await trio.first().click();
+      await until('"asyncell: persistent trio loop" in the notebook toolbar', async () =>
+        (await notebookToolbarText()).includes('asyncell: persistent trio loop'),
+      );
+    });
+
+    await test('a cell starts a background heartbeat; a later cell sees it beating', async () => {
+      await clickNotebookAction('Run All');
+      await until('"heartbeat started in the background" in the first cell\'s output', () =>
+        findText('heartbeat started in the background'),
+        { timeout: 90_000 },
+      );
+      const line = await until('the second cell\'s output', () => findText(/beats while this cell slept/), { timeout: 60_000 });
+      const beats = Number(/(\d+) beats while this cell slept/.exec(line)?.[1]);
+      log(`  second cell: ${line.trim()}`);
+      if (!(beats >= 3)) throw new Error(`the heartbeat did not beat while the cell slept: ${line}`);
+    });
+
+    await test('a cell displaying a matplotlib figure shows an <img>', async () => {
+      const size = await until(
+        'a loaded <img> in the notebook outputs',
+        async () => {
+          for (const frame of await framesWith('img')) {
+            const loaded = await frame
+              .locator('img')
+              .evaluateAll((imgs) => imgs.filter((img) => img.complete && img.naturalWidth > 100).map((img) => [img.naturalWidth, img.naturalHeight]));
+            if (loaded.length) return loaded[0];
+          }
+          return undefined;
+        },
+        { timeout: 60_000 },
+      );
+      log(`  image ${size[0]}x${size[1]}`);
+    });
+
+    await test('the status bar shows the loop, the busy state and the task count', async () => {
+      await scrollNotebookUntil('"sleeping for ten minutes" from the last cell', () => findText('sleeping for ten minutes'), { timeout: 60_000 });
+      const text = await until('a busy trio status with 1 task', async () => {
+        const value = await statusBarText();
+        return /trio: busy \d.* · 1 task/.test(value) ? value : '';
+      });
+      log(`  status bar: ${text}`);
+      await page.screenshot({ path: path.join(OUT, 'notebook-running.png') });
+    });
+
+    await test('Interrupt stops a sleeping cell at once', async () => {
+      const clicked = Date.now();
+      await clickNotebookAction('Interrupt');
+      await until('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
+      await until('the toolbar to offer Run All again', async () => (await notebookToolbarText()).includes('Run All'), { timeout: 15_000 });
+      log(`  interrupted after ${Date.now() - clicked} ms`);
+      await until('an idle status with the heartbeat still running', async () => /trio: idle · 1 task/.test(await statusBarText()));
+      // Bring the interrupted cell's traceback into view for the screenshot.
+      await scrollNotebookUntil('the KeyboardInterrupt traceback in view', async () => {
+        for (const frame of page.frames()) {
+          const match = frame.getByText(/KeyboardInterrupt/).last();
+          if ((await match.count().catch(() => 0)) === 0) continue;
+          const box = await match.boundingBox().catch(() => null);
+          if (box && box.y > 0 && box.y + box.height + 40 < page.viewportSize().height) return true;
+        }
+        return false;
+      });
+      await page.screenshot({ path: path.join(OUT, 'notebook.png') });
+      log(`  screenshot: ${path.join(OUT, 'notebook.png')}`);
+    });
+
+    await test('Show Background Tasks lists the heartbeat and cancels it', async () => {
+      await page.locator('[id="asyncell.asyncell.asyncell.status"], #status\\.asyncell\\.status').first().click();
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'heartbeat' });
+      await row.first().waitFor({ timeout: 10_000 });
+      await row.first().click();
+      const cancel = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Cancel task' });
+      await cancel.first().waitFor({ timeout: 10_000 });
+      await cancel.first().click();
+      await until('the task count to leave the status bar', async () => /trio: idle$/.test((await statusBarText()).trim()), { timeout: 15_000 });
+    });
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  results.push({ name: 'setup', ok: false, error });
+  log(`not ok - setup: ${error.stack ?? error}`);
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
