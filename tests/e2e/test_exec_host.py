@@ -63,6 +63,14 @@ def test_restart_and_shutdown(session):
     assert session.request("asyncell/shutdown") == {"stopped": False}
 
 
+def test_closing_the_document_stops_its_host(session):
+    session.run("x = 1")
+    pid = session.status()["pid"]
+    assert process_alive(pid)
+    session.client.notify("textDocument/didClose", {"textDocument": {"uri": session.uri}})
+    assert wait_until(lambda: not process_alive(pid))
+
+
 def test_killing_the_server_leaves_no_host(asyncell_bin, tmp_path, host_cache):
     client = start_server(asyncell_bin, tmp_path, host_cache, loop="trio")
     uri = (tmp_path / "a.py").as_uri()

@@ -1,10 +1,15 @@
-//! `notebookDocument/didClose`: forget the notebook and clear its cells' diagnostics.
+//! `notebookDocument/didClose`: forget the notebook, clear its cells' diagnostics and
+//! stop its host.
 
 use tower_lsp_server::lsp_types::DidCloseNotebookDocumentParams;
 
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidCloseNotebookDocumentParams) {
-    let publishes = backend.with_session(|s| s.close_notebook(&params.notebook_document.uri));
+    let uri = params.notebook_document.uri;
+    let publishes = backend.with_session(|s| s.close_notebook(&uri));
     backend.publish(publishes).await;
+    if let Some(supervisor) = backend.execution.started() {
+        supervisor.shutdown(uri.as_str()).await;
+    }
 }
