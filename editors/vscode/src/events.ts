@@ -1,20 +1,39 @@
-// `asyncell/event`: failed background tasks become notifications with "Show traceback".
+// `asyncell/event`: failed background tasks become notifications with "Show traceback",
+// which opens the traceback as a read-only document (nothing to save when closing it).
 
 import * as vscode from 'vscode';
 
 import { stripAnsi } from './ansi';
 import type { EventParams } from './protocol';
 
-export async function showTraceback(event: EventParams): Promise<void> {
-  const content = `${event.message}\n\n${stripAnsi(event.traceback ?? '(no traceback)')}\n`;
-  const document = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
-  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-}
+const SCHEME = 'asyncell-traceback';
 
-export function handleEvent(event: EventParams): void {
-  if (event.kind !== 'taskFailed') return;
-  const actions = event.traceback ? ['Show traceback'] : [];
-  void vscode.window.showErrorMessage(`asyncell: ${event.message}`, ...actions).then((choice) => {
-    if (choice === 'Show traceback') void showTraceback(event);
-  });
+export class TaskEvents implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly tracebacks = new Map<string, string>();
+  private counter = 0;
+  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.tracebacks.get(uri.path) ?? '(this traceback is no longer available)';
+  }
+
+  async showTraceback(event: EventParams): Promise<void> {
+    this.counter += 1;
+    const name = `/${event.taskId ?? 'task'}-${this.counter}.txt`;
+    this.tracebacks.set(name, `${event.message}\n\n${stripAnsi(event.traceback ?? '(no traceback)')}\n`);
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SCHEME, path: name }));
+    await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  handle(event: EventParams): void {
+    if (event.kind !== 'taskFailed') return;
+    const actions = event.traceback ? ['Show traceback'] : [];
+    void vscode.window.showErrorMessage(`asyncell: ${event.message}`, ...actions).then((choice) => {
+      if (choice === 'Show traceback') void this.showTraceback(event);
+    });
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+  }
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 
 import { CellFiles, isCellFile } from './cellFiles';
-import { handleEvent } from './events';
+import { TaskEvents } from './events';
 import { NotebookKernels } from './notebook';
 import { OutputPanels } from './outputPanel';
 import { type OutputParams, ServerCommands } from './protocol';
@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     },
   });
 
+  const taskEvents = new TaskEvents();
   let cellFiles: CellFiles | undefined;
   let statusBar: StatusBar | undefined;
   let kernels: NotebookKernels | undefined;
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     },
     onOutput: (params) => router.dispatch(params),
     onEvent: (params) => {
-      handleEvent(params);
+      taskEvents.handle(params);
       statusBar?.refresh();
     },
     onStateChange: () => statusBar?.refresh(),
@@ -65,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     revealOutput: (document) => panels.revealOnRun(document.uri, opened),
     statusChanged: () => statusBar?.refresh(),
   });
-  context.subscriptions.push(log, panels, server, kernels, statusBar, cellFiles);
+  context.subscriptions.push(log, taskEvents, panels, server, kernels, statusBar, cellFiles);
 
   const cellEditor = (): vscode.TextEditor | undefined => {
     const editor = vscode.window.activeTextEditor;

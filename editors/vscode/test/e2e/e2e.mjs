@@ -227,6 +227,19 @@ async function main() {
       await page.screenshot({ path: path.join(OUT, 'cells.png') });
     });
 
+    await test('a failed background task shows a notification whose "Show traceback" opens it', async () => {
+      await page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Run cell' }).nth(2).click();
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'doomed' });
+      await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
+      log(`  notification: ${(await toast.first().innerText()).split('\n')[0]}`);
+      await toast.first().locator('.monaco-button', { hasText: 'Show traceback' }).click();
+      await until('the traceback in an editor', async () =>
+        (await page.locator('.editor-instance .view-lines').allInnerTexts()).some((t) =>
+          t.replace(/\u00a0/g, ' ').includes('ValueError: the background task gave up'),
+        ),
+      );
+    });
+
     await runCommand('View: Hide Panel', 'View: Close Panel');
     await runCommand('View: Close Primary Side Bar', 'View: Hide Primary Side Bar');
 
@@ -321,6 +334,17 @@ async function main() {
       await cancel.first().waitFor({ timeout: 10_000 });
       await cancel.first().click();
       await until('the task count to leave the status bar', async () => /trio: idle$/.test((await statusBarText()).trim()), { timeout: 15_000 });
+    });
+
+    await test('Restart in the notebook toolbar gives a fresh loop', async () => {
+      await clickNotebookAction('Restart');
+      await until('a fresh host (idle, no tasks)', async () => /trio: (idle|not started)$/.test((await statusBarText()).trim()), { timeout: 15_000 });
+      // The second cell reads `beats`, which the old loop's namespace had.
+      const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'beats while this cell slept' }).first();
+      await cell.hover();
+      await cell.locator('.run-button-container .action-label').first().click();
+      // The clicked cell is in view, and so is the output that appears under it.
+      await until("NameError: name 'beats' is not defined under the cell", () => findText(/NameError: name 'beats' is not defined/), { timeout: 30_000 });
     });
   } finally {
     await context.close().catch(() => undefined);

@@ -7,3 +7,11 @@ print(f"total is {sum(numbers)}")
 # %% await at top level
 await trio.sleep(0.1)
 sum(numbers) * 2
+
+# %% a background task that fails
+async def doomed():
+    await trio.sleep(0.2)
+    raise ValueError("the background task gave up")
+
+
+GLOBAL_NURSERY.start_soon(doomed, name="doomed")
