@@ -95,10 +95,8 @@ if [ "$(cat node_modules/.asyncell-lock 2>/dev/null)" != "$LOCK_HASH" ]; then
 fi
 step "type check, bundle, package"
 quiet npx --no-install tsc --noEmit -p . || die "type check failed (cd editors/vscode && npx tsc --noEmit -p .)"
-quiet node esbuild.mjs --minify || die "esbuild failed"
 rm -f asyncell.vsix
-quiet npx --no-install vsce package --skip-license --allow-missing-repository --no-dependencies \
-    --no-rewrite-relative-links -o asyncell.vsix || die "vsce package failed"
+quiet npm_ run vsix || die "building the .vsix failed (npm run vsix)"
 
 # ---- unit tests ------------------------------------------------------------------------
 step "unit tests (node --test)"
