@@ -200,7 +200,9 @@ impl Document {
             let was_script = self.kind == SourceKind::Script && !self.slots.is_empty();
             self.kind = SourceKind::Script;
             if !(was_script && self.segmented && self.reparse_touched_segments(&text)) {
-                self.parse_script(&text);
+                // Segmenting costs a second parse, which pays off only for a document that
+                // is being edited: the first edit segments it, later edits reuse segments.
+                self.parse_script(&text, was_script);
             }
         }
         self.text = text;
@@ -240,15 +242,16 @@ impl Document {
         );
     }
 
-    /// Parses a whole script, splitting a large clean one into segments.
-    fn parse_script(&mut self, text: &str) {
+    /// Parses a whole script; with `segment`, splits a large clean one into segments.
+    fn parse_script(&mut self, text: &str, segment: bool) {
         let whole = Unit::new(text.to_string(), Syntax::Python);
         let lines = whole.lines.line_count();
-        let boundaries = if lines >= SEGMENT_THRESHOLD_LINES && !whole.has_syntax_errors() {
-            segment_boundaries(&whole.parsed.syntax().body, &whole.lines, text)
-        } else {
-            Vec::new()
-        };
+        let boundaries =
+            if segment && lines >= SEGMENT_THRESHOLD_LINES && !whole.has_syntax_errors() {
+                segment_boundaries(&whole.parsed.syntax().body, &whole.lines, text)
+            } else {
+                Vec::new()
+            };
         if boundaries.len() < 2 {
             self.slots = vec![UnitSlot::new(whole, None, TextSize::new(0), 0)];
             self.segmented = false;
@@ -426,8 +429,17 @@ mod tests {
     }
 
     #[test]
+    fn a_script_checked_once_is_parsed_once_and_segmented_on_its_first_edit() {
+        let mut document = Document::from_python(big_script(), &Settings::default());
+        assert_eq!(document.slots().len(), 1);
+        document.update_python(big_script());
+        assert!(document.slots().len() > 100);
+    }
+
+    #[test]
     fn an_edit_inside_one_segment_reparses_only_that_segment() {
         let mut document = Document::from_python(big_script(), &Settings::default());
+        document.update_python(big_script());
         assert!(document.slots().len() > 100);
         let before: Vec<_> = document
             .slots()
@@ -505,6 +517,7 @@ mod tests {
     #[test]
     fn an_unclosed_bracket_falls_back_to_one_unit() {
         let mut document = Document::from_python(big_script(), &Settings::default());
+        document.update_python(big_script());
         let broken = big_script().replacen("x + 250", "(x + 250", 1);
         document.update_python(broken.clone());
         assert_eq!(document.slots().len(), 1);

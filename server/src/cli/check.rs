@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -50,18 +50,22 @@ fn parse_target(s: &str) -> Result<Target, String> {
     s.parse()
 }
 
-/// One file's outcome.
+/// One file's outcome, already rendered so its parsed document can be dropped inside the
+/// parallel phase (holding every tree until the end doubles peak memory).
 enum Outcome {
-    /// Diagnostics per unit, in the document's slot order.
     Checked {
         path: PathBuf,
-        document: Document,
-        per_unit: Vec<Arc<Vec<Diagnostic>>>,
+        findings: Vec<Rendered>,
     },
     Failed {
         path: PathBuf,
         error: String,
     },
+}
+
+enum Rendered {
+    Text(String),
+    Json(Value),
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -83,7 +87,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let configs = ConfigCache::default();
     let mut outcomes: Vec<Outcome> = files
         .par_iter()
-        .map(|path| check_file(path, &configs, &cli_layer))
+        .map(|path| check_file(path, &configs, &cli_layer, args.output_format))
         .collect();
     outcomes.sort_by(|a, b| a.path().cmp(b.path()));
 
@@ -95,29 +99,24 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for error in &usage_errors {
         eprintln!("error: {error}");
     }
-    for outcome in &outcomes {
+    let mut checked = 0usize;
+    for outcome in outcomes {
         match outcome {
             Outcome::Failed { path, error } => {
                 failures += 1;
                 eprintln!("error: {}: {error}", path.display());
             }
             Outcome::Checked {
-                path,
-                document,
-                per_unit,
+                findings: rendered, ..
             } => {
-                let located = document
-                    .slots()
-                    .iter()
-                    .zip(per_unit)
-                    .flat_map(|(slot, ds)| ds.iter().map(move |d| (slot, d)));
-                for (slot, diagnostic) in located {
-                    findings += 1;
-                    match args.output_format {
-                        OutputFormat::Text => {
-                            let _ = writeln!(out, "{}", text_line(path, slot, diagnostic));
+                checked += 1;
+                findings += rendered.len();
+                for item in rendered {
+                    match item {
+                        Rendered::Text(line) => {
+                            let _ = writeln!(out, "{line}");
                         }
-                        OutputFormat::Json => json_items.push(json_item(path, slot, diagnostic)),
+                        Rendered::Json(value) => json_items.push(value),
                     }
                 }
             }
@@ -132,11 +131,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
             );
         }
         OutputFormat::Text => {
-            let checked = outcomes.len()
-                - outcomes
-                    .iter()
-                    .filter(|o| matches!(o, Outcome::Failed { .. }))
-                    .count();
             let summary = match findings {
                 0 => format!("All checks passed ({checked} files)."),
                 1 => format!("Found 1 error in {checked} files."),
@@ -224,7 +218,12 @@ impl ConfigCache {
     }
 }
 
-fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Outcome {
+fn check_file(
+    path: &Path,
+    configs: &ConfigCache,
+    cli_layer: &ConfigLayer,
+    format: OutputFormat,
+) -> Outcome {
     let failed = |error: String| Outcome::Failed {
         path: path.to_path_buf(),
         error,
@@ -265,10 +264,19 @@ fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Ou
         Document::from_python(text, &settings)
     };
     let per_unit = check_document(&mut document);
+    let findings = document
+        .slots()
+        .iter()
+        .zip(&per_unit)
+        .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| (slot, d)))
+        .map(|(slot, diagnostic)| match format {
+            OutputFormat::Text => Rendered::Text(text_line(path, slot, diagnostic)),
+            OutputFormat::Json => Rendered::Json(json_item(path, slot, diagnostic)),
+        })
+        .collect();
     Outcome::Checked {
         path: path.to_path_buf(),
-        document,
-        per_unit,
+        findings,
     }
 }
 
