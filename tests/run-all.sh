@@ -43,6 +43,10 @@ echo "== Neovim plugin (headless Neovim 0.11.4, editors/nvim/tests)"
 ASYNCELL_BIN="$ROOT/target/debug/asyncell" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
     || failed+=("neovim suite")
 
+echo "== VS Code extension (unit tests; code-server + Chromium e2e, editors/vscode/test)"
+ASYNCELL_BIN="$ROOT/target/debug/asyncell" ASYNCELL_VENV="$VENV" bash editors/vscode/test/run.sh \
+    || failed+=("vscode suite")
+
 if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED: ${failed[*]}"
     exit 1
