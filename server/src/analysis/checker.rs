@@ -38,6 +38,21 @@ pub struct Scope<'a> {
     /// The function or class, for messages and fixes.
     pub def: Option<&'a ast::StmtFunctionDef>,
     pub class_name: Option<&'a str>,
+    /// A lambda's parameters, or a comprehension's generators: names they bind.
+    pub lambda_parameters: Option<&'a ast::Parameters>,
+    pub generators: &'a [ast::Comprehension],
+}
+
+impl<'a> Scope<'a> {
+    fn new(kind: ScopeKind) -> Self {
+        Scope {
+            kind,
+            def: None,
+            class_name: None,
+            lambda_parameters: None,
+            generators: &[],
+        }
+    }
 }
 
 /// Where an `await`-like construct sits, as CPython decides it.
@@ -84,11 +99,7 @@ impl<'a> Checker<'a> {
             index,
             position,
             enabled,
-            scopes: vec![Scope {
-                kind: ScopeKind::Module,
-                def: None,
-                class_name: None,
-            }],
+            scopes: vec![Scope::new(ScopeKind::Module)],
             exprs: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -280,6 +291,36 @@ impl<'a> Checker<'a> {
         object.range() == current.range()
     }
 
+    /// Whether `name`, read here, may be a local of an enclosing function, lambda or
+    /// comprehension rather than the module-level name: a parameter, a comprehension
+    /// target, or a name a function body binds (without declaring it `global`). Class
+    /// bodies are skipped, as Python skips them when resolving names in nested scopes.
+    pub fn is_bound_locally(&self, name: &str) -> bool {
+        self.scopes.iter().rev().any(|scope| {
+            let parameter = |parameters: &ast::Parameters| {
+                parameters.iter().any(|p| p.name().id.as_str() == name)
+            };
+            match scope.kind {
+                ScopeKind::Module | ScopeKind::Class => false,
+                ScopeKind::Lambda => scope.lambda_parameters.is_some_and(parameter),
+                ScopeKind::Generator | ScopeKind::Comprehension => {
+                    scope.generators.iter().any(|generator| {
+                        let mut finder = StoreFinder::new(name);
+                        finder.visit_expr(&generator.target);
+                        finder.found
+                    })
+                }
+                ScopeKind::AsyncFunction | ScopeKind::SyncFunction => {
+                    scope.def.is_some_and(|def| {
+                        let mut finder = StoreFinder::new(name);
+                        finder.visit_body(&def.body);
+                        parameter(&def.parameters) || (finder.found && !finder.global)
+                    })
+                }
+            }
+        })
+    }
+
     /// Whether `rule` already reported exactly this range in this unit.
     pub fn already_reported(&self, rule: &RuleMeta, range: TextRange) -> bool {
         self.diagnostics
@@ -315,9 +356,8 @@ impl<'a> Checker<'a> {
         self.visit_expr(&first.iter);
         self.with_scope(
             Scope {
-                kind,
-                def: None,
-                class_name: None,
+                generators,
+                ..Scope::new(kind)
             },
             |checker| {
                 for (i, generator) in generators.iter().enumerate() {
@@ -371,9 +411,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 };
                 self.with_scope(
                     Scope {
-                        kind,
                         def: Some(def),
-                        class_name: None,
+                        ..Scope::new(kind)
                     },
                     |checker| {
                         checker.visit_body(&def.body);
@@ -388,9 +427,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                     self.visit_arguments(arguments);
                 }
                 let scope = Scope {
-                    kind: ScopeKind::Class,
-                    def: None,
                     class_name: Some(class.name.id.as_str()),
+                    ..Scope::new(ScopeKind::Class)
                 };
                 self.with_scope(scope, |checker| checker.visit_body(&class.body));
             }
@@ -429,9 +467,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                     self.visit_parameters_in_enclosing_scope(parameters);
                 }
                 let scope = Scope {
-                    kind: ScopeKind::Lambda,
-                    def: None,
-                    class_name: None,
+                    lambda_parameters: lambda.parameters.as_deref(),
+                    ..Scope::new(ScopeKind::Lambda)
                 };
                 self.with_scope(scope, |checker| checker.visit_expr(&lambda.body));
             }
@@ -471,5 +508,68 @@ impl<'a> Visitor<'a> for Checker<'a> {
             _ => visitor::walk_expr(self, expr),
         }
         self.exprs.pop();
+    }
+}
+
+/// Finds whether a function body binds a name in its own scope: assignment targets,
+/// loop and `with` targets, imports, nested `def` and `class` names. Nested functions,
+/// classes, lambdas and comprehensions bind in scopes of their own and are not entered.
+struct StoreFinder<'n> {
+    name: &'n str,
+    found: bool,
+    /// Declared `global` or `nonlocal`: the binding is not local after all.
+    global: bool,
+}
+
+impl<'n> StoreFinder<'n> {
+    fn new(name: &'n str) -> Self {
+        StoreFinder {
+            name,
+            found: false,
+            global: false,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for StoreFinder<'_> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
+            | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                self.found |= name.id.as_str() == self.name;
+                return;
+            }
+            Stmt::Global(ast::StmtGlobal { names, .. })
+            | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                self.global |= names.iter().any(|n| n.id.as_str() == self.name);
+            }
+            Stmt::Import(ast::StmtImport { names, .. }) => {
+                self.found |= names.iter().any(|alias| match &alias.asname {
+                    Some(asname) => asname.id.as_str() == self.name,
+                    None => alias.name.id.split('.').next() == Some(self.name),
+                });
+            }
+            Stmt::ImportFrom(ast::StmtImportFrom { names, .. }) => {
+                self.found |= names.iter().any(|alias| {
+                    alias.asname.as_ref().unwrap_or(&alias.name).id.as_str() == self.name
+                });
+            }
+            _ => {}
+        }
+        visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) if name.ctx.is_store() => {
+                self.found |= name.id.as_str() == self.name;
+            }
+            Expr::Lambda(_)
+            | Expr::Generator(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        }
     }
 }

@@ -152,3 +152,51 @@ fn cells_are_numbered_counting_markdown_cells() {
     ]);
     assert_eq!(checked.cell_findings(), [("LOOP300", 4, 1)]);
 }
+
+#[test]
+fn a_parameter_or_local_of_the_same_name_shadows_the_async_def() {
+    let checked = python(
+        r#"
+        async def fetch():
+            ...
+
+        def call_with(fetch):
+            fetch()
+
+        def rebind():
+            fetch = make_sync_fetch()
+            fetch()
+
+        def loop(fetchers):
+            for fetch in fetchers:
+                fetch()
+
+        def uses_global():
+            global fetch
+            fetch = fetch
+            fetch()
+
+        def after_import():
+            from client import fetch
+            fetch()
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP300", 18)]);
+}
+
+#[test]
+fn a_local_of_another_function_does_not_shadow() {
+    let checked = python(
+        r#"
+        async def fetch():
+            ...
+
+        def other():
+            fetch = 1
+
+        async def main():
+            fetch()
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP300", 8)]);
+}

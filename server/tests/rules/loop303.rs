@@ -175,3 +175,21 @@ fn fires_in_cells_too() {
         "task = asyncio.create_task(tick())"
     );
 }
+
+#[test]
+fn a_parameter_shadowing_an_async_def_is_not_assumed_async() {
+    let checked = python(
+        r#"
+        import asyncio
+
+        async def handler():
+            ...
+
+        async def main(handler):
+            asyncio.create_task(handler)
+            [asyncio.create_task(handler) for handler in handlers]
+            spawn = lambda handler: asyncio.create_task(handler)
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}

@@ -74,7 +74,8 @@ pub fn is_trio_async_function(qualified: &str) -> bool {
 }
 
 /// Whether a callee is known to be a coroutine function: a library API, or an
-/// `async def` of this document called by its bare name.
+/// `async def` of this document called by its bare name where no parameter or local
+/// variable of the same name shadows it.
 pub fn is_known_async_callee(
     checker: &crate::analysis::checker::Checker,
     func: &ruff_python_ast::Expr,
@@ -85,5 +86,7 @@ pub fn is_known_async_callee(
             return true;
         }
     }
-    matches!(func, ruff_python_ast::Expr::Name(name) if checker.index.is_async_function(name.id.as_str()))
+    matches!(func, ruff_python_ast::Expr::Name(name)
+        if checker.index.is_async_function(name.id.as_str())
+            && !checker.is_bound_locally(name.id.as_str()))
 }
