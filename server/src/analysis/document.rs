@@ -262,6 +262,13 @@ impl Document {
         for (i, start) in boundaries.iter().enumerate() {
             let end = boundaries.get(i + 1).copied().unwrap_or(text.len());
             let unit = Unit::new(text[*start..end].to_string(), Syntax::Python);
+            if unit.has_syntax_errors() {
+                // A segment that does not parse on its own (a line of just `\` joins the
+                // next statement's line) would report errors the script does not have.
+                self.slots = vec![UnitSlot::new(whole, None, TextSize::new(0), 0)];
+                self.segmented = false;
+                return;
+            }
             let breaks = unit.line_breaks();
             slots.push(UnitSlot::new(unit, None, size(*start), line));
             line += breaks;
