@@ -521,6 +521,20 @@ mod regressions {
     }
 
     #[test]
+    fn a_backslash_line_before_a_statement_does_not_split_it() {
+        // `\` alone on a line continues into the next line's `def`: the whole script
+        // parses, but a segment ending in the backslash would not.
+        let base = large_script();
+        let at = base.find("fetch_30(1)\n").unwrap() + "fetch_30(1)\n".len();
+        let mut document = Document::from_python(base.clone(), &Settings::default());
+        document.update_python(base.clone());
+        let mut text = base.clone();
+        text.insert(at, '\\');
+        document.update_python(text.clone());
+        assert_consistent(&mut document, &text).unwrap();
+    }
+
+    #[test]
     fn blank_lines_before_the_first_cell_marker_count() {
         check_sequence("\n\n# %%\ndef f():\n    await g()\n", &[(0, 0, "")]);
     }
