@@ -4,10 +4,11 @@
 //   E2E_OUT        where screenshots go
 //   E2E_USER_DATA  a fresh Chromium profile directory
 //   CHROMIUM       the browser binary
+//   E2E_WORKSPACE  the workspace folder (tests change settings in its .vscode/settings.json)
 // Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
 // timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { chromium } from 'playwright-core';
@@ -16,6 +17,7 @@ const URL = process.env.E2E_URL;
 const OUT = process.env.E2E_OUT ?? 'test-results';
 const USER_DATA = process.env.E2E_USER_DATA ?? path.join(OUT, 'chromium-profile');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WORKSPACE = process.env.E2E_WORKSPACE; // the workspace folder code-server has open
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -169,9 +171,25 @@ async function statusBarText() {
   return page.locator('#status\\.asyncell\\.status, [id="asyncell.asyncell.asyncell.status"]').first().innerText().catch(() => '');
 }
 
+/** Changes workspace settings as a user editing .vscode/settings.json does. */
+function updateSettings(changes) {
+  if (!WORKSPACE) throw new Error('E2E_WORKSPACE is not set');
+  const file = path.join(WORKSPACE, '.vscode', 'settings.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  let settings = {};
+  try {
+    settings = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // no settings yet
+  }
+  writeFileSync(file, JSON.stringify({ ...settings, ...changes }, undefined, 2));
+}
+
 async function openFile(name) {
+  // F1 opens the palette in command mode; without the leading '>' it searches files
+  // (Ctrl+P is taken by some focused widgets, e.g. a notebook cell's toolbar).
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
+  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
@@ -211,6 +229,21 @@ async function main() {
       );
       if (!/asyncio\.run\(\)/.test(problems)) throw new Error(`unexpected problems text: ${problems}`);
       await page.screenshot({ path: path.join(OUT, 'problems.png') });
+    });
+
+    await test('the LOOP200 quick fix replaces asyncio.run(...) with await', async () => {
+      await until('the error squiggle under asyncio.run', () => page.locator('.editor-instance .squiggly-error').count());
+      await page.locator('.view-line', { hasText: 'asyncio.run(main())' }).click();
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'LOOP200' }).first();
+      await fix.waitFor({ state: 'visible', timeout: 15_000 });
+      log(`  quick fix: ${(await fix.innerText()).trim()}`);
+      await fix.click();
+      await until('`await main()` in the editor', async () =>
+        (await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('await main()'),
+      );
+      await page.keyboard.press('Control+S');
+      await until('the LOOP200 diagnostic to go', async () => !(await page.locator('.editor-instance .squiggly-error').count()));
     });
 
     await test('Shift+Enter and the Run cell lens run # %% cells; results show after the cell and in the output view', async () => {
@@ -356,6 +389,26 @@ async function main() {
       await cell.locator('.run-button-container .action-label').first().click();
       // The clicked cell is in view, and so is the output that appears under it.
       await until("NameError: name 'beats' is not defined under the cell", () => findText(/NameError: name 'beats' is not defined/), { timeout: 30_000 });
+    });
+
+    await test('changing asyncell.loop is sent to the server (didChangeConfiguration)', async () => {
+      await openFile('loop200.py');
+      await until('"asyncio: not started" for loop200.py (it imports asyncio)', async () =>
+        /asyncio: not started/.test(await statusBarText()),
+      );
+      updateSettings({ 'asyncell.loop': 'trio' });
+      await until('"trio: not started" once the setting reached the server', async () =>
+        /trio: not started/.test(await statusBarText()),
+      );
+    });
+
+    await test('a missing asyncell binary raises a notification saying how to install it', async () => {
+      updateSettings({ 'asyncell.path': '/nonexistent/asyncell' });
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: '/nonexistent/asyncell' });
+      await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
+      const message = await toast.first().locator('.notification-list-item-message').innerText();
+      log(`  notification: ${message}`);
+      if (!message.includes('cargo install --path server')) throw new Error(`no install hint in: ${message}`);
     });
   } finally {
     await context.close().catch(() => undefined);
