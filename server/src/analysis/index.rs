@@ -38,6 +38,8 @@ pub struct DocumentIndex {
     imports: FxHashMap<String, String>,
     modules: FxHashSet<String>,
     async_functions: FxHashSet<String>,
+    /// Names bound by a top-level `def`, `class` or assignment and by no `async def`.
+    sync_bindings: FxHashSet<String>,
     thread_targets: FxHashSet<String>,
     /// For each unit, the earlier units (by position) that start background tasks.
     pub task_starting_units: Vec<usize>,
@@ -75,6 +77,7 @@ impl DocumentIndex {
         // A name also bound synchronously somewhere is ambiguous: don't guess.
         let async_functions: FxHashSet<String> =
             async_defs.difference(&sync_defs).cloned().collect();
+        let sync_bindings: FxHashSet<String> = sync_defs.difference(&async_defs).cloned().collect();
 
         let (loop_, loop_source) = match (autoawait, settings.loop_mode) {
             (Some(LoopMode::Trio), _) => (Loop::Trio, LoopSource::Autoawait),
@@ -110,6 +113,7 @@ impl DocumentIndex {
             imports,
             modules,
             async_functions,
+            sync_bindings,
             thread_targets,
             task_starting_units,
             fingerprint: hasher.finish(),
@@ -139,6 +143,12 @@ impl DocumentIndex {
     /// Whether `name` is an `async def` of this document (and nothing rebinds it).
     pub fn is_async_function(&self, name: &str) -> bool {
         self.async_functions.contains(name)
+    }
+
+    /// Whether `name` is bound only synchronously at top level (a `def`, a class, an
+    /// assignment): calling it does not create a coroutine.
+    pub fn is_sync_binding(&self, name: &str) -> bool {
+        self.sync_bindings.contains(name)
     }
 
     /// Whether `name` is a function some code hands to another thread.

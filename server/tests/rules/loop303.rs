@@ -193,3 +193,22 @@ fn a_parameter_shadowing_an_async_def_is_not_assumed_async() {
     );
     assert_eq!(checked.findings(), []);
 }
+
+#[test]
+fn factories_that_return_functions_do_not_fire() {
+    let checked = python(
+        r#"
+        def make_handler(name):
+            async def handler():
+                ...
+            return handler
+
+        async def main(nursery, server):
+            nursery.start_soon(getattr(server, "serve"))
+            nursery.start_soon(make_handler("a"))
+            nursery.start_soon(functools.partial(fetch, url))
+            nursery.start_soon(wrap(fetch)())
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}

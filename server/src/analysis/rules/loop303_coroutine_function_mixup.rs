@@ -66,13 +66,13 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     let method = last_segment(&call.func);
     if wants_function(call, qualified) {
         if let Expr::Call(inner) = first {
-            let is_partial = matches!(last_segment(&inner.func), Some("partial"));
             let inner_is_async = is_known_async_callee(
                 checker,
                 &inner.func,
                 checker.qualified_name(&inner.func).as_deref(),
             );
-            if !is_partial
+            let returns_a_function = returns_a_function(checker, &inner.func);
+            if !returns_a_function
                 && (inner_is_async || method != Some("start") || is_nursery_like(&call.func))
             {
                 report_coroutine_passed(checker, call, inner);
@@ -149,6 +149,23 @@ fn report_coroutine_passed(checker: &mut Checker, call: &ast::ExprCall, inner: &
         ),
         fix,
     );
+}
+
+/// Calls that hand back a function rather than a coroutine: `partial(f, x)`,
+/// `getattr(obj, name)`, a call of a call, or a function this document defines with a
+/// plain `def` (a factory).
+fn returns_a_function(checker: &Checker, func: &Expr) -> bool {
+    match func {
+        Expr::Call(_) => true,
+        Expr::Name(name) => {
+            matches!(name.id.as_str(), "partial" | "getattr" | "wraps")
+                || checker.index.is_sync_binding(name.id.as_str())
+        }
+        _ => matches!(
+            last_segment(func),
+            Some("partial" | "attrgetter" | "methodcaller")
+        ),
+    }
 }
 
 /// Receivers that are nurseries or task groups by name: `nursery.start(...)` is a task
