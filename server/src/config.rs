@@ -50,7 +50,15 @@ impl ConfigLayer {
             loop_mode: over.loop_mode.or(self.loop_mode),
             target: over.target.or(self.target),
             select: over.select.clone().or_else(|| self.select.clone()),
-            ignore: over.ignore.clone().or_else(|| self.ignore.clone()),
+            // A layer that selects rules starts its selection afresh, as in Ruff: an
+            // `ignore` from a lower layer must not veto an explicit `--select`.
+            ignore: over.ignore.clone().or_else(|| {
+                if over.select.is_some() {
+                    None
+                } else {
+                    self.ignore.clone()
+                }
+            }),
             python: over.python.clone().or_else(|| self.python.clone()),
             extra,
         }
@@ -142,6 +150,18 @@ mod tests {
         let merged = file.merged(&editor);
         assert_eq!(merged.loop_mode, Some(LoopMode::Asyncio));
         assert_eq!(merged.settings().ignore, ["LOOP201"]);
+    }
+
+    #[test]
+    fn a_later_select_overrides_an_earlier_ignore() {
+        let file = parse_pyproject("[tool.asyncell]\nignore = [\"LOOP300\"]\n").unwrap();
+        let cli = ConfigLayer {
+            select: Some(vec!["LOOP300".into()]),
+            ..ConfigLayer::default()
+        };
+        assert!(file.merged(&cli).settings().is_enabled("LOOP300", true));
+        let editor = ConfigLayer::default();
+        assert!(!file.merged(&editor).settings().is_enabled("LOOP300", true));
     }
 
     #[test]
