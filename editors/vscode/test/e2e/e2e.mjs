@@ -233,10 +233,14 @@ async function main() {
 
     await test('the LOOP200 quick fix replaces asyncio.run(...) with await', async () => {
       await until('the error squiggle under asyncio.run', () => page.locator('.editor-instance .squiggly-error').count());
-      await page.locator('.view-line', { hasText: 'asyncio.run(main())' }).click();
-      await page.keyboard.press('Control+.');
       const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'LOOP200' }).first();
-      await fix.waitFor({ state: 'visible', timeout: 15_000 });
+      // Cursor inside `asyncio.run`, then Ctrl+. (again if the code actions were not ready).
+      await until('the quick fix menu with the LOOP200 fix', async () => {
+        await page.keyboard.press('Escape');
+        await page.locator('.view-line', { hasText: 'asyncio.run(main())' }).click({ position: { x: 30, y: 5 } });
+        await page.keyboard.press('Control+.');
+        return fix.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      });
       log(`  quick fix: ${(await fix.innerText()).trim()}`);
       await fix.click();
       await until('`await main()` in the editor', async () =>
