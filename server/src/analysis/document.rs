@@ -177,20 +177,23 @@ impl Document {
     pub fn update_python(&mut self, text: String) {
         if percent::has_markers(&text) {
             let cells = percent::split(&text);
-            let mut reusable = self.reusable_units();
+            let mut reuse = Reuse::new(std::mem::take(&mut self.slots));
             let mut slots = Vec::with_capacity(cells.len());
             // Blank lines before the first marker belong to no cell but still count.
             let preamble = &text[..usize::from(cells[0].range.start())];
             let mut line = u32::try_from(LineIndex::new(preamble).line_count() - 1).unwrap_or(0);
             for (position, cell) in cells.iter().enumerate() {
                 let body = &text[cell.range];
-                let (unit, cached) = reuse_or_parse(&mut reusable, body, Syntax::Python);
-                let breaks = unit.line_breaks();
-                if cell.is_code {
-                    let mut slot = UnitSlot::new(unit, Some(position), cell.range.start(), line);
-                    slot.cached = cached;
-                    slots.push(slot);
+                if !cell.is_code {
+                    // Markdown cells are never analysed: count their lines, don't parse them.
+                    line += u32::try_from(LineIndex::new(body).line_count() - 1).unwrap_or(0);
+                    continue;
                 }
+                let (unit, cached) = reuse.take(slots.len(), body, Syntax::Python);
+                let breaks = unit.line_breaks();
+                let mut slot = UnitSlot::new(unit, Some(position), cell.range.start(), line);
+                slot.cached = cached;
+                slots.push(slot);
                 line += breaks;
             }
             self.kind = SourceKind::CellFile;
@@ -211,27 +214,17 @@ impl Document {
 
     /// Replaces a notebook's cells.
     pub fn update_cells(&mut self, cells: Vec<CellInput>) {
-        let mut reusable = self.reusable_units();
-        self.slots = cells
-            .into_iter()
-            .enumerate()
-            .filter(|(_, cell)| cell.is_code)
-            .map(|(position, cell)| {
-                let (unit, cached) = reuse_or_parse(&mut reusable, &cell.text, Syntax::Ipython);
-                let mut slot = UnitSlot::new(unit, Some(position), TextSize::new(0), 0);
-                slot.cached = cached;
-                slot
-            })
-            .collect();
+        let mut reuse = Reuse::new(std::mem::take(&mut self.slots));
+        let mut slots = Vec::with_capacity(cells.len());
+        for (position, cell) in cells.into_iter().enumerate().filter(|(_, c)| c.is_code) {
+            let (unit, cached) = reuse.take(slots.len(), &cell.text, Syntax::Ipython);
+            let mut slot = UnitSlot::new(unit, Some(position), TextSize::new(0), 0);
+            slot.cached = cached;
+            slots.push(slot);
+        }
+        self.slots = slots;
         self.kind = SourceKind::Notebook;
         self.rebuild_index();
-    }
-
-    fn reusable_units(&mut self) -> Reusable {
-        std::mem::take(&mut self.slots)
-            .into_iter()
-            .map(|slot| (slot.unit.text.clone(), (slot.unit, slot.cached)))
-            .collect()
     }
 
     fn rebuild_index(&mut self) {
@@ -398,19 +391,67 @@ fn common_suffix_len(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-type Reusable = FxHashMap<String, (Arc<Unit>, Option<(u64, Arc<Vec<Diagnostic>>)>)>;
+type Cached = Option<(u64, Arc<Vec<Diagnostic>>)>;
 
-/// The unit (and its cached diagnostics) for `text`: the previous one when the text is
-/// unchanged, else a fresh parse.
-fn reuse_or_parse(
-    reusable: &mut Reusable,
-    text: &str,
-    syntax: Syntax,
-) -> (Arc<Unit>, Option<(u64, Arc<Vec<Diagnostic>>)>) {
-    match reusable.remove(text) {
-        Some((unit, cached)) if unit.syntax == syntax => (unit, cached),
-        _ => (Unit::new(text.to_string(), syntax), None),
+/// The previous units of a document, offered for reuse by the next version. Most edits
+/// touch one cell, so units are matched by position first (one string comparison); only
+/// when that fails is a map of text hashes built, to find cells that moved.
+struct Reuse {
+    previous: Vec<Option<UnitSlot>>,
+    by_hash: Option<FxHashMap<u64, Vec<usize>>>,
+}
+
+impl Reuse {
+    fn new(previous: Vec<UnitSlot>) -> Self {
+        Reuse {
+            previous: previous.into_iter().map(Some).collect(),
+            by_hash: None,
+        }
     }
+
+    /// The unit (and its cached diagnostics) for the `ordinal`-th code cell with `text`:
+    /// a previous unit with the same text when there is one, else a fresh parse.
+    fn take(&mut self, ordinal: usize, text: &str, syntax: Syntax) -> (Arc<Unit>, Cached) {
+        let same = |slot: &UnitSlot| slot.unit.syntax == syntax && slot.unit.text == text;
+        if self
+            .previous
+            .get(ordinal)
+            .and_then(Option::as_ref)
+            .is_some_and(same)
+        {
+            if let Some(slot) = self.previous[ordinal].take() {
+                return (slot.unit, slot.cached);
+            }
+        }
+        let previous = &self.previous;
+        let by_hash = self.by_hash.get_or_insert_with(|| {
+            let mut map: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+            for (index, slot) in previous.iter().enumerate() {
+                if let Some(slot) = slot {
+                    map.entry(text_hash(&slot.unit.text))
+                        .or_default()
+                        .push(index);
+                }
+            }
+            map
+        });
+        let candidates = by_hash.get(&text_hash(text)).cloned().unwrap_or_default();
+        for index in candidates {
+            if self.previous[index].as_ref().is_some_and(same) {
+                if let Some(slot) = self.previous[index].take() {
+                    return (slot.unit, slot.cached);
+                }
+            }
+        }
+        (Unit::new(text.to_string(), syntax), None)
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn size(n: usize) -> TextSize {
