@@ -294,3 +294,17 @@ def test_shutdown_then_exit_ends_the_process(asyncell_bin, tmp_path):
     assert client.shutdown_and_exit() == 0
     assert client.proc.poll() == 0
     assert not any("panicked" in line for line in client.stderr_lines)
+
+
+def test_the_stdio_flag_that_language_clients_pass_is_accepted(asyncell_bin, tmp_path):
+    client = LspClient.start(asyncell_bin, "--stdio", cwd=tmp_path)
+    try:
+        assert client.initialize(root=tmp_path)["serverInfo"]["name"] == "asyncell"
+        uri = (tmp_path / "a.py").as_uri()
+        client.open(uri, "x = 1\n")
+        client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        assert client.diagnostics_for(uri) == []
+        assert client.shutdown_and_exit() == 0
+        assert not any("not implemented" in line for line in client.stderr_lines)
+    finally:
+        client.kill()

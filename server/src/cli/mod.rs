@@ -15,6 +15,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Accepted and ignored: LSP clients (vscode-languageclient) pass it to say the
+    /// transport is stdio, which is the only one asyncell speaks.
+    #[arg(long, global = true, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Subcommand)]

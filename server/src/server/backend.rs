@@ -130,6 +130,9 @@ impl LanguageServer for Backend {
         notifications::did_change::handle(self, params).await;
     }
 
+    /// Nothing to do: diagnostics follow the buffer, not the file on disk.
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         notifications::did_close::handle(self, params).await;
     }
