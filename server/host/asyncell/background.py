@@ -16,7 +16,6 @@ the caller of ``start()`` (as in trio), so it is re-raised there instead.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import itertools
 import time
@@ -212,6 +211,8 @@ class AsyncioBackground(Background):
     """Tasks are asyncio tasks on the session loop, supervised by a wrapper coroutine."""
 
     def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> str:
+        import asyncio  # asyncio mode only: trio hosts don't load it at start-up
+
         loop = asyncio.get_running_loop()
         record = self._new_record(fn, name)
         record.handle = _tag(
@@ -220,6 +221,8 @@ class AsyncioBackground(Background):
         return record.id
 
     async def start(self, fn: Any, *args: Any, name: Optional[str] = None) -> Any:
+        import asyncio  # asyncio mode only: trio hosts don't load it at start-up
+
         loop = asyncio.get_running_loop()
         record = self._new_record(fn, name)
         status = AsyncioTaskStatus(loop.create_future())
@@ -241,6 +244,8 @@ class AsyncioBackground(Background):
         raise RuntimeError("child exited without calling task_status.started()")
 
     async def _supervise(self, record, fn, args, status):
+        import asyncio  # asyncio mode only: trio hosts don't load it at start-up
+
         ORIGIN.set((record.started_by, record.id))
         try:
             if status is not None:

@@ -26,7 +26,6 @@ import os
 import select
 import sys
 import threading
-from .context import ORIGIN
 
 
 class StdioTakeover:
@@ -50,25 +49,31 @@ class StdioTakeover:
         self._lock = threading.Lock()
         self._sink = None
         self._libc = None
+        self._drain_poller = select.poll()
+        for fd in self._readers:
+            self._drain_poller.register(fd, select.POLLIN)
 
     def start(self, sink) -> None:
         self._sink = sink
         threading.Thread(target=self._pump, name="asyncell-fd-pump", daemon=True).start()
 
-    def _read_available(self, fd: int) -> None:
+    def _read_available(self, fd: int) -> bool:
+        """Reads what is in the pipe now; whether there was anything."""
         name, decoder = self._readers[fd]
+        got = False
         while True:
             try:
                 data = os.read(fd, 65536)
             except BlockingIOError:
-                return
+                return got
             except OSError:
-                return
+                return got
             if not data:
-                return
+                return got
+            got = True
             self._sink.stream(None, name, decoder.decode(data))
             if len(data) < 65536:
-                return
+                return got
 
     def _pump(self) -> None:
         poller = select.poll()
@@ -89,27 +94,27 @@ class StdioTakeover:
         except Exception:
             pass
         with self._lock:
-            for fd in self._readers:
-                self._read_available(fd)
-                # _read_available stops after a short read; loop until truly empty.
-                while _has_data(fd):
-                    self._read_available(fd)
-
-
-def _has_data(fd: int) -> bool:
-    ready, _, _ = select.select([fd], [], [], 0)
-    return bool(ready)
+            # One poll for both pipes (usually nothing is there); _read_available stops
+            # after a short read, so poll again until both are truly empty.
+            while True:
+                got = False
+                for fd, _event in self._drain_poller.poll(0):
+                    got = self._read_available(fd) or got
+                if not got:  # empty (or every writer closed its end: nothing will come)
+                    return
 
 
 class StreamWriter(io.TextIOBase):
     """Replacement for ``sys.stdout``/``sys.stderr``: attributes text via the ContextVar."""
 
-    def __init__(self, sink, name: str, fd: int, checkpoint=None):
+    def __init__(self, sink, name: str, fd: int, interrupter=None):
         super().__init__()
         self._sink = sink
         self._name = name
         self._fd = fd
-        self._checkpoint = checkpoint
+        # An instance attribute, not a method: print() then runs one Python function
+        # per write (see OutputSink.writer).
+        self.write = sink.writer(name, interrupter)
         self.buffer = _BinaryWriter(self)
 
     # -- io.TextIOBase API -------------------------------------------------------------
@@ -117,15 +122,6 @@ class StreamWriter(io.TextIOBase):
     encoding = "utf-8"
     errors = "replace"
     line_buffering = True
-
-    def write(self, text) -> int:
-        if not isinstance(text, str):
-            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
-        self._sink.stream(ORIGIN.get(), self._name, text)
-        if self._checkpoint is not None:
-            # A deferred KeyboardInterrupt is raised here, outside any host lock.
-            self._checkpoint()
-        return len(text)
 
     def writelines(self, lines) -> None:
         for line in lines:
@@ -169,7 +165,8 @@ class _BinaryWriter(io.RawIOBase):
         return self._text.fileno()
 
 
-def install_writers(sink, checkpoint) -> None:
-    sys.stdout = StreamWriter(sink, "stdout", 1, checkpoint)
-    sys.stderr = StreamWriter(sink, "stderr", 2, checkpoint)
+def install_writers(sink, interrupter) -> None:
+    """``interrupter.checkpoint()`` runs after a write while an interrupt is active."""
+    sys.stdout = StreamWriter(sink, "stdout", 1, interrupter)
+    sys.stderr = StreamWriter(sink, "stderr", 2, interrupter)
 

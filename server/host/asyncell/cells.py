@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 from typing import Any, Optional
 
 from .tracebacks import plain_error, register_source
@@ -34,11 +35,12 @@ class CellError(Exception):
 
 
 class Prepared:
-    def __init__(self, filename: str, body, last, display_last: bool):
+    def __init__(self, filename: str, body, last, display_last: bool, trees=()):
         self.filename = filename
         self.body = body
         self.last = last
         self.display_last = display_last
+        self.trees = trees  # the cell's AST (body, trailing expression), for may_import
 
 
 def cell_filename(count: Any) -> str:
@@ -112,7 +114,42 @@ def prepare(code: str, count: Any, loop: str) -> Prepared:
 
         raise CellError(error_output(exc)) from None
     display_last = last is not None and not code.rstrip().endswith(";")
-    return Prepared(filename, body, last_code, display_last)
+    return Prepared(filename, body, last_code, display_last, (tree, last))
+
+
+#: Names through which a cell can import without an import statement, or reach asyncio.
+_DYNAMIC = frozenset({
+    "__import__", "exec", "eval", "compile", "__builtins__", "builtins", "importlib",
+    "import_module", "runpy", "pkgutil", "asyncio", "trio_asyncio",
+})
+_BRIDGED = ("asyncio", "trio_asyncio")
+
+
+def may_import(prepared: Prepared) -> bool:
+    """Whether running the cell may load a module that is not loaded yet (an import
+    statement anywhere in it, or a dynamic import), or touch asyncio.  A cell for which
+    this is False can only run code already loaded or defined by earlier cells.
+    Conservative: it is only asked while a trio host's asyncio bridge is still opening."""
+    for tree in prepared.trees:
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name not in sys.modules or alias.name.startswith(_BRIDGED):
+                        return True
+            elif isinstance(node, ast.ImportFrom):
+                module = sys.modules.get(node.module or "") if not node.level else None
+                if module is None or node.module.startswith(_BRIDGED):
+                    return True
+                for alias in node.names:
+                    if alias.name == "*" or not hasattr(module, alias.name):
+                        return True  # a star or a submodule may load more modules
+            elif isinstance(node, ast.Name) and node.id in _DYNAMIC:
+                return True
+            elif isinstance(node, ast.Attribute) and node.attr in _DYNAMIC:
+                return True
+    return False
 
 
 async def run(prepared: Prepared, namespace: dict) -> Any:

@@ -72,6 +72,7 @@ async def run_execution(session, execution, guard) -> None:
         session.interrupter.finished(execution, requests)
         channel.send({"ev": "done", "id": execution.id, "status": status,
                       "duration_ms": round(duration, 3)})
+        channel.release()
         ORIGIN.reset(token)
 
 
@@ -83,7 +84,10 @@ async def _execute(session, execution, guard, origin) -> str:
         sink.output(origin, exc.output)
         return "error"
 
-    outcome = await guard(execution, lambda: cells.run(prepared, session.namespace))
+    outcome = await guard(execution, lambda: _run_cell(session, prepared))
+    # From here to ``done`` nothing awaits: the frames that end the execution (its value,
+    # leftover output, ``done``) go out in one write (released in run_execution).
+    session.channel.hold()
     how = session.interrupter.how(execution)
 
     if outcome.cancelled:
@@ -113,6 +117,13 @@ async def _execute(session, execution, guard, origin) -> str:
         if is_mpl_figure(value):
             _close_figure(value)
     return "ok"
+
+
+async def _run_cell(session, prepared) -> Any:
+    before = getattr(session.loop, "before_cell", None)
+    if before is not None:
+        await before(prepared)  # trio: the trio-asyncio bridge, if the cell may need it
+    return await cells.run(prepared, session.namespace)
 
 
 def _close_figure(fig) -> None:

@@ -6,12 +6,17 @@ Order matters:
 2. import the loop library (trio mode without trio is a ``fatal``, exit 3);
 3. install our SIGINT handler, then start the loop; once it runs, start the reader thread
    and say ``hello``.
+
+Start-up is on the path of every "first result", so nothing is imported before ``hello``
+that the first cell may not need: no argparse, no asyncio in trio mode, and the
+trio-asyncio bridge opens after ``hello`` (see loop_trio).  Our own modules are compiled
+to bytecode once even under PYTHONDONTWRITEBYTECODE (see ``_cache_own_bytecode``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
+import select
 import sys
 import threading
 import types
@@ -25,6 +30,7 @@ from .sink import OutputSink
 
 PROTOCOL_VERSION = 1
 EXIT_FATAL = 3
+_TAKEOVER = 1.0  # seconds: how often the reader thread looks at stdin while the loop reads
 
 
 class Session:
@@ -39,6 +45,18 @@ class Session:
         self.background = None
         self.namespace: dict = {}
         self._exit_lock = threading.Lock()
+        self._stopping = False  # shutdown asked for: commands after it are ignored
+        self._shut_down = False
+        # The loop thread reads commands while idle only where the reader thread can
+        # stop watching stdin without being woken (epoll: Linux); elsewhere the reader
+        # thread reads them all, as a plain poll would wake it for every command anyway.
+        self.loop_may_read = hasattr(select, "epoll")
+        if self.loop_may_read:
+            self._reader_poller = select.epoll(1)
+            self._reader_poller.register(channel.in_fd, select.EPOLLIN)
+        else:
+            self._reader_poller = select.poll()
+            self._reader_poller.register(channel.in_fd, select.POLLIN)
 
     def log(self, text: str) -> None:
         """Host diagnostics go to the host's original stderr, never into a cell."""
@@ -65,34 +83,79 @@ class Session:
             "protocol": PROTOCOL_VERSION,
             "bridge": bool(self.loop.bridge),
         })
+        _cache_own_bytecode()
 
-    # -- reader thread -----------------------------------------------------------------
+    # -- commands ----------------------------------------------------------------------
     def _read_commands(self) -> None:
+        """The reader thread: reads commands whatever the loop thread is doing.
+
+        While the runner is idle the loop thread reads them itself (``loop_reads``), so
+        that an ``execute`` starts without waking this thread and then the loop: the
+        fd is taken out of this thread's epoll meanwhile (no wake-up at all), and a
+        periodic look (``_TAKEOVER``) still reads what a blocked loop thread leaves."""
+        poller = self._reader_poller
+        timeout = _TAKEOVER if self.loop_may_read else None  # epoll: seconds
         try:
-            for message in self.channel.commands():
-                op = message.get("op")
-                if op == "execute":
-                    execution = Execution(str(message.get("id")), str(message.get("code", "")),
-                                          message.get("count"))
-                    self.scheduler.enqueue(execution)
-                    self.loop.wake()
-                elif op == "interrupt":
-                    self.interrupter.request(str(message.get("id")))
-                elif op == "status":
-                    self.channel.send({
-                        "ev": "reply", "req": message.get("req"), "loop": self.mode,
-                        "busy": self.scheduler.running_id(),
-                        "tasks": [t.as_dict() for t in self.background.tasks()],
-                    })
-                elif op == "cancel_task":
-                    self.loop.call_soon_threadsafe(self._cancel_task, message.get("req"),
-                                                   str(message.get("task")))
-                elif op == "shutdown":
-                    break
-                else:
-                    self.log("ignoring unknown command: %r" % (message,))
+            while self.channel.pump(self._dispatch) and not self._stopping:
+                poller.poll(timeout)
         except Exception as exc:
             self.log("command reader failed: %r" % (exc,))
+        self._stop_reading()
+
+    def loop_reads(self, reading: bool) -> None:
+        """The loop thread starts (runner idle) or stops (a cell starts) reading
+        commands itself; the reader thread stops or resumes watching stdin."""
+        if not self.loop_may_read:
+            return
+        try:
+            self._reader_poller.modify(self.channel.in_fd, 0 if reading else select.EPOLLIN)
+        except (OSError, ValueError):
+            pass
+
+    def pump_commands(self) -> bool:
+        """The loop thread, while the runner is idle: dispatch commands that arrived
+        (the reader thread may have taken them already).  False once there is nothing
+        more to read."""
+        try:
+            if self.channel.pump(self._dispatch) and not self._stopping:
+                return True
+        except Exception as exc:
+            self.log("reading commands failed: %r" % (exc,))
+        self._stop_reading()
+        return False
+
+    def _dispatch(self, message: dict) -> None:
+        if self._stopping:
+            return  # nothing after shutdown is read
+        op = message.get("op")
+        if op == "execute":
+            execution = Execution(str(message.get("id")), str(message.get("code", "")),
+                                  message.get("count"))
+            self.scheduler.enqueue(execution)
+            self.loop.wake()
+        elif op == "interrupt":
+            self.interrupter.request(str(message.get("id")))
+        elif op == "status":
+            self.channel.send({
+                "ev": "reply", "req": message.get("req"), "loop": self.mode,
+                "busy": self.scheduler.running_id(),
+                "tasks": [t.as_dict() for t in self.background.tasks()],
+            })
+        elif op == "cancel_task":
+            self.loop.call_soon_threadsafe(self._cancel_task, message.get("req"),
+                                           str(message.get("task")))
+        elif op == "shutdown":
+            self._stopping = True
+        else:
+            self.log("ignoring unknown command: %r" % (message,))
+
+    def _stop_reading(self) -> None:
+        """stdin EOF or ``shutdown``: shut down, once."""
+        with self._exit_lock:
+            if self._shut_down:
+                return
+            self._shut_down = True
+            self._stopping = True
         self.shutdown()
 
     def _cancel_task(self, req, task_id: str) -> None:
@@ -119,11 +182,69 @@ class Session:
 
 
 def parse_args(argv):
+    """``--loop trio|asyncio`` and ``--grace SECONDS``.  The supervisor's command line is
+    parsed by hand (argparse alone costs ~5 ms of start-up); anything else, ``--help``
+    included, goes to argparse for its usage and error messages."""
+    options = {"loop": "trio", "grace": 5.0}
+    rest = list(argv)
+    try:
+        while rest:
+            name, sep, value = rest.pop(0).partition("=")
+            if name not in ("--loop", "--grace"):
+                raise ValueError(name)
+            if not sep:
+                value = rest.pop(0)
+            if name == "--loop":
+                if value not in ("trio", "asyncio"):
+                    raise ValueError(value)
+                options["loop"] = value
+            else:
+                options["grace"] = float(value)
+    except (ValueError, IndexError):
+        return _parse_args_verbosely(argv)
+    return types.SimpleNamespace(**options)
+
+
+def _parse_args_verbosely(argv):
+    import argparse
+
     parser = argparse.ArgumentParser(prog="asyncell_host", description="asyncell cell host")
     parser.add_argument("--loop", choices=("trio", "asyncio"), default="trio")
     parser.add_argument("--grace", type=float, default=5.0,
                         help="seconds an interrupt may take before it is reported as stuck")
     return parser.parse_args(argv)
+
+
+_BYTECODE_DELAY = 2.0  # seconds after hello: off the path of the first cells
+
+
+def _cache_own_bytecode() -> None:
+    """Write the .pyc files of this package if Python did not (PYTHONDONTWRITEBYTECODE
+    or ``-B``): compiling our ~2000 lines costs every later start 20-30 ms otherwise.
+    Only our own directory (the server's extraction cache) is touched, from a daemon
+    thread a little after hello, once per host directory and Python version."""
+    if not sys.dont_write_bytecode:
+        return  # the import system wrote them already
+    package = os.path.dirname(os.path.abspath(__file__))
+
+    def compile_missing() -> None:
+        try:
+            import importlib.util
+            import py_compile
+
+            for name in sorted(os.listdir(package)):
+                if not name.endswith(".py"):
+                    continue
+                source = os.path.join(package, name)
+                target = importlib.util.cache_from_source(source)
+                if not os.path.exists(target):
+                    py_compile.compile(source, cfile=target, doraise=True)
+        except Exception:
+            pass  # read-only directory, no space: only start-up speed is lost
+
+    timer = threading.Timer(_BYTECODE_DELAY, compile_missing)
+    timer.daemon = True
+    timer.start()
 
 
 def main(argv=None) -> None:
@@ -132,7 +253,7 @@ def main(argv=None) -> None:
     channel = Channel(stdio.protocol_out, stdio.protocol_in)
     session = Session(args.loop, args.grace, stdio, channel)
     stdio.start(session.sink)
-    install_writers(session.sink, session.interrupter.checkpoint)
+    install_writers(session.sink, session.interrupter)
     os.environ["MPLBACKEND"] = "Agg"  # figures are rendered to PNG, never to a window
 
     if args.loop == "trio":

@@ -52,10 +52,10 @@ import time
 from typing import List, Optional
 
 from .scheduler import Execution
-from .tracebacks import CELL_PREFIX
+from .tracebacks import CELL_PREFIX, stdlib_package_dir
 
 _HOST_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_ASYNCIO_DIR = os.path.dirname(os.path.abspath(__import__("asyncio").__file__)) + os.sep
+_ASYNCIO_DIR = stdlib_package_dir("asyncio")
 _RESEND_FIRST = 0.002
 _RESEND_MAX = 0.050
 SWITCH_INTERVAL = 0.001

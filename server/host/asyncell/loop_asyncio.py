@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from typing import Any, Callable
 
@@ -39,6 +40,8 @@ class AsyncioLoop:
         self.bridge = False
         self.shutting_down = False
         self._wake = None
+        self._thread = threading.get_ident()
+        self._watching = False  # reading commands on the loop thread (while idle)
         self._main_task = None
         self._plain_ids = itertools.count(1)
         self.background = AsyncioBackground(session)
@@ -51,7 +54,10 @@ class AsyncioLoop:
             pass
 
     def wake(self) -> None:
-        self.call_soon_threadsafe(self._do_wake)
+        if threading.get_ident() == self._thread:
+            self._do_wake()  # the loop thread read the command itself (see _on_commands)
+        else:
+            self.call_soon_threadsafe(self._do_wake)
 
     def request_shutdown(self) -> None:
         self.call_soon_threadsafe(self._do_shutdown)
@@ -164,7 +170,11 @@ class AsyncioLoop:
                 self._wake.clear()
                 execution = scheduler.pop_next()
                 if execution is None:
-                    await self._wake.wait()
+                    self._watch_commands(True)
+                    try:
+                        await self._wake.wait()
+                    finally:
+                        self._watch_commands(False)
                     continue
             try:
                 await run_execution(self.session, execution, self._guard)
@@ -173,6 +183,28 @@ class AsyncioLoop:
             except BaseException as exc:
                 self.session.log("host error while running %s: %r" % (execution.id, exc))
             await asyncio.sleep(0)
+
+    # -- commands, while idle ----------------------------------------------------------
+    def _watch_commands(self, on: bool) -> None:
+        """While the runner is idle, read commands on the loop thread as soon as they
+        arrive: an ``execute`` then starts without waiting for the reader thread to
+        wake the loop.  While a cell runs, only the reader thread reads."""
+        if on == self._watching or self.session.channel.eof or not self.session.loop_may_read:
+            return
+        fd = self.session.channel.in_fd
+        try:
+            if on:
+                self.loop.add_reader(fd, self._on_commands)
+            else:
+                self.loop.remove_reader(fd)
+        except (OSError, RuntimeError, ValueError):
+            return
+        self._watching = on
+        self.session.loop_reads(on)
+
+    def _on_commands(self) -> None:
+        if not self.session.pump_commands():
+            self._watch_commands(False)
 
     async def _guard(self, execution, body) -> Outcome:
         async def cell() -> Outcome:

@@ -3,24 +3,49 @@
 Task tree::
 
     main task, inside the session cancel scope (shutdown cancels it)
-    ├─ trio_asyncio loop, if importable (so cells can await asyncio code)
+    ├─ system nursery: the command watcher (reads commands while the runner is idle)
+    │  └─ bridge task: the trio_asyncio loop, if importable (cells can await asyncio code)
     ├─ background nursery (GLOBAL_NURSERY; lives for the whole session)
     │  └─ supervised background tasks
     └─ runner task: pops executions, runs each cell inline in its own CancelScope
        └─ nurseries the cell opens
 
-The reader thread reaches the loop only through the TrioToken (``run_sync_soon``).
+Commands reach the loop in two ways: while the runner is idle the command watcher reads
+them on the loop thread itself (an ``execute`` starts without a hop between threads);
+otherwise the reader thread reads them and reaches the loop only through the TrioToken
+(``run_sync_soon``).
+
+The trio-asyncio bridge is not on the start-up path: importing trio_asyncio (and asyncio
+with it) costs 30-50 ms, about a tenth of a host's start, and most first cells don't
+need it.  ``hello`` says whether it is available; it is opened
+
+* as soon as the runner has been idle for ``BRIDGE_IDLE`` seconds (so a fresh host has
+  it within ~0.1 s), the import running in a worker thread, and
+* at once, by the cell itself, before any cell that may need it runs: one that imports a
+  module not loaded yet, or could import dynamically (``cells.may_import``).  Such a
+  cell waits for the bridge inside its cancel scope, so an interrupt still stops it.
+
+A cell that imports nothing new can only reach code that was loaded at start-up or that
+earlier cells defined, and those cells, having imported their libraries, waited for the
+bridge.  The runner then puts the loop in its own context (``current_loop``, where
+trio-asyncio looks for it), so every cell and the tasks cells start see it, as when the
+loop was opened around everything.
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib.util
+import threading
 from typing import Any, Callable
 
 import trio
 
+from . import cells
 from .background import TrioBackground
 from .execution import Outcome, run_execution
+
+#: Seconds the runner must be idle before it opens the trio-asyncio bridge on its own.
+BRIDGE_IDLE = 0.05
 
 
 class TrioLoop:
@@ -30,9 +55,16 @@ class TrioLoop:
     def __init__(self, session):
         self.session = session
         self.token = None
-        self.bridge = False
+        # What hello reports: cells can use trio_asyncio (the loop opens shortly after).
+        self.bridge = _importable("trio_asyncio")
+        self._bridge_loop = None  # the open TrioEventLoop
+        self._bridge_ready = None  # trio.Event: the bridge is open, or failed to open
+        self._bridge_nursery = None
+        self._bridge_applied = False  # the runner's context has the loop
         self.shutting_down = False
         self._wake = None
+        self._idle = None  # trio.Event, set while the runner waits for work
+        self._thread = threading.get_ident()
         self._scope = trio.CancelScope()
         self.background = TrioBackground(session)
 
@@ -44,7 +76,10 @@ class TrioLoop:
             pass
 
     def wake(self) -> None:
-        self.call_soon_threadsafe(self._do_wake)
+        if threading.get_ident() == self._thread:
+            self._do_wake()  # the loop thread read the command itself (see _watch_commands)
+        else:
+            self.call_soon_threadsafe(self._do_wake)
 
     def request_shutdown(self) -> None:
         self.call_soon_threadsafe(self._do_shutdown)
@@ -96,9 +131,16 @@ class TrioLoop:
 
     async def _main(self) -> None:
         self.token = trio.lowlevel.current_trio_token()
+        self._idle = trio.Event()
+        self._bridge_ready = trio.Event()
+        if not self.bridge:
+            self._bridge_ready.set()
         with self._scope:
-            async with contextlib.AsyncExitStack() as stack:
-                await self._open_bridge(stack)
+            async with trio.open_nursery() as system:
+                if self.bridge:
+                    self._bridge_nursery = system  # cleared once the bridge task is started
+                if self.session.loop_may_read:
+                    system.start_soon(self._watch_commands, name="asyncell-commands")
                 async with trio.open_nursery() as background:
                     self.background.attach(background)
                     self.session.loop_ready()
@@ -107,25 +149,88 @@ class TrioLoop:
                     async with trio.open_nursery() as cells:
                         cells.start_soon(self._runner, name="asyncell-runner")
                     background.cancel_scope.cancel()
+                system.cancel_scope.cancel()
 
-    async def _open_bridge(self, stack: contextlib.AsyncExitStack) -> None:
+    # -- the trio-asyncio bridge -------------------------------------------------------
+    def _open_bridge_soon(self, in_thread: bool) -> None:
+        """Start opening the bridge (once)."""
+        if self._bridge_nursery is not None:
+            self._bridge_nursery.start_soon(self._bridge, in_thread, name="asyncell-trio-asyncio")
+            self._bridge_nursery = None
+
+    async def _bridge(self, in_thread: bool) -> None:
+        """Opens the trio_asyncio loop and keeps it open for the whole session."""
         try:
-            import trio_asyncio
-        except Exception:
+            if in_thread:
+                # Nobody waits: import without blocking the loop (it only takes turns
+                # for the GIL with whatever runs meanwhile).
+                trio_asyncio = await trio.to_thread.run_sync(importlib.import_module, "trio_asyncio")
+            else:
+                import trio_asyncio
+        except Exception as exc:
+            self.session.log("cannot import trio_asyncio, bridge disabled: %r" % (exc,))
+            self._bridge_ready.set()
             return
         try:
-            await stack.enter_async_context(trio_asyncio.open_loop())
+            async with trio_asyncio.open_loop() as loop:
+                self._bridge_loop = loop
+                self._bridge_ready.set()
+                await trio.sleep_forever()
         except Exception as exc:
             self.session.log("trio_asyncio.open_loop() failed, bridge disabled: %r" % (exc,))
+        finally:
+            self._bridge_ready.set()
+
+    async def before_cell(self, prepared) -> None:
+        """Runs first thing inside the cell's cancel scope (see execution._execute):
+        makes sure the bridge is there if the cell may need it, and puts it in the
+        runner's context once it is open."""
+        if self._bridge_applied:
             return
-        self.bridge = True
+        if not self._bridge_ready.is_set():
+            if not cells.may_import(prepared):
+                return
+            self._open_bridge_soon(in_thread=False)
+            await self._bridge_ready.wait()
+        if not self._bridge_applied and self._bridge_loop is not None:
+            self._bridge_applied = True
+            import trio_asyncio
+
+            # The runner's own context (cells run inline in this task; tasks they
+            # start copy it): trio-asyncio finds its loop through this variable.
+            trio_asyncio.current_loop.set(self._bridge_loop)
+
+    # -- commands, while idle ----------------------------------------------------------
+    async def _watch_commands(self) -> None:
+        """While the runner is idle, read commands on the loop thread as soon as they
+        arrive: an ``execute`` then starts without waiting for the reader thread to
+        wake the loop.  While a cell runs, only the reader thread reads."""
+        fd = self.session.channel.in_fd
+        while True:
+            await self._idle.wait()
+            await trio.lowlevel.wait_readable(fd)
+            if self._idle.is_set() and not self.session.pump_commands():
+                return
 
     async def _runner(self) -> None:
         scheduler = self.session.scheduler
         while True:
             execution = scheduler.pop_next()
+            if execution is not None and self._idle.is_set():
+                self._idle = trio.Event()
+                self.session.loop_reads(False)
             if execution is None:
                 self._wake = trio.Event()
+                if not self._idle.is_set():
+                    self._idle.set()
+                    self.session.loop_reads(True)
+                if self._bridge_nursery is not None:
+                    # Nothing to do: open the bridge if nothing arrives for a moment.
+                    with trio.move_on_after(BRIDGE_IDLE):
+                        await self._wake.wait()
+                    if not self._wake.is_set():
+                        self._open_bridge_soon(in_thread=True)
+                    continue
                 await self._wake.wait()
                 continue
             try:
@@ -149,3 +254,10 @@ class TrioLoop:
                 execution.task = None
                 execution.handle = None
         return Outcome(cancelled=True)
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:
+        return False

@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Callable, Optional
 
-from .context import Origin
+from .context import ORIGIN, Origin
 
 CHUNK = 64 * 1024
 DELAY = 0.010
@@ -32,7 +32,7 @@ class OutputSink:
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
         self._emit_lock = threading.Lock()
-        self._pending: list = []  # [origin, name, [parts], size]
+        self._pending: list = []  # (origin, name, [parts])
         self._size = 0
         threading.Thread(target=self._flusher, name="asyncell-flusher", daemon=True).start()
 
@@ -40,30 +40,73 @@ class OutputSink:
         return origin if origin is not None else self._fallback()
 
     def stream(self, origin: Optional[Origin], name: str, text: str) -> None:
+        # Hot path: print() calls this twice per line, so it is kept to one lock and a
+        # list append for the common case (same origin and stream as the last write).
         if not text:
             return
-        origin = self._resolve(origin)
         if origin is None:
-            try:
-                os.write(self._orphan_fd, text.encode("utf-8", "replace"))
-            except OSError:
-                pass
+            origin = self._fallback()
+            if origin is None:
+                try:
+                    os.write(self._orphan_fd, text.encode("utf-8", "replace"))
+                except OSError:
+                    pass
+                return
+        size = len(text)
+        if size > CHUNK:
+            for start in range(0, size, CHUNK):
+                self.stream(origin, name, text[start : start + CHUNK])
             return
-        for start in range(0, len(text), CHUNK):
-            piece = text[start : start + CHUNK]
-            with self._lock:
-                last = self._pending[-1] if self._pending else None
-                if last is not None and last[0] == origin and last[1] == name:
-                    last[2].append(piece)
-                    last[3] += len(piece)
+        with self._lock:
+            pending = self._pending
+            if not pending:
+                pending.append((origin, name, [text]))
+                self._wakeup.notify()  # the flusher sends it within DELAY
+            else:
+                last = pending[-1]
+                if last[0] == origin and last[1] == name:
+                    last[2].append(text)
                 else:
-                    self._pending.append([origin, name, [piece], len(piece)])
-                self._size += len(piece)
-                full = self._size >= CHUNK
-                if len(self._pending) == 1 and self._size == len(piece):
-                    self._wakeup.notify()
-            if full:
-                self.flush()
+                    pending.append((origin, name, [text]))
+            self._size += size
+            full = self._size >= CHUNK
+        if full:
+            self.flush()
+
+    def writer(self, name: str, interrupter=None) -> Callable[[str], int]:
+        """A ``write(text)`` for sys.stdout/sys.stderr: ``stream`` with the origin of the
+        code writing, inlined for the common case, as it runs twice per print().  After a
+        write, ``interrupter.checkpoint()`` runs while an interrupt is active."""
+        lock = self._lock
+        get_origin = ORIGIN.get
+        stream = self.stream
+
+        def write(text) -> int:
+            if type(text) is not str and not isinstance(text, str):
+                raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+            origin = get_origin()
+            size = len(text)
+            if origin is None or size > CHUNK:
+                stream(origin, name, text)
+            elif size:
+                with lock:
+                    pending = self._pending
+                    if pending and pending[-1][0] == origin and pending[-1][1] == name:
+                        pending[-1][2].append(text)
+                    else:
+                        pending.append((origin, name, [text]))
+                        if len(pending) == 1:
+                            self._wakeup.notify()  # the flusher sends it within DELAY
+                    self._size += size
+                    full = self._size >= CHUNK
+                if full:
+                    self.flush()
+            if interrupter is not None and interrupter.active is not None:
+                # A deferred KeyboardInterrupt is raised here, outside any host lock.
+                interrupter.checkpoint()
+            return size
+
+        return write
 
     def output(self, origin: Optional[Origin], output: dict) -> None:
         """Send one non-stream nbformat output, after any stream text written before it."""
@@ -82,7 +125,7 @@ class OutputSink:
     def _flush_locked(self) -> None:
         with self._lock:
             pending, self._pending, self._size = self._pending, [], 0
-        for origin, name, parts, _size in pending:
+        for origin, name, parts in pending:
             text = "".join(parts)
             for start in range(0, len(text), CHUNK):
                 self.channel.send(

@@ -11,9 +11,9 @@ way.
 
 from __future__ import annotations
 
-import asyncio
 import linecache
 import os
+import sys
 import traceback
 from typing import List, Optional, Tuple
 
@@ -30,21 +30,33 @@ def _package_dir(name: str) -> Optional[str]:
     return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
 
 
+def stdlib_package_dir(name: str) -> str:
+    """Where a standard library package lives, without importing it (in trio mode
+    asyncio is not loaded at start-up)."""
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None)
+    if path:
+        return os.path.dirname(os.path.abspath(path)) + os.sep
+    return os.path.join(os.path.dirname(os.path.abspath(os.__file__)), name) + os.sep
+
+
+_LOOP_PACKAGES = ("trio", "outcome", "trio_asyncio", "sniffio", "exceptiongroup")
 _HIDDEN_DIRS: Optional[Tuple[str, ...]] = None
+_HIDDEN_FOR: Tuple[str, ...] = ()
 
 
 def hidden_dirs() -> Tuple[str, ...]:
-    global _HIDDEN_DIRS
-    if _HIDDEN_DIRS is None:
-        dirs = [_HOST_DIR, os.path.dirname(asyncio.__file__) + os.sep]
-        import sys
-
-        for name in ("trio", "outcome", "trio_asyncio", "sniffio", "exceptiongroup"):
-            if name in sys.modules:
-                found = _package_dir(name)
-                if found:
-                    dirs.append(found)
-        _HIDDEN_DIRS = tuple(dirs)
+    """Our own directory, asyncio's and those of the loop libraries loaded so far
+    (trio_asyncio may be loaded after the first traceback: recomputed when that changes)."""
+    global _HIDDEN_DIRS, _HIDDEN_FOR
+    loaded = tuple(name for name in _LOOP_PACKAGES if name in sys.modules)
+    if _HIDDEN_DIRS is None or loaded != _HIDDEN_FOR:
+        dirs = [_HOST_DIR, stdlib_package_dir("asyncio")]
+        for name in loaded:
+            found = _package_dir(name)
+            if found:
+                dirs.append(found)
+        _HIDDEN_DIRS, _HIDDEN_FOR = tuple(dirs), loaded
     return _HIDDEN_DIRS
 
 

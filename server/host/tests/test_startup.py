@@ -1,7 +1,9 @@
 """Start-up, the trio-asyncio bridge, and leaving promptly."""
 
+import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,129 @@ def test_trio_asyncio_bridge_lets_cells_await_asyncio_code(trio_host):
     )
     assert result.status == "ok", result
     assert result.stdout == "True\n"
+
+
+def _fresh_trio_host():
+    """A host started just now (the spare pool's hosts have been idle: their bridge is
+    open already)."""
+    return Host("trio")
+
+
+def test_a_first_cell_that_imports_trio_asyncio_opens_the_bridge_itself():
+    host = _fresh_trio_host()
+    try:
+        # Queued before hello: the runner takes it at once, long before the idle timer.
+        id = host.submit(
+            "import asyncio, trio, trio_asyncio\n"
+            "async def aio_task():\n"
+            "    await trio_asyncio.aio_as_trio(asyncio.sleep)(0.01)\n"
+            "    print('task used asyncio', flush=True)\n"
+            "background.start_soon(aio_task)\n"
+            "await trio_asyncio.aio_as_trio(asyncio.sleep)(0.01)\n"
+            "print(type(asyncio.get_running_loop()).__name__)\n"
+        )
+        assert host.hello()["bridge"] is True
+        result = host.result(id)
+        assert result.status == "ok", result
+        assert result.stdout.startswith("TrioEventLoop\n")
+        host.wait_for(lambda e: e.get("ev") == "output" and "task used asyncio" in e["output"].get("text", ""))
+    finally:
+        host.close()
+
+
+def test_a_cell_importing_a_library_waits_for_the_bridge():
+    host = _fresh_trio_host()
+    try:
+        host.hello()
+        # A module nobody loaded yet, which uses trio-asyncio without naming it in the cell.
+        result = host.run(
+            "import json\n"  # loaded already: no reason to wait by itself
+            "import xml.dom.minidom\n"  # not loaded: the cell waits for the bridge
+            "import sys\n"
+            "print(sys.modules['trio_asyncio'].current_loop.get() is not None)\n"
+        )
+        assert result.status == "ok", result
+        assert result.stdout == "True\n"
+    finally:
+        host.close()
+
+
+def test_the_bridge_opens_by_itself_once_the_host_is_idle():
+    host = _fresh_trio_host()
+    try:
+        host.hello()
+        time.sleep(0.5)
+        # `sys` is loaded and the cell imports nothing new: it does not ask for the
+        # bridge, yet finds it open and in its context.
+        result = host.run("import sys\nprint(sys.modules['trio_asyncio'].current_loop.get() is not None)")
+        assert result.stdout == "True\n", result
+    finally:
+        host.close()
+
+
+def test_asyncio_frames_stay_hidden_when_the_bridge_opens_after_a_traceback():
+    host = _fresh_trio_host()
+    try:
+        host.hello()
+        assert host.run("1/0").status == "error"  # a traceback before trio_asyncio loads
+        result = host.run(
+            "import asyncio, trio_asyncio\n"
+            "async def boom():\n"
+            "    await asyncio.sleep(0)\n"
+            "    raise ValueError('boom')\n"
+            "await trio_asyncio.aio_as_trio(boom)()\n"
+        )
+        text = "\n".join(result.errors[0]["traceback"])
+        assert "ValueError: boom" in text
+        assert "trio_asyncio" not in text.replace("trio_asyncio.aio_as_trio(boom)", "")
+        assert "asyncio/" not in text
+    finally:
+        host.close()
+
+
+def test_without_epoll_the_reader_thread_reads_every_command(tmp_path):
+    """Where select.epoll is missing (macOS), the loop thread never reads commands.
+    (asyncio only: on Linux trio itself needs epoll.)"""
+    (tmp_path / "sitecustomize.py").write_text("import select\ndel select.epoll\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
+    host = Host("asyncio", env=env)
+    try:
+        assert host.hello()["ev"] == "hello"
+        assert host.run("import select\nprint(hasattr(select, 'epoll'))").stdout == "False\n"
+        assert host.run("6 * 7").results[0]["data"]["text/plain"] == "42"
+        id = host.submit("while True:\n    pass")
+        host.started(id)
+        time.sleep(0.1)
+        assert host.interrupt(id)[0]["how"] == "keyboard_interrupt"
+        assert host.result(id).status == "cancelled"
+    finally:
+        host.close()
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("1 + 1", False),
+    ("x = [i for i in range(3)]\nprint(x)", False),
+    ("import sys, os.path\nfrom os import path", False),
+    ("import trio\nawait trio.sleep(0)", False),
+    ("import asyncio", True),
+    ("import not_loaded_module_xyz", True),
+    ("def f():\n    import not_loaded_module_xyz\n", True),
+    ("from . import x", True),
+    ("from os import *", True),
+    ("from xml import dom", True),
+    ("__import__('x')", True),
+    ("exec('import x')", True),
+    ("import importlib\nimportlib.import_module('x')", True),
+    ("trio_asyncio.aio_as_trio(f)", True),
+])
+def test_which_cells_may_import(code, expected):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    try:
+        from asyncell import cells
+    finally:
+        sys.path.pop(0)
+    sys.modules.pop("xml.dom", None)
+    assert cells.may_import(cells.prepare(code, 1, "trio")) is expected
 
 
 def test_missing_trio_is_fatal_with_the_install_command():
