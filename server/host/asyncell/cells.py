@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import sys
 from typing import Any, Optional
 
@@ -35,12 +36,13 @@ class CellError(Exception):
 
 
 class Prepared:
-    def __init__(self, filename: str, body, last, display_last: bool, trees=()):
+    def __init__(self, filename: str, body, last, display_last: bool, trees=(), source=""):
         self.filename = filename
         self.body = body
         self.last = last
         self.display_last = display_last
         self.trees = trees  # the cell's AST (body, trailing expression), for may_import
+        self.source = source  # when compiled without an AST (a one-line expression)
 
 
 def cell_filename(count: Any) -> str:
@@ -92,6 +94,9 @@ def prepare(code: str, count: Any, loop: str) -> Prepared:
     code = _autoawait(code, loop)
     filename = cell_filename(count)
     register_source(filename, code)
+    last_code = _one_line_expression(code, filename)
+    if last_code is not None:
+        return Prepared(filename, None, last_code, True, source=code)
     try:
         tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
     except SyntaxError as exc:
@@ -117,6 +122,28 @@ def prepare(code: str, count: Any, loop: str) -> Prepared:
     return Prepared(filename, body, last_code, display_last, (tree, last))
 
 
+_STATEMENT_WORDS = frozenset(
+    "import from def class if elif else for while with try except finally return del pass "
+    "raise global nonlocal assert async break continue match case type".split()
+)
+_ASSIGNMENT = re.compile(r"(?<![=!<>:])=(?!=)")
+
+
+def _one_line_expression(code: str, filename: str):
+    """A cell that is one expression (``x``, ``df.head()``, ``await f()``) compiles in
+    one step, without building and converting an AST (a third of a small cell's
+    round trip); anything else, or any doubt, takes the general path."""
+    stripped = code.strip()
+    if (not stripped or "\n" in stripped or ";" in stripped or stripped[0] in "@%!"
+            or stripped.split(None, 1)[0].rstrip(":") in _STATEMENT_WORDS
+            or _ASSIGNMENT.search(stripped)):
+        return None
+    try:
+        return compile(code, filename, "eval", FLAGS)
+    except SyntaxError:
+        return None  # the general path reports it (or finds it is not an expression)
+
+
 #: Names through which a cell can import without an import statement, or reach asyncio.
 _DYNAMIC = frozenset({
     "__import__", "exec", "eval", "compile", "__builtins__", "builtins", "importlib",
@@ -130,7 +157,9 @@ def may_import(prepared: Prepared) -> bool:
     statement anywhere in it, or a dynamic import), or touch asyncio.  A cell for which
     this is False can only run code already loaded or defined by earlier cells.
     Conservative: it is only asked while a trio host's asyncio bridge is still opening."""
-    for tree in prepared.trees:
+    trees = prepared.trees or (compile(prepared.source, prepared.filename, "exec",
+                                       ast.PyCF_ONLY_AST | FLAGS),)
+    for tree in trees:
         if tree is None:
             continue
         for node in ast.walk(tree):

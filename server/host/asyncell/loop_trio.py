@@ -19,8 +19,8 @@ The trio-asyncio bridge is not on the start-up path: importing trio_asyncio (and
 with it) costs 30-50 ms, about a tenth of a host's start, and most first cells don't
 need it.  ``hello`` says whether it is available; it is opened
 
-* as soon as the runner has been idle for ``BRIDGE_IDLE`` seconds (so a fresh host has
-  it within ~0.1 s), the import running in a worker thread, and
+* in the background (the import in a worker thread) as soon as the runner is idle after
+  a first cell, or has been idle for ``BRIDGE_IDLE`` seconds before any, and
 * at once, by the cell itself, before any cell that may need it runs: one that imports a
   module not loaded yet, or could import dynamically (``cells.may_import``).  Such a
   cell waits for the bridge inside its cancel scope, so an interrupt still stops it.
@@ -61,6 +61,7 @@ class TrioLoop:
         self._bridge_ready = None  # trio.Event: the bridge is open, or failed to open
         self._bridge_nursery = None
         self._bridge_applied = False  # the runner's context has the loop
+        self._ran = False  # a cell ran (its result is out: the bridge may open)
         self.shutting_down = False
         self._wake = None
         self._idle = None  # trio.Event, set while the runner waits for work
@@ -225,14 +226,19 @@ class TrioLoop:
                     self._idle.set()
                     self.session.loop_reads(True)
                 if self._bridge_nursery is not None:
-                    # Nothing to do: open the bridge if nothing arrives for a moment.
-                    with trio.move_on_after(BRIDGE_IDLE):
-                        await self._wake.wait()
-                    if not self._wake.is_set():
+                    # Nothing to do: open the bridge now if a first result is out, else
+                    # if nothing arrives for a moment (the first cell is on its way).
+                    if self._ran:
                         self._open_bridge_soon(in_thread=True)
-                    continue
+                    else:
+                        with trio.move_on_after(BRIDGE_IDLE):
+                            await self._wake.wait()
+                        if not self._wake.is_set():
+                            self._open_bridge_soon(in_thread=True)
+                        continue
                 await self._wake.wait()
                 continue
+            self._ran = True
             try:
                 await run_execution(self.session, execution, self._guard)
             except trio.Cancelled:

@@ -60,3 +60,35 @@ def test_cell_definitions_are_picklable_via_main(trio_host):
         "pickle.loads(pickle.dumps(Point(3)))\n"
     )
     assert result.results[0]["data"]["text/plain"] == "Point(x=3)"
+
+
+@pytest.mark.parametrize("code, shown", [
+    ("1 + 1", "2"),
+    ("1 + 1;", None),
+    ("(y := 21) * 2", "42"),
+    ("await trio.sleep(0) or 'awaited'", "'awaited'"),
+    ("max([1, 5, 3], key=lambda v: -v)", "1"),  # an '=' inside: the general path
+    ("x = 7", None),
+    ("x  # a comment", "7"),
+    ("\n\nx\n", "7"),
+])
+def test_one_line_expressions_show_their_value_like_any_cell(trio_host, code, shown):
+    trio_host.run("import trio\nx = 7")
+    result = trio_host.run(code)
+    assert result.status == "ok", result
+    assert [r["data"]["text/plain"] for r in result.results] == ([shown] if shown else [])
+
+
+@pytest.mark.parametrize("code, ename, line", [
+    ("1/0", "ZeroDivisionError", "line 1"),
+    ("\n\n1/0", "ZeroDivisionError", "line 3"),
+    ("1 +", "SyntaxError", "line 1"),
+    (" 1 + 1", "IndentationError", "line 1"),
+    ("yield 1", "SyntaxError", "line 1"),
+])
+def test_one_line_expression_errors_read_as_before(trio_host, code, ename, line):
+    result = trio_host.run(code)
+    assert result.status == "error"
+    [error] = result.errors
+    assert error["ename"] == ename
+    assert line in "\n".join(error["traceback"])
