@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
-use crate::analysis::{LoopMode, Settings, Target};
+use crate::analysis::{LoopMode, RuleOptions, Settings, Target};
 
 /// The python interpreter argv the host runs under: a path or an argv list
 /// (`["ssh", "box", "python3"]`).
@@ -28,7 +30,7 @@ impl PythonSetting {
 
 /// One layer of configuration: every field optional, so layers can be merged.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigLayer {
     #[serde(rename = "loop")]
     pub loop_mode: Option<LoopMode>,
@@ -36,16 +38,21 @@ pub struct ConfigLayer {
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     pub python: Option<PythonSetting>,
-    /// flake8-async style options read by later rules; accepted so configs validate.
-    #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, toml::Value>,
+    // Rule options, documented on [`RuleOptions`]. A layer that sets one replaces the
+    // lower layer's value as a whole, like `select`.
+    pub blocking_calls: Option<BTreeMap<String, String>>,
+    pub startable_in_context_manager: Option<Vec<String>>,
+    pub no_checkpoint_warning_decorators: Option<Vec<String>>,
+    pub transform_async_generator_decorators: Option<Vec<String>>,
+    pub exception_suppress_context_managers: Option<Vec<String>>,
 }
 
 impl ConfigLayer {
     /// `self` overridden by `over`.
     pub fn merged(&self, over: &ConfigLayer) -> ConfigLayer {
-        let mut extra = self.extra.clone();
-        extra.extend(over.extra.clone());
+        fn pick<T: Clone>(over: &Option<T>, under: &Option<T>) -> Option<T> {
+            over.clone().or_else(|| under.clone())
+        }
         ConfigLayer {
             loop_mode: over.loop_mode.or(self.loop_mode),
             target: over.target.or(self.target),
@@ -59,8 +66,24 @@ impl ConfigLayer {
                     self.ignore.clone()
                 }
             }),
-            python: over.python.clone().or_else(|| self.python.clone()),
-            extra,
+            python: pick(&over.python, &self.python),
+            blocking_calls: pick(&over.blocking_calls, &self.blocking_calls),
+            startable_in_context_manager: pick(
+                &over.startable_in_context_manager,
+                &self.startable_in_context_manager,
+            ),
+            no_checkpoint_warning_decorators: pick(
+                &over.no_checkpoint_warning_decorators,
+                &self.no_checkpoint_warning_decorators,
+            ),
+            transform_async_generator_decorators: pick(
+                &over.transform_async_generator_decorators,
+                &self.transform_async_generator_decorators,
+            ),
+            exception_suppress_context_managers: pick(
+                &over.exception_suppress_context_managers,
+                &self.exception_suppress_context_managers,
+            ),
         }
     }
 
@@ -70,6 +93,25 @@ impl ConfigLayer {
             target: self.target.unwrap_or_default(),
             select: self.select.clone(),
             ignore: self.ignore.clone().unwrap_or_default(),
+            options: RuleOptions {
+                blocking_calls: self.blocking_calls.clone().unwrap_or_default(),
+                startable_in_context_manager: self
+                    .startable_in_context_manager
+                    .clone()
+                    .unwrap_or_default(),
+                no_checkpoint_warning_decorators: self
+                    .no_checkpoint_warning_decorators
+                    .clone()
+                    .unwrap_or_default(),
+                transform_async_generator_decorators: self
+                    .transform_async_generator_decorators
+                    .clone()
+                    .unwrap_or_default(),
+                exception_suppress_context_managers: self
+                    .exception_suppress_context_managers
+                    .clone()
+                    .unwrap_or_default(),
+            },
         }
     }
 
@@ -99,7 +141,7 @@ impl ConfigLayer {
             python: editor
                 .python
                 .filter(|p| !matches!(p, PythonSetting::Path(s) if s.is_empty())),
-            extra: Default::default(),
+            ..ConfigLayer::default()
         })
     }
 }
@@ -173,5 +215,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(python.python.unwrap().argv(), ["ssh", "box", "python3"]);
+    }
+
+    #[test]
+    fn rule_options_come_from_pyproject_and_unknown_keys_are_named() {
+        let file = parse_pyproject(
+            "[tool.asyncell]\nstartable-in-context-manager = [\"serve\"]\n\
+             [tool.asyncell.blocking-calls]\n\"mylib.fetch\" = \"mylib.async_fetch\"\n",
+        )
+        .unwrap();
+        let options = file.settings().options;
+        assert_eq!(options.startable_in_context_manager, ["serve"]);
+        assert_eq!(options.blocking_calls["mylib.fetch"], "mylib.async_fetch");
+        let error = parse_pyproject("[tool.asyncell]\nblocking-call = {}\n").unwrap_err();
+        assert!(error.contains("blocking-call"), "{error}");
     }
 }

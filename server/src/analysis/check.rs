@@ -39,7 +39,8 @@ pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
             } else {
                 Vec::new()
             };
-            diagnostics.extend(Checker::new(unit, index, position, &enabled).run());
+            diagnostics
+                .extend(Checker::new(unit, index, position, &enabled, &settings.options).run());
             diagnostics.retain(|d| !noqa::is_suppressed(unit, d));
             diagnostics.sort_by_key(|d| (d.range.start(), d.code));
             let diagnostics = Arc::new(diagnostics);

@@ -14,7 +14,7 @@ use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
 use super::index::{DocumentIndex, Loop};
 use super::rules::{self, RuleMeta};
-use super::settings::Target;
+use super::settings::{RuleOptions, Target};
 use super::unit::Unit;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,9 @@ pub struct Checker<'a> {
     /// Position of the unit among the document's units.
     pub position: usize,
     enabled: &'a FxHashSet<&'static str>,
+    options: &'a RuleOptions,
     scopes: Vec<Scope<'a>>,
+    stmts: Vec<&'a Stmt>,
     exprs: Vec<&'a Expr>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -93,13 +95,16 @@ impl<'a> Checker<'a> {
         index: &'a DocumentIndex,
         position: usize,
         enabled: &'a FxHashSet<&'static str>,
+        options: &'a RuleOptions,
     ) -> Self {
         Checker {
             unit,
             index,
             position,
             enabled,
+            options,
             scopes: vec![Scope::new(ScopeKind::Module)],
+            stmts: Vec::new(),
             exprs: Vec::new(),
             diagnostics: Vec::new(),
         }
@@ -109,6 +114,11 @@ impl<'a> Checker<'a> {
         let body = &self.unit.parsed.syntax().body;
         self.visit_body(body);
         self.diagnostics
+    }
+
+    /// The options rules read from `[tool.asyncell]`.
+    pub fn options(&self) -> &'a RuleOptions {
+        self.options
     }
 
     pub fn enabled(&self, rule: &RuleMeta) -> bool {
@@ -150,6 +160,13 @@ impl<'a> Checker<'a> {
     /// The expression enclosing the one being visited.
     pub fn parent_expr(&self) -> Option<&'a Expr> {
         self.exprs.iter().rev().nth(1).copied()
+    }
+
+    /// The statements enclosing the node being visited, outermost first, the one being
+    /// visited included (`with`, `try`, loops, `def`s ...). Which part of a compound
+    /// statement a node is in (a `try`'s `finally`, a handler) follows from its range.
+    pub fn enclosing_stmts(&self) -> &[&'a Stmt] {
+        &self.stmts
     }
 
     pub fn scopes(&self) -> &[Scope<'a>] {
@@ -390,10 +407,9 @@ impl<'a> Checker<'a> {
             }
         }
     }
-}
 
-impl<'a> Visitor<'a> for Checker<'a> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+    /// The statement visit proper; `visit_stmt` wraps it to keep `stmts` current.
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         rules::on_stmt(self, stmt);
         match stmt {
             Stmt::FunctionDef(def) => {
@@ -452,6 +468,14 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             _ => visitor::walk_stmt(self, stmt),
         }
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.stmts.push(stmt);
+        self.visit_stmt_inner(stmt);
+        self.stmts.pop();
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {

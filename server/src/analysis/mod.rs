@@ -21,4 +21,4 @@ pub mod unit;
 pub use check::check_document;
 pub use diagnostic::{Diagnostic, Edit, Fix, Severity};
 pub use document::{Document, SourceKind, UnitSlot};
-pub use settings::{LoopMode, Settings, Target};
+pub use settings::{LoopMode, RuleOptions, Settings, Target};

@@ -1,5 +1,7 @@
 //! What the user configured: loop mode, target semantics and rule selection.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Which event loop the cells of a document run on.
@@ -59,6 +61,30 @@ pub struct Settings {
     pub target: Target,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
+    pub options: RuleOptions,
+}
+
+/// Options that individual rules read. They carry flake8-async's option names (without
+/// its `asyncNNN-` prefixes), so a flake8-async configuration translates key by key into
+/// `[tool.asyncell]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
+pub struct RuleOptions {
+    /// ASYNC200: calls that block, each mapped to the call to use instead, e.g.
+    /// `"mylib.fetch" = "mylib.async_fetch"`. Keys are dotted names; `*` matches any one
+    /// name component (`"mylib.*.fetch"`).
+    pub blocking_calls: BTreeMap<String, String>,
+    /// ASYNC113/ASYNC114: functions, besides those with a `task_status` parameter, that
+    /// must be started with `nursery.start` (dotted names, `*` as above).
+    pub startable_in_context_manager: Vec<String>,
+    /// ASYNC910/ASYNC911: decorators that exempt a function from the checkpoint rules.
+    pub no_checkpoint_warning_decorators: Vec<String>,
+    /// ASYNC900: decorators that make an async generator safe (e.g.
+    /// `contextlib.asynccontextmanager`, which is always accepted).
+    pub transform_async_generator_decorators: Vec<String>,
+    /// ASYNC91x: context managers that may swallow exceptions, so code after them is
+    /// reachable without their body's checkpoints.
+    pub exception_suppress_context_managers: Vec<String>,
 }
 
 impl Settings {

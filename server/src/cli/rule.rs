@@ -66,7 +66,7 @@ pub fn render_index() -> String {
     let mut out = String::from(
         "# Rules\n\n| code | name | library | default | fix |\n|---|---|---|---|---|\n",
     );
-    for rule in rules::ALL {
+    for rule in rules::ALL.iter() {
         let fix = match rule.fix {
             FixAvailability::Always => "yes",
             FixAvailability::Sometimes => "sometimes",

@@ -303,3 +303,58 @@ pub fn apply_edits(text: &str, mut edits: Vec<(ruff_text_size::TextRange, String
     }
     out
 }
+
+/// Checks the fixture `server/tests/fixtures/rules/<code>.py` and compares what it
+/// reports with the fixture's own annotations: each line that must be reported ends
+/// with `# error: CODE` (several codes separated by commas). Every other line must stay
+/// clean. The rule under test is selected alone unless a first-line header says
+/// otherwise: `# asyncell: loop=trio target=ipython select=ASYNC9,LOOP400`.
+/// A fixture with `# %%` markers is checked as a cell file.
+pub fn assert_fixture(code: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/rules")
+        .join(format!("{code}.py"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
+    let mut settings = selecting(&[code]);
+    if let Some(header) = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# asyncell:"))
+    {
+        for setting in header.split_whitespace() {
+            match setting.split_once('=') {
+                Some(("loop", mode)) => settings.loop_mode = mode.parse().expect("loop"),
+                Some(("target", target)) => settings.target = target.parse().expect("target"),
+                Some(("select", codes)) => {
+                    settings.select = Some(codes.split(',').map(str::to_string).collect())
+                }
+                _ => panic!("unknown fixture header setting `{setting}`"),
+            }
+        }
+    }
+    let mut expected: Vec<(String, u32)> = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if let Some((_, codes)) = line.rsplit_once("# error:") {
+            for code in codes.split(',') {
+                expected.push((code.trim().to_string(), number as u32 + 1));
+            }
+        }
+    }
+    expected.sort();
+    let mut document = Document::from_python(text.clone(), &settings);
+    let per_unit = check_document(&mut document);
+    let checked = Checked { document, per_unit };
+    let mut actual: Vec<(String, u32)> = checked
+        .findings()
+        .into_iter()
+        .map(|(code, line)| (code.to_string(), line))
+        .collect();
+    actual.sort();
+    assert_eq!(
+        actual,
+        expected,
+        "{code} fixture {}: reported (left) vs annotated (right)",
+        path.display()
+    );
+}

@@ -6,8 +6,12 @@
 mod common;
 
 mod async105;
+mod blocking;
+mod cancellation;
+mod checkpoints;
 mod e999;
 mod fixes;
+mod library;
 mod loop100;
 mod loop101;
 mod loop200;

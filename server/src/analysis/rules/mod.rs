@@ -2,6 +2,8 @@
 //! whose doc comment is the rule's user documentation (`asyncell rule CODE`,
 //! `docs/rules/CODE.md`), and exports the hooks the checker calls.
 
+use std::sync::LazyLock;
+
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::TextRange;
 
@@ -73,7 +75,11 @@ macro_rules! rule {
 
 pub mod apis;
 pub mod async105_trio_sync_call;
+pub mod blocking;
+pub mod cancellation;
+pub mod checkpoints;
 pub mod e999_syntax_error;
+pub mod library;
 pub mod loop100_top_level_await_in_script;
 pub mod loop101_await_outside_async_function;
 pub mod loop200_nested_loop_run;
@@ -84,7 +90,21 @@ pub mod loop302_from_thread_on_loop_thread;
 pub mod loop303_coroutine_function_mixup;
 
 /// Every rule, in code order.
-pub static ALL: &[&RuleMeta] = &[
+pub static ALL: LazyLock<Vec<&'static RuleMeta>> = LazyLock::new(|| {
+    let mut all: Vec<&'static RuleMeta> = CORE
+        .iter()
+        .chain(blocking::RULES)
+        .chain(cancellation::RULES)
+        .chain(checkpoints::RULES)
+        .chain(library::RULES)
+        .copied()
+        .collect();
+    all.sort_by_key(|rule| rule.code);
+    all
+});
+
+/// The rules at the top of this directory: the first catalogue, about where code runs.
+static CORE: &[&RuleMeta] = &[
     &async105_trio_sync_call::RULE,
     &e999_syntax_error::RULE,
     &loop100_top_level_await_in_script::RULE,
@@ -108,6 +128,10 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
     if let Stmt::Expr(statement) = stmt {
         loop300_unawaited_coroutine::check_expression_statement(checker, &statement.value);
     }
+    blocking::on_stmt(checker, stmt);
+    cancellation::on_stmt(checker, stmt);
+    checkpoints::on_stmt(checker, stmt);
+    library::on_stmt(checker, stmt);
 }
 
 /// Called for every expression before its children.
@@ -122,10 +146,18 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
         loop302_from_thread_on_loop_thread::check_call(checker, call, qualified);
         loop303_coroutine_function_mixup::check_call(checker, call, qualified);
     }
+    blocking::on_expr(checker, expr);
+    cancellation::on_expr(checker, expr);
+    checkpoints::on_expr(checker, expr);
+    library::on_expr(checker, expr);
 }
 
 /// Called for `await`, `async for`, `async with` and async comprehension generators.
 pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'static str) {
     loop100_top_level_await_in_script::check(checker, range, what);
     loop101_await_outside_async_function::check(checker, range, what);
+    blocking::on_await_like(checker, range, what);
+    cancellation::on_await_like(checker, range, what);
+    checkpoints::on_await_like(checker, range, what);
+    library::on_await_like(checker, range, what);
 }

@@ -1,0 +1,1 @@
+//! Tests of the blocking rule family: one module per rule.

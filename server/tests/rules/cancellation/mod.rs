@@ -1,0 +1,1 @@
+//! Tests of the cancellation rule family: one module per rule.

@@ -1,0 +1,1 @@
+//! Tests of the checkpoints rule family: one module per rule.

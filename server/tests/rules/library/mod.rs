@@ -1,0 +1,1 @@
+//! Tests of the library rule family: one module per rule.
