@@ -1,6 +1,6 @@
 //! LOOP200 nested-loop-run.
 
-use asyncell::analysis::Target;
+use asyncell::analysis::{LoopMode, Settings, Target};
 
 use crate::common::*;
 
@@ -282,4 +282,45 @@ fn trio_run_of_a_coroutine_becomes_await_of_it() {
         checked.fixed_cells("LOOP200")[1],
         "await main(3)\nawait functools.partial(main, 3)()"
     );
+}
+
+#[test]
+fn a_runner_of_the_other_library_blocks_the_loop_instead_of_raising() {
+    let checked = notebook_with(
+        &["import asyncio\nresult = asyncio.run(fetch())"],
+        &with_loop(LoopMode::Trio),
+    );
+    let diagnostic = checked.only("LOOP200");
+    assert!(
+        diagnostic.message.contains("nested asyncio loop")
+            && diagnostic
+                .message
+                .contains("trio loop and its background tasks stand still"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(
+        diagnostic.fix.is_none(),
+        "awaiting an asyncio coroutine on trio fails too"
+    );
+
+    let checked = notebook_with(
+        &["import trio\ntrio.run(main)"],
+        &with_loop(LoopMode::Asyncio),
+    );
+    assert!(checked.only("LOOP200").message.contains("nested trio loop"));
+}
+
+#[test]
+fn under_ipython_the_kernel_loop_still_makes_asyncio_run_raise_in_a_trio_notebook() {
+    let settings = Settings {
+        loop_mode: LoopMode::Trio,
+        target: Target::Ipython,
+        ..Settings::default()
+    };
+    let checked = notebook_with(&["import asyncio\nasyncio.run(fetch())"], &settings);
+    assert!(checked
+        .only("LOOP200")
+        .message
+        .contains("cannot be called from a running event loop"));
 }

@@ -6,7 +6,9 @@ use ruff_text_size::Ranged;
 use super::apis::is_known_async_callee;
 use crate::analysis::checker::{Checker, ExecContext};
 use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::index::Loop;
 use crate::analysis::names::last_segment;
+use crate::analysis::settings::Target;
 
 rule! {
     /// ## What it does
@@ -24,6 +26,12 @@ rule! {
     /// (`target = "ipython"`) the kernel's asyncio loop is always running, so asyncio
     /// runners and `anyio.run` always fail at cell top level, while `trio.run` only fails
     /// in cells that also await at top level.
+    ///
+    /// When the runner belongs to the other library (`asyncio.run()` in a trio
+    /// document, `trio.run()` in an asyncio one), nothing raises: the nested loop runs
+    /// to completion while the document's own loop, its background tasks included,
+    /// stands still. The message says so, and no `await` fix is offered, since the
+    /// awaitable belongs to the other library.
     ///
     /// Not flagged: sync functions and a script's module level, where starting a loop is
     /// the normal way to run async code.
@@ -101,6 +109,36 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         }
         _ => return,
     };
+    let runner_loop = match runner {
+        "trio.run" => Loop::Trio,
+        // anyio.run refuses to start under either library (it asks sniffio).
+        "anyio.run" => Loop::Unknown,
+        _ => Loop::Asyncio,
+    };
+    let document_loop = checker.loop_();
+    // Under stock IPython the kernel's own asyncio loop runs in the cell's thread
+    // whatever `%autoawait` says, so the asyncio runners raise there after all.
+    let kernel_asyncio_runs = checker.kind().has_cells() && checker.index.target == Target::Ipython;
+    if !kernel_asyncio_runs
+        && runner_loop != Loop::Unknown
+        && document_loop != Loop::Unknown
+        && runner_loop != document_loop
+    {
+        let (nested, running) = match runner_loop {
+            Loop::Trio => ("trio", "asyncio"),
+            _ => ("asyncio", "trio"),
+        };
+        checker.report(
+            &RULE,
+            call.range(),
+            format!(
+                "`{runner}()` {where_} starts a nested {nested} loop: the {running} loop and \
+                 its background tasks stand still until it returns"
+            ),
+            None,
+        );
+        return;
+    }
     let fix = await_fix(checker, call, runner);
     checker.report(
         &RULE,
