@@ -1,5 +1,7 @@
 //! LOOP302 from-thread-on-loop-thread.
 
+use asyncell::analysis::{LoopMode, Settings, Target};
+
 use crate::common::*;
 
 #[test]
@@ -128,4 +130,27 @@ fn the_await_fix_keeps_attribute_access_on_the_result() {
     assert!(checked
         .fixed("LOOP302")
         .ends_with("    name = (await load()).name\n"));
+}
+
+#[test]
+fn under_ipython_a_cell_without_await_has_no_trio_run_at_all() {
+    let settings = Settings {
+        target: Target::Ipython,
+        loop_mode: LoopMode::Trio,
+        ..Settings::default()
+    };
+    let checked = notebook_with(
+        &[
+            "import trio\ntrio.from_thread.run_sync(refresh)",
+            "trio.from_thread.run_sync(refresh, trio_token=token)",
+        ],
+        &settings,
+    );
+    assert_eq!(checked.cell_findings(), [("LOOP302", 1, 2)]);
+    let diagnostic = checked.only("LOOP302");
+    assert!(
+        diagnostic.message.contains("outside any Trio run"),
+        "{}",
+        diagnostic.message
+    );
 }

@@ -18,6 +18,10 @@ rule! {
     /// (or `this is a blocking function; call it from a thread` with a token), and anyio
     /// refuses likewise.
     ///
+    /// Under stock IPython (`target = "ipython"`) a cell without top-level `await` runs
+    /// outside any trio run, so there the call fails for want of a loop; it is flagged
+    /// too, unless it passes `trio_token=` for a loop running in another thread.
+    ///
     /// Not flagged: functions handed to `to_thread.run_sync`, where they belong.
     ///
     /// ## Example
@@ -57,10 +61,33 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     let Some(api) = qualified.filter(|q| APIS.contains(q)) else {
         return;
     };
-    let where_ = match checker.exec_context() {
+    let on_loop_thread = match checker.exec_context() {
         ExecContext::AsyncFunction => "inside `async def`",
         ExecContext::TopLevel if checker.kind().has_cells() && checker.top_level_runs_on_loop() => {
             "at cell top level"
+        }
+        ExecContext::TopLevel if checker.kind().has_cells() => {
+            // Stock IPython runs a cell without top-level await outside any trio run: the
+            // call fails for want of a loop, unless a token names one in another thread.
+            let has_token = call
+                .arguments
+                .keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "trio_token"));
+            if has_token {
+                return;
+            }
+            let fix = direct_call_fix(checker, call, api.ends_with("run_sync"));
+            checker.report(
+                &RULE,
+                call.range(),
+                format!(
+                    "`{api}()` at cell top level: under IPython a cell without top-level `await` \
+                     runs outside any Trio run (RuntimeError: this thread wasn't created by Trio)"
+                ),
+                fix,
+            );
+            return;
         }
         _ => return,
     };
@@ -69,8 +96,8 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         &RULE,
         call.range(),
         format!(
-            "`{api}()` {where_}, on the loop's own thread: it waits for the loop it is blocking \
-             (RuntimeError: this thread wasn't created by Trio)"
+            "`{api}()` {on_loop_thread}, on the loop's own thread: it waits for the loop it is \
+             blocking (RuntimeError: this thread wasn't created by Trio)"
         ),
         fix,
     );
