@@ -309,6 +309,16 @@ impl Collector {
                     let position = usize::from(method == "run_in_executor");
                     call.arguments.args.get(position)
                 });
+            // `partial(f, ...)` hands `f` to the thread all the same.
+            let target = match target {
+                Some(Expr::Call(partial))
+                    if dotted_name(&partial.func)
+                        .is_some_and(|f| f == "partial" || f.ends_with(".partial")) =>
+                {
+                    partial.arguments.args.first()
+                }
+                other => other,
+            };
             if let Some(Expr::Name(name)) = target {
                 self.facts.thread_targets.push(name.id.to_string());
             }

@@ -89,6 +89,23 @@ fn sync_functions_handed_to_threads_fire() {
 }
 
 #[test]
+fn a_function_wrapped_in_partial_still_runs_in_the_thread() {
+    let checked = python(
+        r#"
+        import functools
+        import trio
+
+        def refresh(n):
+            return trio.current_time() + n
+
+        async def main():
+            await trio.to_thread.run_sync(functools.partial(refresh, 3))
+        "#,
+    );
+    assert_eq!(checked.lines_of("LOOP301"), [5]);
+}
+
+#[test]
 fn a_lambda_handed_to_a_thread_fires() {
     let checked = python(
         r#"
