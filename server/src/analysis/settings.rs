@@ -91,19 +91,24 @@ impl Settings {
     /// Whether a rule runs: selected (explicitly, or by default) and not ignored. The
     /// longest matching prefix wins, so `--select LOOP --ignore LOOP3 --select LOOP300`
     /// style combinations behave as users expect from Ruff.
+    ///
+    /// An opt-in rule (off by default) needs a selector with a digit in it (`ASYNC910`,
+    /// `ASYNC9`) or `ALL`: `select = ["ASYNC"]` keeps flake8-async's default set, just as
+    /// flake8-async's 9xx rules need `--enable ASYNC9` on top of `--select ASYNC`.
     pub fn is_enabled(&self, code: &str, default_on: bool) -> bool {
-        let longest = |prefixes: &[String]| {
+        let longest = |prefixes: &[String], opt_in: bool| {
             prefixes
                 .iter()
                 .filter(|p| prefix_matches(p, code))
+                .filter(|p| !opt_in || *p == "ALL" || p.bytes().any(|b| b.is_ascii_digit()))
                 .map(|p| p.len())
                 .max()
         };
         let selected = match &self.select {
-            Some(select) => longest(select),
+            Some(select) => longest(select, !default_on),
             None => default_on.then_some(0),
         };
-        let ignored = longest(&self.ignore);
+        let ignored = longest(&self.ignore, false);
         match (selected, ignored) {
             (Some(s), Some(i)) => s > i,
             (Some(_), None) => true,
@@ -142,5 +147,18 @@ mod tests {
             ..Settings::default()
         };
         assert!(all.is_enabled("ASYNC910", false));
+    }
+
+    #[test]
+    fn a_bare_library_prefix_keeps_opt_in_rules_off() {
+        let select = |codes: &[&str]| Settings {
+            select: Some(codes.iter().map(|c| c.to_string()).collect()),
+            ..Settings::default()
+        };
+        assert!(select(&["ASYNC"]).is_enabled("ASYNC110", true));
+        assert!(!select(&["ASYNC"]).is_enabled("ASYNC910", false));
+        assert!(select(&["ASYNC", "ASYNC9"]).is_enabled("ASYNC910", false));
+        assert!(select(&["ASYNC910"]).is_enabled("ASYNC910", false));
+        assert!(!select(&["ASYNC910"]).is_enabled("ASYNC911", false));
     }
 }
