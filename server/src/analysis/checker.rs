@@ -38,6 +38,7 @@ pub struct Scope<'a> {
     /// The function or class, for messages and fixes.
     pub def: Option<&'a ast::StmtFunctionDef>,
     pub class_name: Option<&'a str>,
+    pub class: Option<&'a ast::StmtClassDef>,
     /// A lambda's parameters, or a comprehension's generators: names they bind.
     pub lambda_parameters: Option<&'a ast::Parameters>,
     pub generators: &'a [ast::Comprehension],
@@ -49,6 +50,7 @@ impl<'a> Scope<'a> {
             kind,
             def: None,
             class_name: None,
+            class: None,
             lambda_parameters: None,
             generators: &[],
         }
@@ -338,6 +340,62 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// Whether `func` names an `async def` that the enclosing code defines itself: a
+    /// function nested in the enclosing function's body, or, as `self.name`/`cls.name`
+    /// in a method, an `async def` of the enclosing class. The document index only
+    /// knows module-level functions.
+    pub fn is_local_async_def(&self, func: &Expr) -> bool {
+        let Some(at) = self.scopes.iter().rposition(|s| s.def.is_some()) else {
+            return false;
+        };
+        let (name, body) = match func {
+            Expr::Name(name) => match self.scopes[at].def {
+                Some(def) => (name.id.as_str(), &def.body),
+                None => return false,
+            },
+            Expr::Attribute(attribute) => {
+                let receiver = match attribute.value.as_ref() {
+                    Expr::Name(receiver) => receiver.id.as_str(),
+                    _ => return false,
+                };
+                let class = at.checked_sub(1).and_then(|outer| self.scopes[outer].class);
+                match class {
+                    Some(class) if receiver == "self" || receiver == "cls" => {
+                        (attribute.attr.id.as_str(), &class.body)
+                    }
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        // Every binding of the name in that body must be a plain `async def`: a sync
+        // rebinding, or a decorator such as `@property`, changes what a call returns.
+        let mut bindings = body.iter().filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) if def.name.id.as_str() == name => Some(Some(def)),
+            Stmt::Assign(_)
+            | Stmt::AnnAssign(_)
+            | Stmt::ClassDef(_)
+            | Stmt::Import(_)
+            | Stmt::ImportFrom(_) => {
+                let mut finder = StoreFinder::new(name);
+                finder.visit_stmt(stmt);
+                finder.found.then_some(None)
+            }
+            _ => None,
+        });
+        let mut any = false;
+        bindings.all(|binding| {
+            any = true;
+            binding.is_some_and(|def| {
+                def.is_async
+                    && def.decorator_list.iter().all(|d| {
+                        matches!(&d.expression, Expr::Name(n)
+                            if matches!(n.id.as_str(), "staticmethod" | "classmethod"))
+                    })
+            })
+        }) && any
+    }
+
     /// Whether `rule` already reported exactly this range in this unit.
     pub fn already_reported(&self, rule: &RuleMeta, range: TextRange) -> bool {
         self.diagnostics
@@ -444,6 +502,7 @@ impl<'a> Checker<'a> {
                 }
                 let scope = Scope {
                     class_name: Some(class.name.id.as_str()),
+                    class: Some(class),
                     ..Scope::new(ScopeKind::Class)
                 };
                 self.with_scope(scope, |checker| checker.visit_body(&class.body));

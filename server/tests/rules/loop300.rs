@@ -200,3 +200,62 @@ fn a_local_of_another_function_does_not_shadow() {
     );
     assert_eq!(checked.findings(), [("LOOP300", 8)]);
 }
+
+#[test]
+fn an_async_method_called_through_self_without_await_fires() {
+    let checked = python(
+        r#"
+        class Client:
+            async def refresh(self):
+                ...
+
+            @property
+            async def state(self):
+                ...
+
+            async def run(self):
+                self.refresh()
+                self.state()
+                await self.refresh()
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP300", 10)]);
+    assert!(checked
+        .fixed("LOOP300")
+        .contains("        await self.refresh()\n        self.state()"));
+}
+
+#[test]
+fn a_nested_async_def_called_without_await_fires() {
+    let checked = python(
+        r#"
+        async def main():
+            async def step():
+                ...
+
+            def sync_step():
+                ...
+
+            step()
+            sync_step()
+        "#,
+    );
+    assert_eq!(checked.findings(), [("LOOP300", 8)]);
+}
+
+#[test]
+fn a_method_rebound_synchronously_is_not_guessed() {
+    let checked = python(
+        r#"
+        class Client:
+            async def refresh(self):
+                ...
+
+            refresh = sync_version
+
+            def run(self):
+                self.refresh()
+        "#,
+    );
+    assert_eq!(checked.findings(), []);
+}

@@ -86,7 +86,8 @@ pub fn is_known_async_callee(
             return true;
         }
     }
-    matches!(func, ruff_python_ast::Expr::Name(name)
+    let module_level = matches!(func, ruff_python_ast::Expr::Name(name)
         if checker.index.is_async_function(name.id.as_str())
-            && !checker.is_bound_locally(name.id.as_str()))
+            && !checker.is_bound_locally(name.id.as_str()));
+    module_level || checker.is_local_async_def(func)
 }

@@ -10,9 +10,10 @@ use crate::analysis::names::dotted_name;
 rule! {
     /// ## What it does
     /// Flags an expression statement that calls an async function and drops the result:
-    /// an `async def` of this document or notebook (defined in any cell), or an asyncio
-    /// or anyio coroutine API such as `asyncio.sleep` or `anyio.sleep`. trio's own APIs
-    /// are reported by ASYNC105.
+    /// an `async def` of this document or notebook (defined in any cell), an `async def`
+    /// nested in the calling function, an async method called as `self.method()` from
+    /// its own class, or an asyncio or anyio coroutine API such as `asyncio.sleep` or
+    /// `anyio.sleep`. trio's own APIs are reported by ASYNC105.
     ///
     /// ## Why is this bad?
     /// The call creates a coroutine object and nothing else. The function body never
