@@ -212,3 +212,20 @@ fn factories_that_return_functions_do_not_fire() {
     );
     assert_eq!(checked.findings(), []);
 }
+
+#[test]
+fn an_imported_factory_is_not_guessed_but_known_async_apis_still_fire() {
+    let checked = python(
+        r#"
+        import trio
+        from handlers import make_handler
+        import handlers
+
+        async def main(nursery):
+            nursery.start_soon(make_handler(3))
+            nursery.start_soon(handlers.build("x"))
+            nursery.start_soon(trio.sleep(1))
+        "#,
+    );
+    assert_eq!(checked.lines_of("LOOP303"), [8]);
+}

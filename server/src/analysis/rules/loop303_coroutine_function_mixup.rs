@@ -72,7 +72,11 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
                 checker.qualified_name(&inner.func).as_deref(),
             );
             let returns_a_function = returns_a_function(checker, &inner.func);
+            // An imported callee we know nothing about may well be a factory that
+            // returns the async function (`start_soon(make_handler(cfg))`): don't guess.
+            let unknown_import = !inner_is_async && is_imported(checker, &inner.func);
             if !returns_a_function
+                && !unknown_import
                 && (inner_is_async || method != Some("start") || is_nursery_like(&call.func))
             {
                 report_coroutine_passed(checker, call, inner);
@@ -102,6 +106,16 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
             );
         }
     }
+}
+
+/// Whether `func` refers to something imported: a name bound by an import, or an
+/// attribute of an imported module.
+fn is_imported(checker: &Checker, func: &Expr) -> bool {
+    let Some(dotted) = dotted_name(func) else {
+        return false;
+    };
+    let head = dotted.split('.').next().unwrap_or_default();
+    checker.qualified_name(func).is_some_and(|q| q != dotted) || checker.index.imports_module(head)
 }
 
 /// Whether `call` takes an async function (and its arguments) as its first argument:
