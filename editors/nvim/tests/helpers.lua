@@ -117,6 +117,27 @@ function H.cursor_to(needle)
   error("no line contains " .. needle)
 end
 
+--- The output block anchored on the row of the last line containing `needle`, or nil.
+function H.block_below(buf, needle)
+  local row
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+    if line:find(needle, 1, true) then
+      row = i - 1
+    end
+  end
+  for _, entry in ipairs(H.outputs(buf)) do
+    if entry.row == row then
+      return entry
+    end
+  end
+end
+
+--- The text of that block ("" when there is none).
+function H.block_text(buf, needle)
+  local entry = H.block_below(buf, needle)
+  return entry and table.concat(entry.lines, "\n") or ""
+end
+
 --- The output extmarks of a buffer: list of {row, lines = {text...}, hls = {{hl...}...}}.
 function H.outputs(buf)
   local ns = require("asyncell.outputs").ns

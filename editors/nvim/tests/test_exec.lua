@@ -26,24 +26,9 @@ local function blocks(buf)
   return H.outputs(buf)
 end
 
---- The block anchored on the row of the first line containing `needle`.
-local function block_below(buf, needle)
-  local row
-  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
-    if line:find(needle, 1, true) then
-      row = i - 1
-    end
-  end
-  for _, entry in ipairs(blocks(buf)) do
-    if entry.row == row then
-      return entry
-    end
-  end
-end
-
 local function wait_block(buf, needle, text)
   local ok, entry = pcall(H.wait, ("output %q under %q"):format(text, needle), function()
-    local entry = block_below(buf, needle)
+    local entry = H.block_below(buf, needle)
     return entry and table.concat(entry.lines, "\n"):find(text, 1, true) and entry
   end, 20000)
   if not ok then

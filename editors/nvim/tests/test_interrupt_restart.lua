@@ -3,21 +3,6 @@ local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
 
 H.setup()
 
-local function block_below(buf, needle)
-  local row
-  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
-    if line:find(needle, 1, true) then
-      row = i - 1
-    end
-  end
-  for _, entry in ipairs(H.outputs(buf)) do
-    if entry.row == row then
-      return table.concat(entry.lines, "\n")
-    end
-  end
-  return ""
-end
-
 local SLEEPY = table.concat({
   "# %%",
   "import trio",
@@ -41,20 +26,20 @@ H.test("interrupting a sleeping cell cancels it and the loop keeps working", fun
   local started = vim.uv.hrtime()
   vim.cmd("AsyncellRunCell")
   H.wait("the cell to start sleeping", function()
-    return block_below(buf, "print('not reached')"):find("sleeping", 1, true)
+    return H.block_text(buf, "print('not reached')"):find("sleeping", 1, true)
   end)
-  H.truthy(block_below(buf, "print('not reached')"):find("● running", 1, true), "shown as running")
+  H.truthy(H.block_text(buf, "print('not reached')"):find("● running", 1, true), "shown as running")
   vim.cmd("AsyncellInterrupt")
   H.wait("the cancellation under the cell", function()
-    return block_below(buf, "print('not reached')"):find("⊘ cancelled", 1, true)
+    return H.block_text(buf, "print('not reached')"):find("⊘ cancelled", 1, true)
   end)
   H.truthy((vim.uv.hrtime() - started) / 1e9 < 10, "cancelled long before the 30 s sleep ended")
-  H.not_contains(block_below(buf, "print('not reached')"), "not reached")
+  H.not_contains(H.block_text(buf, "print('not reached')"), "not reached")
   H.cursor_to("still alive")
   vim.cmd("AsyncellRunCell")
   H.wait("a later cell to run", function()
-    return block_below(buf, "print('still alive')"):find("still alive\n", 1, true)
-      or block_below(buf, "print('still alive')"):match("still alive$")
+    return H.block_text(buf, "print('still alive')"):find("still alive\n", 1, true)
+      or H.block_text(buf, "print('still alive')"):match("still alive$")
   end)
 end)
 
@@ -63,14 +48,14 @@ H.test("interrupting blocking code stops it too", function()
   H.cursor_to("time.sleep(30)")
   vim.cmd("AsyncellRunCell")
   H.wait("the cell to block", function()
-    return block_below(buf, "print('not reached either')"):find("blocking", 1, true)
+    return H.block_text(buf, "print('not reached either')"):find("blocking", 1, true)
   end)
   vim.wait(100, function()
     return false
   end)
   vim.cmd("AsyncellInterrupt")
   local text = H.wait("the interrupted cell to finish", function()
-    local t = block_below(buf, "print('not reached either')")
+    local t = H.block_text(buf, "print('not reached either')")
     return not t:find("running", 1, true) and t
   end)
   H.truthy(text:find("cancelled", 1, true) or text:find("KeyboardInterrupt", 1, true), "interrupted: " .. text)

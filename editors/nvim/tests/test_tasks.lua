@@ -20,22 +20,8 @@ local CELLS = table.concat({
   "print('second cell done')",
 }, "\n")
 
-local function block_at(buf, needle)
-  local row
-  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
-    if line:find(needle, 1, true) then
-      row = i - 1
-    end
-  end
-  for _, entry in ipairs(H.outputs(buf)) do
-    if entry.row == row then
-      return entry
-    end
-  end
-end
-
 local function beats(buf)
-  local entry = block_at(buf, "background.start_soon")
+  local entry = H.block_below(buf, "background.start_soon")
   local n = 0
   for _, line in ipairs(entry and entry.lines or {}) do
     local beat = line:match("beat (%d+)")
@@ -57,12 +43,12 @@ H.test("a heartbeat's output goes under the cell that started it, not the runnin
   H.wait("three beats under the starting cell", function()
     return beats(buf) >= 3
   end)
-  local entry = block_at(buf, "background.start_soon")
+  local entry = H.block_below(buf, "background.start_soon")
   H.contains(entry.lines, "] beat 1", "task output is tagged with its task id")
   H.cursor_to("second cell done")
   vim.cmd("AsyncellRunCell")
   H.wait_output(buf, "second cell done")
-  local second = block_at(buf, "print('second cell done')")
+  local second = H.block_below(buf, "print('second cell done')")
   H.not_contains(second.lines, "beat", "the second cell's output")
   local before = beats(buf)
   H.wait("more beats while other cells ran", function()
