@@ -211,21 +211,31 @@ function M.run_selection(buf, from, to)
   })
 end
 
-function M.interrupt(buf, done)
+--- Sends a host-control request, reports a failure as `what failed: ...`, lets
+--- `on_result` explain an unremarkable-looking result, then refreshes the status line.
+local function control(buf, method, params, what, on_result, done)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  lsp.request(buf, "asyncell/interrupt", {}, function(err, result)
+  lsp.request(buf, method, params, function(err, result)
     if err then
-      notify("interrupt failed: " .. (err.message or ""), vim.log.levels.ERROR)
-    elseif result and result.restartSuggested then
-      notify((result.message or "the cell did not stop") .. "; :AsyncellRestart restarts the host", vim.log.levels.WARN)
-    elseif result and result.interrupted == false and (result.dropped or 0) == 0 then
-      notify("nothing to interrupt")
+      notify(what .. " failed: " .. (err.message or ""), vim.log.levels.ERROR)
+    elseif result then
+      on_result(result)
     end
     status.refresh(buf)
     if done then
       done(err, result)
     end
   end)
+end
+
+function M.interrupt(buf, done)
+  control(buf, "asyncell/interrupt", {}, "interrupt", function(result)
+    if result.restartSuggested then
+      notify((result.message or "the cell did not stop") .. "; :AsyncellRestart restarts the host", vim.log.levels.WARN)
+    elseif result.interrupted == false and (result.dropped or 0) == 0 then
+      notify("nothing to interrupt")
+    end
+  end, done)
 end
 
 function M.restart(buf, done)
@@ -249,18 +259,11 @@ function M.restart(buf, done)
 end
 
 function M.cancel_task(buf, task_id, done)
-  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  lsp.request(buf, "asyncell/cancelTask", { taskId = task_id }, function(err, result)
-    if err then
-      notify("cancel failed: " .. (err.message or ""), vim.log.levels.ERROR)
-    elseif result and result.cancelled == false then
+  control(buf, "asyncell/cancelTask", { taskId = task_id }, "cancel", function(result)
+    if result.cancelled == false then
       notify(("task %s was not running"):format(task_id))
     end
-    status.refresh(buf)
-    if done then
-      done(err, result)
-    end
-  end)
+  end, done)
 end
 
 local function mark_dead(buf)
