@@ -11,4 +11,5 @@ pub mod config;
 pub mod exec;
 pub mod logging;
 pub mod positions;
+pub mod runtime;
 pub mod server;

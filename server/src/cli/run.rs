@@ -63,20 +63,13 @@ struct Source {
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
+    match crate::runtime::block_on(run_async(args)) {
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
+            eprintln!("error: {error}");
+            ExitCode::from(2)
         }
-    };
-    let code = runtime.block_on(run_async(args));
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
-    ExitCode::from(code)
+    }
 }
 
 async fn run_async(args: RunArgs) -> u8 {

@@ -32,13 +32,6 @@ impl Notification for EventNotification {
     const METHOD: &'static str = "asyncell/event";
 }
 
-/// `$/asyncell/executionFinished`: after an execution's last output, before its reply.
-pub enum FinishedNotification {}
-impl Notification for FinishedNotification {
-    type Params = Value;
-    const METHOD: &'static str = "$/asyncell/executionFinished";
-}
-
 /// The execution state the backend owns: the supervisor, created on first use (inside
 /// the runtime) together with its forwarder task.
 #[derive(Default)]
@@ -331,24 +324,9 @@ async fn deliver(client: &Client, message: Emit) {
             params["textDocument"] = json!({"uri": &*event.doc});
             client.send_notification::<EventNotification>(params).await;
         }
-        Emit::Finished {
-            doc,
-            streamed,
-            result,
-            reply,
-        } => {
-            if streamed {
-                // Also a fence: once this send completes, the outputs before it have left
-                // the client queue, so the reply can't overtake them on the wire.
-                let params = json!({
-                    "textDocument": {"uri": &*doc},
-                    "executionId": result.execution_id,
-                    "status": result.status,
-                });
-                client
-                    .send_notification::<FinishedNotification>(params)
-                    .await;
-            }
+        Emit::Finished { result, reply, .. } => {
+            // The transport writes every notification queued before a response ahead of
+            // it (server/transport.rs), so the outputs above reach the client first.
             let _ = reply.send(result);
         }
     }

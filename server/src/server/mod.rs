@@ -11,36 +11,30 @@ pub mod backend;
 pub mod convert;
 pub mod execution;
 pub mod session;
+pub mod stdio;
 pub mod text_document;
+pub mod transport;
 
 use std::process::ExitCode;
 
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 
-/// Runs the server on stdin/stdout until the client says `exit`.
+/// Runs the server on stdin/stdout until the client says `exit` (or closes stdin).
+///
+/// One thread does it all (see `crate::runtime`): the transport reads and writes the
+/// non-blocking stdio fds itself, handlers run as part of it, and the supervisor's host
+/// pipes are on the same event loop.
 pub fn run() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(async {
+    let served = crate::runtime::block_on(async {
         let (service, socket) =
             backend::build_service(LspService::build(backend::Backend::new)).finish();
-        // Executions are long-running requests: a small limit would let four queued cells
-        // stall every other message (status, interrupt, didChange) behind them.
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .concurrency_level(256)
-            .serve(service)
-            .await;
+        transport::serve(stdio::stdin(), stdio::stdout(), service, socket).await;
     });
-    // Don't wait for stray blocking tasks (e.g. a host being killed) to finish.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
-    ExitCode::SUCCESS
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
 }
