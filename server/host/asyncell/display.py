@@ -68,8 +68,14 @@ def is_mpl_figure(obj: Any) -> bool:
     return figure_module is not None and isinstance(obj, figure_module.Figure)
 
 
+#: Builtin types whose only representation is their repr (exact types, not subclasses).
+_PLAIN = frozenset({int, float, complex, bool, str, bytes, type(None)})
+
+
 def format_object(obj: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """Return ``(data, metadata)`` for ``obj``; ``data`` always has ``text/plain``."""
+    if type(obj) in _PLAIN:
+        return {"text/plain": repr(obj)}, {}  # no _repr_*_ methods to look for
     data: Dict[str, Any] = {}
     metadata: Dict[str, Any] = {}
     try:

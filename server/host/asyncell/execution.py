@@ -15,6 +15,7 @@ from typing import Any, Optional
 from . import cells
 from .display import flush_figures, format_object, is_mpl_figure
 from .context import ORIGIN
+from .protocol import encode
 from .tracebacks import format_lines, leaves
 
 INTERRUPT_MESSAGES = {
@@ -51,7 +52,7 @@ async def run_execution(session, execution, guard) -> None:
     channel = session.channel
     origin = (execution.id, None)
     session.interrupter.started(execution)
-    channel.send({"ev": "started", "id": execution.id})
+    channel.send_line('{"ev":"started","id":%s}' % encode(execution.id))
     token = ORIGIN.set(origin)
     status = "error"
     try:
@@ -70,8 +71,8 @@ async def run_execution(session, execution, guard) -> None:
         duration = (time.perf_counter() - execution.started_at) * 1000.0
         requests = session.scheduler.finish(execution)
         session.interrupter.finished(execution, requests)
-        channel.send({"ev": "done", "id": execution.id, "status": status,
-                      "duration_ms": round(duration, 3)})
+        channel.send_line('{"ev":"done","id":%s,"status":%s,"duration_ms":%s}'
+                          % (encode(execution.id), encode(status), encode(round(duration, 3))))
         channel.release()
         ORIGIN.reset(token)
 

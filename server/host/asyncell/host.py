@@ -51,6 +51,7 @@ class Session:
         # stop watching stdin without being woken (epoll: Linux); elsewhere the reader
         # thread reads them all, as a plain poll would wake it for every command anyway.
         self.loop_may_read = hasattr(select, "epoll")
+        self._loop_reading = False  # see loop_reads
         if self.loop_may_read:
             self._reader_poller = select.epoll(1)
             self._reader_poller.register(channel.in_fd, select.EPOLLIN)
@@ -105,8 +106,9 @@ class Session:
     def loop_reads(self, reading: bool) -> None:
         """The loop thread starts (runner idle) or stops (a cell starts) reading
         commands itself; the reader thread stops or resumes watching stdin."""
-        if not self.loop_may_read:
+        if not self.loop_may_read or self._loop_reading == reading:
             return
+        self._loop_reading = reading
         try:
             self._reader_poller.modify(self.channel.in_fd, 0 if reading else select.EPOLLIN)
         except (OSError, ValueError):

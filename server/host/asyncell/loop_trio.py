@@ -3,17 +3,19 @@
 Task tree::
 
     main task, inside the session cancel scope (shutdown cancels it)
-    ├─ system nursery: the command watcher (reads commands while the runner is idle)
+    ├─ system nursery
     │  └─ bridge task: the trio_asyncio loop, if importable (cells can await asyncio code)
     ├─ background nursery (GLOBAL_NURSERY; lives for the whole session)
     │  └─ supervised background tasks
-    └─ runner task: pops executions, runs each cell inline in its own CancelScope
+    └─ runner task: pops executions, runs each cell inline in its own CancelScope;
+       while idle, it reads commands itself
        └─ nurseries the cell opens
 
-Commands reach the loop in two ways: while the runner is idle the command watcher reads
-them on the loop thread itself (an ``execute`` starts without a hop between threads);
-otherwise the reader thread reads them and reaches the loop only through the TrioToken
-(``run_sync_soon``).
+Commands reach the loop in two ways: while idle, the runner task itself waits for stdin
+and reads them, so an ``execute`` that arrives at an idle host is read and run by one
+task in one scheduler pass, with no hop between threads or tasks.  While a cell runs,
+the reader thread reads them and reaches the loop only through the TrioToken
+(``run_sync_soon``); its ``wake`` cancels the runner's idle wait.
 
 The trio-asyncio bridge is not on the start-up path: importing trio_asyncio (and asyncio
 with it) costs 30-50 ms, about a tenth of a host's start, and most first cells don't
@@ -63,8 +65,8 @@ class TrioLoop:
         self._bridge_applied = False  # the runner's context has the loop
         self._ran = False  # a cell ran (its result is out: the bridge may open)
         self.shutting_down = False
-        self._wake = None
-        self._idle = None  # trio.Event, set while the runner waits for work
+        self._woken = False  # wake() since the runner last looked at the queue
+        self._idle_wait = None  # how the runner waits while idle: "fd" or a CancelScope
         self._thread = threading.get_ident()
         self._scope = trio.CancelScope()
         self.background = TrioBackground(session)
@@ -78,7 +80,7 @@ class TrioLoop:
 
     def wake(self) -> None:
         if threading.get_ident() == self._thread:
-            self._do_wake()  # the loop thread read the command itself (see _watch_commands)
+            self._do_wake()  # the loop thread read the command itself (_wait_for_work)
         else:
             self.call_soon_threadsafe(self._do_wake)
 
@@ -87,8 +89,16 @@ class TrioLoop:
 
     # -- loop thread -------------------------------------------------------------------
     def _do_wake(self) -> None:
-        if self._wake is not None:
-            self._wake.set()
+        self._woken = True
+        waiting = self._idle_wait
+        if waiting == "fd":
+            # Wakes the runner's wait_readable (ClosedResourceError) without the cost of
+            # a cancel scope around every idle wait; the fd stays open and is simply
+            # registered again by the next wait.
+            self._idle_wait = None
+            trio.lowlevel.notify_closing(self.session.channel.in_fd)
+        elif waiting is not None:
+            waiting.cancel()
 
     def _do_shutdown(self) -> None:
         self.shutting_down = True
@@ -132,7 +142,6 @@ class TrioLoop:
 
     async def _main(self) -> None:
         self.token = trio.lowlevel.current_trio_token()
-        self._idle = trio.Event()
         self._bridge_ready = trio.Event()
         if not self.bridge:
             self._bridge_ready.set()
@@ -140,8 +149,6 @@ class TrioLoop:
             async with trio.open_nursery() as system:
                 if self.bridge:
                     self._bridge_nursery = system  # cleared once the bridge task is started
-                if self.session.loop_may_read:
-                    system.start_soon(self._watch_commands, name="asyncell-commands")
                 async with trio.open_nursery() as background:
                     self.background.attach(background)
                     self.session.loop_ready()
@@ -201,51 +208,80 @@ class TrioLoop:
             # start copy it): trio-asyncio finds its loop through this variable.
             trio_asyncio.current_loop.set(self._bridge_loop)
 
-    # -- commands, while idle ----------------------------------------------------------
-    async def _watch_commands(self) -> None:
-        """While the runner is idle, read commands on the loop thread as soon as they
-        arrive: an ``execute`` then starts without waiting for the reader thread to
-        wake the loop.  While a cell runs, only the reader thread reads."""
-        fd = self.session.channel.in_fd
-        while True:
-            await self._idle.wait()
-            await trio.lowlevel.wait_readable(fd)
-            if self._idle.is_set() and not self.session.pump_commands():
-                return
-
+    # -- the runner --------------------------------------------------------------------
     async def _runner(self) -> None:
-        scheduler = self.session.scheduler
+        session = self.session
+        scheduler = session.scheduler
+        ran = False  # a cell ran since the runner last yielded
         while True:
+            if ran:
+                ran = False
+                if scheduler.has_queued():
+                    await trio.lowlevel.checkpoint()  # other tasks run between two cells
             execution = scheduler.pop_next()
-            if execution is not None and self._idle.is_set():
-                self._idle = trio.Event()
-                self.session.loop_reads(False)
             if execution is None:
-                self._wake = trio.Event()
-                if not self._idle.is_set():
-                    self._idle.set()
-                    self.session.loop_reads(True)
                 if self._bridge_nursery is not None:
                     # Nothing to do: open the bridge now if a first result is out, else
                     # if nothing arrives for a moment (the first cell is on its way).
                     if self._ran:
                         self._open_bridge_soon(in_thread=True)
-                    else:
-                        with trio.move_on_after(BRIDGE_IDLE):
-                            await self._wake.wait()
-                        if not self._wake.is_set():
-                            self._open_bridge_soon(in_thread=True)
                         continue
-                await self._wake.wait()
-                continue
-            self._ran = True
+                    work = await self._wait_for_work(BRIDGE_IDLE)
+                    if work is None:
+                        self._open_bridge_soon(in_thread=True)
+                    if work is not False:
+                        continue
+                elif await self._wait_for_work():
+                    continue
+                await trio.sleep_forever()  # stdin is closed: the session shuts down
+            session.loop_reads(False)  # a cell runs: the reader thread reads commands
+            self._ran = ran = True
             try:
-                await run_execution(self.session, execution, self._guard)
+                await run_execution(session, execution, self._guard)
             except trio.Cancelled:
                 raise
             except BaseException as exc:  # a host bug must not kill the session
-                self.session.log("host error while running %s: %r" % (execution.id, exc))
-            await trio.lowlevel.checkpoint()
+                session.log("host error while running %s: %r" % (execution.id, exc))
+
+    async def _wait_for_work(self, timeout=None):
+        """The runner is idle: wait until a command may have queued a cell.
+
+        The loop thread reads commands itself (``loop_reads(True)``): the wait is for
+        stdin to be readable, or for ``wake`` (the reader thread queued a cell it read
+        before it stopped watching stdin).  True: look at the queue again; False: stdin
+        is at EOF; None: ``timeout`` seconds passed first."""
+        session = self.session
+        session.loop_reads(True)
+        if self._woken:
+            self._woken = False
+            return True
+        if timeout is None and session.loop_may_read:
+            self._idle_wait = "fd"
+            try:
+                await trio.lowlevel.wait_readable(session.channel.in_fd)
+            except trio.ClosedResourceError:  # _do_wake
+                self._woken = False
+                return True
+            finally:
+                self._idle_wait = None
+        else:
+            with trio.CancelScope() as scope:
+                if timeout is not None:
+                    scope.deadline = trio.current_time() + timeout
+                self._idle_wait = scope
+                try:
+                    if session.loop_may_read:
+                        await trio.lowlevel.wait_readable(session.channel.in_fd)
+                    else:
+                        await trio.sleep_forever()  # the reader thread reads every command
+                finally:
+                    self._idle_wait = None
+            if scope.cancelled_caught:
+                woken, self._woken = self._woken, False
+                return True if woken else None
+        reading = session.pump_commands()
+        self._woken = False  # whatever it queued, the caller looks at the queue next
+        return reading
 
     async def _guard(self, execution, body) -> Outcome:
         with trio.CancelScope() as scope:
@@ -259,6 +295,10 @@ class TrioLoop:
                 # Past this point an interrupt has nothing left to cancel or raise into.
                 execution.task = None
                 execution.handle = None
+                # Nor does the reader thread need to watch stdin: the loop thread reads
+                # again, so a command that arrives right after ``done`` (the next cell)
+                # is not read by the reader thread and handed over (two wake-ups).
+                self.session.loop_reads(True)
         return Outcome(cancelled=True)
 
 

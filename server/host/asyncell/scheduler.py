@@ -14,6 +14,22 @@ import time
 from typing import Deque, List, Optional
 
 
+class _Flag:
+    """A set-once flag (``threading.Event``'s ``set``/``is_set`` without its Condition:
+    one per execution, and nobody waits on it)."""
+
+    __slots__ = ("_set",)
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
 class Execution:
     def __init__(self, id: str, code: str, count: int):
         self.id = id
@@ -21,7 +37,7 @@ class Execution:
         self.count = count
         self.state = "queued"  # queued -> running -> finished, or queued -> dropped
         self.requests: List = []  # InterruptRequests aimed at this execution
-        self.finished = threading.Event()
+        self.finished = _Flag()
         self.handle = None  # loop-specific: trio CancelScope / asyncio Task of the cell
         self.task = None  # trio: the task running the cell (for interrupt targeting)
         self.started_at = 0.0
@@ -37,6 +53,9 @@ class Scheduler:
     def enqueue(self, execution: Execution) -> None:
         with self.lock:
             self._queue.append(execution)
+
+    def has_queued(self) -> bool:
+        return bool(self._queue)  # a peek: no lock
 
     def pop_next(self) -> Optional[Execution]:
         with self.lock:
