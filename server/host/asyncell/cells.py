@@ -181,6 +181,14 @@ def may_import(prepared: Prepared) -> bool:
     return False
 
 
+def never_awaits(prepared: Prepared) -> bool:
+    """Whether running the cell cannot suspend: neither part is a coroutine."""
+    for code in (prepared.body, prepared.last):
+        if code is not None and code.co_flags & inspect.CO_COROUTINE:
+            return False
+    return True
+
+
 async def run(prepared: Prepared, namespace: dict) -> Any:
     """Execute a prepared cell in ``namespace``; returns the trailing expression's value."""
     if prepared.body is not None:

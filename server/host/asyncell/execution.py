@@ -85,6 +85,7 @@ async def _execute(session, execution, guard, origin) -> str:
         sink.output(origin, exc.output)
         return "error"
 
+    execution.prepared = prepared
     outcome = await guard(execution, lambda: _run_cell(session, prepared))
     # From here to ``done`` nothing awaits: the frames that end the execution (its value,
     # leftover output, ``done``) go out in one write (released in run_execution).

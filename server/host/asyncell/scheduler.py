@@ -39,6 +39,7 @@ class Execution:
         self.requests: List = []  # InterruptRequests aimed at this execution
         self.finished = _Flag()
         self.handle = None  # loop-specific: trio CancelScope / asyncio Task of the cell
+        self.prepared = None  # the compiled cell (cells.Prepared), once compiled
         self.task = None  # trio: the task running the cell (for interrupt targeting)
         self.started_at = 0.0
 
