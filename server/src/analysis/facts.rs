@@ -176,10 +176,10 @@ impl<'a> Visitor<'a> for Collector {
                     }
                 }
             }
-            Stmt::IpyEscapeCommand(command) if command.kind == IpyEscapeKind::Magic => {
-                if self.facts.autoawait.is_none() {
-                    self.facts.autoawait = autoawait_argument(&command.value);
-                }
+            Stmt::IpyEscapeCommand(command)
+                if command.kind == IpyEscapeKind::Magic && self.facts.autoawait.is_none() =>
+            {
+                self.facts.autoawait = autoawait_argument(&command.value);
             }
             Stmt::For(ast::StmtFor { is_async: true, .. })
             | Stmt::With(ast::StmtWith { is_async: true, .. }) => {

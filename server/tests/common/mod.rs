@@ -358,3 +358,45 @@ pub fn assert_fixture(code: &str) {
         path.display()
     );
 }
+
+/// The checks of the first catalogue's tests (where code runs: E999, LOOP100-303,
+/// ASYNC105). Their snippets are written to show one rule at a time, and the later
+/// families (flake8-async parity, LOOP4xx-6xx) rightly find more in them (ASYNC124 in
+/// every `async def` without an await, say); those families have tests of their own.
+pub mod first_catalogue {
+    use super::*;
+
+    pub const CODES: &[&str] = &[
+        "E999", "LOOP100", "LOOP101", "LOOP200", "LOOP201", "LOOP300", "LOOP301", "LOOP302",
+        "LOOP303", "ASYNC105",
+    ];
+
+    /// The settings with every later rule ignored by its full code, which outranks any
+    /// selector a test may give, so selection tests still see their own semantics.
+    fn narrowed(settings: &Settings) -> Settings {
+        let mut settings = settings.clone();
+        settings.ignore.extend(
+            asyncell::analysis::rules::ALL
+                .iter()
+                .filter(|rule| !CODES.contains(&rule.code))
+                .map(|rule| rule.code.to_string()),
+        );
+        settings
+    }
+
+    pub fn python(source: &str) -> Checked {
+        python_with(source, &Settings::default())
+    }
+
+    pub fn python_with(source: &str, settings: &Settings) -> Checked {
+        super::python_with(source, &narrowed(settings))
+    }
+
+    pub fn notebook(cells: &[&str]) -> Checked {
+        notebook_with(cells, &Settings::default())
+    }
+
+    pub fn notebook_with(cells: &[&str], settings: &Settings) -> Checked {
+        super::notebook_with(cells, &narrowed(settings))
+    }
+}

@@ -1,5 +1,6 @@
 //! ASYNC105 trio-sync-call.
 
+use crate::common::first_catalogue::{notebook, python};
 use crate::common::*;
 
 #[test]

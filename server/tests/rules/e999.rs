@@ -1,6 +1,6 @@
 //! E999 syntax-error.
 
-use crate::common::*;
+use crate::common::first_catalogue::{notebook, python};
 
 #[test]
 fn a_syntax_error_is_reported_on_its_line() {

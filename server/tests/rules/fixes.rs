@@ -1,7 +1,7 @@
 //! Every fix, applied to a corpus of snippets, yields code that still parses and no
 //! longer has the problem it fixed.
 
-use crate::common::*;
+use crate::common::first_catalogue::python;
 
 /// `.py` documents (scripts and cell files) whose fixes are checked.
 const PYTHON: &[&str] = &[

@@ -1,6 +1,6 @@
 //! LOOP100 top-level-await-in-script.
 
-use crate::common::*;
+use crate::common::first_catalogue::{notebook, python};
 
 #[test]
 fn await_at_module_level_of_a_script_fires() {

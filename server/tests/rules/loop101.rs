@@ -1,5 +1,6 @@
 //! LOOP101 await-outside-async-function.
 
+use crate::common::first_catalogue::{notebook, python};
 use crate::common::*;
 
 #[test]

@@ -1,6 +1,6 @@
 //! LOOP201 nest-asyncio-patch.
 
-use crate::common::*;
+use crate::common::first_catalogue::{notebook, python};
 
 #[test]
 fn nest_asyncio_apply_fires() {

@@ -1,5 +1,6 @@
 //! LOOP300 unawaited-coroutine.
 
+use crate::common::first_catalogue::{notebook, python};
 use crate::common::*;
 
 #[test]

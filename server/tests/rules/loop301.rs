@@ -2,6 +2,7 @@
 
 use asyncell::analysis::{LoopMode, Target};
 
+use crate::common::first_catalogue::{notebook, notebook_with, python};
 use crate::common::*;
 
 #[test]

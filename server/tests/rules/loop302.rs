@@ -2,7 +2,7 @@
 
 use asyncell::analysis::{LoopMode, Settings, Target};
 
-use crate::common::*;
+use crate::common::first_catalogue::{notebook, notebook_with, python};
 
 #[test]
 fn from_thread_run_inside_async_def_fires_and_becomes_await() {

@@ -1,6 +1,6 @@
 //! LOOP303 coroutine-function-mixup.
 
-use crate::common::*;
+use crate::common::first_catalogue::{notebook, python};
 
 #[test]
 fn start_soon_with_a_coroutine_fires_and_passes_the_function() {

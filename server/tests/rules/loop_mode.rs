@@ -3,6 +3,7 @@
 use asyncell::analysis::index::{Loop, LoopSource};
 use asyncell::analysis::{Document, LoopMode, Settings};
 
+use crate::common::first_catalogue::{notebook, notebook_with, python, python_with};
 use crate::common::*;
 
 fn loop_of(checked: &Checked) -> (Loop, LoopSource) {

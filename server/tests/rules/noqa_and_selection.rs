@@ -1,5 +1,6 @@
 //! `# noqa` comments, and `select`/`ignore` settings.
 
+use crate::common::first_catalogue::{notebook, python, python_with};
 use crate::common::*;
 
 const TWO_PROBLEMS: &str = "import trio\n\nasync def f():\n    trio.sleep(1)\n\nawait f()\n";
