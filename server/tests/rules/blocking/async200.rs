@@ -37,7 +37,10 @@ fn configured_calls_fire_with_their_replacement() {
         def sync():
             mylib.fetch()
         "#,
-        &configured(&[("mylib.fetch", "mylib.afetch"), ("mylib.*.save", "mylib.aio.save")]),
+        &configured(&[
+            ("mylib.fetch", "mylib.afetch"),
+            ("mylib.*.save", "mylib.aio.save"),
+        ]),
     );
     assert_eq!(
         checked.findings(),
@@ -45,9 +48,13 @@ fn configured_calls_fire_with_their_replacement() {
         "`*` matches exactly one component"
     );
     let diagnostics = checked.diagnostics("ASYNC200");
-    assert!(diagnostics[0].message.contains("use `mylib.afetch` instead"));
+    assert!(diagnostics[0]
+        .message
+        .contains("use `mylib.afetch` instead"));
     assert!(diagnostics[1].message.contains("`api.save()`"));
-    assert!(diagnostics[1].message.contains("use `mylib.aio.save` instead"));
+    assert!(diagnostics[1]
+        .message
+        .contains("use `mylib.aio.save` instead"));
 }
 
 #[test]

@@ -15,7 +15,10 @@ fn only_when_urllib3_is_imported() {
 
 #[test]
 fn urllib3_imported_in_another_cell_counts() {
-    let checked = notebook(&["import urllib3", "async def f(pool, u):\n    pool.request('GET', u)"]);
+    let checked = notebook(&[
+        "import urllib3",
+        "async def f(pool, u):\n    pool.request('GET', u)",
+    ]);
     assert_eq!(checked.cell_findings(), [("ASYNC211", 2, 2)]);
     assert!(checked.only("ASYNC211").message.contains("likely"));
 }

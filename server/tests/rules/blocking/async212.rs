@@ -9,9 +9,8 @@ fn fixture() {
 
 #[test]
 fn message_names_the_variable_and_the_async_client() {
-    let checked = python(
-        "import httpx\n\nasync def f(u):\n    client = httpx.Client()\n    client.get(u)\n",
-    );
+    let checked =
+        python("import httpx\n\nasync def f(u):\n    client = httpx.Client()\n    client.get(u)\n");
     let message = &checked.only("ASYNC212").message;
     assert!(message.contains("`client.get()`"), "{message}");
     assert!(message.contains("`httpx.Client`"), "{message}");

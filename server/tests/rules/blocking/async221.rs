@@ -24,6 +24,12 @@ fn the_suggestion_follows_the_library() {
 
 #[test]
 fn the_loop_mode_decides_in_a_notebook() {
-    let checked = notebook(&["%autoawait trio\nimport os", "async def f():\n    os.system('ls')"]);
-    assert!(checked.only("ASYNC221").message.contains("trio.run_process"));
+    let checked = notebook(&[
+        "%autoawait trio\nimport os",
+        "async def f():\n    os.system('ls')",
+    ]);
+    assert!(checked
+        .only("ASYNC221")
+        .message
+        .contains("trio.run_process"));
 }

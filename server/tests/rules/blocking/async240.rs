@@ -10,10 +10,12 @@ fn fixture() {
 #[test]
 fn the_suggestion_follows_the_library() {
     let message = |lib: &str| {
-        python(&format!("import os\nimport {lib}\n\nasync def f(p):\n    os.path.exists(p)\n"))
-            .only("ASYNC240")
-            .message
-            .clone()
+        python(&format!(
+            "import os\nimport {lib}\n\nasync def f(p):\n    os.path.exists(p)\n"
+        ))
+        .only("ASYNC240")
+        .message
+        .clone()
     };
     assert!(message("trio").contains("`trio.Path`"));
     assert!(message("anyio").contains("`anyio.Path`"));

@@ -18,7 +18,10 @@ fn the_fix_awaits_the_library_sleep() {
             time.sleep(n * 2)
         "#,
     );
-    assert!(checked.only("ASYNC251").message.contains("await trio.sleep(...)"));
+    assert!(checked
+        .only("ASYNC251")
+        .message
+        .contains("await trio.sleep(...)"));
     assert_eq!(
         checked.fixed("ASYNC251"),
         dedent(
@@ -36,8 +39,10 @@ fn the_fix_awaits_the_library_sleep() {
 #[test]
 fn asyncio_and_anyio_get_their_own_sleep() {
     let fixed = |lib: &str| {
-        python(&format!("import time\nimport {lib}\n\nasync def f():\n    time.sleep(1)\n"))
-            .fixed("ASYNC251")
+        python(&format!(
+            "import time\nimport {lib}\n\nasync def f():\n    time.sleep(1)\n"
+        ))
+        .fixed("ASYNC251")
     };
     assert!(fixed("asyncio").contains("    await asyncio.sleep(1)\n"));
     assert!(fixed("anyio").contains("    await anyio.sleep(1)\n"));
@@ -58,11 +63,16 @@ fn no_fix_in_a_generator_expression_or_with_keywords() {
     let checked = python(
         "import time\nimport trio\n\nasync def f():\n    list(time.sleep(i) for i in x)\n    time.sleep(secs=1)\n",
     );
-    assert!(checked.diagnostics("ASYNC251").iter().all(|d| d.fix.is_none()));
+    assert!(checked
+        .diagnostics("ASYNC251")
+        .iter()
+        .all(|d| d.fix.is_none()));
 }
 
 #[test]
 fn the_fix_keeps_attribute_access_on_the_result() {
     let checked = python("import time\nimport trio\n\nasync def f():\n    time.sleep(1).x\n");
-    assert!(checked.fixed("ASYNC251").contains("(await trio.sleep(1)).x"));
+    assert!(checked
+        .fixed("ASYNC251")
+        .contains("(await trio.sleep(1)).x"));
 }

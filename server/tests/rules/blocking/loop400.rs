@@ -31,10 +31,7 @@ fn the_fix_is_the_loop_native_sleep() {
         "background.start_soon(heartbeat)",
         "time.sleep(2)",
     ]);
-    assert_eq!(
-        checked.fixed_cells("LOOP400")[2],
-        "await trio.sleep(2)"
-    );
+    assert_eq!(checked.fixed_cells("LOOP400")[2], "await trio.sleep(2)");
 }
 
 #[test]
@@ -63,18 +60,28 @@ fn a_task_started_earlier_in_the_same_cell_counts() {
         "import time, asyncio\ntime.sleep(1)\nasyncio.create_task(poll())\ntime.sleep(1)",
     ]);
     assert_eq!(checked.cell_findings(), [("LOOP400", 1, 4)]);
-    assert!(checked.only("LOOP400").message.contains("earlier in this cell"));
+    assert!(checked
+        .only("LOOP400")
+        .message
+        .contains("earlier in this cell"));
 }
 
 #[test]
 fn without_background_tasks_a_sleep_is_normal() {
-    let checked = notebook(&["import time", "time.sleep(3)", "import requests\nrequests.get(u)"]);
+    let checked = notebook(&[
+        "import time",
+        "time.sleep(3)",
+        "import requests\nrequests.get(u)",
+    ]);
     assert_eq!(checked.cell_findings(), []);
 }
 
 #[test]
 fn later_cells_starting_tasks_do_not_count() {
-    let checked = notebook(&["import time, asyncio\ntime.sleep(3)", "asyncio.create_task(poll())"]);
+    let checked = notebook(&[
+        "import time, asyncio\ntime.sleep(3)",
+        "asyncio.create_task(poll())",
+    ]);
     assert_eq!(checked.cell_findings(), []);
 }
 

@@ -14,3 +14,5 @@ mod async240;
 mod async250;
 mod async251;
 mod loop400;
+mod loop403;
+mod loop404;

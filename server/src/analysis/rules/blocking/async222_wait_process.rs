@@ -49,9 +49,9 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     }
     let written = checker.source(call.func.range());
     let instead = match library(checker) {
-        Lib::Asyncio => format!(
-            "`await asyncio.to_thread({written}, ...)` (or `loop.run_in_executor`)"
-        ),
+        Lib::Asyncio => {
+            format!("`await asyncio.to_thread({written}, ...)` (or `loop.run_in_executor`)")
+        }
         lib => format!("`await {}({written}, ...)`", lib.to_thread()),
     };
     checker.report(

@@ -57,7 +57,9 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: 
         return;
     }
     let is_file = FILE_TYPES.contains(&receiver_type)
-        || FILE_TYPES.iter().any(|t| t.strip_prefix("io.") == Some(receiver_type));
+        || FILE_TYPES
+            .iter()
+            .any(|t| t.strip_prefix("io.") == Some(receiver_type));
     let Expr::Attribute(attribute) = call.func.as_ref() else {
         return;
     };

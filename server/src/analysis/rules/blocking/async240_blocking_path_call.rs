@@ -62,7 +62,9 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     checker.report(
         &RULE,
         call.range(),
-        format!("`os.path.{function}()` queries the file system and blocks the event loop; {instead}"),
+        format!(
+            "`os.path.{function}()` queries the file system and blocks the event loop; {instead}"
+        ),
         None,
     );
 }

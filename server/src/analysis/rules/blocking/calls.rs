@@ -136,8 +136,9 @@ pub fn process_call(call: &ast::ExprCall, qualified: &str) -> Option<Process> {
     if let Some(function) = qualified.strip_prefix("subprocess.") {
         return match function {
             "Popen" => Some(Process::Start),
-            "run" | "call" | "check_call" | "check_output" | "getoutput"
-            | "getstatusoutput" => Some(Process::Run),
+            "run" | "call" | "check_call" | "check_output" | "getoutput" | "getstatusoutput" => {
+                Some(Process::Run)
+            }
             _ => None,
         };
     }
@@ -238,7 +239,9 @@ pub fn configured<'o>(
         .iter()
         .find(|(pattern, _)| {
             pattern_matches(pattern, qualified)
-                || written.as_deref().is_some_and(|w| pattern_matches(pattern, w))
+                || written
+                    .as_deref()
+                    .is_some_and(|w| pattern_matches(pattern, w))
         })
         .map(|(pattern, replacement)| (pattern.as_str(), replacement.as_str()))
 }
@@ -294,7 +297,10 @@ pub fn variable_type(checker: &Checker, name: &str, before: TextSize) -> Option<
         }
         let binds = |target: &Expr| match target {
             Expr::Name(n) => n.id.as_str() == name,
-            Expr::Tuple(t) => t.elts.iter().any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
+            Expr::Tuple(t) => t
+                .elts
+                .iter()
+                .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
             _ => true,
         };
         if scope.generators.iter().any(|g| binds(&g.target)) {
@@ -304,7 +310,11 @@ pub fn variable_type(checker: &Checker, name: &str, before: TextSize) -> Option<
     let mut found: Option<Option<String>> = None;
     for parameter in def.parameters.iter() {
         if parameter.name().id.as_str() == name {
-            found = Some(parameter.annotation().and_then(|a| annotation_type(checker, a)));
+            found = Some(
+                parameter
+                    .annotation()
+                    .and_then(|a| annotation_type(checker, a)),
+            );
         }
     }
     let mut finder = Bindings {
@@ -418,7 +428,11 @@ impl Bindings<'_, '_> {
             Stmt::AugAssign(assign) if self.is_name(&assign.target) => self.found = Some(None),
             Stmt::With(with) => {
                 for item in &with.items {
-                    if item.optional_vars.as_deref().is_some_and(|v| self.is_name(v)) {
+                    if item
+                        .optional_vars
+                        .as_deref()
+                        .is_some_and(|v| self.is_name(v))
+                    {
                         // flake8-async types only single-item `with` statements.
                         let typed = (with.items.len() == 1)
                             .then(|| call_type(self.checker, &item.context_expr))
@@ -486,7 +500,9 @@ mod tests {
 
     #[test]
     fn spawn_names() {
-        for name in ["spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnvpe"] {
+        for name in [
+            "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnvpe",
+        ] {
             assert!(is_spawn(name), "{name}");
         }
         for name in ["spawn", "spawnx", "spawnlee", "spawnep"] {
@@ -497,7 +513,11 @@ mod tests {
 
 /// `time.sleep(x)` → `await trio.sleep(x)` (or asyncio's, anyio's), where awaiting is
 /// legal, the call has exactly one plain argument, and the module is bound by its name.
-pub fn sleep_fix(checker: &Checker, call: &ast::ExprCall, lib: Lib) -> Option<crate::analysis::diagnostic::Fix> {
+pub fn sleep_fix(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    lib: Lib,
+) -> Option<crate::analysis::diagnostic::Fix> {
     use crate::analysis::diagnostic::{Edit, Fix};
     let [seconds] = &call.arguments.args[..] else {
         return None;

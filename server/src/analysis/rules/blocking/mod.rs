@@ -24,6 +24,8 @@ pub mod async240_blocking_path_call;
 pub mod async250_blocking_input;
 pub mod async251_blocking_sleep;
 pub mod loop400_blocking_call_stalls_background;
+pub mod loop403_cell_waits_on_nursery;
+pub mod loop404_state_across_trio_runs;
 
 /// The rules that look at calls inside `async def`.
 static ASYNC_RULES: &[&RuleMeta] = &[
@@ -58,10 +60,18 @@ pub static RULES: &[&RuleMeta] = &[
     &async250_blocking_input::RULE,
     &async251_blocking_sleep::RULE,
     &loop400_blocking_call_stalls_background::RULE,
+    &loop403_cell_waits_on_nursery::RULE,
+    &loop404_state_across_trio_runs::RULE,
 ];
 
 /// Called for every statement before its children.
-pub(crate) fn on_stmt(_checker: &mut Checker, _stmt: &Stmt) {}
+pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
+    match stmt {
+        Stmt::With(_) => loop403_cell_waits_on_nursery::check_stmt(checker, stmt),
+        Stmt::Assign(_) => loop404_state_across_trio_runs::check_stmt(checker, stmt),
+        _ => {}
+    }
+}
 
 /// Called for every expression before its children.
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
@@ -70,6 +80,7 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
         ExecContext::AsyncFunction => async_call(checker, call),
         ExecContext::TopLevel if checker.kind().has_cells() => {
             loop400_blocking_call_stalls_background::check_call(checker, call);
+            loop404_state_across_trio_runs::check_call(checker, call);
         }
         _ => {}
     }
