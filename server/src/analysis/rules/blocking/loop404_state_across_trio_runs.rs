@@ -25,11 +25,11 @@ rule! {
     /// document index does not record what other cells' names are bound to.
     ///
     /// ## Why is this bad?
-    /// IPython's trio integration runs each cell in a fresh `trio.run`, which ends when
-    /// the cell ends and cancels nothing it leaves behind: it simply stops. A nursery of
-    /// an earlier run is closed (`RuntimeError: Nursery is closed to new arrivals`), no
-    /// task survives its cell, and an event, lock or channel kept for a later cell can
-    /// never be set, released or fed by a task running alongside it. asyncell
+    /// IPython's trio integration runs each cell in a fresh `trio.run`, which is over
+    /// when the cell finishes. A nursery of an earlier run is closed
+    /// (`RuntimeError: Nursery is closed to new arrivals`), no task survives its cell,
+    /// and an event, lock or channel kept for a later cell can never be set, released
+    /// or fed by a task running alongside that cell. asyncell
     /// (`target = "asyncell"`) runs every cell on one persistent trio loop, where this
     /// works.
     ///
