@@ -414,13 +414,11 @@ impl Bindings<'_, '_> {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::Assign(assign) => {
-                if assign.targets.iter().any(|t| self.is_name(t)) {
-                    let typed = (assign.targets.len() == 1)
-                        .then(|| call_type(self.checker, &assign.value))
-                        .flatten();
-                    self.found = Some(typed);
-                }
+            Stmt::Assign(assign) if assign.targets.iter().any(|t| self.is_name(t)) => {
+                let typed = (assign.targets.len() == 1)
+                    .then(|| call_type(self.checker, &assign.value))
+                    .flatten();
+                self.found = Some(typed);
             }
             Stmt::AnnAssign(assign) if self.is_name(&assign.target) => {
                 self.found = Some(annotation_type(self.checker, &assign.annotation));
@@ -484,33 +482,6 @@ impl Bindings<'_, '_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_match_one_component_per_star() {
-        assert!(pattern_matches("mylib.fetch", "mylib.fetch"));
-        assert!(pattern_matches("mylib.*.fetch", "mylib.api.fetch"));
-        assert!(!pattern_matches("mylib.*.fetch", "mylib.a.b.fetch"));
-        assert!(!pattern_matches("mylib.*", "mylib"));
-        assert!(!pattern_matches("mylib", "mylib.fetch"));
-        assert!(pattern_matches("*.fetch", "client.fetch"));
-    }
-
-    #[test]
-    fn spawn_names() {
-        for name in [
-            "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnvpe",
-        ] {
-            assert!(is_spawn(name), "{name}");
-        }
-        for name in ["spawn", "spawnx", "spawnlee", "spawnep"] {
-            assert!(!is_spawn(name), "{name}");
-        }
-    }
-}
-
 /// `time.sleep(x)` → `await trio.sleep(x)` (or asyncio's, anyio's), where awaiting is
 /// legal, the call has exactly one plain argument, and the module is bound by its name.
 pub fn sleep_fix(
@@ -538,4 +509,31 @@ pub fn sleep_fix(
         format!("Replace with `{replacement}`"),
         vec![Edit::replace(call.range(), replacement)],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_one_component_per_star() {
+        assert!(pattern_matches("mylib.fetch", "mylib.fetch"));
+        assert!(pattern_matches("mylib.*.fetch", "mylib.api.fetch"));
+        assert!(!pattern_matches("mylib.*.fetch", "mylib.a.b.fetch"));
+        assert!(!pattern_matches("mylib.*", "mylib"));
+        assert!(!pattern_matches("mylib", "mylib.fetch"));
+        assert!(pattern_matches("*.fetch", "client.fetch"));
+    }
+
+    #[test]
+    fn spawn_names() {
+        for name in [
+            "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnvpe",
+        ] {
+            assert!(is_spawn(name), "{name}");
+        }
+        for name in ["spawn", "spawnx", "spawnlee", "spawnep"] {
+            assert!(!is_spawn(name), "{name}");
+        }
+    }
 }
