@@ -1,0 +1,75 @@
+//! ASYNC200: a call the project configured as blocking, inside `async def`.
+
+use ruff_python_ast as ast;
+use ruff_text_size::Ranged;
+
+use super::calls::configured;
+use crate::analysis::checker::Checker;
+
+rule! {
+    /// ## What it does
+    /// Flags calls inside `async def` that match a pattern of the `blocking-calls` option,
+    /// and names the replacement configured for it. Same code and meaning as
+    /// flake8-async's ASYNC200 (its `async200-blocking-calls` option), so
+    /// `# noqa: ASYNC200` comments carry over.
+    ///
+    /// ```toml
+    /// [tool.asyncell.blocking-calls]
+    /// "mylib.fetch" = "mylib.async_fetch"
+    /// "mylib.*.save" = "mylib.aio.save"
+    /// ```
+    ///
+    /// Patterns are dotted names matched against the callee as written and as resolved
+    /// through imports; `*` stands for exactly one name component. Without configured
+    /// patterns the rule does nothing.
+    ///
+    /// ## Why is this bad?
+    /// A blocking call inside a coroutine holds the event loop's thread: every other task
+    /// (and, in asyncell, every cell's background task) stops until it returns.
+    ///
+    /// ## Example
+    /// ```python
+    /// import time
+    ///
+    /// async def refresh():
+    ///     time.sleep(1)
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import trio
+    ///
+    /// async def refresh():
+    ///     await trio.sleep(1)
+    /// ```
+    ///
+    /// (The examples assume `"time.sleep" = "trio.sleep"` is configured.)
+    ///
+    /// ## Fix safety
+    /// There is no automatic fix: the replacement's signature is not known.
+    "ASYNC200" "blocking-configured-call" {
+        library: "asyncio/trio/anyio",
+        default: true,
+        severity: Warning,
+        fix: None,
+    }
+}
+
+pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let Some((pattern, replacement)) = configured(checker, call, qualified) else {
+        return;
+    };
+    let written = checker.source(call.func.range());
+    checker.report(
+        &RULE,
+        call.range(),
+        format!(
+            "`{written}()` is configured as blocking (`{pattern}`): in an async function it \
+             stalls the event loop and every other task; use `{replacement}` instead"
+        ),
+        None,
+    );
+}
