@@ -81,3 +81,19 @@ fn aliased_cancellation_exceptions_are_resolved() {
     );
     assert_eq!(checked.lines_of("ASYNC103"), [7, 11]);
 }
+
+#[test]
+fn except_star_handlers_are_checked_too() {
+    let checked = python(
+        r#"
+        import trio
+
+        async def poll(conn):
+            try:
+                await conn.fetch()
+            except* BaseException:
+                log()
+        "#,
+    );
+    assert_eq!(checked.lines_of("ASYNC103"), [6]);
+}

@@ -44,3 +44,12 @@ fn sync_with_blocks_do_not_count() {
     );
     assert!(!checked.has("ASYNC121"));
 }
+
+#[test]
+fn at_notebook_top_level_a_loop_around_the_nursery_counts() {
+    let checked = notebook(&[
+        "import trio",
+        "for item in items:\n    async with trio.open_nursery() as nursery:\n        break",
+    ]);
+    assert_eq!(checked.cell_findings(), [("ASYNC121", 2, 3)]);
+}

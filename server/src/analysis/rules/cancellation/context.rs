@@ -230,7 +230,7 @@ pub(crate) fn contains_yield(body: &[Stmt]) -> bool {
 }
 
 /// The expression passed as a method's receiver: `x` in `x.start_soon(...)`.
-pub(crate) fn method_call<'a>(call: &'a ast::ExprCall) -> Option<(&'a Expr, &'a str)> {
+pub(crate) fn method_call(call: &ast::ExprCall) -> Option<(&Expr, &str)> {
     match &*call.func {
         Expr::Attribute(attribute) => Some((&attribute.value, attribute.attr.as_str())),
         _ => None,

@@ -138,8 +138,15 @@ pub(crate) fn await_context<'a>(checker: &Checker<'a>, range: TextRange) -> Awai
         }
         _ => AwaitContext::Unprotected,
     };
+    let stmts = function_stmts(checker);
+    // The common case, cheaply: no `try` around, and not in `__aexit__`.
+    if matches!(context, AwaitContext::Unprotected)
+        && !stmts.iter().any(|s| matches!(s, Stmt::Try(_)))
+    {
+        return context;
+    }
     let mut scopes: Vec<Scope<'a>> = Vec::new();
-    for stmt in function_stmts(checker) {
+    for stmt in stmts {
         match stmt {
             Stmt::Try(try_) => {
                 if in_body(&try_.finalbody, range) {

@@ -68,9 +68,7 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
     match expr {
         Expr::Await(awaited) => {
-            if !handlers::is_safe_cleanup_await(checker, &awaited.value) {
-                check_checkpoint_in_cleanup(checker, awaited.range, "await");
-            }
+            check_checkpoint_in_cleanup(checker, awaited.range, "await", Some(&awaited.value));
         }
         Expr::Call(call) => {
             async111_variable_outlived_by_task::check_call(checker, call);
@@ -93,6 +91,11 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
 
 /// Called for `await`, `async for`, `async with` and async comprehension generators.
 pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'static str) {
+    if !checker.enabled(&async102_await_in_finally_or_cancelled::RULE)
+        && !checker.enabled(&async120_await_in_except::RULE)
+    {
+        return;
+    }
     // `await` comes through `on_expr`, which sees what is awaited. Only statements count
     // here: an async comprehension's `async for` is not a flake8-async checkpoint.
     let statement = match checker.enclosing_stmts().last() {
@@ -105,18 +108,30 @@ pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'sta
         _ => false,
     };
     if statement {
-        check_checkpoint_in_cleanup(checker, range, what);
+        check_checkpoint_in_cleanup(checker, range, what, None);
     }
 }
 
 /// ASYNC102 and ASYNC120 share the walk that finds where a checkpoint sits.
-fn check_checkpoint_in_cleanup(checker: &mut Checker, range: TextRange, what: &str) {
+/// `awaited` is the operand of an `await`, which may be a call that is safe in cleanup.
+fn check_checkpoint_in_cleanup(
+    checker: &mut Checker,
+    range: TextRange,
+    what: &str,
+    awaited: Option<&Expr>,
+) {
     let check_102 = checker.enabled(&async102_await_in_finally_or_cancelled::RULE);
     let check_120 = checker.enabled(&async120_await_in_except::RULE);
     if !check_102 && !check_120 {
         return;
     }
-    match handlers::await_context(checker, range) {
+    let context = handlers::await_context(checker, range);
+    if matches!(context, AwaitContext::Unprotected)
+        || awaited.is_some_and(|awaited| handlers::is_safe_cleanup_await(checker, awaited))
+    {
+        return;
+    }
+    match context {
         AwaitContext::Unprotected => {}
         AwaitContext::Cleanup(place) => {
             if check_102 {
