@@ -10,7 +10,8 @@ rule! {
     /// ## What it does
     /// Flags `from trio import ...`, `from anyio import ...`, `from asyncio import ...`
     /// and aliased imports of the three libraries (`import trio as t`). Off by default:
-    /// select `ASYNC106` to enable it.
+    /// select `ASYNC106` to enable it. Relative imports (`from .trio import x`) name a
+    /// local module and are not flagged.
     ///
     /// ## Why is this bad?
     /// It is a consistency rule. A bare `sleep(1)` or `t.sleep(1)` hides which library

@@ -12,6 +12,10 @@ rule! {
     /// expression, a boolean operator or a list or set comprehension used as a
     /// statement).
     ///
+    /// Unlike flake8-async, `await asyncio.create_task(...)` is not flagged (the
+    /// awaiting coroutine holds the task until it finishes), and `ensure_future` is
+    /// checked as well as `create_task`.
+    ///
     /// ## Why is this bad?
     /// The event loop keeps only a weak reference to its tasks. A task nobody holds can
     /// be garbage-collected while it is still running: it vanishes mid-flight, without

@@ -2,7 +2,7 @@
 //! (LOOP402), the wrong loop library (LOOP600), and flake8-async's API-level rules
 //! (ASYNC106, 109, 115, 116, 118, 123, 125, 126, 127, 300, 400, 401).
 
-use ruff_python_ast::{Expr, Stmt};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextRange;
 
 use crate::analysis::checker::Checker;
@@ -85,6 +85,9 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
     match expr {
         Expr::Call(call) => {
+            if !may_concern_us(call) {
+                return;
+            }
             let qualified = checker.qualified_name(&call.func);
             let qualified = qualified.as_deref();
             async115_async_zero_sleep::check(checker, call, qualified);
@@ -99,7 +102,9 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
             if loop500_removed_trio_api::is_candidate(attr) {
                 loop500_removed_trio_api::check_attribute(checker, attribute);
             }
-            if loop402_private_trio_internals::is_candidate(attr) {
+            if loop402_private_trio_internals::is_candidate(attr)
+                && checker.index.imports_module("trio")
+            {
                 loop402_private_trio_internals::check_attribute(checker, attribute);
             }
         }
@@ -108,6 +113,26 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
             loop501_removed_asyncio_api::check_yield_from(checker, yield_from);
         }
         _ => {}
+    }
+}
+
+/// Whether a call can matter to one of the call checks. Resolving a callee allocates, so
+/// method calls are first filtered by their name; bare names are always resolved, since
+/// `from trio import sleep as nap` hides the name.
+fn may_concern_us(call: &ast::ExprCall) -> bool {
+    match call.func.as_ref() {
+        Expr::Attribute(attribute) => {
+            matches!(
+                attribute.attr.id.as_str(),
+                "sleep"
+                    | "fail_at"
+                    | "move_on_at"
+                    | "CancelScope"
+                    | "raises"
+                    | "get_event_loop"
+            ) || call.arguments.find_keyword("loop").is_some()
+        }
+        _ => true,
     }
 }
 
