@@ -1,0 +1,250 @@
+//! asyncio APIs removed from Python: `@asyncio.coroutine`, `loop=` arguments,
+//! `asyncio.async`, `yield from` in `async def`, `get_event_loop()` with no loop.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::analysis::checker::{Checker, ExecContext};
+use crate::analysis::diagnostic::{Edit, Fix};
+
+rule! {
+    /// ## What it does
+    /// Flags asyncio code that current Pythons reject:
+    ///
+    /// - `@asyncio.coroutine`, removed in Python 3.11 (AttributeError);
+    /// - a `loop=` argument to the high-level APIs that dropped it in Python 3.10:
+    ///   `sleep`, `gather`, `shield`, `wait_for`, `wait`, `as_completed`,
+    ///   `open_connection`, `start_server`, `open_unix_connection`,
+    ///   `start_unix_server`, `create_subprocess_exec`, `create_subprocess_shell`,
+    ///   `Queue`, `PriorityQueue`, `LifoQueue`, `Lock`, `Event`, `Condition`,
+    ///   `Semaphore` and `BoundedSemaphore` (TypeError);
+    /// - `getattr(asyncio, "async")`, the pre-3.7 spelling of `ensure_future` kept
+    ///   alive by reflection (`asyncio.async(...)` itself is a SyntaxError, reported
+    ///   as E999);
+    /// - `yield from` inside `async def` (SyntaxError; E999 does not report it);
+    /// - `asyncio.get_event_loop()` where no loop runs (a script's module level or a
+    ///   plain `def` of a script): deprecated since 3.10, and a RuntimeError from 3.14
+    ///   when no loop was set. Inside `async def` it is flagged too, because
+    ///   `get_running_loop()` says the same thing without the fallback. Cells are not
+    ///   flagged at top level: there the loop is running.
+    ///
+    /// ## Why is this bad?
+    /// Each line fails on a current Python, usually in code copied from pre-3.7
+    /// tutorials.
+    ///
+    /// ## Example
+    /// ```python
+    /// import asyncio
+    ///
+    /// async def main(loop):
+    ///     await asyncio.sleep(1, loop=loop)
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import asyncio
+    ///
+    /// async def main(loop):
+    ///     await asyncio.sleep(1)
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Two fixes, both safe: dropping the `loop=` argument (the APIs use the running
+    /// loop, which is the only loop they ever worked with), and
+    /// `get_event_loop()` → `get_running_loop()` inside `async def`, where a loop is
+    /// always running. The rest needs rewriting by hand (`@asyncio.coroutine`
+    /// generators become `async def` with `await`).
+    "LOOP501" "removed-asyncio-api" {
+        library: "asyncio",
+        default: true,
+        severity: Error,
+        fix: Sometimes,
+    }
+}
+
+/// The asyncio functions and classes whose `loop` parameter Python 3.10 removed.
+const LOOP_PARAMETER_REMOVED: &[&str] = &[
+    "sleep",
+    "gather",
+    "shield",
+    "wait_for",
+    "wait",
+    "as_completed",
+    "open_connection",
+    "start_server",
+    "open_unix_connection",
+    "start_unix_server",
+    "create_subprocess_exec",
+    "create_subprocess_shell",
+    "Queue",
+    "PriorityQueue",
+    "LifoQueue",
+    "Lock",
+    "Event",
+    "Condition",
+    "Semaphore",
+    "BoundedSemaphore",
+];
+
+pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let Some(qualified) = qualified else { return };
+    if qualified == "getattr" {
+        check_getattr_async(checker, call);
+        return;
+    }
+    let Some(name) = qualified.strip_prefix("asyncio.") else {
+        return;
+    };
+    if name == "get_event_loop" {
+        check_get_event_loop(checker, call);
+        return;
+    }
+    if !LOOP_PARAMETER_REMOVED.contains(&name) {
+        return;
+    }
+    let Some(keyword) = call.arguments.find_keyword("loop") else {
+        return;
+    };
+    let fix = remove_argument_fix(checker, call, keyword.range());
+    checker.report(
+        &RULE,
+        keyword.range(),
+        format!(
+            "`asyncio.{name}()` lost its `loop` parameter in Python 3.10: TypeError; drop it, \
+             the running loop is used"
+        ),
+        fix,
+    );
+}
+
+/// Deletes one argument and the comma that separates it from its neighbours:
+/// the preceding comma, or for the first argument the following one.
+fn remove_argument_fix(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    argument: TextRange,
+) -> Option<Fix> {
+    let arguments = &call.arguments;
+    let mut ranges: Vec<TextRange> = arguments
+        .args
+        .iter()
+        .map(Ranged::range)
+        .chain(arguments.keywords.iter().map(Ranged::range))
+        .collect();
+    ranges.sort_by_key(|r| r.start());
+    let position = ranges.iter().position(|r| *r == argument)?;
+    let delete = if position > 0 {
+        // `f(a, loop=x)` → `f(a)`: from the end of the previous argument.
+        TextRange::new(ranges[position - 1].end(), argument.end())
+    } else if let Some(next) = ranges.get(1) {
+        // `f(loop=x, a)` is not valid, but `f(loop=x, b=1)` is: up to the next one.
+        TextRange::new(argument.start(), next.start())
+    } else {
+        // The only argument: also drop a trailing comma.
+        let close = arguments.end() - TextSize::from(1);
+        TextRange::new(argument.start(), close)
+    };
+    // A comment between the arguments would be swallowed: leave such calls alone.
+    if checker.source(delete).contains('#') {
+        return None;
+    }
+    Some(Fix::new(
+        "Remove the `loop` argument",
+        vec![Edit::delete(delete)],
+    ))
+}
+
+/// `getattr(asyncio, "async")`.
+fn check_getattr_async(checker: &mut Checker, call: &ast::ExprCall) {
+    let [object, Expr::StringLiteral(attribute)] = &call.arguments.args[..] else {
+        return;
+    };
+    if attribute.value.to_str() != "async"
+        || checker.qualified_name(object).as_deref() != Some("asyncio")
+    {
+        return;
+    }
+    checker.report(
+        &RULE,
+        call.range(),
+        "`asyncio.async` was removed in Python 3.7, where `async` became a keyword: \
+         AttributeError; use `asyncio.ensure_future()` or `asyncio.create_task()`",
+        None,
+    );
+}
+
+fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
+    if !call.arguments.is_empty() {
+        return;
+    }
+    match checker.exec_context() {
+        ExecContext::AsyncFunction => {
+            let Expr::Attribute(attribute) = call.func.as_ref() else {
+                return;
+            };
+            checker.report(
+                &RULE,
+                call.range(),
+                "inside `async def` the loop is running: `asyncio.get_running_loop()` says so \
+                 and never creates or guesses a loop",
+                Some(Fix::new(
+                    "Use `get_running_loop()`",
+                    vec![Edit::replace(attribute.attr.range(), "get_running_loop")],
+                )),
+            );
+        }
+        // In cells the loop is running (asyncell) or IPython manages one: not flagged.
+        ExecContext::TopLevel | ExecContext::SyncFunction if !checker.kind().has_cells() => {
+            checker.report(
+                &RULE,
+                call.range(),
+                "`asyncio.get_event_loop()` with no running loop is deprecated since Python \
+                 3.10 and a RuntimeError from 3.14: use `asyncio.run(main())`, or \
+                 `asyncio.new_event_loop()` if you manage the loop yourself",
+                None,
+            );
+        }
+        _ => {}
+    }
+}
+
+/// `@asyncio.coroutine`.
+pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    for decorator in &def.decorator_list {
+        if checker.qualified_name(&decorator.expression).as_deref() == Some("asyncio.coroutine") {
+            checker.report(
+                &RULE,
+                decorator.range(),
+                "`@asyncio.coroutine` was removed in Python 3.11: AttributeError; write \
+                 `async def` and replace `yield from` with `await`",
+                None,
+            );
+        }
+    }
+}
+
+/// `yield from` directly inside an `async def`.
+pub(crate) fn check_yield_from(checker: &mut Checker, expr: &ast::ExprYieldFrom) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let in_async_def = checker
+        .scopes()
+        .last()
+        .is_some_and(|scope| scope.kind == crate::analysis::checker::ScopeKind::AsyncFunction);
+    if in_async_def {
+        checker.report(
+            &RULE,
+            expr.range(),
+            "SyntaxError: 'yield from' inside async function; write `await` (for a \
+             coroutine) or iterate with `async for`",
+            None,
+        );
+    }
+}

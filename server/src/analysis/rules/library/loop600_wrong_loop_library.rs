@@ -1,0 +1,298 @@
+//! Awaiting asyncio APIs on trio, or trio APIs on asyncio.
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::index::Loop;
+use crate::analysis::rules::apis::TRIO_ASYNC_FUNCTIONS;
+
+rule! {
+    /// ## What it does
+    /// Flags awaiting an API of the other loop library:
+    ///
+    /// - in a trio document (`%autoawait trio`, `loop = "trio"`, or trio imported):
+    ///   asyncio's coroutines and awaitables (`asyncio.sleep`, `wait_for`, `wait`,
+    ///   `gather`, `shield`, `open_connection`, `start_server`, `to_thread`,
+    ///   `create_subprocess_exec` ...), `async with asyncio.timeout(...)` /
+    ///   `asyncio.TaskGroup()`, and `await q.get()` on an `asyncio.Queue` (or `Event`,
+    ///   `Lock`, ...) created in the same cell or function, unless wrapped in
+    ///   `trio_asyncio.aio_as_trio(...)`;
+    /// - in an asyncio document: trio's coroutines (`trio.sleep`,
+    ///   `trio.open_tcp_stream` ...) and `async with trio.open_nursery()`.
+    ///
+    /// anyio APIs work on both loops and are never flagged.
+    ///
+    /// ## Why is this bad?
+    /// Each library's awaitables talk to their own scheduler. On trio an asyncio future
+    /// fails with `RuntimeError: trio.run received unrecognized yield message`; on
+    /// asyncio a trio trap fails with `RuntimeError: Task got bad yield`. Having the
+    /// trio-asyncio bridge loop open is not enough: each asyncio call must cross it
+    /// through `trio_asyncio.aio_as_trio`.
+    ///
+    /// ## Example
+    /// ```python
+    /// # %autoawait trio
+    /// import asyncio
+    ///
+    /// await asyncio.sleep(1)
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// # %autoawait trio
+    /// import trio
+    ///
+    /// await trio.sleep(1)
+    /// ```
+    ///
+    /// ## Fix safety
+    /// When the document imports `trio_asyncio`, the fix wraps the asyncio function:
+    /// `await trio_asyncio.aio_as_trio(asyncio.sleep)(1)`. It needs a trio-asyncio loop
+    /// open around the call (`async with trio_asyncio.open_loop()`, or asyncell's bridge
+    /// in cells), so it is marked unsafe. Otherwise use the other library's API, or
+    /// switch the loop (`%autoawait asyncio`).
+    "LOOP600" "wrong-loop-library" {
+        library: "asyncio/trio",
+        default: true,
+        severity: Error,
+        fix: Sometimes,
+    }
+}
+
+/// asyncio callables whose results are asyncio awaitables, with the trio way to do the
+/// same where there is one.
+const ASYNCIO_AWAITABLES: &[(&str, &str)] = &[
+    ("asyncio.sleep", "trio.sleep"),
+    ("asyncio.wait_for", "`with trio.fail_after(...)`"),
+    ("asyncio.wait", "a nursery"),
+    ("asyncio.gather", "a nursery"),
+    ("asyncio.shield", "`trio.CancelScope(shield=True)`"),
+    ("asyncio.open_connection", "trio.open_tcp_stream"),
+    ("asyncio.open_unix_connection", "trio.open_unix_socket"),
+    ("asyncio.start_server", "trio.serve_tcp"),
+    ("asyncio.start_unix_server", ""),
+    ("asyncio.create_subprocess_exec", "trio.run_process"),
+    ("asyncio.create_subprocess_shell", "trio.run_process"),
+    ("asyncio.to_thread", "trio.to_thread.run_sync"),
+    ("asyncio.create_task", "a nursery"),
+    ("asyncio.ensure_future", "a nursery"),
+    ("asyncio.staggered.staggered_race", ""),
+];
+
+/// asyncio async context managers.
+const ASYNCIO_CONTEXTS: &[(&str, &str)] = &[
+    (
+        "asyncio.timeout",
+        "`with trio.move_on_after(...)`/`trio.fail_after(...)`",
+    ),
+    (
+        "asyncio.timeout_at",
+        "`with trio.move_on_at(...)`/`trio.fail_at(...)`",
+    ),
+    ("asyncio.TaskGroup", "`trio.open_nursery()`"),
+];
+
+/// asyncio synchronization objects whose methods return asyncio awaitables.
+const ASYNCIO_OBJECTS: &[&str] = &[
+    "asyncio.Queue",
+    "asyncio.PriorityQueue",
+    "asyncio.LifoQueue",
+    "asyncio.Event",
+    "asyncio.Lock",
+    "asyncio.Semaphore",
+    "asyncio.BoundedSemaphore",
+    "asyncio.Condition",
+    "asyncio.Barrier",
+];
+
+const OBJECT_METHODS: &[&str] = &["get", "put", "join", "wait", "acquire", "wait_for"];
+
+/// `await <call>`.
+pub(crate) fn check_await(checker: &mut Checker, await_: &ast::ExprAwait) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let Expr::Call(call) = await_.value.as_ref() else {
+        return;
+    };
+    match checker.loop_() {
+        Loop::Trio => check_asyncio_on_trio(checker, call),
+        Loop::Asyncio => {
+            let qualified = checker.qualified_name(&call.func);
+            if let Some(name) = qualified.filter(|q| TRIO_ASYNC_FUNCTIONS.contains(&q.as_str())) {
+                report_trio_on_asyncio(checker, call.range(), &name);
+            }
+        }
+        Loop::Unknown => {}
+    }
+}
+
+/// `async with asyncio.timeout(...)` on trio, `async with trio.open_nursery()` on
+/// asyncio.
+pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
+    if !checker.enabled(&RULE) || !with.is_async {
+        return;
+    }
+    let loop_ = checker.loop_();
+    for item in &with.items {
+        let Expr::Call(call) = &item.context_expr else {
+            continue;
+        };
+        let Some(qualified) = checker.qualified_name(&call.func) else {
+            continue;
+        };
+        match loop_ {
+            Loop::Trio => {
+                if let Some((name, instead)) =
+                    ASYNCIO_CONTEXTS.iter().find(|(name, _)| *name == qualified)
+                {
+                    report_asyncio_on_trio(checker, call, name, instead, false);
+                }
+            }
+            Loop::Asyncio if qualified == "trio.open_nursery" => {
+                report_trio_on_asyncio(checker, call.range(), &qualified);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_asyncio_on_trio(checker: &mut Checker, call: &ast::ExprCall) {
+    let qualified = checker.qualified_name(&call.func);
+    if let Some(qualified) = qualified.as_deref() {
+        if let Some((name, instead)) = ASYNCIO_AWAITABLES.iter().find(|(n, _)| *n == qualified) {
+            report_asyncio_on_trio(checker, call, name, instead, true);
+            return;
+        }
+    }
+    // `await queue.get()` on an `asyncio.Queue()` made in this cell or function.
+    let Expr::Attribute(method) = call.func.as_ref() else {
+        return;
+    };
+    let Expr::Name(receiver) = method.value.as_ref() else {
+        return;
+    };
+    if !OBJECT_METHODS.contains(&method.attr.id.as_str()) {
+        return;
+    }
+    let Some(class) = asyncio_object_class(checker, receiver.id.as_str()) else {
+        return;
+    };
+    let name = format!("{}.{}", receiver.id, method.attr.id);
+    checker.report(
+        &RULE,
+        call.range(),
+        format!(
+            "`{name}()` of an `{class}` is an asyncio awaitable: awaiting it on trio fails with \
+             RuntimeError: trio.run received unrecognized yield message; use the trio \
+             counterpart (`trio.open_memory_channel`, `trio.Event`, `trio.Lock`) or \
+             `trio_asyncio.aio_as_trio`"
+        ),
+        None,
+    );
+}
+
+/// The asyncio class `name` was created from by an assignment in the enclosing
+/// function's body, or at the top level of this unit.
+fn asyncio_object_class(checker: &Checker, name: &str) -> Option<String> {
+    let body: &[Stmt] = match checker.enclosing_function() {
+        Some(def) => &def.body,
+        None => &checker.unit.parsed.syntax().body,
+    };
+    body.iter().find_map(|stmt| {
+        let Stmt::Assign(assign) = stmt else {
+            return None;
+        };
+        let [Expr::Name(target)] = &assign.targets[..] else {
+            return None;
+        };
+        let Expr::Call(call) = assign.value.as_ref() else {
+            return None;
+        };
+        if target.id.as_str() != name {
+            return None;
+        }
+        let class = checker.qualified_name(&call.func)?;
+        ASYNCIO_OBJECTS.contains(&class.as_str()).then_some(class)
+    })
+}
+
+fn report_asyncio_on_trio(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    name: &str,
+    instead: &str,
+    awaited: bool,
+) {
+    let counterpart = if instead.is_empty() {
+        String::new()
+    } else if instead.starts_with('`') || instead.starts_with('a') {
+        format!("use {instead}, ")
+    } else {
+        format!("use `{instead}`, ")
+    };
+    let fix = if awaited {
+        aio_as_trio(checker).map(|wrapper| {
+            let function = checker.source(call.func.range());
+            Fix::new(
+                format!("Wrap in `{wrapper}({function})`"),
+                vec![
+                    Edit::insert(call.func.start(), format!("{wrapper}(")),
+                    Edit::insert(call.func.end(), ")"),
+                ],
+            )
+        })
+    } else {
+        None
+    };
+    checker.report(
+        &RULE,
+        call.range(),
+        format!(
+            "`{name}()` is asyncio-only and this document runs on trio: it fails with \
+             RuntimeError: trio.run received unrecognized yield message; {counterpart}wrap \
+             it as `trio_asyncio.aio_as_trio({name})(...)`, or switch the loop with \
+             `%autoawait asyncio`"
+        ),
+        fix,
+    );
+}
+
+fn report_trio_on_asyncio(checker: &mut Checker, range: ruff_text_size::TextRange, name: &str) {
+    checker.report(
+        &RULE,
+        range,
+        format!(
+            "`{name}()` is trio-only and this document runs on asyncio: it fails with \
+             RuntimeError: Task got bad yield; use the asyncio or anyio counterpart, or switch \
+             the loop with `%autoawait trio`"
+        ),
+        None,
+    );
+}
+
+/// How this document spells `trio_asyncio.aio_as_trio`, when it imports trio_asyncio.
+fn aio_as_trio(checker: &Checker) -> Option<&'static str> {
+    if !checker.index.imports_module("trio_asyncio") {
+        return None;
+    }
+    let bare = ast::ExprName {
+        node_index: ast::AtomicNodeIndex::default(),
+        range: ruff_text_size::TextRange::default(),
+        id: ast::name::Name::new("aio_as_trio"),
+        ctx: ast::ExprContext::Load,
+    };
+    if checker.qualified_name(&Expr::Name(bare)).as_deref() == Some("trio_asyncio.aio_as_trio") {
+        return Some("aio_as_trio");
+    }
+    let module = ast::ExprName {
+        node_index: ast::AtomicNodeIndex::default(),
+        range: ruff_text_size::TextRange::default(),
+        id: ast::name::Name::new("trio_asyncio"),
+        ctx: ast::ExprContext::Load,
+    };
+    (checker.qualified_name(&Expr::Name(module)).as_deref() == Some("trio_asyncio"))
+        .then_some("trio_asyncio.aio_as_trio")
+}

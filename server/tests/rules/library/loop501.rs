@@ -1,0 +1,85 @@
+//! LOOP501 removed-asyncio-api.
+
+use crate::common::*;
+
+#[test]
+fn fixture() {
+    assert_fixture("LOOP501");
+}
+
+#[test]
+fn the_loop_argument_is_removed_with_its_comma() {
+    let checked = python(
+        r#"
+        import asyncio
+
+        async def main(loop):
+            await asyncio.sleep(1, loop=loop)
+            q = asyncio.Queue(loop=loop)
+            e = asyncio.Event(loop=loop,)
+            await asyncio.wait_for(main(loop), loop=loop, timeout=3)
+            await asyncio.open_connection(
+                "host",
+                80,
+                loop=loop,
+            )
+        "#,
+    );
+    assert_eq!(
+        checked.fixed("LOOP501"),
+        dedent(
+            r#"
+            import asyncio
+
+            async def main(loop):
+                await asyncio.sleep(1)
+                q = asyncio.Queue()
+                e = asyncio.Event()
+                await asyncio.wait_for(main(loop), timeout=3)
+                await asyncio.open_connection(
+                    "host",
+                    80,
+                )
+            "#
+        )
+    );
+}
+
+#[test]
+fn get_event_loop_in_async_def_becomes_get_running_loop() {
+    let checked = python("import asyncio\n\nasync def f():\n    loop = asyncio.get_event_loop()\n");
+    assert_eq!(
+        checked.fixed("LOOP501"),
+        "import asyncio\n\nasync def f():\n    loop = asyncio.get_running_loop()\n"
+    );
+}
+
+#[test]
+fn get_event_loop_at_script_level_fires_without_fix() {
+    let checked = python("import asyncio\nloop = asyncio.get_event_loop()\n");
+    let diagnostic = checked.only("LOOP501");
+    assert!(diagnostic.fix.is_none());
+    assert!(diagnostic.message.contains("3.14"));
+}
+
+#[test]
+fn get_event_loop_in_cells_is_left_alone() {
+    let checked = notebook(&["import asyncio", "loop = asyncio.get_event_loop()"]);
+    assert!(!checked.has("LOOP501"));
+    let checked = python("# %%\nimport asyncio\n# %%\nloop = asyncio.get_event_loop()\n");
+    assert!(!checked.has("LOOP501"));
+}
+
+#[test]
+fn yield_from_in_async_def_is_reported_once() {
+    let checked = python("async def f(g):\n    yield from g\n");
+    assert_eq!(checked.findings(), [("LOOP501", 2)]);
+    assert!(checked.only("LOOP501").message.starts_with("SyntaxError"));
+}
+
+#[test]
+fn asyncio_dot_async_is_left_to_e999() {
+    let checked = python("import asyncio\nasyncio.async(f())\n");
+    assert!(checked.has("E999"));
+    assert!(!checked.has("LOOP501"));
+}
