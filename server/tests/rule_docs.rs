@@ -123,29 +123,41 @@ fn code_after(page: &str, heading: &str) -> String {
 }
 
 /// The codes reported for `code` with only `rule` selected (so opt-in rules run too), as
-/// the file kind its markers imply and as a notebook cell.
+/// the file kind its markers imply and as a notebook cell, under both targets (LOOP404
+/// is about stock IPython), with the `blocking-calls` option the ASYNC200 page shows.
 fn codes_for(rule: &str, code: &str) -> (Vec<&'static str>, Vec<&'static str>) {
     use asyncell::analysis::document::CellInput;
-    use asyncell::analysis::{check_document, Document, Settings};
+    use asyncell::analysis::{check_document, Document, RuleOptions, Settings, Target};
     let collect = |document: &mut Document| -> Vec<&'static str> {
         check_document(document)
             .iter()
             .flat_map(|ds| ds.iter().map(|d| d.code).collect::<Vec<_>>())
             .collect()
     };
-    let settings = Settings {
-        select: Some(vec![rule.to_string()]),
-        ..Settings::default()
+    let options = RuleOptions {
+        blocking_calls: [("mylib.fetch".to_string(), "mylib.async_fetch".to_string())].into(),
+        ..RuleOptions::default()
     };
-    let mut as_python = Document::from_python(code.to_string(), &settings);
-    let mut as_cell = Document::from_cells(
-        vec![CellInput {
-            is_code: true,
-            text: code.to_string(),
-        }],
-        &settings,
-    );
-    (collect(&mut as_python), collect(&mut as_cell))
+    let (mut python, mut cell) = (Vec::new(), Vec::new());
+    for target in [Target::Asyncell, Target::Ipython] {
+        let settings = Settings {
+            select: Some(vec![rule.to_string()]),
+            target,
+            options: options.clone(),
+            ..Settings::default()
+        };
+        let mut as_python = Document::from_python(code.to_string(), &settings);
+        let mut as_cell = Document::from_cells(
+            vec![CellInput {
+                is_code: true,
+                text: code.to_string(),
+            }],
+            &settings,
+        );
+        python.extend(collect(&mut as_python));
+        cell.extend(collect(&mut as_cell));
+    }
+    (python, cell)
 }
 
 #[test]

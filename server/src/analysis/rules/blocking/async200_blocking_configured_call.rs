@@ -28,22 +28,21 @@ rule! {
     /// (and, in asyncell, every cell's background task) stops until it returns.
     ///
     /// ## Example
+    /// With the configuration above:
     /// ```python
-    /// import time
+    /// import mylib
     ///
-    /// async def refresh():
-    ///     time.sleep(1)
+    /// async def refresh(url):
+    ///     return mylib.fetch(url)
     /// ```
     ///
     /// ## Use instead
     /// ```python
-    /// import trio
+    /// import mylib
     ///
-    /// async def refresh():
-    ///     await trio.sleep(1)
+    /// async def refresh(url):
+    ///     return await mylib.async_fetch(url)
     /// ```
-    ///
-    /// (The examples assume `"time.sleep" = "trio.sleep"` is configured.)
     ///
     /// ## Fix safety
     /// There is no automatic fix: the replacement's signature is not known.
