@@ -8,14 +8,16 @@ fn fixture() {
 }
 
 #[test]
-fn on_by_default_with_a_message_naming_the_function() {
-    let checked = python("async def total(prices):\n    return sum(prices)\n");
+fn opt_in_with_a_message_naming_the_function() {
+    let source = "async def total(prices):\n    return sum(prices)\n";
+    assert!(!python(source).has("ASYNC124"));
+    let checked = python_with(source, &selecting(&["ASYNC124"]));
     assert!(checked.only("ASYNC124").message.contains("`total`"));
 }
 
 #[test]
 fn no_checkpoint_warning_decorators_exempt_it() {
-    let mut settings = settings();
+    let mut settings = selecting(&["ASYNC124"]);
     settings.options.no_checkpoint_warning_decorators = vec!["app.route".to_string()];
     let checked = python_with(
         "import app\n\n@app.route('/')\nasync def index():\n    return 'hi'\n",
@@ -26,6 +28,9 @@ fn no_checkpoint_warning_decorators_exempt_it() {
 
 #[test]
 fn notebook_cells_are_checked() {
-    let checked = notebook(&["import trio", "async def f():\n    return 1"]);
+    let checked = notebook_with(
+        &["import trio", "async def f():\n    return 1"],
+        &selecting(&["ASYNC124"]),
+    );
     assert_eq!(checked.cell_findings(), [("ASYNC124", 2, 1)]);
 }

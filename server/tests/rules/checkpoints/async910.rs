@@ -38,7 +38,7 @@ fn the_fix_inserts_a_trio_checkpoint_before_the_return_and_at_the_end() {
         &select_910(),
     );
     assert_eq!(checked.lines_of("ASYNC910"), [3, 5]);
-    let message = &checked.first("ASYNC910").message;
+    let message = &checked.diagnostics("ASYNC910")[1].message;
     assert!(
         message.contains("`return` from async function `get`"),
         "{message}"
