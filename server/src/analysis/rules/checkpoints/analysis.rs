@@ -1,0 +1,1448 @@
+//! The checkpoint analysis shared by ASYNC100 and ASYNC910-913: one forward walk over a
+//! function body (or a module-level statement) that tracks, at every point, which
+//! "marks" may still be reached without a checkpoint since: the function's start, the
+//! last `yield`, the start of the current loop iteration, the entry of a cancel scope.
+//!
+//! What counts, as in flake8-async:
+//! - checkpoints: `await` (after its operand), `async for` (each iteration and the
+//!   end), `async with` (entry and exit; a nursery or task group exit only if something
+//!   was started in it with `start_soon`), and `raise` (an exception leaves anyway);
+//! - `return` is a schedule point: it ends the path, so later code is not blamed on it,
+//!   but it does not count as a cancel point for cancel scopes;
+//! - `yield` hands control to the consumer, which may checkpoint: it counts for
+//!   ASYNC100 but starts a new uncheckpointed stretch for ASYNC911;
+//! - `if`, `match`, conditional expressions and the right side of `and`/`or` only
+//!   checkpoint if every branch does; loops may run zero times unless their iterable is
+//!   a non-empty literal or their condition is constantly true; `try` bodies may be
+//!   left at any point into a handler or `finally`; a context manager that may suppress
+//!   exceptions (`contextlib.suppress`, `exception-suppress-context-managers`) makes its
+//!   body's checkpoints not guaranteed for the code after it.
+//!
+//! Each body is walked once: nested functions are skipped (they get their own walk from
+//! the `def` hook) and the state is a small set of marks, so the cost is linear in the
+//! size of the function.
+
+use std::mem;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::FxHashSet;
+
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::index::Loop;
+
+/// The async library whose checkpoint the messages and fixes name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Library {
+    Trio,
+    Anyio,
+    Asyncio,
+}
+
+impl Library {
+    /// anyio when it is imported (it runs on either loop), otherwise the document's loop;
+    /// trio when nothing decides, as flake8-async assumes.
+    pub(crate) fn of(checker: &Checker) -> Library {
+        if checker.index.imports_module("anyio") {
+            return Library::Anyio;
+        }
+        match checker.loop_() {
+            Loop::Asyncio => Library::Asyncio,
+            Loop::Trio | Loop::Unknown => Library::Trio,
+        }
+    }
+
+    pub(crate) fn module(self) -> &'static str {
+        match self {
+            Library::Trio => "trio",
+            Library::Anyio => "anyio",
+            Library::Asyncio => "asyncio",
+        }
+    }
+
+    /// The cheapest call that checkpoints.
+    pub(crate) fn checkpoint_call(self) -> &'static str {
+        match self {
+            Library::Trio => "trio.lowlevel.checkpoint()",
+            Library::Anyio => "anyio.lowlevel.checkpoint()",
+            Library::Asyncio => "asyncio.sleep(0)",
+        }
+    }
+}
+
+/// Where an uncheckpointed stretch starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Mark {
+    /// The function's start.
+    Start,
+    /// A `yield` (its offset).
+    Yield(TextSize),
+    /// The start of the current loop iteration: not an error by itself; a return or
+    /// yield that sees it is blamed on what was unchecked before the loop or at the end
+    /// of an iteration, once the loop is fully seen.
+    LoopStart,
+    /// Entry into a cancel scope (the `with` item's offset), for ASYNC912.
+    ScopeEntry(TextSize),
+}
+
+impl Mark {
+    fn is_artificial(self) -> bool {
+        matches!(self, Mark::LoopStart | Mark::ScopeEntry(_))
+    }
+}
+
+/// A small set of marks; in practice it holds a handful of elements.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Marks(Vec<Mark>);
+
+impl Marks {
+    fn one(mark: Mark) -> Self {
+        Marks(vec![mark])
+    }
+    fn insert(&mut self, mark: Mark) {
+        if !self.0.contains(&mark) {
+            self.0.push(mark);
+        }
+    }
+    fn extend(&mut self, other: &Marks) {
+        for &mark in &other.0 {
+            self.insert(mark);
+        }
+    }
+    fn contains(&self, mark: Mark) -> bool {
+        self.0.contains(&mark)
+    }
+    fn remove(&mut self, mark: Mark) -> bool {
+        let before = self.0.len();
+        self.0.retain(|m| *m != mark);
+        self.0.len() != before
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn difference(&self, other: &Marks) -> Marks {
+        Marks(
+            self.0
+                .iter()
+                .copied()
+                .filter(|m| !other.contains(*m))
+                .collect(),
+        )
+    }
+    fn remove_all(&mut self, other: &Marks) {
+        self.0.retain(|m| !other.contains(*m));
+    }
+}
+
+/// What a path that is not guaranteed to checkpoint ends with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ExitKind {
+    Return,
+    Yield,
+    /// Falling off the end of the function.
+    End,
+}
+
+/// Since when the path has not checkpointed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Since {
+    FunctionStart,
+    Yield,
+}
+
+/// What the walk found, for the rule files to report.
+#[derive(Clone, Debug)]
+pub(crate) enum Event {
+    /// ASYNC100: a cancel scope whose body has no checkpoint at all.
+    EmptyCancelScope {
+        call: TextRange,
+        /// `trio.move_on_after`, `asyncio.timeout` ...
+        name: String,
+        fix: Option<Fix>,
+    },
+    /// ASYNC912: a cancel scope whose body checkpoints on some paths only.
+    UnguaranteedCancelScope { call: TextRange, name: String },
+    /// ASYNC910 (not a generator so far) or ASYNC911 (a generator).
+    Exit {
+        function: String,
+        generator: bool,
+        kind: ExitKind,
+        range: TextRange,
+        since: Since,
+        fix: Option<Fix>,
+    },
+    /// ASYNC913: a loop that never ends by itself and may spin without a checkpoint.
+    IndefiniteLoop { range: TextRange, fix: Option<Fix> },
+}
+
+/// A `return` or `yield` whose path may lack a checkpoint.
+#[derive(Clone, Debug)]
+struct ExitSite {
+    kind: ExitKind,
+    range: TextRange,
+    /// Insert a checkpoint on the line before it, where that is mechanical.
+    before: Option<Edit>,
+    in_except: bool,
+}
+
+#[derive(Default)]
+struct LoopState {
+    infinite: bool,
+    guaranteed_once: bool,
+    has_break: bool,
+    before_continue: Marks,
+    before_break: Marks,
+    /// Exits that saw the loop start mark, resolved when the loop ends.
+    pending: Vec<(ExitSite, bool)>,
+    /// Where the top of the body is, for fixes.
+    body_start: Option<Edit>,
+}
+
+#[derive(Default)]
+struct TryState {
+    body_unchecked: Marks,
+    try_end: Marks,
+    except_unchecked: Marks,
+}
+
+struct CancelScope {
+    has_checkpoint: Option<bool>,
+    call: Option<(TextRange, String, TextSize)>,
+}
+
+/// A cancel scope found without any checkpoint, held until the end so that nested
+/// ones do not get overlapping fixes.
+struct EmptyScope<'a> {
+    with: &'a ast::StmtWith,
+    item: usize,
+    call: TextRange,
+    name: String,
+}
+
+/// Which rules the caller wants results for.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Wanted {
+    pub(crate) async100: bool,
+    pub(crate) async91x: bool,
+}
+
+pub(crate) struct Flow<'c, 'a> {
+    checker: &'c Checker<'c>,
+    library: Library,
+    /// Whether the fix may name the library (it is imported).
+    can_fix: bool,
+    wanted: Wanted,
+    /// Whether exits are checked: inside an `async def` not exempted by decorators.
+    async_function: bool,
+    has_yield: bool,
+    unchecked: Marks,
+    loop_: LoopState,
+    try_: TryState,
+    except_depth: u32,
+    function_body_start: Option<Edit>,
+    scopes: Vec<CancelScope>,
+    taskgroups: Vec<(&'a str, bool)>,
+    /// Inside `and` / `or`: no fixes for yields there.
+    boolean_depth: u32,
+    comp_unknown: bool,
+    /// The simple statement being walked, where a checkpoint can be inserted before.
+    line_stmt: Option<&'a Stmt>,
+    /// Exits are not reported (an `__aenter__`/`__aexit__` whose partner checkpoints).
+    exempt: bool,
+    empty_scopes: Vec<EmptyScope<'a>>,
+    /// (code-is-913, offset) of fixes already attached, so that two findings do not
+    /// insert the same checkpoint twice.
+    fixed_at: FxHashSet<(bool, TextSize)>,
+    events: Vec<Event>,
+    function: &'a str,
+}
+
+impl<'c, 'a> Flow<'c, 'a> {
+    pub(crate) fn new(checker: &'c Checker<'c>, wanted: Wanted) -> Self {
+        let library = Library::of(checker);
+        Flow {
+            checker,
+            library,
+            can_fix: checker.index.imports_module(library.module()),
+            wanted,
+            async_function: false,
+            has_yield: false,
+            unchecked: Marks::default(),
+            loop_: LoopState::default(),
+            try_: TryState::default(),
+            except_depth: 0,
+            function_body_start: None,
+            scopes: Vec::new(),
+            taskgroups: Vec::new(),
+            boolean_depth: 0,
+            comp_unknown: false,
+            line_stmt: None,
+            exempt: false,
+            empty_scopes: Vec::new(),
+            fixed_at: FxHashSet::default(),
+            events: Vec::new(),
+            function: "",
+        }
+    }
+
+    /// Walks an `async def` body. `check_exits` is false when a decorator exempts the
+    /// function from ASYNC910/911 (cancel scopes are still checked); `exempt` silences
+    /// the exits of a context manager method whose partner checkpoints.
+    pub(crate) fn function(
+        mut self,
+        def: &'a ast::StmtFunctionDef,
+        check_exits: bool,
+        exempt: bool,
+    ) -> Vec<Event> {
+        self.async_function = check_exits;
+        self.exempt = exempt;
+        self.function = def.name.id.as_str();
+        self.unchecked = Marks::one(Mark::Start);
+        self.function_body_start = self.body_start_edit(&def.body);
+        self.stmts(&def.body);
+        if self.async_function && !self.unchecked.is_empty() {
+            let site = ExitSite {
+                kind: ExitKind::End,
+                range: def.name.range(),
+                before: self.body_end_edit(&def.body),
+                in_except: false,
+            };
+            // Falling off the end never sees a loop start mark.
+            let marks = self.unchecked.clone();
+            self.report_exit(&site, &marks, site.before.clone());
+        }
+        self.finish()
+    }
+
+    /// Walks a module-level statement: only cancel scopes are checked (top-level
+    /// `await` in cells counts as a checkpoint).
+    pub(crate) fn module_statement(mut self, stmt: &'a Stmt) -> Vec<Event> {
+        self.stmt(stmt);
+        self.finish()
+    }
+
+    fn finish(mut self) -> Vec<Event> {
+        let scopes = mem::take(&mut self.empty_scopes);
+        let mut fixed: Vec<TextRange> = Vec::new();
+        // Outermost first (they start earlier), so that a scope nested in one that is
+        // being removed gets no second, overlapping fix.
+        let mut order: Vec<&EmptyScope> = scopes.iter().collect();
+        order.sort_by_key(|s| s.with.start());
+        for scope in order {
+            let nested = fixed.iter().any(|r| r.contains_range(scope.with.range()));
+            let fix = if nested {
+                None
+            } else {
+                self.remove_scope_fix(scope)
+            };
+            if fix.is_some() {
+                fixed.push(scope.with.range());
+            }
+            self.events.push(Event::EmptyCancelScope {
+                call: scope.call,
+                name: scope.name.clone(),
+                fix,
+            });
+        }
+        self.events
+    }
+
+    // ---- checkpoints -------------------------------------------------------------
+
+    fn cancel_point(&mut self) {
+        for scope in self.scopes.iter_mut().rev() {
+            if scope.has_checkpoint == Some(true) {
+                break;
+            }
+            scope.has_checkpoint = Some(true);
+        }
+        self.taskgroups.clear();
+    }
+
+    /// The path ended or handed control to the loop, without being a cancel point:
+    /// only the artificial marks (loop and cancel scope entries) survive.
+    fn schedule_point(&mut self) {
+        self.unchecked.0.retain(|m| m.is_artificial());
+    }
+
+    fn checkpoint(&mut self) {
+        self.unchecked = Marks::default();
+        self.cancel_point();
+    }
+
+    // ---- exits ---------------------------------------------------------------------
+
+    /// A `return` or `yield` (or the function's end) under the current marks.
+    fn exit(&mut self, site: ExitSite) {
+        if self.unchecked.is_empty() {
+            return;
+        }
+        if self.unchecked.contains(Mark::LoopStart) {
+            // Whether this is an error depends on the rest of the loop.
+            let only_loop = self.unchecked.len() == 1;
+            self.loop_.pending.push((site.clone(), only_loop));
+            if only_loop {
+                return;
+            }
+        }
+        let fix = self.exit_fix(&site);
+        let marks = self.unchecked.clone();
+        self.report_exit(&site, &marks, fix);
+    }
+
+    /// Where to insert the checkpoint for an exit: before it, or, inside an `except`
+    /// clause (where a checkpoint would trigger ASYNC120), at the top of the loop or
+    /// function when that covers every uncheckpointed path.
+    fn exit_fix(&mut self, site: &ExitSite) -> Option<Edit> {
+        let redirectable = self
+            .unchecked
+            .0
+            .iter()
+            .all(|m| matches!(m, Mark::Start | Mark::LoopStart | Mark::ScopeEntry(_)));
+        if site.in_except && redirectable {
+            if self.unchecked.contains(Mark::LoopStart) {
+                return self.loop_.body_start.clone();
+            }
+            return self.function_body_start.clone();
+        }
+        site.before.clone()
+    }
+
+    fn report_exit(&mut self, site: &ExitSite, marks: &Marks, fix: Option<Edit>) {
+        if self.exempt || !self.async_function || !self.wanted.async91x {
+            return;
+        }
+        let mut fix = fix;
+        for &mark in &marks.0 {
+            let since = match mark {
+                Mark::Start => Since::FunctionStart,
+                Mark::Yield(_) => Since::Yield,
+                Mark::LoopStart | Mark::ScopeEntry(_) => continue,
+            };
+            let fix = fix.take().and_then(|edit| self.fix_once(false, edit));
+            self.events.push(Event::Exit {
+                function: self.function.to_string(),
+                generator: self.has_yield,
+                kind: site.kind,
+                range: site.range,
+                since,
+                fix,
+            });
+        }
+    }
+
+    fn fix_once(&mut self, loop_rule: bool, edit: Edit) -> Option<Fix> {
+        if !self.can_fix || !self.fixed_at.insert((loop_rule, edit.range.start())) {
+            return None;
+        }
+        Some(Fix::new(
+            format!("Insert `await {}`", self.library.checkpoint_call()),
+            vec![edit],
+        ))
+    }
+
+    fn site(&self, kind: ExitKind, range: TextRange) -> ExitSite {
+        let before = match self.line_stmt {
+            Some(stmt) if self.boolean_depth == 0 => self.before_stmt_edit(stmt),
+            _ => None,
+        };
+        ExitSite {
+            kind,
+            range,
+            before,
+            in_except: self.except_depth > 0,
+        }
+    }
+
+    // ---- statements ----------------------------------------------------------------
+
+    fn stmts(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            // Nested functions get their own walk; their decorators and defaults run
+            // here.
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.expr(&decorator.expression);
+                }
+                for parameter in def.parameters.iter() {
+                    if let Some(default) = parameter.default() {
+                        self.expr(default);
+                    }
+                }
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.expr(&decorator.expression);
+                }
+                if let Some(arguments) = &class.arguments {
+                    for argument in arguments.args.iter() {
+                        self.expr(argument);
+                    }
+                    for keyword in arguments.keywords.iter() {
+                        self.expr(&keyword.value);
+                    }
+                }
+                self.stmts(&class.body);
+            }
+            Stmt::Return(ret) => {
+                self.simple(stmt, |flow| {
+                    if let Some(value) = &ret.value {
+                        flow.expr(value);
+                    }
+                    if flow.async_function {
+                        let site = flow.site(ExitKind::Return, stmt.range());
+                        flow.exit(site);
+                        flow.schedule_point();
+                    }
+                });
+            }
+            Stmt::Raise(raise) => {
+                self.simple(stmt, |flow| {
+                    if let Some(exc) = &raise.exc {
+                        flow.expr(exc);
+                    }
+                    if let Some(cause) = &raise.cause {
+                        flow.expr(cause);
+                    }
+                    flow.checkpoint();
+                });
+            }
+            Stmt::If(if_) => self.if_stmt(if_),
+            Stmt::For(for_) => {
+                self.expr(&for_.iter);
+                self.loop_stmt(
+                    stmt,
+                    None,
+                    Some(&for_.iter),
+                    for_.is_async,
+                    &for_.body,
+                    &for_.orelse,
+                );
+            }
+            Stmt::While(while_) => {
+                self.loop_stmt(
+                    stmt,
+                    Some(&while_.test),
+                    None,
+                    false,
+                    &while_.body,
+                    &while_.orelse,
+                );
+            }
+            Stmt::With(with) => self.with_stmt(with),
+            Stmt::Try(try_) => self.try_stmt(try_),
+            Stmt::Match(match_) => self.match_stmt(match_),
+            Stmt::Break(_) => {
+                self.loop_.has_break = true;
+                if self.async_function {
+                    let marks = self.unchecked.clone();
+                    self.loop_.before_break.extend(&marks);
+                }
+            }
+            Stmt::Continue(_) => {
+                if self.async_function {
+                    let marks = self.unchecked.clone();
+                    self.loop_.before_continue.extend(&marks);
+                }
+            }
+            _ => self.simple(stmt, |flow| {
+                flow.simple_children(stmt);
+            }),
+        }
+    }
+
+    fn simple(&mut self, stmt: &'a Stmt, walk: impl FnOnce(&mut Self)) {
+        let outer = self.line_stmt.replace(stmt);
+        walk(self);
+        self.line_stmt = outer;
+    }
+
+    /// The expressions of a simple statement, in evaluation order where it matters
+    /// (the value before the targets).
+    fn simple_children(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Expr(s) => self.expr(&s.value),
+            Stmt::Assign(s) => {
+                self.expr(&s.value);
+                for target in &s.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::AugAssign(s) => {
+                self.expr(&s.target);
+                self.expr(&s.value);
+            }
+            Stmt::AnnAssign(s) => {
+                if let Some(value) = &s.value {
+                    self.expr(value);
+                }
+                self.expr(&s.target);
+            }
+            Stmt::Delete(s) => {
+                for target in &s.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::Assert(s) => {
+                self.expr(&s.test);
+                if let Some(msg) = &s.msg {
+                    self.expr(msg);
+                }
+            }
+            Stmt::TypeAlias(s) => self.expr(&s.value),
+            _ => {}
+        }
+    }
+
+    fn if_stmt(&mut self, if_: &'a ast::StmtIf) {
+        self.expr(&if_.test);
+        let mut branches = Marks::default();
+        let base = self.unchecked.clone();
+        self.stmts(&if_.body);
+        branches.extend(&mem::replace(&mut self.unchecked, base));
+        for clause in &if_.elif_else_clauses {
+            match &clause.test {
+                Some(test) => {
+                    self.expr(test);
+                    let base = self.unchecked.clone();
+                    self.stmts(&clause.body);
+                    branches.extend(&mem::replace(&mut self.unchecked, base));
+                }
+                None => self.stmts(&clause.body),
+            }
+        }
+        self.unchecked.extend(&branches);
+    }
+
+    fn loop_stmt(
+        &mut self,
+        stmt: &'a Stmt,
+        test: Option<&'a Expr>,
+        iter: Option<&'a Expr>,
+        is_async: bool,
+        body: &'a [Stmt],
+        orelse: &'a [Stmt],
+    ) {
+        let saved = mem::take(&mut self.loop_);
+        if let Some(test) = test {
+            if is_constant_true(test) {
+                self.loop_.infinite = true;
+                self.loop_.guaranteed_once = true;
+            }
+            self.expr(test);
+        }
+        if let Some(iter) = iter {
+            self.loop_.guaranteed_once = iter_guaranteed_once(iter);
+        }
+        if !self.async_function {
+            self.stmts(body);
+            self.stmts(orelse);
+            self.loop_ = saved;
+            return;
+        }
+        self.loop_.body_start = self.before_first_stmt_edit(body);
+        let outer = mem::take(&mut self.unchecked);
+        if is_async {
+            self.checkpoint();
+        } else {
+            self.unchecked = Marks::one(Mark::LoopStart);
+        }
+        self.stmts(body);
+
+        // Exits that saw the loop start are errors for whatever was unchecked before
+        // the loop, at the end of an iteration, or before a `continue`.
+        let mut blame = outer.clone();
+        blame.extend(&self.unchecked);
+        blame.extend(&self.loop_.before_continue);
+        let pending = mem::take(&mut self.loop_.pending);
+        let real_blame = blame.0.iter().any(|m| !m.is_artificial());
+        // Unlike flake8-async, a `continue` reached without a checkpoint counts too: it
+        // starts the next iteration just like the end of the body.
+        let indefinite = self.loop_.infinite
+            && !self.loop_.has_break
+            && (self.unchecked.contains(Mark::LoopStart)
+                || self.loop_.before_continue.contains(Mark::LoopStart));
+        let loop_start_fix = self.loop_.body_start.clone();
+        if indefinite {
+            let range = loop_header_range(stmt);
+            let fix = loop_start_fix
+                .clone()
+                .and_then(|edit| self.fix_once(true, edit));
+            self.events.push(Event::IndefiniteLoop { range, fix });
+        }
+        if real_blame {
+            for (site, only_loop) in &pending {
+                // Exits seen only under the loop mark get their fix now; others got
+                // theirs when first reported.
+                let fix = if *only_loop {
+                    if site.in_except || indefinite {
+                        loop_start_fix.clone()
+                    } else {
+                        site.before.clone()
+                    }
+                } else {
+                    None
+                };
+                self.report_exit(site, &blame, fix);
+            }
+        }
+
+        for marks in [
+            &mut self.loop_.before_continue,
+            &mut self.loop_.before_break,
+            &mut self.unchecked,
+        ] {
+            if marks.remove(Mark::LoopStart) {
+                marks.extend(&outer);
+            }
+        }
+        if is_async {
+            // Running out of an async iterable checkpoints.
+            self.checkpoint();
+        } else {
+            if !self.loop_.guaranteed_once {
+                self.unchecked.extend(&outer);
+            }
+            if !self.loop_.infinite {
+                let marks = self.loop_.before_continue.clone();
+                self.unchecked.extend(&marks);
+            }
+        }
+        self.stmts(orelse);
+        if self.loop_.infinite && !self.loop_.has_break {
+            // Nothing after a loop that never ends runs.
+            self.unchecked = Marks::default();
+        } else {
+            let marks = self.loop_.before_break.clone();
+            self.unchecked.extend(&marks);
+        }
+        self.loop_ = saved;
+    }
+
+    fn with_stmt(&mut self, with: &'a ast::StmtWith) {
+        for item in &with.items {
+            self.expr(&item.context_expr);
+        }
+        let saved_taskgroups = self.taskgroups.clone();
+        let suppressing = with
+            .items
+            .iter()
+            .any(|item| is_suppressing(self.checker, &item.context_expr));
+        let saved_unchecked = suppressing.then(|| self.unchecked.clone());
+
+        for item in &with.items {
+            self.scopes.push(CancelScope {
+                has_checkpoint: None,
+                call: None,
+            });
+            let Expr::Call(call) = &item.context_expr else {
+                if with.is_async {
+                    self.checkpoint();
+                }
+                continue;
+            };
+            let qualified = self.checker.qualified_name(&call.func);
+            let qualified = qualified.as_deref().unwrap_or_default();
+            if is_taskgroup(qualified) {
+                if let Some(Expr::Name(name)) = item.optional_vars.as_deref() {
+                    self.taskgroups.push((name.id.as_str(), false));
+                }
+                self.schedule_point();
+                continue;
+            }
+            if with.is_async {
+                self.checkpoint();
+            }
+            if is_suppressing(self.checker, &item.context_expr) {
+                continue;
+            }
+            if is_cancel_scope(qualified) {
+                let at = item.start();
+                self.unchecked.insert(Mark::ScopeEntry(at));
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.call = Some((call.range(), qualified.to_string(), at));
+                    scope.has_checkpoint = Some(false);
+                }
+            }
+        }
+
+        self.stmts(&with.body);
+
+        for index in (0..with.items.len()).rev() {
+            let Some(scope) = self.scopes.pop() else {
+                break;
+            };
+            let Some((call, name, at)) = scope.call else {
+                continue;
+            };
+            if scope.has_checkpoint == Some(false) {
+                if self.wanted.async100 {
+                    self.empty_scopes.push(EmptyScope {
+                        with,
+                        item: index,
+                        call,
+                        name,
+                    });
+                }
+            } else if self.unchecked.remove(Mark::ScopeEntry(at)) && self.wanted.async91x {
+                self.events
+                    .push(Event::UnguaranteedCancelScope { call, name });
+            }
+        }
+
+        if let Some(saved) = saved_unchecked {
+            let inside = mem::replace(&mut self.unchecked, saved);
+            self.unchecked.extend(&inside);
+            self.taskgroups = saved_taskgroups;
+        }
+
+        if with.is_async {
+            self.with_exit(with);
+        }
+    }
+
+    /// Leaving an `async with`: a checkpoint, except for a nursery or task group in which
+    /// nothing was started with `start_soon`.
+    fn with_exit(&mut self, with: &'a ast::StmtWith) {
+        for item in &with.items {
+            let qualified = match &item.context_expr {
+                Expr::Call(call) => self.checker.qualified_name(&call.func),
+                _ => None,
+            };
+            if qualified.as_deref().is_some_and(is_taskgroup) {
+                if let Some(Expr::Name(name)) = item.optional_vars.as_deref() {
+                    let name = name.id.as_str();
+                    if let Some(position) = self.taskgroups.iter().position(|(n, _)| *n == name) {
+                        let (_, started) = self.taskgroups.remove(position);
+                        if started {
+                            self.checkpoint();
+                            return;
+                        }
+                    }
+                }
+            } else {
+                self.checkpoint();
+                return;
+            }
+        }
+        self.schedule_point();
+    }
+
+    fn try_stmt(&mut self, try_: &'a ast::StmtTry) {
+        if !self.async_function {
+            self.stmts(&try_.body);
+            for handler in &try_.handlers {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                self.stmts(&handler.body);
+            }
+            self.stmts(&try_.orelse);
+            self.stmts(&try_.finalbody);
+            return;
+        }
+        let saved = mem::take(&mut self.try_);
+        // A handler or `finally` may be entered from anywhere in the body, including
+        // right after a `yield` there.
+        let mut body_unchecked = self.unchecked.clone();
+        collect_yields(&try_.body, &mut body_unchecked);
+        self.try_.body_unchecked = body_unchecked;
+        self.stmts(&try_.body);
+        self.try_.try_end = self.unchecked.clone();
+        self.try_.except_unchecked = Marks::default();
+        for handler in &try_.handlers {
+            let ast::ExceptHandler::ExceptHandler(handler) = handler;
+            self.unchecked = self.try_.body_unchecked.clone();
+            self.except_depth += 1;
+            if let Some(type_) = &handler.type_ {
+                self.expr(type_);
+            }
+            self.stmts(&handler.body);
+            self.except_depth -= 1;
+            let marks = self.unchecked.clone();
+            self.try_.except_unchecked.extend(&marks);
+        }
+        self.unchecked = self.try_.try_end.clone();
+        self.stmts(&try_.orelse);
+        let marks = self.try_.except_unchecked.clone();
+        self.unchecked.extend(&marks);
+        if !try_.finalbody.is_empty() {
+            let added = self.try_.body_unchecked.difference(&self.unchecked);
+            // Without a catch-all handler, `finally` may run on the way out of an
+            // exception raised anywhere in the body; that exception propagates after
+            // it, so those paths are forgotten again afterwards.
+            let catch_all = try_.handlers.iter().any(|handler| {
+                let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                match handler.type_.as_deref() {
+                    None => true,
+                    Some(Expr::Name(name)) => name.id.as_str() == "BaseException",
+                    Some(_) => false,
+                }
+            });
+            if !catch_all {
+                self.unchecked.extend(&added);
+            }
+            self.stmts(&try_.finalbody);
+            self.unchecked.remove_all(&added);
+        }
+        self.try_ = saved;
+    }
+
+    fn match_stmt(&mut self, match_: &'a ast::StmtMatch) {
+        self.expr(&match_.subject);
+        let base = self.unchecked.clone();
+        let mut cases = Marks::default();
+        let mut has_fallback = false;
+        for case in &match_.cases {
+            self.unchecked = base.clone();
+            if let Some(guard) = &case.guard {
+                self.expr(guard);
+            }
+            if let ast::Pattern::MatchAs(ast::PatternMatchAs { pattern: None, .. }) = &case.pattern
+            {
+                if case.guard.is_none() || self.unchecked.is_empty() {
+                    has_fallback = true;
+                }
+            }
+            self.stmts(&case.body);
+            let marks = self.unchecked.clone();
+            cases.extend(&marks);
+        }
+        self.unchecked = cases;
+        if !has_fallback {
+            self.unchecked.extend(&base);
+        }
+    }
+
+    // ---- expressions ---------------------------------------------------------------
+
+    fn expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Await(await_) => {
+                self.expr(&await_.value);
+                self.checkpoint();
+            }
+            Expr::Yield(yield_) => {
+                if let Some(value) = &yield_.value {
+                    self.expr(value);
+                }
+                if !self.async_function {
+                    return;
+                }
+                self.has_yield = true;
+                // The consumer may checkpoint while the generator is suspended.
+                self.cancel_point();
+                let site = self.site(ExitKind::Yield, yield_.range());
+                self.exit(site);
+                self.unchecked = Marks::one(Mark::Yield(yield_.start()));
+            }
+            Expr::BoolOp(bool_op) => {
+                self.boolean_depth += 1;
+                let mut values = bool_op.values.iter();
+                if let Some(first) = values.next() {
+                    self.expr(first);
+                }
+                for value in values {
+                    // Only evaluated sometimes: its checkpoints are not guaranteed.
+                    let before = self.unchecked.clone();
+                    self.expr(value);
+                    if self.async_function {
+                        self.unchecked.extend(&before);
+                    }
+                }
+                self.boolean_depth -= 1;
+            }
+            Expr::If(if_) => {
+                self.expr(&if_.test);
+                let base = self.unchecked.clone();
+                self.expr(&if_.body);
+                let body = mem::replace(&mut self.unchecked, base);
+                self.expr(&if_.orelse);
+                if self.async_function {
+                    self.unchecked.extend(&body);
+                }
+            }
+            Expr::ListComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
+            Expr::SetComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
+            Expr::DictComp(comp) => match &comp.key {
+                Some(key) => self.comprehension(&comp.generators, &[key, &comp.value]),
+                None => self.comprehension(&comp.generators, &[&comp.value]),
+            },
+            // Only the first iterable runs when a generator expression is created.
+            Expr::Generator(generator) => {
+                if let Some(first) = generator.generators.first() {
+                    self.expr(&first.iter);
+                }
+            }
+            Expr::Lambda(_) => {}
+            Expr::Call(call) => {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if attribute.attr.as_str() == "start_soon" {
+                        if let Expr::Name(name) = attribute.value.as_ref() {
+                            let name = name.id.as_str();
+                            for (taskgroup, started) in &mut self.taskgroups {
+                                if *taskgroup == name {
+                                    *started = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                self.expr(&call.func);
+                for argument in call.arguments.args.iter() {
+                    self.expr(argument);
+                }
+                for keyword in call.arguments.keywords.iter() {
+                    self.expr(&keyword.value);
+                }
+            }
+            _ => {
+                use ruff_python_ast::visitor::source_order::{walk_expr, SourceOrderVisitor};
+                struct Children<'f, 'c, 'a>(&'f mut Flow<'c, 'a>, bool);
+                impl<'a> SourceOrderVisitor<'a> for Children<'_, '_, 'a> {
+                    fn visit_expr(&mut self, expr: &'a Expr) {
+                        if self.1 {
+                            // The expression itself: walk its children.
+                            self.1 = false;
+                            walk_expr(self, expr);
+                        } else {
+                            self.0.expr(expr);
+                        }
+                    }
+                }
+                Children(self, true).visit_expr(expr);
+            }
+        }
+    }
+
+    /// A list, set or dict comprehension: only what is guaranteed to run is followed,
+    /// until the comprehension is known to checkpoint or not.
+    fn comprehension(&mut self, generators: &'a [ast::Comprehension], elements: &[&'a Expr]) {
+        if !self.async_function || self.unchecked.is_empty() {
+            return;
+        }
+        let outer = mem::replace(&mut self.comp_unknown, true);
+        self.comprehension_for(generators);
+        if self.comp_unknown && !self.unchecked.is_empty() {
+            for element in elements {
+                self.expr(element);
+            }
+        }
+        self.comp_unknown = outer;
+    }
+
+    fn comprehension_for(&mut self, generators: &'a [ast::Comprehension]) {
+        let Some((generator, rest)) = generators.split_first() else {
+            return;
+        };
+        if self.unchecked.is_empty() {
+            return;
+        }
+        if generator.is_async {
+            self.checkpoint();
+            self.comp_unknown = false;
+            return;
+        }
+        self.expr(&generator.iter);
+        if !iter_guaranteed_once(&generator.iter) {
+            self.comp_unknown = false;
+        } else if let Some(first) = generator.ifs.first() {
+            self.comp_unknown = false;
+            self.expr(first);
+        } else {
+            self.comprehension_for(rest);
+        }
+    }
+
+    // ---- fixes ---------------------------------------------------------------------
+
+    fn text(&self) -> &'c str {
+        &self.checker.unit.text
+    }
+
+    fn insertion(&self) -> String {
+        format!("await {}", self.library.checkpoint_call())
+    }
+
+    /// Inserts a checkpoint on its own line before `stmt`, if `stmt` is alone on its
+    /// line.
+    fn before_stmt_edit(&self, stmt: &Stmt) -> Option<Edit> {
+        let text = self.text();
+        let indent = own_line_indent(text, stmt.range())?;
+        Some(Edit::insert(
+            stmt.start(),
+            format!("{}\n{indent}", self.insertion()),
+        ))
+    }
+
+    /// Inserts a checkpoint as the first statement of a body (after a docstring).
+    fn body_start_edit(&self, body: &[Stmt]) -> Option<Edit> {
+        match body.first() {
+            Some(first) if is_docstring(first) => {
+                let text = self.text();
+                let indent = own_line_indent(text, first.range())?;
+                let at = line_end(text, first.end());
+                Some(Edit::insert(at, format!("\n{indent}{}", self.insertion())))
+            }
+            _ => self.before_first_stmt_edit(body),
+        }
+    }
+
+    fn before_first_stmt_edit(&self, body: &[Stmt]) -> Option<Edit> {
+        self.before_stmt_edit(body.first()?)
+    }
+
+    /// Appends a checkpoint as the last statement of a body.
+    fn body_end_edit(&self, body: &[Stmt]) -> Option<Edit> {
+        let text = self.text();
+        let indent = own_line_indent(text, body.first()?.range())?;
+        let at = line_end(text, body.last()?.end());
+        Some(Edit::insert(at, format!("\n{indent}{}", self.insertion())))
+    }
+
+    /// ASYNC100's fix: the `with` goes and its body moves out one level, when the cancel
+    /// scope is the statement's only item and binds no name.
+    fn remove_scope_fix(&self, scope: &EmptyScope) -> Option<Fix> {
+        let with = scope.with;
+        if with.items.len() != 1 || with.items[scope.item].optional_vars.is_some() {
+            return None;
+        }
+        let text = self.text();
+        let first = with.body.first()?;
+        let last = with.body.last()?;
+        let body_range = TextRange::new(first.start(), last.end());
+        let body_text = &text[body_range];
+        // Dedenting would change the contents of a multi-line string.
+        if body_text.contains("\"\"\"") || body_text.contains("'''") {
+            return None;
+        }
+        let with_indent = line_indent(text, with.start())?;
+        let title = format!("Remove the `{}` context", scope.name);
+        let header_end = line_start(text, first.start());
+        if header_end <= with.start() {
+            // `with ...: stmt` on one line: keep the statement(s) in its place.
+            if text[TextRange::new(with.start(), first.start())].contains('#') {
+                return None;
+            }
+            return Some(Fix::new(
+                title,
+                vec![Edit::replace(with.range(), body_text.to_string())],
+            ));
+        }
+        // A comment in the header would be lost.
+        if text[TextRange::new(with.start(), header_end)].contains('#') {
+            return None;
+        }
+        let body_indent = line_indent(text, first.start())?;
+        let extra = body_indent.strip_prefix(with_indent)?.len();
+        let with_line = line_start(text, with.start());
+        let mut edits = vec![Edit::delete(TextRange::new(with_line, header_end))];
+        // Remove one level of indentation from every line of the body.
+        let mut at = header_end;
+        let end = last.end();
+        while at < end {
+            let rest = &text[usize::from(at)..];
+            let strip = rest
+                .bytes()
+                .take(extra)
+                .take_while(|b| *b == b' ' || *b == b'\t')
+                .count();
+            if strip > 0 {
+                let strip = TextSize::try_from(strip).ok()?;
+                edits.push(Edit::delete(TextRange::at(at, strip)));
+            }
+            match rest.find('\n') {
+                Some(newline) => at += TextSize::try_from(newline + 1).ok()?,
+                None => break,
+            }
+        }
+        Some(Fix::new(title, edits))
+    }
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+
+/// The indentation of the line `range` starts on, if only whitespace precedes it there
+/// and nothing but a comment follows its end on its last line.
+fn own_line_indent(text: &str, range: TextRange) -> Option<&str> {
+    let start = usize::from(range.start());
+    let line = usize::from(line_start(text, range.start()));
+    let indent = text.get(line..start)?;
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let end = usize::from(range.end());
+    let after = text.get(end..usize::from(line_end(text, range.end())))?;
+    let after = after.trim_start();
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    Some(indent)
+}
+
+/// The whitespace before `at` on its line, if only whitespace precedes it.
+fn line_indent(text: &str, at: TextSize) -> Option<&str> {
+    let indent = text.get(usize::from(line_start(text, at))..usize::from(at))?;
+    indent
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+        .then_some(indent)
+}
+
+fn line_start(text: &str, at: TextSize) -> TextSize {
+    let at = usize::from(at).min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    TextSize::try_from(start).unwrap_or_default()
+}
+
+/// The offset of the newline ending the line `at` is on (or the end of the text).
+fn line_end(text: &str, at: TextSize) -> TextSize {
+    let at = usize::from(at).min(text.len());
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let end = if end > at && text.as_bytes().get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    };
+    TextSize::try_from(end).unwrap_or_default()
+}
+
+fn is_docstring(stmt: &Stmt) -> bool {
+    matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr())
+}
+
+fn loop_header_range(stmt: &Stmt) -> TextRange {
+    match stmt {
+        Stmt::While(w) => TextRange::new(w.start(), w.test.end()),
+        Stmt::For(f) => TextRange::new(f.start(), f.iter.end()),
+        _ => stmt.range(),
+    }
+}
+
+/// `while True`, `while 1`, `while "x"`: a condition that is constantly true.
+fn is_constant_true(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(b) => b.value,
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64() != Some(0),
+            ast::Number::Float(f) => *f != 0.0,
+            ast::Number::Complex { real, imag } => *real != 0.0 || *imag != 0.0,
+        },
+        Expr::StringLiteral(s) => !s.value.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether a `for` over this iterable runs its body at least once: a non-empty literal
+/// container or string, or `range()` of integer literals that is not empty.
+pub(crate) fn iter_guaranteed_once(iter: &Expr) -> bool {
+    let elements = |elts: &[Expr]| {
+        elts.iter().any(|elt| match elt {
+            Expr::Starred(starred) => iter_guaranteed_once(&starred.value),
+            _ => true,
+        })
+    };
+    match iter {
+        Expr::List(list) => elements(&list.elts),
+        Expr::Tuple(tuple) => elements(&tuple.elts),
+        Expr::Set(set) => elements(&set.elts),
+        Expr::Dict(dict) => dict.items.iter().any(|item| match &item.key {
+            Some(_) => true,
+            None => iter_guaranteed_once(&item.value),
+        }),
+        Expr::StringLiteral(s) => !s.value.is_implicit_concatenated() && !s.value.is_empty(),
+        Expr::Call(call) => {
+            let Expr::Name(name) = call.func.as_ref() else {
+                return false;
+            };
+            if name.id.as_str() != "range" || !call.arguments.keywords.is_empty() {
+                return false;
+            }
+            let mut values = Vec::with_capacity(3);
+            for argument in call.arguments.args.iter() {
+                match integer_literal(argument) {
+                    Some(value) => values.push(value),
+                    None => return false,
+                }
+            }
+            match values.as_slice() {
+                [stop] => *stop > 0,
+                [start, stop] => start < stop,
+                [start, stop, step] if *step > 0 => start < stop,
+                [start, stop, step] if *step < 0 => start > stop,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn integer_literal(expr: &Expr) -> Option<i128> {
+    match expr {
+        Expr::NumberLiteral(ast::ExprNumberLiteral {
+            value: ast::Number::Int(i),
+            ..
+        }) => i.as_u64().map(i128::from),
+        Expr::UnaryOp(unary) => {
+            let value = integer_literal(&unary.operand)?;
+            match unary.op {
+                ast::UnaryOp::USub => Some(-value),
+                ast::UnaryOp::Invert => Some(!value),
+                ast::UnaryOp::UAdd => Some(value),
+                ast::UnaryOp::Not => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Adds a mark for every `yield` in a body, not entering nested scopes.
+fn collect_yields(body: &[Stmt], marks: &mut Marks) {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    struct Yields<'m>(&'m mut Marks);
+    impl<'a> Visitor<'a> for Yields<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Yield(y) => {
+                    self.0.insert(Mark::Yield(y.start()));
+                    walk_expr(self, expr);
+                }
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut visitor = Yields(marks);
+    visitor.visit_body(body);
+}
+
+/// `trio.move_on_after` and the other cancel scopes and timeouts of trio, anyio and
+/// asyncio.
+pub(crate) fn is_cancel_scope(qualified: &str) -> bool {
+    let Some((module, name)) = qualified.rsplit_once('.') else {
+        return false;
+    };
+    match module {
+        "trio" | "anyio" => matches!(
+            name,
+            "fail_after" | "fail_at" | "move_on_after" | "move_on_at" | "CancelScope"
+        ),
+        "asyncio" => matches!(name, "timeout" | "timeout_at"),
+        _ => false,
+    }
+}
+
+fn is_taskgroup(qualified: &str) -> bool {
+    matches!(qualified, "trio.open_nursery" | "anyio.create_task_group")
+}
+
+/// Whether a `with` item may swallow exceptions: `contextlib.suppress(...)` or a call
+/// matching `exception-suppress-context-managers`.
+fn is_suppressing(checker: &Checker, item: &Expr) -> bool {
+    let Expr::Call(call) = item else {
+        return false;
+    };
+    if !matches!(call.func.as_ref(), Expr::Name(_) | Expr::Attribute(_)) {
+        return false;
+    }
+    let qualified = checker.qualified_name(&call.func);
+    if qualified.as_deref() == Some("contextlib.suppress") {
+        return true;
+    }
+    let patterns = &checker.options().exception_suppress_context_managers;
+    !patterns.is_empty() && matches_any(checker, &call.func, patterns)
+}
+
+/// Whether an expression (a decorator or a called function) matches one of the
+/// user's patterns: by its source text or its qualified name, `*` and `?` as in shell
+/// globs, a leading `@` ignored.
+pub(crate) fn matches_any(checker: &Checker, expr: &Expr, patterns: &[String]) -> bool {
+    let expr = match expr {
+        Expr::Call(call) => call.func.as_ref(),
+        other => other,
+    };
+    let source = checker.source(expr.range());
+    let qualified = checker.qualified_name(expr);
+    patterns.iter().any(|pattern| {
+        let pattern = pattern.trim_start_matches('@');
+        glob(pattern, source) || qualified.as_deref().is_some_and(|q| glob(pattern, q))
+    })
+}
+
+/// Shell-style matching of `*` (any run) and `?` (one character), as `fnmatch`.
+fn glob(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// The last component of a decorator's name: `@pytest.fixture(scope=...)` → `fixture`.
+pub(crate) fn decorator_name(decorator: &ast::Decorator) -> Option<&str> {
+    let expr = match &decorator.expression {
+        Expr::Call(call) => call.func.as_ref(),
+        other => other,
+    };
+    match expr {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// Whether a function body is only `pass`, `...` and string literals.
+pub(crate) fn is_empty_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(e) => matches!(
+            e.value.as_ref(),
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn glob_matches_like_fnmatch() {
+        assert!(glob("app.route", "app.route"));
+        assert!(glob("mypackage.*", "mypackage.deco.x"));
+        assert!(glob("*.route", "app.route"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("app.route", "app.router"));
+        assert!(!glob("x.*", "y.z"));
+    }
+}

@@ -1,0 +1,108 @@
+//! ASYNC910: an async function that may return without a checkpoint.
+
+use ruff_text_size::TextRange;
+
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::Fix;
+
+use super::analysis::{ExitKind, Library, Since};
+
+rule! {
+    /// ## What it does
+    /// Flags an exit from an `async def` (a `return`, or the end of the body) that can
+    /// be reached without a checkpoint (`await`, `async for`, `async with`) or an
+    /// exception since the function started.
+    ///
+    /// ## Why is this bad?
+    /// Callers expect `await f()` to be a checkpoint: a point where the task can be
+    /// cancelled and other tasks get to run. A function that sometimes returns without
+    /// one breaks that expectation on exactly those paths (a cache hit, an early
+    /// return), so a loop calling it can starve the event loop and ignore timeouts.
+    ///
+    /// Functions whose body is only `pass`, `...` or a docstring, `@overload`s, pytest
+    /// fixtures and functions with a decorator listed in
+    /// `no-checkpoint-warning-decorators` are not checked. An `__aenter__` or
+    /// `__aexit__` without any checkpoint is exempt when its partner method
+    /// checkpoints (or is inherited).
+    ///
+    /// ## Example
+    /// ```python
+    /// import trio
+    ///
+    /// async def get(cache, key):
+    ///     if key in cache:
+    ///         return cache[key]
+    ///     return await load(key)
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import trio
+    ///
+    /// async def get(cache, key):
+    ///     if key in cache:
+    ///         await trio.lowlevel.checkpoint()
+    ///         return cache[key]
+    ///     return await load(key)
+    /// ```
+    ///
+    /// ## Fix safety
+    /// The fix inserts `await trio.lowlevel.checkpoint()` (`anyio.lowlevel.checkpoint()`
+    /// when anyio is imported, `asyncio.sleep(0)` with asyncio) on its own line before
+    /// the `return`, or at the end of the body. Inside an `except` clause it goes at
+    /// the top of the function (or loop) instead, since awaiting in a handler is
+    /// ASYNC120. It is offered only when that library is imported and the statement is
+    /// alone on its line. The checkpoint makes the function cancellable there, which
+    /// callers must already handle on its other paths.
+    "ASYNC910" "async-function-no-checkpoint" {
+        library: "trio, anyio, asyncio",
+        default: false,
+        severity: Warning,
+        fix: Sometimes,
+    }
+}
+
+pub(crate) fn report(
+    checker: &mut Checker,
+    function: &str,
+    kind: ExitKind,
+    range: TextRange,
+    since: Since,
+    fix: Option<Fix>,
+) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let message = exit_message(checker, function, false, kind, since);
+    checker.report(&RULE, range, message, fix);
+}
+
+/// The message of ASYNC910 and ASYNC911.
+pub(super) fn exit_message(
+    checker: &Checker,
+    function: &str,
+    generator: bool,
+    kind: ExitKind,
+    since: Since,
+) -> String {
+    let what = if generator {
+        format!("async generator `{function}`")
+    } else {
+        format!("async function `{function}`")
+    };
+    let since = match since {
+        Since::FunctionStart if generator => "since the generator started",
+        Since::FunctionStart => "since the function started",
+        Since::Yield => "since the previous `yield`",
+    };
+    let exit = match kind {
+        ExitKind::Return => format!("`return` from {what}"),
+        ExitKind::Yield => format!("`yield` in {what}"),
+        ExitKind::End => format!("the end of {what}"),
+    };
+    let checkpoint = Library::of(checker).checkpoint_call();
+    format!(
+        "{exit} can be reached without a checkpoint {since}, so on that path it cannot be \
+         cancelled and lets no other task run: add `await {checkpoint}` before it"
+    )
+}

@@ -1,0 +1,71 @@
+//! ASYNC911: an async generator that may yield or finish without a checkpoint.
+
+use ruff_text_size::TextRange;
+
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::Fix;
+
+use super::analysis::{ExitKind, Since};
+use super::async910_async_function_no_checkpoint::exit_message;
+
+rule! {
+    /// ## What it does
+    /// Flags a `yield`, `return` or the end of an async generator that can be reached
+    /// without a checkpoint (`await`, `async for`, `async with`) since the previous
+    /// `yield` or the start of the generator.
+    ///
+    /// ## Why is this bad?
+    /// Each step of `async for` over the generator is expected to be a checkpoint. A
+    /// step that is not lets the consuming loop run without ever being cancellable or
+    /// letting other tasks run.
+    ///
+    /// The same functions are exempt as for ASYNC910 (empty bodies, `@overload`,
+    /// fixtures, `no-checkpoint-warning-decorators`).
+    ///
+    /// ## Example
+    /// ```python
+    /// import trio
+    ///
+    /// async def numbers(limit):
+    ///     for i in range(limit):
+    ///         yield i
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import trio
+    ///
+    /// async def numbers(limit):
+    ///     for i in range(limit):
+    ///         await trio.lowlevel.checkpoint()
+    ///         yield i
+    ///     await trio.lowlevel.checkpoint()
+    /// ```
+    ///
+    /// ## Fix safety
+    /// As for ASYNC910: `await trio.lowlevel.checkpoint()` (anyio's or
+    /// `asyncio.sleep(0)` per library) goes on its own line before the `yield` or
+    /// `return`, or at the end of the body, when the library is imported and the
+    /// statement is alone on its line.
+    "ASYNC911" "async-generator-no-checkpoint" {
+        library: "trio, anyio, asyncio",
+        default: false,
+        severity: Warning,
+        fix: Sometimes,
+    }
+}
+
+pub(crate) fn report(
+    checker: &mut Checker,
+    function: &str,
+    kind: ExitKind,
+    range: TextRange,
+    since: Since,
+    fix: Option<Fix>,
+) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let message = exit_message(checker, function, true, kind, since);
+    checker.report(&RULE, range, message, fix);
+}
