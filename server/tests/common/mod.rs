@@ -158,6 +158,21 @@ impl Checked {
             .collect()
     }
 
+    /// `findings()` of the given codes only: for a test about one rule whose snippet
+    /// other rules rightly flag too (ASYNC124 on an `async def` that never awaits).
+    pub fn findings_for(&self, codes: &[&str]) -> Vec<(&'static str, u32)> {
+        let mut found = self.findings();
+        found.retain(|(code, _)| codes.contains(code));
+        found
+    }
+
+    /// `cell_findings()` of the given codes only.
+    pub fn cell_findings_for(&self, codes: &[&str]) -> Vec<(&'static str, usize, u32)> {
+        let mut found = self.cell_findings();
+        found.retain(|(code, _, _)| codes.contains(code));
+        found
+    }
+
     /// `(code, cell, line)` of every finding of a notebook, cells and lines 1-based.
     pub fn cell_findings(&self) -> Vec<(&'static str, usize, u32)> {
         self.located()

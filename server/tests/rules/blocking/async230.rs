@@ -23,5 +23,5 @@ fn the_suggestion_follows_the_library() {
 #[test]
 fn anyio_wrap_file_makes_it_async() {
     let checked = python("import anyio\n\nasync def f(p):\n    anyio.wrap_file(open(p))\n");
-    assert_eq!(checked.findings(), []);
+    assert_eq!(checked.findings_for(&["ASYNC230"]), []);
 }

@@ -18,7 +18,7 @@ fn the_message_names_the_cells_that_started_tasks() {
         "asyncio.ensure_future(beat())",
         "time.sleep(3)",
     ]);
-    assert_eq!(checked.cell_findings(), [("LOOP400", 5, 1)]);
+    assert_eq!(checked.cell_findings_for(&["LOOP400"]), [("LOOP400", 5, 1)]);
     let message = &checked.only("LOOP400").message;
     assert!(message.contains("code cells 2 and 4"), "{message}");
     assert!(message.contains("`await asyncio.sleep(...)`"), "{message}");
@@ -59,7 +59,7 @@ fn a_task_started_earlier_in_the_same_cell_counts() {
     let checked = notebook(&[
         "import time, asyncio\ntime.sleep(1)\nasyncio.create_task(poll())\ntime.sleep(1)",
     ]);
-    assert_eq!(checked.cell_findings(), [("LOOP400", 1, 4)]);
+    assert_eq!(checked.cell_findings_for(&["LOOP400"]), [("LOOP400", 1, 4)]);
     assert!(checked
         .only("LOOP400")
         .message
@@ -82,13 +82,13 @@ fn later_cells_starting_tasks_do_not_count() {
         "import time, asyncio\ntime.sleep(3)",
         "asyncio.create_task(poll())",
     ]);
-    assert_eq!(checked.cell_findings(), []);
+    assert_eq!(checked.cell_findings_for(&["LOOP400"]), []);
 }
 
 #[test]
 fn scripts_are_not_checked() {
     let checked = python("import time, asyncio\nasyncio.ensure_future(x())\ntime.sleep(1)\n");
-    assert_eq!(checked.findings(), []);
+    assert_eq!(checked.findings_for(&["LOOP400"]), []);
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn under_ipython_only_cells_that_await_run_on_the_loop() {
         ],
         &settings,
     );
-    assert_eq!(checked.cell_findings(), [("LOOP400", 4, 1)]);
+    assert_eq!(checked.cell_findings_for(&["LOOP400"]), [("LOOP400", 4, 1)]);
 }
 
 #[test]

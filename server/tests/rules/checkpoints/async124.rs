@@ -8,11 +8,11 @@ fn fixture() {
 }
 
 #[test]
-fn opt_in_with_a_message_naming_the_function() {
+fn on_by_default_as_in_flake8_async_with_a_message_naming_the_function() {
     let source = "async def total(prices):\n    return sum(prices)\n";
-    assert!(!python(source).has("ASYNC124"));
-    let checked = python_with(source, &selecting(&["ASYNC124"]));
-    assert!(checked.only("ASYNC124").message.contains("`total`"));
+    assert!(python(source).only("ASYNC124").message.contains("`total`"));
+    let stub = "async def total(prices):\n    ...\n";
+    assert!(!python(stub).has("ASYNC124"));
 }
 
 #[test]

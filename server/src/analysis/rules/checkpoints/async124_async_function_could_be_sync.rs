@@ -37,15 +37,16 @@ rule! {
     ///     return sum(prices)
     /// ```
     ///
-    /// flake8-async enables this rule by default; asyncell leaves it opt-in for now
-    /// (`select = ["ASYNC124"]`), since stubs and interface implementations often
-    /// trip it.
+    /// On by default, as in flake8-async. Stub bodies (`...`, `pass`, a docstring),
+    /// `@overload`s, methods (they may implement an async interface) and pytest
+    /// fixtures with parameters are exempt, as are functions with a decorator listed
+    /// in `no-checkpoint-warning-decorators`.
     ///
     /// ## Fix safety
     /// There is no automatic fix: every caller's `await` would have to go too.
     "ASYNC124" "async-function-could-be-sync" {
         library: "trio, anyio, asyncio",
-        default: false,
+        default: true,
         severity: Warning,
         fix: None,
     }

@@ -124,12 +124,7 @@ fn may_concern_us(call: &ast::ExprCall) -> bool {
         Expr::Attribute(attribute) => {
             matches!(
                 attribute.attr.id.as_str(),
-                "sleep"
-                    | "fail_at"
-                    | "move_on_at"
-                    | "CancelScope"
-                    | "raises"
-                    | "get_event_loop"
+                "sleep" | "fail_at" | "move_on_at" | "CancelScope" | "raises" | "get_event_loop"
             ) || call.arguments.find_keyword("loop").is_some()
         }
         _ => true,
