@@ -14,6 +14,7 @@ CELL_FILE = """\
 import asyncio
 
 async def main():
+    await asyncio.sleep(0)
     return 42
 
 # %%
@@ -153,7 +154,7 @@ def test_a_quick_fix_applied_by_the_editor_clears_the_diagnostic(lsp, tmp_path):
 
 def test_make_function_async_fix_for_await_in_a_sync_def(lsp, tmp_path):
     uri = (tmp_path / "script.py").as_uri()
-    text = "async def get(x):\n    return x\n\n@decorate\ndef total(xs):\n    return sum([await get(x) for x in xs])\n"
+    text = "async def get(x):\n    return await x\n\n@decorate\ndef total(xs):\n    return sum([await get(x) for x in xs])\n"
     lsp.open(uri, text)
     [diagnostic] = lsp.diagnostics_for(uri)
     assert diagnostic["code"] == "LOOP101"
