@@ -1,12 +1,5 @@
 //! ASYNC910: an async function that may return without a checkpoint.
 
-use ruff_text_size::TextRange;
-
-use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::Fix;
-
-use super::analysis::{ExitKind, Library, Since};
-
 rule! {
     /// ## What it does
     /// Flags an exit from an `async def` (a `return`, or the end of the body) that can
@@ -60,49 +53,4 @@ rule! {
         severity: Warning,
         fix: Sometimes,
     }
-}
-
-pub(crate) fn report(
-    checker: &mut Checker,
-    function: &str,
-    kind: ExitKind,
-    range: TextRange,
-    since: Since,
-    fix: Option<Fix>,
-) {
-    if !checker.enabled(&RULE) {
-        return;
-    }
-    let message = exit_message(checker, function, false, kind, since);
-    checker.report(&RULE, range, message, fix);
-}
-
-/// The message of ASYNC910 and ASYNC911.
-pub(super) fn exit_message(
-    checker: &Checker,
-    function: &str,
-    generator: bool,
-    kind: ExitKind,
-    since: Since,
-) -> String {
-    let what = if generator {
-        format!("async generator `{function}`")
-    } else {
-        format!("async function `{function}`")
-    };
-    let since = match since {
-        Since::FunctionStart if generator => "since the generator started",
-        Since::FunctionStart => "since the function started",
-        Since::Yield => "since the previous `yield`",
-    };
-    let exit = match kind {
-        ExitKind::Return => format!("`return` from {what}"),
-        ExitKind::Yield => format!("`yield` in {what}"),
-        ExitKind::End => format!("the end of {what}"),
-    };
-    let checkpoint = Library::of(checker).checkpoint_call();
-    format!(
-        "{exit} can be reached without a checkpoint {since}, so on that path it cannot be \
-         cancelled and lets no other task run: add `await {checkpoint}` before it"
-    )
 }

@@ -1,13 +1,5 @@
 //! ASYNC911: an async generator that may yield or finish without a checkpoint.
 
-use ruff_text_size::TextRange;
-
-use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::Fix;
-
-use super::analysis::{ExitKind, Since};
-use super::async910_async_function_no_checkpoint::exit_message;
-
 rule! {
     /// ## What it does
     /// Flags a `yield`, `return` or the end of an async generator that can be reached
@@ -53,19 +45,4 @@ rule! {
         severity: Warning,
         fix: Sometimes,
     }
-}
-
-pub(crate) fn report(
-    checker: &mut Checker,
-    function: &str,
-    kind: ExitKind,
-    range: TextRange,
-    since: Since,
-    fix: Option<Fix>,
-) {
-    if !checker.enabled(&RULE) {
-        return;
-    }
-    let message = exit_message(checker, function, true, kind, since);
-    checker.report(&RULE, range, message, fix);
 }

@@ -10,6 +10,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextRange;
 
 use crate::analysis::checker::{Checker, ScopeKind};
+use crate::analysis::diagnostic::Fix;
 use crate::analysis::rules::RuleMeta;
 
 pub(crate) mod analysis;
@@ -21,7 +22,7 @@ pub mod async911_async_generator_no_checkpoint;
 pub mod async912_cancel_scope_no_guaranteed_checkpoint;
 pub mod async913_indefinite_loop_no_checkpoint;
 
-use analysis::{Event, Flow, Wanted};
+use analysis::{Event, ExitKind, Flow, Library, Since, Wanted};
 
 /// The family's rules, in any order (the catalogue sorts them).
 pub static RULES: &[&RuleMeta] = &[
@@ -109,33 +110,72 @@ fn report(checker: &mut Checker, events: Vec<Event>) {
             }
             Event::Exit {
                 function,
-                generator: false,
+                generator,
                 kind,
                 range,
                 since,
                 fix,
             } => {
-                async910_async_function_no_checkpoint::report(
-                    checker, &function, kind, range, since, fix,
-                );
-            }
-            Event::Exit {
-                function,
-                generator: true,
-                kind,
-                range,
-                since,
-                fix,
-            } => {
-                async911_async_generator_no_checkpoint::report(
-                    checker, &function, kind, range, since, fix,
-                );
+                report_exit(checker, &function, generator, kind, range, since, fix);
             }
             Event::IndefiniteLoop { range, fix } => {
                 async913_indefinite_loop_no_checkpoint::report(checker, range, fix);
             }
         }
     }
+}
+
+/// ASYNC910 (async functions) and ASYNC911 (async generators) report the same kind of
+/// exit with the same message; only the rule and the wording of the subject differ.
+fn report_exit(
+    checker: &mut Checker,
+    function: &str,
+    generator: bool,
+    kind: ExitKind,
+    range: TextRange,
+    since: Since,
+    fix: Option<Fix>,
+) {
+    let rule = if generator {
+        &async911_async_generator_no_checkpoint::RULE
+    } else {
+        &async910_async_function_no_checkpoint::RULE
+    };
+    if !checker.enabled(rule) {
+        return;
+    }
+    let message = exit_message(checker, function, generator, kind, since);
+    checker.report(rule, range, message, fix);
+}
+
+/// The message of ASYNC910 and ASYNC911.
+fn exit_message(
+    checker: &Checker,
+    function: &str,
+    generator: bool,
+    kind: ExitKind,
+    since: Since,
+) -> String {
+    let what = if generator {
+        format!("async generator `{function}`")
+    } else {
+        format!("async function `{function}`")
+    };
+    let since = match since {
+        Since::FunctionStart if generator => "since the generator started",
+        Since::FunctionStart => "since the function started",
+        Since::Yield => "since the previous `yield`",
+    };
+    let exit = match kind {
+        ExitKind::Return => format!("`return` from {what}"),
+        ExitKind::Yield => format!("`yield` in {what}"),
+        ExitKind::End => format!("the end of {what}"),
+    };
+    let checkpoint = Library::of(checker).checkpoint_call();
+    format!(
+        "{exit} can be reached without a checkpoint {since}, so on that path it cannot be \
+         cancelled and lets no other task run: add `await {checkpoint}` before it"
+    )
 }
 
 /// `no-checkpoint-warning-decorators` exempts a function from ASYNC910/911 (and 124).
