@@ -1,9 +1,8 @@
 //! ASYNC200: a call the project configured as blocking, inside `async def`.
 
 use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
 
-use super::calls::configured;
+use super::calls::{configured, report_blocking_call};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -61,14 +60,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     let Some((pattern, replacement)) = configured(checker, call, qualified) else {
         return;
     };
-    let written = checker.source(call.func.range());
-    checker.report(
-        &RULE,
-        call.range(),
+    report_blocking_call(checker, &RULE, call, |written| {
         format!(
             "`{written}()` is configured as blocking (`{pattern}`): in an async function it \
              stalls the event loop and every other task; use `{replacement}` instead"
-        ),
-        None,
-    );
+        )
+    });
 }

@@ -1,9 +1,8 @@
 //! ASYNC210: a sync HTTP library call inside `async def`.
 
 use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
 
-use super::calls::is_http_call;
+use super::calls::{is_http_call, report_blocking_call};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -48,14 +47,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(&RULE) || !is_http_call(qualified) {
         return;
     }
-    let written = checker.source(call.func.range());
-    checker.report(
-        &RULE,
-        call.range(),
+    report_blocking_call(checker, &RULE, call, |written| {
         format!(
             "`{written}()` is a sync HTTP call: it blocks the event loop until the response \
              arrives; use an async client such as `httpx.AsyncClient` and `await` the request"
-        ),
-        None,
-    );
+        )
+    });
 }

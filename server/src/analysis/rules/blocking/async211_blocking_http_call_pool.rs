@@ -1,9 +1,8 @@
 //! ASYNC211: what looks like a urllib3 pool request inside `async def`.
 
 use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
 
-use super::calls::is_http_pool_call;
+use super::calls::{is_http_pool_call, report_blocking_call};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -52,14 +51,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
     if qualified.is_some_and(super::calls::is_http_call) {
         return;
     }
-    let written = checker.source(call.func.range());
-    checker.report(
-        &RULE,
-        call.range(),
+    report_blocking_call(checker, &RULE, call, |written| {
         format!(
             "`{written}()` is likely a sync urllib3 request: it blocks the event loop until \
              the response arrives; use an async client such as `httpx.AsyncClient`"
-        ),
-        None,
-    );
+        )
+    });
 }

@@ -1,9 +1,8 @@
 //! ASYNC220: starting a process with a blocking API inside `async def`.
 
 use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
 
-use super::calls::{library, process_call, Lib, Process};
+use super::calls::{library, process_call, report_blocking_call, Lib, Process};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -53,7 +52,6 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(&RULE) || process_call(call, qualified) != Some(Process::Start) {
         return;
     }
-    let written = checker.source(call.func.range());
     let instead = match library(checker) {
         Lib::Trio => "`await nursery.start(trio.run_process, ...)`",
         Lib::Anyio => "`await anyio.open_process(...)`",
@@ -61,13 +59,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
             "`await asyncio.create_subprocess_exec(...)` (or `create_subprocess_shell`)"
         }
     };
-    checker.report(
-        &RULE,
-        call.range(),
+    report_blocking_call(checker, &RULE, call, |written| {
         format!(
             "`{written}()` starts a process whose pipes and `wait()` block the event loop; \
              use {instead}"
-        ),
-        None,
-    );
+        )
+    });
 }

@@ -1,9 +1,8 @@
 //! ASYNC221: running a process to completion with a blocking API inside `async def`.
 
 use ruff_python_ast as ast;
-use ruff_text_size::Ranged;
 
-use super::calls::{library, process_call, Lib, Process};
+use super::calls::{library, process_call, report_blocking_call, Lib, Process};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -49,7 +48,6 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(&RULE) || process_call(call, qualified) != Some(Process::Run) {
         return;
     }
-    let written = checker.source(call.func.range());
     let instead = match library(checker) {
         Lib::Trio => "`await trio.run_process(...)`",
         Lib::Anyio => "`await anyio.run_process(...)`",
@@ -58,13 +56,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
              `await process.communicate()`"
         }
     };
-    checker.report(
-        &RULE,
-        call.range(),
+    report_blocking_call(checker, &RULE, call, |written| {
         format!(
             "`{written}()` waits for a process on the event loop's thread: every other task \
              freezes until it exits; use {instead}"
-        ),
-        None,
-    );
+        )
+    });
 }

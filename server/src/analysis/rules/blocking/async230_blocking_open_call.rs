@@ -3,7 +3,7 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::calls::{is_open_call, library, Lib};
+use super::calls::{is_open_call, library, report_blocking_call, Lib};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -61,7 +61,6 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(&RULE) || !is_open_call(qualified) || is_wrapped(checker, call) {
         return;
     }
-    let written = checker.source(call.func.range());
     let instead = match library(checker) {
         Lib::Trio => "`await trio.open_file(...)` (or `trio.Path`)",
         Lib::Anyio => "`await anyio.open_file(...)` (or `anyio.Path`)",
@@ -70,10 +69,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
              `await asyncio.to_thread(...)`, or use anyio or aiofiles"
         }
     };
-    checker.report(
-        &RULE,
-        call.range(),
-        format!("`{written}()` does blocking file I/O on the event loop's thread; use {instead}"),
-        None,
-    );
+    report_blocking_call(checker, &RULE, call, |written| {
+        format!("`{written}()` does blocking file I/O on the event loop's thread; use {instead}")
+    });
 }

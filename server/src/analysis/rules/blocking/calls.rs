@@ -8,6 +8,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::checker::Checker;
 use crate::analysis::index::Loop;
 use crate::analysis::names::dotted_name;
+use crate::analysis::rules::RuleMeta;
 
 /// The library whose APIs messages and fixes name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +51,19 @@ pub fn library(checker: &Checker) -> Lib {
         Loop::Unknown if checker.index.imports_module("trio") => Lib::Trio,
         Loop::Unknown => Lib::Asyncio,
     }
+}
+
+/// Reports a blocking call over the whole call, without a fix. The message is given the
+/// callee as written (`requests.get`, an alias, `self.session.get`) so it names what the
+/// user typed rather than the resolved qualified name.
+pub(crate) fn report_blocking_call(
+    checker: &mut Checker,
+    rule: &RuleMeta,
+    call: &ast::ExprCall,
+    message: impl FnOnce(&str) -> String,
+) {
+    let message = message(checker.source(call.func.range()));
+    checker.report(rule, call.range(), message, None);
 }
 
 /// Whether the bare name `module` refers to that module in code of this unit, so a fix
