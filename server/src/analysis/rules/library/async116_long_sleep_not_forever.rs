@@ -3,9 +3,8 @@
 use ruff_python_ast::{self as ast, Expr, Number};
 use ruff_text_size::Ranged;
 
-use super::common::{module_receiver, trio_or_anyio};
+use super::common::{replace_library_call, trio_or_anyio};
 use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::{Edit, Fix};
 
 rule! {
     /// ## What it does
@@ -65,13 +64,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
     if !is_longer_than_a_day(interval) {
         return;
     }
-    let fix = module_receiver(checker, &call.func, base).map(|module| {
-        let replacement = format!("{module}.sleep_forever()");
-        Fix::new(
-            format!("Replace with `{replacement}`"),
-            vec![Edit::replace(call.range(), replacement)],
-        )
-    });
+    let fix = replace_library_call(checker, call, base, "sleep_forever()");
     checker.report(
         &RULE,
         call.range(),

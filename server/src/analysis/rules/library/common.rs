@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::index::Loop;
 
 /// The async library a document is written against, for library-specific advice.
@@ -59,15 +60,29 @@ pub(crate) fn trio_or_anyio<'q>(
     (matches!(base, "trio" | "anyio") && names.contains(&name)).then_some((base, name))
 }
 
+/// The fix of ASYNC115 and ASYNC116: replace the whole call with `<module>.<replacement>`,
+/// reaching the library through the callee's own receiver (so `t.sleep(0)` becomes
+/// `t.lowlevel.checkpoint()` under `import trio as t`). No fix for a bare imported name,
+/// which would need a new import.
+pub(crate) fn replace_library_call(
+    checker: &Checker,
+    call: &ast::ExprCall,
+    base: &str,
+    replacement: &str,
+) -> Option<Fix> {
+    let module = module_receiver(checker, &call.func, base)?;
+    let replacement = format!("{module}.{replacement}");
+    Some(Fix::new(
+        format!("Replace with `{replacement}`"),
+        vec![Edit::replace(call.range(), replacement)],
+    ))
+}
+
 /// Text that reaches library `base` from a callee as written, when the callee is an
 /// attribute of the library module (`trio.sleep`, `t.sleep` with `import trio as t`):
 /// the receiver's source. `None` for a bare imported name (`from trio import sleep`),
 /// where a replacement would need a new import.
-pub(crate) fn module_receiver<'a>(
-    checker: &Checker<'a>,
-    func: &Expr,
-    base: &str,
-) -> Option<&'a str> {
+fn module_receiver<'a>(checker: &Checker<'a>, func: &Expr, base: &str) -> Option<&'a str> {
     let Expr::Attribute(attribute) = func else {
         return None;
     };
