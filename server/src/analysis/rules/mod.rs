@@ -78,6 +78,7 @@ pub mod async105_trio_sync_call;
 pub mod blocking;
 pub mod cancellation;
 pub mod checkpoints;
+pub(crate) mod common;
 pub mod e999_syntax_error;
 pub mod library;
 pub mod loop100_top_level_await_in_script;

@@ -3,8 +3,8 @@
 
 use ruff_text_size::TextRange;
 
-use super::context::{library, Library};
 use crate::analysis::checker::Checker;
+use crate::analysis::rules::common::Library;
 
 rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ rule! {
 }
 
 pub(crate) fn report(checker: &mut Checker, range: TextRange, what: &str, place: &str) {
-    let library = match library(checker) {
+    let library = match Library::of(checker) {
         Library::Asyncio => return,
         other => other,
     };

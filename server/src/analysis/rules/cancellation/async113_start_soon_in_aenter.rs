@@ -5,9 +5,10 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::async114_startable_not_configured::{is_listed_startable, TRIO_STARTABLE};
 use super::context::{
-    contains_yield, has_decorator, library, method_call, task_group_kind, walk_scope, Library, Node,
+    contains_yield, has_decorator, method_call, task_group_kind, walk_scope, Node,
 };
 use crate::analysis::checker::Checker;
+use crate::analysis::rules::common::Library;
 
 rule! {
     /// ## What it does
@@ -65,7 +66,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     let task_groups = task_group_variables(checker, def);
-    let library = library(checker);
+    let library = Library::of(checker);
     let trio = library == Library::Trio || checker.index.imports_module("trio");
     let anyio = library == Library::Anyio;
     // In an `@asynccontextmanager`, only calls before the `yield` run during entry.

@@ -1,52 +1,15 @@
-//! Facts the cancellation rules share: which library a document uses, which calls open
-//! a nursery, a task group or a cancel scope, decorators that turn a generator into a
-//! context manager, the statements of the current function, and a walker over one
-//! function body that stays out of nested scopes (whose code runs elsewhere, later).
+//! Facts the cancellation rules share: which calls open a nursery, a task group or a
+//! cancel scope, decorators that turn a generator into a context manager, the
+//! statements of the current function, and a walker over one function body that stays
+//! out of nested scopes (whose code runs elsewhere, later). The document's library is
+//! [`crate::analysis::rules::common::Library`], shared with the checkpoints family.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::Checker;
-use crate::analysis::index::Loop;
-
-/// The library a document is written for, as flake8-async decides it: anyio when it is
-/// imported (it runs on either loop), else the checker's loop, trio when unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Library {
-    Trio,
-    Anyio,
-    Asyncio,
-}
-
-impl Library {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Library::Trio => "trio",
-            Library::Anyio => "anyio",
-            Library::Asyncio => "asyncio",
-        }
-    }
-
-    /// The expression that names the library's cancellation exception.
-    pub(crate) fn cancelled(self) -> &'static str {
-        match self {
-            Library::Trio => "trio.Cancelled",
-            Library::Anyio => "anyio.get_cancelled_exc_class()",
-            Library::Asyncio => "asyncio.CancelledError",
-        }
-    }
-}
-
-pub(crate) fn library(checker: &Checker) -> Library {
-    if checker.index.imports_module("anyio") {
-        return Library::Anyio;
-    }
-    match checker.loop_() {
-        Loop::Asyncio => Library::Asyncio,
-        Loop::Trio | Loop::Unknown => Library::Trio,
-    }
-}
+use crate::analysis::rules::common::decorator_name;
 
 /// The qualified name of the function `expr` calls, if it is a call.
 pub(crate) fn callee(checker: &Checker, expr: &Expr) -> Option<String> {
@@ -109,19 +72,6 @@ pub(crate) fn trio_or_anyio<'q>(qualified: &'q str, names: &[&str]) -> Option<&'
         .strip_prefix("trio.")
         .or_else(|| qualified.strip_prefix("anyio."))?;
     names.contains(&name).then_some(name)
-}
-
-/// The last name of a decorator: `@name`, `@mod.name`, `@name(...)`, `@mod.name(...)`.
-pub(crate) fn decorator_name(decorator: &ast::Decorator) -> Option<&str> {
-    let mut expr = &decorator.expression;
-    if let Expr::Call(call) = expr {
-        expr = &call.func;
-    }
-    match expr {
-        Expr::Name(name) => Some(name.id.as_str()),
-        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
-        _ => None,
-    }
 }
 
 /// Whether the function has a decorator whose last name is one of `names`, or one of

@@ -9,9 +9,9 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::async103_cancellation_not_reraised as async103;
 use super::async104_cancellation_swallowed as async104;
-use super::context::library;
 use super::handlers::catches_cancellation;
 use crate::analysis::checker::Checker;
+use crate::analysis::rules::common::Library;
 
 /// How a handler is left without re-raising what it caught.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_: &ast::StmtTry) {
             }
         }
         if check_103 && unraised {
-            let suggestion = (!catch.is_specific()).then(|| library(checker).cancelled());
+            let suggestion = (!catch.is_specific()).then(|| Library::of(checker).cancelled());
             async103::report(checker, &catch, suggestion);
         }
     }

@@ -30,46 +30,7 @@ use rustc_hash::FxHashSet;
 
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::{Edit, Fix};
-use crate::analysis::index::Loop;
-
-/// The async library whose checkpoint the messages and fixes name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Library {
-    Trio,
-    Anyio,
-    Asyncio,
-}
-
-impl Library {
-    /// anyio when it is imported (it runs on either loop), otherwise the document's loop;
-    /// trio when nothing decides, as flake8-async assumes.
-    pub(crate) fn of(checker: &Checker) -> Library {
-        if checker.index.imports_module("anyio") {
-            return Library::Anyio;
-        }
-        match checker.loop_() {
-            Loop::Asyncio => Library::Asyncio,
-            Loop::Trio | Loop::Unknown => Library::Trio,
-        }
-    }
-
-    pub(crate) fn module(self) -> &'static str {
-        match self {
-            Library::Trio => "trio",
-            Library::Anyio => "anyio",
-            Library::Asyncio => "asyncio",
-        }
-    }
-
-    /// The cheapest call that checkpoints.
-    pub(crate) fn checkpoint_call(self) -> &'static str {
-        match self {
-            Library::Trio => "trio.lowlevel.checkpoint()",
-            Library::Anyio => "anyio.lowlevel.checkpoint()",
-            Library::Asyncio => "asyncio.sleep(0)",
-        }
-    }
-}
+use crate::analysis::rules::common::Library;
 
 /// Where an uncheckpointed stretch starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -267,7 +228,7 @@ impl<'c, 'a> Flow<'c, 'a> {
         Flow {
             checker,
             library,
-            can_fix: checker.index.imports_module(library.module()),
+            can_fix: checker.index.imports_module(library.name()),
             wanted,
             async_function: false,
             has_yield: false,
@@ -1405,19 +1366,6 @@ fn glob(pattern: &str, text: &str) -> bool {
         }
     }
     pattern[p..].iter().all(|c| *c == '*')
-}
-
-/// The last component of a decorator's name: `@pytest.fixture(scope=...)` → `fixture`.
-pub(crate) fn decorator_name(decorator: &ast::Decorator) -> Option<&str> {
-    let expr = match &decorator.expression {
-        Expr::Call(call) => call.func.as_ref(),
-        other => other,
-    };
-    match expr {
-        Expr::Name(name) => Some(name.id.as_str()),
-        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
-        _ => None,
-    }
 }
 
 /// Whether a function body is only `pass`, `...` and string literals.

@@ -6,8 +6,9 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::checker::{Checker, ScopeKind};
 
-use super::analysis::{decorator_name, is_empty_body};
+use super::analysis::is_empty_body;
 use super::exempt_by_decorator;
+use crate::analysis::rules::common::decorator_name;
 
 rule! {
     /// ## What it does

@@ -7,7 +7,7 @@ use ruff_text_size::Ranged;
 use crate::analysis::checker::Checker;
 use crate::analysis::index::Loop;
 
-use super::analysis::decorator_name;
+use crate::analysis::rules::common::decorator_name;
 
 rule! {
     /// ## What it does

@@ -5,7 +5,7 @@ use ruff_text_size::TextRange;
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::Fix;
 
-use super::analysis::Library;
+use crate::analysis::rules::common::Library;
 
 rule! {
     /// ## What it does

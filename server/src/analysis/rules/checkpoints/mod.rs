@@ -11,6 +11,7 @@ use ruff_text_size::TextRange;
 
 use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::diagnostic::Fix;
+use crate::analysis::rules::common::{decorator_name, Library};
 use crate::analysis::rules::RuleMeta;
 
 pub(crate) mod analysis;
@@ -22,7 +23,7 @@ pub mod async911_async_generator_no_checkpoint;
 pub mod async912_cancel_scope_no_guaranteed_checkpoint;
 pub mod async913_indefinite_loop_no_checkpoint;
 
-use analysis::{Event, ExitKind, Flow, Library, Since, Wanted};
+use analysis::{Event, ExitKind, Flow, Since, Wanted};
 
 /// The family's rules, in any order (the catalogue sorts them).
 pub static RULES: &[&RuleMeta] = &[
@@ -88,7 +89,7 @@ fn analyse_function(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     if def
         .decorator_list
         .iter()
-        .any(|d| matches!(analysis::decorator_name(d), Some("overload" | "fixture")))
+        .any(|d| matches!(decorator_name(d), Some("overload" | "fixture")))
         || analysis::is_empty_body(&def.body)
     {
         return;
