@@ -43,7 +43,6 @@ import json
 import os
 import select
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,10 @@ import threading
 import time
 import venv
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import machine_summary as machine, median  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -601,21 +604,6 @@ def ms(seconds: float) -> str:
     return f"{value:.0f} ms"
 
 
-def median(values):
-    return statistics.median(values)
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores{f' ({model})' if model else ''}, load average {load}"
 
 
 def main() -> int:
