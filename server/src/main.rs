@@ -4,6 +4,12 @@ use clap::Parser;
 
 use asyncell::cli::{self, Cli, Command};
 
+/// `asyncell check` allocates and frees millions of small AST nodes across threads;
+/// glibc's malloc spent ~17% of a check there (perf, docs/benchmarks.md). mimalloc's
+/// thread-local free lists make that a few percent.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     asyncell::logging::init();
     let cli = Cli::parse();

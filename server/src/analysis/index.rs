@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::document::SourceKind;
 use super::facts::UnitFacts;
-use super::names::dotted_name;
+use super::names::{head_name, with_tail};
 use super::settings::{LoopMode, Settings, Target};
 
 /// The loop a document's cells run on, once `auto` is resolved.
@@ -123,16 +123,9 @@ impl DocumentIndex {
     /// The fully qualified name an expression refers to, resolving import aliases. A bare
     /// name that no import binds resolves to itself (`input`, a local `f`).
     pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
-        let dotted = dotted_name(expr)?;
-        let (head, rest) = match dotted.split_once('.') {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (dotted.as_str(), None),
-        };
-        Some(match (self.imports.get(head), rest) {
-            (Some(qualified), Some(rest)) => format!("{qualified}.{rest}"),
-            (Some(qualified), None) => qualified.clone(),
-            (None, _) => dotted,
-        })
+        let head = head_name(expr)?;
+        let head = self.imports.get(head).map_or(head, String::as_str);
+        Some(with_tail(head, expr))
     }
 
     /// Whether a module was imported anywhere in the document.

@@ -138,6 +138,8 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 /// Called for every expression before its children.
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
     if let Expr::Call(call) = expr {
+        // Resolved once here for every rule: resolving allocates, and calls are the
+        // commonest node the rules look at.
         let qualified = checker.qualified_name(&call.func);
         let qualified = qualified.as_deref();
         async105_trio_sync_call::check_call(checker, call, qualified);
@@ -146,6 +148,9 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
         loop301_trio_call_outside_run::check_call(checker, call, qualified);
         loop302_from_thread_on_loop_thread::check_call(checker, call, qualified);
         loop303_coroutine_function_mixup::check_call(checker, call, qualified);
+        blocking::on_call(checker, call, qualified);
+        cancellation::on_call(checker, call, qualified);
+        library::on_call(checker, call, qualified);
     }
     blocking::on_expr(checker, expr);
     cancellation::on_expr(checker, expr);

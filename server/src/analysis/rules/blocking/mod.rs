@@ -62,11 +62,17 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
     }
 }
 
-/// Called for every expression before its children.
-pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
-    let Expr::Call(call) = expr else { return };
+/// Called for every expression before its children; calls come through [`on_call`].
+pub(crate) fn on_expr(_checker: &mut Checker, _expr: &Expr) {}
+
+/// Called for every call, with its callee resolved through the imports.
+pub(crate) fn on_call(
+    checker: &mut Checker,
+    call: &ruff_python_ast::ExprCall,
+    qualified: Option<&str>,
+) {
     match checker.exec_context() {
-        ExecContext::AsyncFunction => async_call(checker, call),
+        ExecContext::AsyncFunction => async_call(checker, call, qualified),
         ExecContext::TopLevel if checker.kind().has_cells() => {
             loop400_blocking_call_stalls_background::check_call(checker, call);
             loop404_state_across_trio_runs::check_call(checker, call);
@@ -77,7 +83,7 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
 
 /// A call inside `async def` (not in a nested sync `def` or lambda, which run wherever
 /// they are called from), as flake8-async decides it.
-fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
+fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall, qualified: Option<&str>) {
     if !RULES
         .iter()
         .any(|rule| is_async_call_rule(rule) && checker.enabled(rule))
@@ -88,8 +94,7 @@ fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
     if matches!(checker.parent_expr(), Some(Expr::Await(_))) {
         return;
     }
-    let qualified = checker.qualified_name(&call.func);
-    async211_blocking_http_call_pool::check(checker, call, qualified.as_deref());
+    async211_blocking_http_call_pool::check(checker, call, qualified);
     if let Some(receiver) = receiver_variable(call) {
         if checker.enabled(&async212_blocking_http_call_httpx::RULE)
             || checker.enabled(&async232_blocking_file_call::RULE)
@@ -101,16 +106,16 @@ fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
         }
     }
     let Some(qualified) = qualified else { return };
-    async200_blocking_configured_call::check(checker, call, &qualified);
-    async210_blocking_http_call::check(checker, call, &qualified);
-    async220_create_subprocess::check(checker, call, &qualified);
-    async221_run_process::check(checker, call, &qualified);
-    async222_wait_process::check(checker, call, &qualified);
-    async230_blocking_open_call::check(checker, call, &qualified);
-    async231_blocking_fdopen::check(checker, call, &qualified);
-    async240_blocking_path_call::check(checker, call, &qualified);
-    async250_blocking_input::check(checker, call, &qualified);
-    async251_blocking_sleep::check(checker, call, &qualified);
+    async200_blocking_configured_call::check(checker, call, qualified);
+    async210_blocking_http_call::check(checker, call, qualified);
+    async220_create_subprocess::check(checker, call, qualified);
+    async221_run_process::check(checker, call, qualified);
+    async222_wait_process::check(checker, call, qualified);
+    async230_blocking_open_call::check(checker, call, qualified);
+    async231_blocking_fdopen::check(checker, call, qualified);
+    async240_blocking_path_call::check(checker, call, qualified);
+    async250_blocking_input::check(checker, call, qualified);
+    async251_blocking_sleep::check(checker, call, qualified);
 }
 
 /// `x` in `x.method(...)`.

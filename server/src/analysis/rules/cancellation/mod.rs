@@ -70,15 +70,6 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
         Expr::Await(awaited) => {
             check_checkpoint_in_cleanup(checker, awaited.range, "await", Some(&awaited.value));
         }
-        Expr::Call(call) => {
-            async111_variable_outlived_by_task::check_call(checker, call);
-            if !checker.enabled(&async122_delayed_cancel_scope_entry::RULE) {
-                return;
-            }
-            if let Some(qualified) = checker.qualified_name(&call.func) {
-                async122_delayed_cancel_scope_entry::check_call(checker, call, &qualified);
-            }
-        }
         Expr::Yield(_) | Expr::YieldFrom(_) => {
             async101_yield_in_cancel_scope::check_yield(checker, expr);
             if let Expr::Yield(_) = expr {
@@ -86,6 +77,18 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
             }
         }
         _ => {}
+    }
+}
+
+/// Called for every call, with its callee resolved through the imports.
+pub(crate) fn on_call(
+    checker: &mut Checker,
+    call: &ruff_python_ast::ExprCall,
+    qualified: Option<&str>,
+) {
+    async111_variable_outlived_by_task::check_call(checker, call);
+    if let Some(qualified) = qualified {
+        async122_delayed_cancel_scope_entry::check_call(checker, call, qualified);
     }
 }
 

@@ -84,19 +84,6 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 /// Called for every expression before its children.
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
     match expr {
-        Expr::Call(call) => {
-            if !may_concern_us(call) {
-                return;
-            }
-            let qualified = checker.qualified_name(&call.func);
-            let qualified = qualified.as_deref();
-            async115_async_zero_sleep::check(checker, call, qualified);
-            async116_long_sleep_not_forever::check(checker, call, qualified);
-            async125_constant_absolute_deadline::check(checker, call, qualified);
-            async401_pytest_raises_exception_group::check(checker, call, qualified);
-            loop402_private_trio_internals::check_call(checker, call, qualified);
-            loop501_removed_asyncio_api::check_call(checker, call, qualified);
-        }
         Expr::Attribute(attribute) => {
             let attr = attribute.attr.id.as_str();
             if loop500_removed_trio_api::is_candidate(attr) {
@@ -116,19 +103,14 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
     }
 }
 
-/// Whether a call can matter to one of the call checks. Resolving a callee allocates, so
-/// method calls are first filtered by their name; bare names are always resolved, since
-/// `from trio import sleep as nap` hides the name.
-fn may_concern_us(call: &ast::ExprCall) -> bool {
-    match call.func.as_ref() {
-        Expr::Attribute(attribute) => {
-            matches!(
-                attribute.attr.id.as_str(),
-                "sleep" | "fail_at" | "move_on_at" | "CancelScope" | "raises" | "get_event_loop"
-            ) || call.arguments.find_keyword("loop").is_some()
-        }
-        _ => true,
-    }
+/// Called for every call, with its callee resolved through the imports.
+pub(crate) fn on_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
+    async115_async_zero_sleep::check(checker, call, qualified);
+    async116_long_sleep_not_forever::check(checker, call, qualified);
+    async125_constant_absolute_deadline::check(checker, call, qualified);
+    async401_pytest_raises_exception_group::check(checker, call, qualified);
+    loop402_private_trio_internals::check_call(checker, call, qualified);
+    loop501_removed_asyncio_api::check_call(checker, call, qualified);
 }
 
 /// Called for `await`, `async for`, `async with` and async comprehension generators.
