@@ -64,7 +64,14 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 
 /// Called for every expression before its children.
 pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
-    let Expr::Call(call) = expr else { return };
+    let call = match expr {
+        Expr::Call(call) => call,
+        Expr::Name(name) => {
+            loop404_state_across_trio_runs::check_name(checker, name);
+            return;
+        }
+        _ => return,
+    };
     match checker.exec_context() {
         ExecContext::AsyncFunction => async_call(checker, call),
         ExecContext::TopLevel if checker.kind().has_cells() => {
