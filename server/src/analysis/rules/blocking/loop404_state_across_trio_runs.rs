@@ -17,8 +17,8 @@ rule! {
     ///   `trio.Semaphore()`, `trio.CapacityLimiter()`, `trio.Condition()`,
     ///   `trio.CancelScope()`, either end of `trio.open_memory_channel()`, or a nursery
     ///   (`async with trio.open_nursery() as nursery` at top level). The message names
-    ///   the cell (notebooks) or line (cell files) that created it. A later binding of the
-    ///   name, in that cell or in between, replaces the object;
+    ///   the cell (notebooks) or line (cell files) that created it. A binding of the name
+    ///   in a cell in between, or anywhere in the cell that uses it, replaces the object;
     /// - at cell top level, `x.start_soon(...)` / `x.start(f, ...)` on a nursery that this
     ///   cell did not open with `async with trio.open_nursery() as x`: it was opened by an
     ///   earlier cell's run (or the task is meant to outlive this cell);

@@ -16,9 +16,12 @@ rule! {
     ///   asyncio's coroutines and awaitables (`asyncio.sleep`, `wait_for`, `wait`,
     ///   `gather`, `shield`, `open_connection`, `start_server`, `to_thread`,
     ///   `create_subprocess_exec` ...), `async with asyncio.timeout(...)` /
-    ///   `asyncio.TaskGroup()`, and `await q.get()` on an `asyncio.Queue` (or `Event`,
-    ///   `Lock`, ...) created in the same cell or function, unless wrapped in
-    ///   `trio_asyncio.aio_as_trio(...)`;
+    ///   `asyncio.TaskGroup()`, `async for ... in asyncio.as_completed(...)`, and, on an
+    ///   `asyncio.Queue` (or `Event`, `Lock`, `Semaphore`, `Condition`, `Barrier` ...),
+    ///   `await q.get()` (`put`, `join`, `wait`, `acquire`) and `async with lock:`, unless
+    ///   wrapped in `trio_asyncio.aio_as_trio(...)`. The object is followed from where
+    ///   the code finds it: an assignment in the same function, at the top level of the
+    ///   same cell, or in an earlier cell (as the last cell to bind the name left it);
     /// - in an asyncio document: trio's coroutines (`trio.sleep`,
     ///   `trio.open_tcp_stream` ...) and `async with trio.open_nursery()`.
     ///
@@ -117,10 +120,8 @@ const ASYNCIO_CONTEXT_OBJECTS: &[&str] = &[
 ];
 
 /// asyncio calls whose result is iterated with `async for`.
-const ASYNCIO_ITERABLES: &[(&str, &str)] = &[(
-    "asyncio.as_completed",
-    "a nursery with a memory channel",
-)];
+const ASYNCIO_ITERABLES: &[(&str, &str)] =
+    &[("asyncio.as_completed", "a nursery with a memory channel")];
 
 const OBJECT_METHODS: &[&str] = &["get", "put", "join", "wait", "acquire", "wait_for"];
 
@@ -328,14 +329,21 @@ fn report_asyncio_on_trio(
     } else {
         None
     };
+    // trio-asyncio wraps a function to call (`aio_as_trio(f)(...)`), but a context
+    // manager or async iterator as the object (`aio_as_trio(cm(...))`): its `__aenter__`
+    // and `__aiter__` refuse the function form.
+    let wrapped = if awaited {
+        format!("`trio_asyncio.aio_as_trio({name})(...)`")
+    } else {
+        format!("`trio_asyncio.aio_as_trio({name}(...))`")
+    };
     checker.report(
         &RULE,
         call.range(),
         format!(
             "`{name}()` is asyncio-only and this document runs on trio: it fails with \
              RuntimeError: trio.run received unrecognized yield message; {counterpart}wrap \
-             it as `trio_asyncio.aio_as_trio({name})(...)`, or switch the loop with \
-             `%autoawait asyncio`"
+             it as {wrapped}, or switch the loop with `%autoawait asyncio`"
         ),
         fix,
     );
