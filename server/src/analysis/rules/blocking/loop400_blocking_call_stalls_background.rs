@@ -173,7 +173,11 @@ fn where_started<'a>(
     let mut text = String::new();
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
-            text.push_str(if i + 1 == parts.len() && more == 0 { " and " } else { ", " });
+            text.push_str(if i + 1 == parts.len() && more == 0 {
+                " and "
+            } else {
+                ", "
+            });
         } else if part.starts_with("line") {
             text.push_str("at ");
         } else if part.starts_with("cell") {

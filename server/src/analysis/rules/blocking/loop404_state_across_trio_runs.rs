@@ -95,10 +95,10 @@ fn object_from_earlier_cell<'c>(checker: &Checker<'c>, name: &str) -> Option<&'c
 /// A name read in a later cell than the one that bound it to a trio object.
 pub(crate) fn check_name(checker: &mut Checker, name: &ast::ExprName) {
     // Every name of every unit comes here: the cheap tests first.
-    if !checker.index.has_objects()
+    if !checker.index.cells_run_separately()
+        || !checker.index.has_objects()
         || !name.ctx.is_load()
         || !checker.enabled(&RULE)
-        || !per_cell_trio_runs(checker)
     {
         return;
     }
@@ -111,7 +111,11 @@ pub(crate) fn check_name(checker: &mut Checker, name: &ast::ExprName) {
     }
     let created = object.qualified.as_str();
     let place = object.place.as_deref().unwrap_or("an earlier cell");
-    let preposition = if place.starts_with("line") { "at" } else { "in" };
+    let preposition = if place.starts_with("line") {
+        "at"
+    } else {
+        "in"
+    };
     let message = if created == "trio.open_nursery" {
         format!(
             "`{id}` is the nursery opened {preposition} {place}: under `%autoawait trio` each \
