@@ -121,10 +121,7 @@ impl DocumentIndex {
             },
         };
 
-        let cells_run_separately = kind.has_cells()
-            && settings.target == Target::Ipython
-            && loop_ == Loop::Trio
-            && loop_source == LoopSource::Autoawait;
+        let cells_run_separately = cells_run_separately(kind, settings.target, loop_, loop_source);
         let place = |slot: &UnitSlot, position: usize, line: u32| match kind {
             SourceKind::Notebook => format!("cell {}", slot.cell.unwrap_or(position) + 1),
             SourceKind::CellFile | SourceKind::Script => {
@@ -134,7 +131,9 @@ impl DocumentIndex {
                 )
             }
         };
-        let background_starts = if any_starts {
+        // Only cells have background tasks (LOOP400); a script's would only put line
+        // numbers into the fingerprint.
+        let background_starts = if any_starts && kind.has_cells() {
             slots
                 .iter()
                 .enumerate()
@@ -274,10 +273,7 @@ impl DocumentIndex {
     /// Whether IPython runs each cell in a `trio.run` of its own: target `ipython` with
     /// `%autoawait trio`, in a notebook or cell file.
     pub fn cells_run_separately(&self) -> bool {
-        self.kind.has_cells()
-            && self.target == Target::Ipython
-            && self.loop_ == Loop::Trio
-            && self.loop_source == LoopSource::Autoawait
+        cells_run_separately(self.kind, self.target, self.loop_, self.loop_source)
     }
 
     /// Why `name`, as the units before `position` leave it bound, is an `async def` that
@@ -299,6 +295,13 @@ impl DocumentIndex {
     pub fn object_before(&self, name: &str, position: usize) -> Option<&ObjectBinding> {
         last_before(self.object_bindings.get(name)?, position)?.as_ref()
     }
+}
+
+fn cells_run_separately(kind: SourceKind, target: Target, loop_: Loop, source: LoopSource) -> bool {
+    kind.has_cells()
+        && target == Target::Ipython
+        && loop_ == Loop::Trio
+        && source == LoopSource::Autoawait
 }
 
 /// The last binding made by a unit before `position`.
