@@ -128,7 +128,7 @@ impl Document {
             kind,
             text: String::new(),
             slots: Vec::new(),
-            index: DocumentIndex::build(kind, std::iter::empty(), settings),
+            index: DocumentIndex::build(kind, &[], settings),
             settings: settings.clone(),
             segmented: false,
         }
@@ -228,11 +228,7 @@ impl Document {
     }
 
     fn rebuild_index(&mut self) {
-        self.index = DocumentIndex::build(
-            self.kind,
-            self.slots.iter().map(|s| &s.unit.facts),
-            &self.settings,
-        );
+        self.index = DocumentIndex::build(self.kind, &self.slots, &self.settings);
     }
 
     /// Parses a whole script; with `segment`, splits a large clean one into segments.

@@ -5,9 +5,9 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, IpyEscapeKind, Stmt};
 use ruff_python_parser::Parsed;
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use super::names::dotted_name;
+use super::names::{dotted_name, last_segment};
 use super::settings::LoopMode;
 
 /// A name bound by an import: `import trio as t` binds `t` to `trio`;
@@ -18,13 +18,86 @@ pub struct ImportBinding {
     pub qualified: String,
 }
 
-/// A call at cell top level that may start a task outliving the cell, as written
-/// (`background.start_soon`, `asyncio.create_task`, `loop.create_task`, ...).
+/// A call at cell top level that starts a task: `background.start_soon(f)`,
+/// `nursery.start(f)`, `asyncio.create_task(c)`, `asyncio.ensure_future(c)`,
+/// `loop.create_task(c)`, `group.create_task(c)`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TaskStart {
-    pub callee: String,
+    /// The call as written, on one line, shortened for messages.
+    pub call: String,
     pub range: TextRange,
+    /// 0-based line of the call in the unit.
+    pub line: u32,
+    /// The end of the `async with ... as group` block of this cell that opened the
+    /// receiver: the nursery or task group waits for the task there, so the task never
+    /// outlives the cell. `None` for a task that can (a global nursery, `asyncell`'s
+    /// `background`, `asyncio.create_task`).
+    pub ends_by: Option<TextSize>,
 }
+
+impl TaskStart {
+    /// Whether the task can keep running after its cell finishes.
+    pub fn outlives_cell(&self) -> bool {
+        self.ends_by.is_none()
+    }
+
+    /// Whether the task may be running at `offset` of its own cell: started before it, in
+    /// a group that has not closed yet.
+    pub fn runs_at(&self, offset: TextSize) -> bool {
+        self.range.end() <= offset && self.ends_by.is_none_or(|end| offset < end)
+    }
+}
+
+/// Why a top-level `async def` never returns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Forever {
+    /// Its body reaches `while True:` (or `while 1:`) with no `break`, `return` or `raise`.
+    WhileTrue,
+    /// Its body awaits a call named `sleep_forever`: the callee as written, for the index
+    /// to resolve against the imports (`trio.sleep_forever`, `anyio.sleep_forever`).
+    SleepForever(String),
+}
+
+/// A top-level `async def` whose body never returns, and is the unit's last top-level
+/// binding of its name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ForeverDef {
+    pub name: String,
+    pub why: Forever,
+}
+
+/// A top-level name bound to a call of a synchronization or task-group constructor
+/// (`done = trio.Event()`, `send, receive = trio.open_memory_channel(0)`,
+/// `queue = asyncio.Queue()`, `async with trio.open_nursery() as nursery`), and still
+/// bound to it at the end of the unit. Recorded by the constructor's last name only
+/// ([`OBJECT_CONSTRUCTORS`]); the index resolves the module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BoundObject {
+    pub name: String,
+    /// The constructor as written (`trio.Event`, `t.open_memory_channel`, `Queue`).
+    pub constructor: String,
+    /// 0-based line of the binding in the unit.
+    pub line: u32,
+}
+
+/// The last names of the constructors [`BoundObject`] records: trio's and asyncio's
+/// synchronization objects, memory channels, cancel scopes and nurseries.
+pub const OBJECT_CONSTRUCTORS: &[&str] = &[
+    "Event",
+    "Lock",
+    "StrictFIFOLock",
+    "Semaphore",
+    "BoundedSemaphore",
+    "CapacityLimiter",
+    "Condition",
+    "Barrier",
+    "CancelScope",
+    "open_memory_channel",
+    "open_nursery",
+    "Queue",
+    "PriorityQueue",
+    "LifoQueue",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct UnitFacts {
@@ -38,6 +111,10 @@ pub struct UnitFacts {
     /// cells).
     pub autoawait: Option<LoopMode>,
     pub task_starts: Vec<TaskStart>,
+    /// Top-level `async def`s that never return (see [`Forever`]).
+    pub forever_defs: Vec<ForeverDef>,
+    /// Top-level names bound to synchronization objects and nurseries.
+    pub objects: Vec<BoundObject>,
     /// Names of functions handed to another thread (`to_thread.run_sync(f)`,
     /// `threading.Thread(target=f)`, `run_in_executor(None, f)`).
     pub thread_targets: Vec<String>,
@@ -48,13 +125,24 @@ pub struct UnitFacts {
 }
 
 impl UnitFacts {
+    /// Whether the unit binds `name` at top level in any way the facts record: a `def`,
+    /// `async def`, class, assignment, import or `async with ... as name`.
+    pub fn binds(&self, name: &str) -> bool {
+        self.sync_defs.iter().any(|n| n == name)
+            || self.async_defs.iter().any(|n| n == name)
+            || self.imports.iter().any(|i| i.local == name)
+            || self.objects.iter().any(|o| o.name == name)
+    }
+
     pub fn collect(parsed: &Parsed<ast::ModModule>, text: &str) -> UnitFacts {
         let mut collector = Collector {
             facts: UnitFacts::default(),
+            text,
             depth: 0,
             deferred: 0,
             lambdas: 0,
             comprehensions: Vec::new(),
+            task_groups: Vec::new(),
         };
         collector.visit_body(&parsed.syntax().body);
         if collector.facts.autoawait.is_none() {
@@ -87,10 +175,17 @@ pub fn is_thread_launcher(callee: &str) -> bool {
     })
 }
 
-const TASK_STARTERS: &[&str] = &["start_soon", "start", "create_task", "ensure_future"];
+/// Whether a call's last name can be one of [`THREAD_LAUNCHERS`], so that the callee's
+/// dotted text is worth building.
+fn may_launch_thread(method: &str) -> bool {
+    THREAD_LAUNCHERS
+        .iter()
+        .any(|launcher| launcher.rsplit('.').next() == Some(method))
+}
 
-struct Collector {
+struct Collector<'a> {
     facts: UnitFacts,
+    text: &'a str,
     /// Function nesting depth: 0 at cell top level.
     depth: u32,
     /// Lambda/generator nesting at top level: code there does not run when the cell does.
@@ -102,18 +197,28 @@ struct Collector {
     /// The comprehensions around the current node, outermost first: `true` for a
     /// generator expression.
     comprehensions: Vec<bool>,
+    /// Names bound by this cell's top-level `async with ... as name`, with the end of the
+    /// block, in source order.
+    task_groups: Vec<(&'a str, TextSize)>,
 }
 
-impl<'a> Visitor<'a> for Collector {
+impl<'a> Visitor<'a> for Collector<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
                 if self.depth == 0 {
-                    let name = def.name.id.to_string();
+                    let name = def.name.id.as_str();
+                    self.rebind(name);
                     if def.is_async {
-                        self.facts.async_defs.push(name);
+                        if let Some(why) = runs_forever(&def.body) {
+                            self.facts.forever_defs.push(ForeverDef {
+                                name: name.to_string(),
+                                why,
+                            });
+                        }
+                        self.facts.async_defs.push(name.to_string());
                     } else {
-                        self.facts.sync_defs.push(name);
+                        self.facts.sync_defs.push(name.to_string());
                     }
                 }
                 for decorator in &def.decorator_list {
@@ -130,6 +235,7 @@ impl<'a> Visitor<'a> for Collector {
             }
             Stmt::ClassDef(class) => {
                 if self.depth == 0 {
+                    self.rebind(class.name.id.as_str());
                     self.facts.sync_defs.push(class.name.id.to_string());
                 }
                 for decorator in &class.decorator_list {
@@ -159,6 +265,9 @@ impl<'a> Visitor<'a> for Collector {
                             }
                         }
                     };
+                    if self.depth == 0 {
+                        self.rebind(&binding.local);
+                    }
                     self.facts.imports.push(binding);
                 }
             }
@@ -169,6 +278,9 @@ impl<'a> Visitor<'a> for Collector {
                             continue;
                         }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).id.to_string();
+                        if self.depth == 0 {
+                            self.rebind(&local);
+                        }
                         self.facts.imports.push(ImportBinding {
                             local,
                             qualified: format!("{}.{}", module.id, alias.name.id),
@@ -181,16 +293,22 @@ impl<'a> Visitor<'a> for Collector {
             {
                 self.facts.autoawait = autoawait_argument(&command.value);
             }
-            Stmt::For(ast::StmtFor { is_async: true, .. })
-            | Stmt::With(ast::StmtWith { is_async: true, .. }) => {
+            Stmt::For(ast::StmtFor { is_async: true, .. }) => {
                 self.note_top_level_await();
+            }
+            Stmt::With(with) if with.is_async => {
+                self.note_top_level_await();
+                if self.depth == 0 {
+                    self.note_async_with(with);
+                }
             }
             Stmt::Assign(assign) if self.depth == 0 => {
                 for target in &assign.targets {
-                    if let Expr::Name(name) = target {
-                        self.facts.sync_defs.push(name.id.to_string());
-                    }
+                    self.note_assignment(target, Some(&assign.value));
                 }
+            }
+            Stmt::AnnAssign(assign) if self.depth == 0 && assign.value.is_some() => {
+                self.note_assignment(&assign.target, assign.value.as_deref());
             }
             _ => {}
         }
@@ -238,7 +356,100 @@ impl<'a> Visitor<'a> for Collector {
     }
 }
 
-impl Collector {
+impl<'a> Collector<'a> {
+    /// A top-level binding of `name`: it replaces whatever the unit bound to the name
+    /// before, so an earlier endless `async def` or trio object no longer counts.
+    fn rebind(&mut self, name: &str) {
+        if !self.facts.forever_defs.is_empty() {
+            self.facts.forever_defs.retain(|def| def.name != name);
+        }
+        if !self.facts.objects.is_empty() {
+            self.facts.objects.retain(|object| object.name != name);
+        }
+    }
+
+    /// 0-based line of an offset in the unit. Only called when something is recorded.
+    fn line_of(&self, offset: TextSize) -> u32 {
+        let before = self.text.get(..usize::from(offset)).unwrap_or(self.text);
+        u32::try_from(before.bytes().filter(|&b| b == b'\n').count()).unwrap_or(u32::MAX)
+    }
+
+    /// A top-level assignment target: names it binds, and the object bound to them when
+    /// `value` is a call of one of [`OBJECT_CONSTRUCTORS`].
+    fn note_assignment(&mut self, target: &'a Expr, value: Option<&'a Expr>) {
+        match target {
+            Expr::Name(name) => {
+                self.rebind(name.id.as_str());
+                self.facts.sync_defs.push(name.id.to_string());
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for element in elts {
+                    let element = match element {
+                        Expr::Starred(starred) => starred.value.as_ref(),
+                        other => other,
+                    };
+                    self.note_assignment(element, None);
+                }
+            }
+            _ => return,
+        }
+        let Some(Expr::Call(call)) = value else {
+            return;
+        };
+        if !last_segment(&call.func).is_some_and(|last| OBJECT_CONSTRUCTORS.contains(&last)) {
+            return;
+        }
+        let Some(constructor) = dotted_name(&call.func) else {
+            return;
+        };
+        let line = self.line_of(call.start());
+        let mut push = |name: &ast::ExprName| {
+            self.facts.objects.push(BoundObject {
+                name: name.id.to_string(),
+                constructor: constructor.clone(),
+                line,
+            });
+        };
+        match target {
+            Expr::Name(name) => push(name),
+            // `send, receive = trio.open_memory_channel(0)`.
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for element in elts {
+                    if let Expr::Name(name) = element {
+                        push(name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A top-level `async with`: the names it binds are task groups for the rest of the
+    /// cell, and `async with trio.open_nursery() as nursery` binds a nursery object.
+    fn note_async_with(&mut self, with: &'a ast::StmtWith) {
+        for item in &with.items {
+            let Some(Expr::Name(name)) = item.optional_vars.as_deref() else {
+                continue;
+            };
+            self.rebind(name.id.as_str());
+            self.task_groups.push((name.id.as_str(), with.end()));
+            let Expr::Call(call) = &item.context_expr else {
+                continue;
+            };
+            if last_segment(&call.func) != Some("open_nursery") {
+                continue;
+            }
+            if let Some(constructor) = dotted_name(&call.func) {
+                let line = self.line_of(call.start());
+                self.facts.objects.push(BoundObject {
+                    name: name.id.to_string(),
+                    constructor,
+                    line,
+                });
+            }
+        }
+    }
+
     /// An `await`, `async for` or `async with` at the current point. It makes the module
     /// a coroutine when it sits in module scope, or in a comprehension chain that reaches
     /// module scope: CPython makes a comprehension async when it awaits or holds an async
@@ -257,7 +468,7 @@ impl Collector {
 
     /// A comprehension: its first iterable is evaluated in the enclosing scope, the rest
     /// in its own, which runs later for a generator expression.
-    fn visit_comprehension<'a>(
+    fn visit_comprehension(
         &mut self,
         is_generator: bool,
         generators: &'a [ast::Comprehension],
@@ -288,17 +499,21 @@ impl Collector {
         self.comprehensions.pop();
     }
 
-    fn note_call(&mut self, call: &ast::ExprCall) {
+    fn note_call(&mut self, call: &'a ast::ExprCall) {
+        // Every call of every unit comes here: decide on the last name, which costs
+        // nothing, before building any dotted text.
+        let Some(method) = last_segment(&call.func) else {
+            return;
+        };
+        if self.depth == 0 && self.deferred == 0 {
+            self.note_task_start(call, method);
+        }
+        if !may_launch_thread(method) {
+            return;
+        }
         let Some(callee) = dotted_name(&call.func) else {
             return;
         };
-        let method = callee.rsplit('.').next().unwrap_or(&callee);
-        if self.depth == 0 && self.deferred == 0 && TASK_STARTERS.contains(&method) {
-            self.facts.task_starts.push(TaskStart {
-                callee: callee.clone(),
-                range: call.range(),
-            });
-        }
         if is_thread_launcher(&callee) {
             let target = call
                 .arguments
@@ -324,6 +539,153 @@ impl Collector {
             }
         }
     }
+}
+
+impl<'a> Collector<'a> {
+    /// A call at cell top level that starts a task. `start` needs a function as its first
+    /// argument (`nursery.start(serve, port)`), which tells it from `thread.start()`,
+    /// `process.start()` and `timer.start()`; `start_soon` needs one too. Bare
+    /// `create_task(c)` and `ensure_future(c)` are asyncio's, imported by name.
+    fn note_task_start(&mut self, call: &'a ast::ExprCall, method: &str) {
+        let arguments = &call.arguments;
+        let receiver = match call.func.as_ref() {
+            Expr::Attribute(attribute) => Some(attribute.value.as_ref()),
+            _ => None,
+        };
+        let starts = match method {
+            "start_soon" => receiver.is_some() && !arguments.args.is_empty(),
+            "start" => {
+                receiver.is_some()
+                    && match arguments.args.first() {
+                        Some(Expr::Name(_) | Expr::Attribute(_)) => true,
+                        Some(Expr::Call(partial)) => last_segment(&partial.func) == Some("partial"),
+                        _ => false,
+                    }
+            }
+            "create_task" | "ensure_future" => !arguments.is_empty(),
+            _ => false,
+        };
+        if !starts {
+            return;
+        }
+        // A group this cell opened with `async with ... as group` waits for its tasks at
+        // the end of the block (and refuses new ones after it).
+        let ends_by = match receiver {
+            Some(Expr::Name(receiver)) => self
+                .task_groups
+                .iter()
+                .rev()
+                .find(|(name, _)| *name == receiver.id.as_str())
+                .map(|&(_, end)| end),
+            _ => None,
+        };
+        let line = self.line_of(call.start());
+        self.facts.task_starts.push(TaskStart {
+            call: shortened(self.text, call),
+            range: call.range(),
+            line,
+            ends_by,
+        });
+    }
+}
+
+/// A call's source on one line, or `callee(...)` when that is long.
+fn shortened(text: &str, call: &ast::ExprCall) -> String {
+    const LONGEST: usize = 48;
+    let source = |range: TextRange| {
+        let written = text
+            .get(usize::from(range.start())..usize::from(range.end()))
+            .unwrap_or_default();
+        written.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let whole = source(call.range());
+    if whole.chars().count() <= LONGEST {
+        whole
+    } else {
+        format!("{}(...)", source(call.func.range()))
+    }
+}
+
+/// Why an `async def` body never returns: it reaches an endless `while True` or awaits
+/// `sleep_forever()`, looking through `with` and `try` bodies, before any `return` or
+/// `raise`.
+pub fn runs_forever(body: &[Stmt]) -> Option<Forever> {
+    for stmt in body {
+        match stmt {
+            Stmt::While(while_) if is_truthy_constant(&while_.test) && !can_exit(&while_.body) => {
+                return Some(Forever::WhileTrue);
+            }
+            Stmt::Expr(ast::StmtExpr { value, .. }) => {
+                if let Expr::Await(await_) = value.as_ref() {
+                    if let Expr::Call(call) = await_.value.as_ref() {
+                        if last_segment(&call.func) == Some("sleep_forever") {
+                            if let Some(callee) = dotted_name(&call.func) {
+                                return Some(Forever::SleepForever(callee));
+                            }
+                        }
+                    }
+                }
+            }
+            Stmt::With(with) => {
+                if let Some(why) = runs_forever(&with.body) {
+                    return Some(why);
+                }
+            }
+            Stmt::Try(try_) => {
+                if let Some(why) = runs_forever(&try_.body) {
+                    return Some(why);
+                }
+            }
+            Stmt::Return(_) | Stmt::Raise(_) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn is_truthy_constant(test: &Expr) -> bool {
+    match test {
+        Expr::BooleanLiteral(b) => b.value,
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64() != Some(0),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a loop body can leave the loop: a `break` of this loop, or any `return` or
+/// `raise` (exceptions are taken as a way out, conservatively).
+fn can_exit(body: &[Stmt]) -> bool {
+    struct Exits {
+        loops: u32,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Exits {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found {
+                return;
+            }
+            match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Break(_) if self.loops == 0 => self.found = true,
+                Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
+                Stmt::For(_) | Stmt::While(_) => {
+                    self.loops += 1;
+                    visitor::walk_stmt(self, stmt);
+                    self.loops -= 1;
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _expr: &'a Expr) {}
+    }
+    let mut exits = Exits {
+        loops: 0,
+        found: false,
+    };
+    exits.visit_body(body);
+    exits.found
 }
 
 fn autoawait_argument(magic: &str) -> Option<LoopMode> {
@@ -403,10 +765,120 @@ mod tests {
             Syntax::Python,
         );
         assert_eq!(
-            unit.facts.task_starts[0].callee,
-            "GLOBAL_NURSERY.start_soon"
+            unit.facts.task_starts[0].call,
+            "GLOBAL_NURSERY.start_soon(beat)"
         );
+        assert!(unit.facts.task_starts[0].outlives_cell());
         assert_eq!(unit.facts.thread_targets, ["work"]);
         assert!(unit.facts.awaits_at_top_level);
+    }
+
+    fn starts(source: &str) -> Vec<(String, bool)> {
+        Unit::new(source.into(), Syntax::Python)
+            .facts
+            .task_starts
+            .iter()
+            .map(|start| (start.call.clone(), start.outlives_cell()))
+            .collect()
+    }
+
+    #[test]
+    fn thread_and_process_starts_are_not_task_starts() {
+        assert_eq!(
+            starts(
+                "threading.Thread(target=f).start()
+t.start()
+server.start(8080)
+"
+            ),
+            []
+        );
+        assert_eq!(
+            starts(
+                "await nursery.start(serve, 8080)
+await n.start(partial(serve, 1))
+"
+            ),
+            [
+                ("nursery.start(serve, 8080)".to_string(), true),
+                ("n.start(partial(serve, 1))".to_string(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn tasks_of_a_group_this_cell_opens_end_with_its_block() {
+        let source = "async with trio.open_nursery() as n:\n    n.start_soon(a)\n    background.start_soon(b)\nasync with asyncio.TaskGroup() as tg:\n    tg.create_task(c())\n    asyncio.create_task(d())\n";
+        assert_eq!(
+            starts(source),
+            [
+                ("n.start_soon(a)".to_string(), false),
+                ("background.start_soon(b)".to_string(), true),
+                ("tg.create_task(c())".to_string(), false),
+                ("asyncio.create_task(d())".to_string(), true),
+            ]
+        );
+        let unit = Unit::new(source.into(), Syntax::Python);
+        let first = &unit.facts.task_starts[0];
+        assert!(first.runs_at(TextSize::new(60)));
+        assert!(!first.runs_at(TextSize::try_from(source.len()).unwrap()));
+    }
+
+    #[test]
+    fn long_calls_are_shortened_and_lines_counted() {
+        let unit = Unit::new(
+            "x = 1\nbackground.start_soon(\n    poll_prices, 'https://example.com/prices', 5\n)\n"
+                .into(),
+            Syntax::Python,
+        );
+        let start = &unit.facts.task_starts[0];
+        assert_eq!(start.call, "background.start_soon(...)");
+        assert_eq!(start.line, 1);
+    }
+
+    #[test]
+    fn endless_async_defs_are_recorded_until_rebound() {
+        let unit = Unit::new(
+            "async def a():\n    while True:\n        await trio.sleep(1)\nasync def b():\n    await trio.sleep_forever()\nasync def c():\n    while True:\n        break\nasync def d():\n    await sleep_forever()\nd = 1\n".into(),
+            Syntax::Python,
+        );
+        assert_eq!(
+            unit.facts.forever_defs,
+            [
+                ForeverDef {
+                    name: "a".into(),
+                    why: Forever::WhileTrue
+                },
+                ForeverDef {
+                    name: "b".into(),
+                    why: Forever::SleepForever("trio.sleep_forever".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn objects_bound_at_top_level_are_recorded_until_rebound() {
+        let unit = Unit::new(
+            "done = trio.Event()\nsend, receive = t.open_memory_channel(0)\nq = asyncio.Queue()\nq = None\ndef f():\n    inner = trio.Lock()\nasync with trio.open_nursery() as n:\n    pass\nlock: trio.Lock = trio.Lock()\n".into(),
+            Syntax::Python,
+        );
+        let objects: Vec<_> = unit
+            .facts
+            .objects
+            .iter()
+            .map(|o| (o.name.as_str(), o.constructor.as_str(), o.line))
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                ("done", "trio.Event", 0),
+                ("send", "t.open_memory_channel", 1),
+                ("receive", "t.open_memory_channel", 1),
+                ("n", "trio.open_nursery", 6),
+                ("lock", "trio.Lock", 8),
+            ]
+        );
+        assert!(unit.facts.binds("send") && unit.facts.binds("q") && !unit.facts.binds("inner"));
     }
 }

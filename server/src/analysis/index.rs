@@ -6,8 +6,8 @@ use std::hash::{Hash, Hasher};
 use ruff_python_ast::Expr;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
-use super::document::SourceKind;
-use super::facts::UnitFacts;
+use super::document::{SourceKind, UnitSlot};
+use super::facts::{Forever, UnitFacts};
 use super::names::{head_name, with_tail};
 use super::settings::{LoopMode, Settings, Target};
 
@@ -29,6 +29,31 @@ pub enum LoopSource {
     Default,
 }
 
+/// A task started at cell top level that can outlive its cell.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BackgroundStart {
+    /// Position of the unit that starts it.
+    pub position: usize,
+    /// Where, as users find it: `cell 3` in a notebook (numbered like `asyncell check`
+    /// and Ruff number notebook cells: 1-based, markdown cells included), `line 12` in a
+    /// `.py` file.
+    pub place: String,
+    /// The call as written, shortened.
+    pub call: String,
+}
+
+/// A top-level name bound to an object of a known constructor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ObjectBinding {
+    /// The constructor, resolved through the imports (`trio.Event`, `asyncio.Queue`).
+    pub qualified: String,
+    /// Where it was made, as in [`BackgroundStart::place`]. Only kept when IPython runs
+    /// each cell in its own `trio.run` ([`DocumentIndex::cells_run_separately`]), the
+    /// one case a message names it: lines move with every edit above them, and the
+    /// index fingerprint includes what it keeps.
+    pub place: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct DocumentIndex {
     pub kind: SourceKind,
@@ -41,26 +66,31 @@ pub struct DocumentIndex {
     /// Names bound by a top-level `def`, `class` or assignment and by no `async def`.
     sync_bindings: FxHashSet<String>,
     thread_targets: FxHashSet<String>,
-    /// For each unit, the earlier units (by position) that start background tasks.
-    pub task_starting_units: Vec<usize>,
+    /// Tasks started at cell top level that can outlive their cell, in document order.
+    pub background_starts: Vec<BackgroundStart>,
+    /// For each name some unit binds to an endless `async def`, every unit binding it, in
+    /// order, with the reason when that binding never returns.
+    forever_bindings: FxHashMap<String, Vec<(usize, Option<&'static str>)>>,
+    /// For each name some unit binds to a synchronization object or nursery, every unit
+    /// binding it, in order, with the object when that binding is one.
+    object_bindings: FxHashMap<String, Vec<(usize, Option<ObjectBinding>)>>,
     /// Changes whenever anything a unit's diagnostics may depend on changes.
     pub fingerprint: u64,
 }
 
 impl DocumentIndex {
-    pub fn build<'a>(
-        kind: SourceKind,
-        facts: impl Iterator<Item = &'a UnitFacts> + Clone,
-        settings: &Settings,
-    ) -> DocumentIndex {
+    pub fn build(kind: SourceKind, slots: &[UnitSlot], settings: &Settings) -> DocumentIndex {
         let mut imports = FxHashMap::default();
         let mut modules = FxHashSet::default();
         let mut async_defs = FxHashSet::default();
         let mut sync_defs = FxHashSet::default();
         let mut thread_targets = FxHashSet::default();
         let mut autoawait = None;
-        let mut task_starting_units = Vec::new();
-        for (position, unit) in facts.clone().enumerate() {
+        let mut any_starts = false;
+        let mut any_forever = false;
+        let mut any_objects = false;
+        for slot in slots {
+            let unit = &slot.unit.facts;
             for binding in &unit.imports {
                 let module = binding.qualified.split('.').next().unwrap_or_default();
                 modules.insert(module.to_string());
@@ -70,9 +100,9 @@ impl DocumentIndex {
             sync_defs.extend(unit.sync_defs.iter().cloned());
             thread_targets.extend(unit.thread_targets.iter().cloned());
             autoawait = autoawait.or(unit.autoawait);
-            if !unit.task_starts.is_empty() {
-                task_starting_units.push(position);
-            }
+            any_starts |= !unit.task_starts.is_empty();
+            any_forever |= !unit.forever_defs.is_empty();
+            any_objects |= !unit.objects.is_empty();
         }
         // A name also bound synchronously somewhere is ambiguous: don't guess.
         let async_functions: FxHashSet<String> =
@@ -91,6 +121,82 @@ impl DocumentIndex {
             },
         };
 
+        let cells_run_separately = cells_run_separately(kind, settings.target, loop_, loop_source);
+        let place = |slot: &UnitSlot, position: usize, line: u32| match kind {
+            SourceKind::Notebook => format!("cell {}", slot.cell.unwrap_or(position) + 1),
+            SourceKind::CellFile | SourceKind::Script => {
+                format!(
+                    "line {}",
+                    slot.start_line.saturating_add(line).saturating_add(1)
+                )
+            }
+        };
+        // Only cells have background tasks (LOOP400); a script's would only put line
+        // numbers into the fingerprint.
+        let background_starts = if any_starts && kind.has_cells() {
+            slots
+                .iter()
+                .enumerate()
+                .flat_map(|(position, slot)| {
+                    slot.unit
+                        .facts
+                        .task_starts
+                        .iter()
+                        .filter(|start| start.outlives_cell())
+                        .map(move |start| BackgroundStart {
+                            position,
+                            place: place(slot, position, start.line),
+                            call: start.call.clone(),
+                        })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let forever_bindings = if any_forever {
+            bindings_by_unit(
+                slots,
+                |facts| facts.forever_defs.iter().map(|def| def.name.as_str()),
+                |_, slot, name| {
+                    let def = slot
+                        .unit
+                        .facts
+                        .forever_defs
+                        .iter()
+                        .find(|def| def.name == name)?;
+                    match &def.why {
+                        Forever::WhileTrue => {
+                            Some("`while True` without `break`, `return` or `raise`")
+                        }
+                        Forever::SleepForever(callee) => matches!(
+                            resolve(&imports, callee).as_str(),
+                            "trio.sleep_forever" | "anyio.sleep_forever"
+                        )
+                        .then_some("it awaits `sleep_forever()`"),
+                    }
+                },
+            )
+        } else {
+            FxHashMap::default()
+        };
+        let object_bindings = if any_objects {
+            bindings_by_unit(
+                slots,
+                |facts| facts.objects.iter().map(|object| object.name.as_str()),
+                |position, slot, name| {
+                    let facts = &slot.unit.facts;
+                    let object = facts.objects.iter().find(|object| object.name == name)?;
+                    let place = cells_run_separately.then(|| place(slot, position, object.line));
+                    Some(ObjectBinding {
+                        qualified: resolve(&imports, &object.constructor),
+                        place,
+                    })
+                },
+            )
+        } else {
+            FxHashMap::default()
+        };
+
         let mut hasher = FxHasher::default();
         (kind, settings.target, loop_, loop_source).hash(&mut hasher);
         let mut sorted: Vec<_> = imports.iter().collect();
@@ -102,7 +208,13 @@ impl DocumentIndex {
         let mut sorted: Vec<_> = thread_targets.iter().collect();
         sorted.sort();
         sorted.hash(&mut hasher);
-        task_starting_units.hash(&mut hasher);
+        background_starts.hash(&mut hasher);
+        let mut sorted: Vec<_> = forever_bindings.iter().collect();
+        sorted.sort();
+        sorted.hash(&mut hasher);
+        let mut sorted: Vec<_> = object_bindings.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        sorted.hash(&mut hasher);
         settings.hash(&mut hasher);
 
         DocumentIndex {
@@ -115,7 +227,9 @@ impl DocumentIndex {
             async_functions,
             sync_bindings,
             thread_targets,
-            task_starting_units,
+            background_starts,
+            forever_bindings,
+            object_bindings,
             fingerprint: hasher.finish(),
         }
     }
@@ -147,5 +261,90 @@ impl DocumentIndex {
     /// Whether `name` is a function some code hands to another thread.
     pub fn is_thread_target(&self, name: &str) -> bool {
         self.thread_targets.contains(name)
+    }
+
+    /// Whether IPython runs each cell in a `trio.run` of its own: target `ipython` with
+    /// `%autoawait trio`, in a notebook or cell file.
+    pub fn cells_run_separately(&self) -> bool {
+        cells_run_separately(self.kind, self.target, self.loop_, self.loop_source)
+    }
+
+    /// Why `name`, as the units before `position` leave it bound, is an `async def` that
+    /// never returns; `None` if it is not, or something rebound it since.
+    pub fn forever_before(&self, name: &str, position: usize) -> Option<&'static str> {
+        last_before(self.forever_bindings.get(name)?, position)?
+            .as_ref()
+            .copied()
+    }
+
+    /// Whether any unit binds a top-level name to a synchronization object or nursery.
+    /// Checked first by rules that look at every name.
+    pub fn has_objects(&self) -> bool {
+        !self.object_bindings.is_empty()
+    }
+
+    /// The object `name` is bound to as the units before `position` leave it, if it is
+    /// one of a known constructor (and nothing rebound it since).
+    pub fn object_before(&self, name: &str, position: usize) -> Option<&ObjectBinding> {
+        last_before(self.object_bindings.get(name)?, position)?.as_ref()
+    }
+}
+
+fn cells_run_separately(kind: SourceKind, target: Target, loop_: Loop, source: LoopSource) -> bool {
+    kind.has_cells()
+        && target == Target::Ipython
+        && loop_ == Loop::Trio
+        && source == LoopSource::Autoawait
+}
+
+/// The last binding made by a unit before `position`.
+fn last_before<T>(bindings: &[(usize, Option<T>)], position: usize) -> Option<&Option<T>> {
+    bindings
+        .iter()
+        .take_while(|(unit, _)| *unit < position)
+        .last()
+        .map(|(_, binding)| binding)
+}
+
+/// For each name `names` yields from some unit, every unit that binds it (in order),
+/// with `value` of its binding: `None` for a unit that binds the name otherwise.
+fn bindings_by_unit<'s, T, N, I>(
+    slots: &'s [UnitSlot],
+    names: N,
+    value: impl Fn(usize, &'s UnitSlot, &str) -> Option<T>,
+) -> FxHashMap<String, Vec<(usize, Option<T>)>>
+where
+    N: Fn(&'s UnitFacts) -> I,
+    I: Iterator<Item = &'s str>,
+{
+    let mut wanted: FxHashSet<&str> = FxHashSet::default();
+    for slot in slots {
+        wanted.extend(names(&slot.unit.facts));
+    }
+    let mut bindings: FxHashMap<String, Vec<(usize, Option<T>)>> = FxHashMap::default();
+    for name in wanted {
+        let list: Vec<_> = slots
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| slot.unit.facts.binds(name))
+            .map(|(position, slot)| (position, value(position, slot, name)))
+            .collect();
+        if list.iter().any(|(_, binding)| binding.is_some()) {
+            bindings.insert(name.to_string(), list);
+        }
+    }
+    bindings
+}
+
+/// A dotted name as written, with its head resolved through the imports.
+fn resolve(imports: &FxHashMap<String, String>, dotted: &str) -> String {
+    let (head, rest) = match dotted.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (dotted, None),
+    };
+    match (imports.get(head), rest) {
+        (Some(qualified), Some(rest)) => format!("{qualified}.{rest}"),
+        (Some(qualified), None) => qualified.clone(),
+        (None, _) => dotted.to_string(),
     }
 }

@@ -11,10 +11,17 @@ rule! {
     /// Flags a blocking call at cell top level (`time.sleep`, `requests.get`,
     /// `urllib.request.urlopen`, sync `httpx` calls, `subprocess.run`, `os.system`,
     /// `input`, and the `blocking-calls` option's patterns: the same tables as the
-    /// ASYNC2xx rules) in a notebook or cell file where an earlier cell, or earlier code
-    /// of the same cell, started background tasks (`background.start_soon`,
-    /// `asyncio.create_task`, `asyncio.ensure_future`, `loop.create_task`, a global
-    /// nursery's `start_soon`).
+    /// ASYNC2xx rules) in a notebook or cell file where an earlier cell started background
+    /// tasks that outlive it: `background.start_soon(f)`, a global nursery's
+    /// `start_soon(f)` or `start(f)`, `asyncio.create_task`, `asyncio.ensure_future`,
+    /// `loop.create_task`. The message names where they were started: the cell number in
+    /// a notebook (counted as `asyncell check` reports cells: 1-based, markdown cells
+    /// included), the line in a cell file.
+    ///
+    /// Tasks started in a nursery or task group that the same cell opens
+    /// (`async with trio.open_nursery() as nursery:`, `asyncio.TaskGroup()`) end with
+    /// that block, so they count only for blocking calls later in the same block.
+    /// `thread.start()` starts a thread, not a task, and never counts.
     ///
     /// Without background tasks a top-level `time.sleep` is ordinary notebook code and is
     /// not flagged. Under `target = "ipython"`, cells without top-level `await` run off
@@ -67,20 +74,18 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         return;
     }
     let position = checker.position;
-    let earlier: Vec<usize> = checker
+    let earlier = checker
         .index
-        .task_starting_units
+        .background_starts
         .iter()
-        .copied()
-        .filter(|&unit| unit < position)
-        .collect();
-    let in_this_cell = checker
+        .take_while(|start| start.position < position);
+    let here = checker
         .unit
         .facts
         .task_starts
         .iter()
-        .any(|start| start.range.end() <= call.start());
-    if earlier.is_empty() && !in_this_cell {
+        .filter(|start| start.runs_at(call.start()));
+    if earlier.clone().next().is_none() && here.clone().next().is_none() {
         return;
     }
     let Some(qualified) = checker.qualified_name(&call.func) else {
@@ -89,6 +94,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
     let Some(what) = stalls_thread(checker, call, &qualified) else {
         return;
     };
+    let started = where_started(
+        earlier.map(|start| (start.place.as_str(), start.call.as_str())),
+        here.map(|start| start.call.as_str()),
+    );
     let lib = library(checker);
     let written = checker.source(call.func.range());
     let (instead, fix) = if is_sleep(&qualified) {
@@ -110,25 +119,106 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         call.range(),
         format!(
             "`{written}()` {what} on the loop's thread, freezing the background tasks started \
-             {}; {instead}",
-            where_started(&earlier, in_this_cell)
+             {started}; {instead}"
         ),
         fix,
     );
 }
 
-/// "in code cell 2", "in code cells 1 and 3, and earlier in this cell". Cells are
-/// counted among code cells, 1-based: the checker knows units, not notebook indices.
-fn where_started(earlier: &[usize], in_this_cell: bool) -> String {
-    let cells: Vec<String> = earlier.iter().map(|p| (p + 1).to_string()).collect();
-    let listed = match cells.as_slice() {
-        [] => String::new(),
-        [one] => format!("in code cell {one}"),
-        [rest @ .., last] => format!("in code cells {} and {last}", rest.join(", ")),
-    };
-    match (listed.is_empty(), in_this_cell) {
-        (true, _) => "earlier in this cell".to_string(),
-        (false, true) => format!("{listed}, and earlier in this cell"),
-        (false, false) => listed,
+/// How many starting calls a message lists before "and N more".
+const LISTED: usize = 3;
+
+/// Where the running tasks were started, as users find them: "in cell 2
+/// (`asyncio.create_task(poll())`) and cell 4 (`asyncio.ensure_future(beat())`)" in a
+/// notebook, "at line 12 (`background.start_soon(beat)`)" in a cell file, "earlier in
+/// this cell (`nursery.start_soon(beat)`)"; at most [`LISTED`] calls, then "and N more".
+/// Calls of the same cell are grouped: "in cell 2 (`a.start_soon(x)`, `b.start_soon(y)`)".
+fn where_started<'a>(
+    earlier: impl Iterator<Item = (&'a str, &'a str)>,
+    here: impl Iterator<Item = &'a str>,
+) -> String {
+    // (place, calls) groups in document order; `None` is this cell.
+    let mut groups: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    let mut listed = 0;
+    let mut more = 0;
+    let all = earlier
+        .map(|(place, call)| (Some(place), call))
+        .chain(here.map(|call| (None, call)));
+    for (place, call) in all {
+        if listed == LISTED {
+            more += 1;
+            continue;
+        }
+        listed += 1;
+        match groups.last_mut() {
+            Some((last, calls)) if *last == place => calls.push(call),
+            _ => groups.push((place, vec![call])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(place, calls)| {
+            let calls = calls
+                .iter()
+                .map(|call| format!("`{call}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match place {
+                Some(place) => format!("{place} ({calls})"),
+                None => format!("earlier in this cell ({calls})"),
+            }
+        })
+        .collect();
+    // "in cell 2 (...)", "at line 12 (...)"; the first part carries the preposition.
+    let mut text = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            text.push_str(if i + 1 == parts.len() && more == 0 {
+                " and "
+            } else {
+                ", "
+            });
+        } else if part.starts_with("line") {
+            text.push_str("at ");
+        } else if part.starts_with("cell") {
+            text.push_str("in ");
+        }
+        text.push_str(part);
+    }
+    if more > 0 {
+        text.push_str(&format!(", and {more} more"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::where_started;
+
+    #[test]
+    fn starts_are_grouped_by_cell_and_capped() {
+        let earlier = [
+            ("cell 2", "a.start_soon(x)"),
+            ("cell 2", "b.start_soon(y)"),
+            ("cell 4", "asyncio.create_task(c())"),
+        ];
+        assert_eq!(
+            where_started(earlier.into_iter(), std::iter::empty()),
+            "in cell 2 (`a.start_soon(x)`, `b.start_soon(y)`) and cell 4 \
+             (`asyncio.create_task(c())`)"
+        );
+        assert_eq!(
+            where_started(earlier.into_iter(), ["n.start_soon(z)"].into_iter()),
+            "in cell 2 (`a.start_soon(x)`, `b.start_soon(y)`), cell 4 \
+             (`asyncio.create_task(c())`), and 1 more"
+        );
+        assert_eq!(
+            where_started([("line 12", "f(x)")].into_iter(), ["g(y)"].into_iter()),
+            "at line 12 (`f(x)`) and earlier in this cell (`g(y)`)"
+        );
+        assert_eq!(
+            where_started(std::iter::empty(), ["g(y)"].into_iter()),
+            "earlier in this cell (`g(y)`)"
+        );
     }
 }

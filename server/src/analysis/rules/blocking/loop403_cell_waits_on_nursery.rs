@@ -1,7 +1,7 @@
 //! LOOP403: a cell whose task group waits on a child that never ends.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::{Checker, ExecContext};
@@ -12,12 +12,13 @@ rule! {
     /// Flags a child task started at cell top level inside
     /// `async with trio.open_nursery()`, `anyio.create_task_group()` or
     /// `asyncio.TaskGroup()` (with `start_soon`, `start` or `create_task`) when the child
-    /// is an `async def` of the same cell that never returns: its body runs
-    /// `while True:` with no `break`, `return` or `raise`, or awaits
-    /// `trio.sleep_forever()` / `anyio.sleep_forever()`.
+    /// is a top-level `async def` that never returns: its body runs `while True:` with no
+    /// `break`, `return` or `raise`, or awaits `trio.sleep_forever()` /
+    /// `anyio.sleep_forever()`.
     ///
-    /// Children defined in other cells are not looked up (the document index does not
-    /// keep other cells' function bodies).
+    /// The child is looked up where the cell finds it when it runs: in the same cell, or
+    /// else in the cells above, as the last of them to bind the name left it. A later
+    /// `def`, class, assignment or import of the name replaces the endless function.
     ///
     /// ## Why is this bad?
     /// A task group's `async with` block only exits when every child has finished. With
@@ -156,100 +157,14 @@ impl<'a> Visitor<'a> for Starts<'a> {
     }
 }
 
-/// Why the cell's own top-level `async def name` never returns, if it visibly doesn't.
+/// Why the top-level `async def name` the cell starts never returns, if it visibly
+/// doesn't: this cell's own binding of the name if it has one, else the one the cells
+/// above leave.
 fn never_returns(checker: &Checker, name: &str) -> Option<&'static str> {
-    let def = checker
-        .unit
-        .parsed
-        .syntax()
-        .body
-        .iter()
-        .rev()
-        .find_map(|stmt| match stmt {
-            Stmt::FunctionDef(def) if def.name.id.as_str() == name => Some(def),
-            _ => None,
-        })?;
-    if !def.is_async {
-        return None;
-    }
-    runs_forever(checker, &def.body)
-}
-
-/// A statement sequence that reaches an endless loop or a `sleep_forever()`, looking
-/// through `with` and `try` bodies. Stops at the first `return` or `raise`.
-fn runs_forever(checker: &Checker, body: &[Stmt]) -> Option<&'static str> {
-    for stmt in body {
-        match stmt {
-            Stmt::While(while_) if is_truthy_constant(&while_.test) && !can_exit(&while_.body) => {
-                return Some("`while True` without `break`, `return` or `raise`");
-            }
-            Stmt::Expr(ast::StmtExpr { value, .. }) => {
-                if let Expr::Await(await_) = value.as_ref() {
-                    if let Expr::Call(call) = await_.value.as_ref() {
-                        if matches!(
-                            checker.qualified_name(&call.func).as_deref(),
-                            Some("trio.sleep_forever" | "anyio.sleep_forever")
-                        ) {
-                            return Some("it awaits `sleep_forever()`");
-                        }
-                    }
-                }
-            }
-            Stmt::With(with) => {
-                if let Some(why) = runs_forever(checker, &with.body) {
-                    return Some(why);
-                }
-            }
-            Stmt::Try(try_) => {
-                if let Some(why) = runs_forever(checker, &try_.body) {
-                    return Some(why);
-                }
-            }
-            Stmt::Return(_) | Stmt::Raise(_) => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
-fn is_truthy_constant(test: &Expr) -> bool {
-    match test {
-        Expr::BooleanLiteral(b) => b.value,
-        Expr::NumberLiteral(n) => match &n.value {
-            ast::Number::Int(i) => i.as_u64() != Some(0),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-/// Whether a loop body can leave the loop: a `break` of this loop, or any `return` or
-/// `raise` (exceptions are taken as a way out, conservatively).
-fn can_exit(body: &[Stmt]) -> bool {
-    struct Exits {
-        loops: u32,
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for Exits {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Break(_) if self.loops == 0 => self.found = true,
-                Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
-                Stmt::For(_) | Stmt::While(_) => {
-                    self.loops += 1;
-                    visitor::walk_stmt(self, stmt);
-                    self.loops -= 1;
-                }
-                _ => visitor::walk_stmt(self, stmt),
-            }
-        }
-        fn visit_expr(&mut self, _expr: &'a Expr) {}
-    }
-    let mut exits = Exits {
-        loops: 0,
-        found: false,
+    let through = if checker.unit.facts.binds(name) {
+        checker.position.saturating_add(1)
+    } else {
+        checker.position
     };
-    exits.visit_body(body);
-    exits.found
+    checker.index.forever_before(name, through)
 }

@@ -6,23 +6,24 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::analysis::checker::{Checker, ExecContext};
-use crate::analysis::index::{Loop, LoopSource};
-use crate::analysis::settings::Target;
+use crate::analysis::index::ObjectBinding;
 
 rule! {
     /// ## What it does
-    /// Under `target = "ipython"` with `%autoawait trio`, flags at cell top level:
+    /// Under `target = "ipython"` with `%autoawait trio`, flags:
     ///
-    /// - `x.start_soon(...)` / `x.start(f, ...)` on a nursery that this cell did not open
-    ///   with `async with trio.open_nursery() as x`: it was opened by an earlier cell's
-    ///   run (or the task is meant to outlive this cell);
-    /// - a trio object (`trio.Event()`, `trio.Lock()`, `trio.Semaphore()`,
-    ///   `trio.CapacityLimiter()`, `trio.Condition()`, `trio.CancelScope()`,
-    ///   `trio.open_memory_channel()`, `trio.open_nursery()`) stored in a top-level name
-    ///   that the rest of the cell never reads, so it only exists for later cells.
-    ///
-    /// Uses in later cells are not matched with the cell that created the object: the
-    /// document index does not record what other cells' names are bound to.
+    /// - a use, in a later cell, of a top-level name that an earlier cell bound to a trio
+    ///   object: `trio.Event()`, `trio.Lock()`, `trio.StrictFIFOLock()`,
+    ///   `trio.Semaphore()`, `trio.CapacityLimiter()`, `trio.Condition()`,
+    ///   `trio.CancelScope()`, either end of `trio.open_memory_channel()`, or a nursery
+    ///   (`async with trio.open_nursery() as nursery` at top level). The message names
+    ///   the cell (notebooks) or line (cell files) that created it. A binding of the name
+    ///   in a cell in between, or anywhere in the cell that uses it, replaces the object;
+    /// - at cell top level, `x.start_soon(...)` / `x.start(f, ...)` on a nursery that this
+    ///   cell did not open with `async with trio.open_nursery() as x`: it was opened by an
+    ///   earlier cell's run (or the task is meant to outlive this cell);
+    /// - such a trio object stored in a top-level name that the rest of its cell never
+    ///   reads, so it only exists for later cells.
     ///
     /// ## Why is this bad?
     /// IPython's trio integration runs each cell in a fresh `trio.run`, which is over
@@ -76,10 +77,61 @@ const RUN_BOUND: &[&str] = &[
 
 /// Whether the document runs each cell in its own `trio.run`.
 fn per_cell_trio_runs(checker: &Checker) -> bool {
-    checker.index.target == Target::Ipython
-        && checker.loop_() == Loop::Trio
-        && checker.index.loop_source == LoopSource::Autoawait
-        && checker.kind().has_cells()
+    checker.index.cells_run_separately()
+}
+
+/// The run-bound trio object that the cells above this one leave in `name`, when this
+/// cell does not bind the name itself.
+fn object_from_earlier_cell<'c>(checker: &Checker<'c>, name: &str) -> Option<&'c ObjectBinding> {
+    if checker.unit.facts.binds(name) {
+        return None;
+    }
+    let object = checker.index.object_before(name, checker.position)?;
+    RUN_BOUND
+        .contains(&object.qualified.as_str())
+        .then_some(object)
+}
+
+/// A name read in a later cell than the one that bound it to a trio object.
+pub(crate) fn check_name(checker: &mut Checker, name: &ast::ExprName) {
+    // Every name of every unit comes here: the cheap tests first.
+    if !checker.index.cells_run_separately()
+        || !checker.index.has_objects()
+        || !name.ctx.is_load()
+        || !checker.enabled(&RULE)
+    {
+        return;
+    }
+    let id = name.id.as_str();
+    let Some(object) = object_from_earlier_cell(checker, id) else {
+        return;
+    };
+    if checker.is_bound_locally(id) {
+        return;
+    }
+    let created = object.qualified.as_str();
+    let place = object.place.as_deref().unwrap_or("an earlier cell");
+    let preposition = if place.starts_with("line") {
+        "at"
+    } else {
+        "in"
+    };
+    let message = if created == "trio.open_nursery" {
+        format!(
+            "`{id}` is the nursery opened {preposition} {place}: under `%autoawait trio` each \
+             cell is its own `trio.run`, and that cell's run closed it (RuntimeError: Nursery \
+             is closed to new arrivals); open a nursery in this cell, or run on asyncell's \
+             persistent loop"
+        )
+    } else {
+        format!(
+            "`{id}` is the `{created}()` created {preposition} {place}: under `%autoawait trio` \
+             each cell is its own `trio.run`, so no task of that cell is left to set, release \
+             or feed it, and a task of this cell parked on it can wait forever; create it in \
+             this cell, or run on asyncell's persistent loop"
+        )
+    };
+    checker.report(&RULE, name.range(), message, None);
 }
 
 /// A top-level assignment of a run-bound trio object to a name the cell never reads
@@ -146,6 +198,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         return;
     }
     let receiver = receiver.id.as_str();
+    // A nursery an earlier cell opened: `check_name` reports the name, with that cell.
+    if object_from_earlier_cell(checker, receiver).is_some() {
+        return;
+    }
     let opened_here = checker.enclosing_stmts().iter().any(|stmt| match stmt {
         Stmt::With(with) if with.is_async => with.items.iter().any(|item| {
             matches!(item.optional_vars.as_deref(), Some(Expr::Name(n)) if n.id.as_str() == receiver)

@@ -63,7 +63,11 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
 }
 
 /// Called for every expression before its children; calls come through [`on_call`].
-pub(crate) fn on_expr(_checker: &mut Checker, _expr: &Expr) {}
+pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
+    if let Expr::Name(name) = expr {
+        loop404_state_across_trio_runs::check_name(checker, name);
+    }
+}
 
 /// Called for every call, with its callee resolved through the imports.
 pub(crate) fn on_call(

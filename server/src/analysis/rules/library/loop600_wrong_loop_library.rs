@@ -16,9 +16,12 @@ rule! {
     ///   asyncio's coroutines and awaitables (`asyncio.sleep`, `wait_for`, `wait`,
     ///   `gather`, `shield`, `open_connection`, `start_server`, `to_thread`,
     ///   `create_subprocess_exec` ...), `async with asyncio.timeout(...)` /
-    ///   `asyncio.TaskGroup()`, and `await q.get()` on an `asyncio.Queue` (or `Event`,
-    ///   `Lock`, ...) created in the same cell or function, unless wrapped in
-    ///   `trio_asyncio.aio_as_trio(...)`;
+    ///   `asyncio.TaskGroup()`, `async for ... in asyncio.as_completed(...)`, and, on an
+    ///   `asyncio.Queue` (or `Event`, `Lock`, `Semaphore`, `Condition`, `Barrier` ...),
+    ///   `await q.get()` (`put`, `join`, `wait`, `acquire`) and `async with lock:`, unless
+    ///   wrapped in `trio_asyncio.aio_as_trio(...)`. The object is followed from where
+    ///   the code finds it: an assignment in the same function, at the top level of the
+    ///   same cell, or in an earlier cell (as the last cell to bind the name left it);
     /// - in an asyncio document: trio's coroutines (`trio.sleep`,
     ///   `trio.open_tcp_stream` ...) and `async with trio.open_nursery()`.
     ///
@@ -107,6 +110,19 @@ const ASYNCIO_OBJECTS: &[&str] = &[
     "asyncio.Barrier",
 ];
 
+/// The asyncio objects `async with` acquires.
+const ASYNCIO_CONTEXT_OBJECTS: &[&str] = &[
+    "asyncio.Lock",
+    "asyncio.Semaphore",
+    "asyncio.BoundedSemaphore",
+    "asyncio.Condition",
+    "asyncio.Barrier",
+];
+
+/// asyncio calls whose result is iterated with `async for`.
+const ASYNCIO_ITERABLES: &[(&str, &str)] =
+    &[("asyncio.as_completed", "a nursery with a memory channel")];
+
 const OBJECT_METHODS: &[&str] = &["get", "put", "join", "wait", "acquire", "wait_for"];
 
 /// `await <call>`.
@@ -137,6 +153,10 @@ pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
     }
     let loop_ = checker.loop_();
     for item in &with.items {
+        if let (Loop::Trio, Expr::Name(held)) = (loop_, &item.context_expr) {
+            check_held_asyncio_object(checker, held);
+            continue;
+        }
         let Expr::Call(call) = &item.context_expr else {
             continue;
         };
@@ -156,6 +176,46 @@ pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
             }
             _ => {}
         }
+    }
+}
+
+/// `async with lock:` on an asyncio lock, semaphore, condition or barrier: entering it
+/// awaits its `acquire()` (or `wait()`).
+fn check_held_asyncio_object(checker: &mut Checker, held: &ast::ExprName) {
+    let name = held.id.as_str();
+    let Some(class) = asyncio_object_class(checker, name) else {
+        return;
+    };
+    if !ASYNCIO_CONTEXT_OBJECTS.contains(&class.as_str()) {
+        return;
+    }
+    checker.report(
+        &RULE,
+        held.range(),
+        format!(
+            "`async with {name}` enters an `{class}`, whose acquire is an asyncio awaitable: on \
+             trio it fails with RuntimeError as soon as it has to wait; use the trio \
+             counterpart (`trio.Lock`, `trio.Semaphore`, `trio.Condition`) or \
+             `trio_asyncio.aio_as_trio`"
+        ),
+        None,
+    );
+}
+
+/// `async for x in asyncio.as_completed(...)` on trio: each step awaits an asyncio
+/// future.
+pub(crate) fn check_async_for(checker: &mut Checker, for_: &ast::StmtFor) {
+    if !for_.is_async || !checker.enabled(&RULE) || checker.loop_() != Loop::Trio {
+        return;
+    }
+    let Expr::Call(call) = for_.iter.as_ref() else {
+        return;
+    };
+    let Some(qualified) = checker.qualified_name(&call.func) else {
+        return;
+    };
+    if let Some((name, instead)) = ASYNCIO_ITERABLES.iter().find(|(n, _)| *n == qualified) {
+        report_asyncio_on_trio(checker, call, name, instead, false);
     }
 }
 
@@ -194,13 +254,35 @@ fn check_asyncio_on_trio(checker: &mut Checker, call: &ast::ExprCall) {
     );
 }
 
-/// The asyncio class `name` was created from by an assignment in the enclosing
-/// function's body, or at the top level of this unit.
+/// The asyncio class `name` was created from: by an assignment in the enclosing
+/// function's body; for a name the function does not bind, at the top level of this
+/// unit; and for a name this unit does not bind at top level, by the cells above (as the
+/// last of them to bind it left it).
 fn asyncio_object_class(checker: &Checker, name: &str) -> Option<String> {
-    let body: &[Stmt] = match checker.enclosing_function() {
-        Some(def) => &def.body,
-        None => &checker.unit.parsed.syntax().body,
-    };
+    let module = &checker.unit.parsed.syntax().body;
+    let in_function = checker.enclosing_function();
+    if let Some(def) = in_function {
+        if let Some(class) = assigned_class(checker, &def.body, name) {
+            return Some(class);
+        }
+        if checker.is_bound_locally(name) {
+            return None;
+        }
+    }
+    if let Some(class) = assigned_class(checker, module, name) {
+        return Some(class);
+    }
+    if checker.unit.facts.binds(name) {
+        return None;
+    }
+    let object = checker.index.object_before(name, checker.position)?;
+    ASYNCIO_OBJECTS
+        .contains(&object.qualified.as_str())
+        .then(|| object.qualified.clone())
+}
+
+/// The asyncio class of a `name = asyncio.X()` statement directly in `body`.
+fn assigned_class(checker: &Checker, body: &[Stmt], name: &str) -> Option<String> {
     body.iter().find_map(|stmt| {
         let Stmt::Assign(assign) = stmt else {
             return None;
@@ -247,14 +329,21 @@ fn report_asyncio_on_trio(
     } else {
         None
     };
+    // trio-asyncio wraps a function to call (`aio_as_trio(f)(...)`), but a context
+    // manager or async iterator as the object (`aio_as_trio(cm(...))`): its `__aenter__`
+    // and `__aiter__` refuse the function form.
+    let wrapped = if awaited {
+        format!("`trio_asyncio.aio_as_trio({name})(...)`")
+    } else {
+        format!("`trio_asyncio.aio_as_trio({name}(...))`")
+    };
     checker.report(
         &RULE,
         call.range(),
         format!(
             "`{name}()` is asyncio-only and this document runs on trio: it fails with \
              RuntimeError: trio.run received unrecognized yield message; {counterpart}wrap \
-             it as `trio_asyncio.aio_as_trio({name})(...)`, or switch the loop with \
-             `%autoawait asyncio`"
+             it as {wrapped}, or switch the loop with `%autoawait asyncio`"
         ),
         fix,
     );

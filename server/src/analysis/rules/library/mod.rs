@@ -77,6 +77,7 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
             );
         }
         Stmt::With(with) => loop600_wrong_loop_library::check_async_with(checker, with),
+        Stmt::For(for_) => loop600_wrong_loop_library::check_async_for(checker, for_),
         _ => {}
     }
 }
