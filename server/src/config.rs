@@ -168,11 +168,20 @@ pub fn read_pyproject(path: &Path) -> Result<ConfigLayer, String> {
 }
 
 pub fn parse_pyproject(text: &str) -> Result<ConfigLayer, String> {
-    let value: toml::Value = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
-    match value.get("tool").and_then(|tool| tool.get("asyncell")) {
+    /// Only `[tool.asyncell]` is kept: the rest of the file (often hundreds of lines of
+    /// other tools' settings) is checked as TOML but never built into values.
+    #[derive(Deserialize)]
+    struct Pyproject {
+        tool: Option<Tools>,
+    }
+    #[derive(Deserialize)]
+    struct Tools {
+        asyncell: Option<toml::Value>,
+    }
+    let pyproject: Pyproject = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
+    match pyproject.tool.and_then(|tool| tool.asyncell) {
         None => Ok(ConfigLayer::default()),
         Some(section) => section
-            .clone()
             .try_into()
             .map_err(|e| format!("invalid [tool.asyncell]: {e}")),
     }

@@ -176,11 +176,12 @@ pub fn is_thread_launcher(callee: &str) -> bool {
 }
 
 /// Whether a call's last name can be one of [`THREAD_LAUNCHERS`], so that the callee's
-/// dotted text is worth building.
+/// dotted text is worth building. Asked for every call: a match on the last segments.
 fn may_launch_thread(method: &str) -> bool {
-    THREAD_LAUNCHERS
-        .iter()
-        .any(|launcher| launcher.rsplit('.').next() == Some(method))
+    matches!(
+        method,
+        "run_sync" | "to_thread" | "Thread" | "run_in_executor" | "submit"
+    )
 }
 
 struct Collector<'a> {
@@ -720,6 +721,14 @@ fn commented_autoawait(text: &str) -> Option<LoopMode> {
 mod tests {
     use super::*;
     use crate::analysis::unit::{Syntax, Unit};
+
+    #[test]
+    fn every_thread_launcher_passes_the_last_name_filter() {
+        for launcher in THREAD_LAUNCHERS {
+            let method = launcher.rsplit('.').next().unwrap_or(launcher);
+            assert!(may_launch_thread(method), "{launcher} is filtered out");
+        }
+    }
 
     #[test]
     fn thread_launchers_match_whole_trailing_segments() {

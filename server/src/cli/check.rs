@@ -191,30 +191,54 @@ fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
     files
 }
 
-/// pyproject.toml layers per directory, read once.
+/// pyproject.toml layers, each file read and parsed once however many directories share
+/// it (a project's tree has dozens of directories under one pyproject.toml).
 #[derive(Default)]
 struct ConfigCache {
-    by_dir: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, String>>>,
+    pyproject_of_dir: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
+    layer_of_pyproject: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, String>>>,
 }
 
 impl ConfigCache {
     fn layer_for(&self, file: &Path) -> Result<ConfigLayer, String> {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(found) = self.by_dir.lock().ok().and_then(|m| m.get(&dir).cloned()) {
-            return found;
+        let Some(pyproject) = self.pyproject_for(dir) else {
+            return Ok(ConfigLayer::default());
+        };
+        let cached = self
+            .layer_of_pyproject
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&pyproject).cloned());
+        if let Some(layer) = cached {
+            return layer;
         }
-        let layer = match config::find_pyproject(if dir.as_os_str().is_empty() {
+        let layer = config::read_pyproject(&pyproject);
+        if let Ok(mut map) = self.layer_of_pyproject.lock() {
+            map.insert(pyproject, layer.clone());
+        }
+        layer
+    }
+
+    fn pyproject_for(&self, dir: PathBuf) -> Option<PathBuf> {
+        let cached = self
+            .pyproject_of_dir
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&dir).cloned());
+        if let Some(pyproject) = cached {
+            return pyproject;
+        }
+        let start = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
             &dir
-        }) {
-            Some(pyproject) => config::read_pyproject(&pyproject),
-            None => Ok(ConfigLayer::default()),
         };
-        if let Ok(mut map) = self.by_dir.lock() {
-            map.insert(dir, layer.clone());
+        let pyproject = config::find_pyproject(start);
+        if let Ok(mut map) = self.pyproject_of_dir.lock() {
+            map.insert(dir, pyproject.clone());
         }
-        layer
+        pyproject
     }
 }
 
