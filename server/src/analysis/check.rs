@@ -3,24 +3,25 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashSet, FxHasher};
+use rustc_hash::FxHasher;
 
 use super::checker::Checker;
 use super::diagnostic::Diagnostic;
 use super::document::Document;
 use super::noqa;
-use super::rules::{self, e999_syntax_error};
+use super::rules::{self, e999_syntax_error, EnabledRules};
 
 /// Diagnostics for every unit of the document, in unit order. A unit whose text and
 /// cross-unit context did not change since the last check reuses its previous result,
 /// so editing one cell checks one cell.
 pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
     let (slots, index, settings) = document.for_checking();
-    let enabled: FxHashSet<&'static str> = rules::ALL
-        .iter()
-        .filter(|rule| settings.is_enabled(rule.code, rule.default_enabled))
-        .map(|rule| rule.code)
-        .collect();
+    let enabled = EnabledRules::new(
+        rules::ALL
+            .iter()
+            .copied()
+            .filter(|rule| settings.is_enabled(rule.code, rule.default_enabled)),
+    );
     slots
         .iter_mut()
         .enumerate()
@@ -34,7 +35,7 @@ pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
                 }
             }
             let unit = &slot.unit;
-            let mut diagnostics = if enabled.contains(e999_syntax_error::RULE.code) {
+            let mut diagnostics = if enabled.contains(&e999_syntax_error::RULE) {
                 e999_syntax_error::check(unit)
             } else {
                 Vec::new()

@@ -8,12 +8,11 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashSet;
 
 use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
 use super::index::{DocumentIndex, Loop};
-use super::rules::{self, RuleMeta};
+use super::rules::{self, EnabledRules, RuleMeta};
 use super::settings::{RuleOptions, Target};
 use super::unit::Unit;
 
@@ -83,7 +82,7 @@ pub struct Checker<'a> {
     pub index: &'a DocumentIndex,
     /// Position of the unit among the document's units.
     pub position: usize,
-    enabled: &'a FxHashSet<&'static str>,
+    enabled: &'a EnabledRules,
     options: &'a RuleOptions,
     scopes: Vec<Scope<'a>>,
     stmts: Vec<&'a Stmt>,
@@ -96,7 +95,7 @@ impl<'a> Checker<'a> {
         unit: &'a Unit,
         index: &'a DocumentIndex,
         position: usize,
-        enabled: &'a FxHashSet<&'static str>,
+        enabled: &'a EnabledRules,
         options: &'a RuleOptions,
     ) -> Self {
         Checker {
@@ -124,7 +123,7 @@ impl<'a> Checker<'a> {
     }
 
     pub fn enabled(&self, rule: &RuleMeta) -> bool {
-        self.enabled.contains(rule.code)
+        self.enabled.contains(rule)
     }
 
     pub fn report(

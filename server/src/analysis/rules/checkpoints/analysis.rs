@@ -1033,9 +1033,19 @@ impl<'c, 'a> Flow<'c, 'a> {
         format!("await {}", self.library.checkpoint_call())
     }
 
+    /// Whether the ASYNC91x fixes can be offered at all. The edits are prepared at every
+    /// exit and loop as the walk passes them, so without this every async function of
+    /// every file would format edits that the (opt-in) rules never report.
+    fn inserts_checkpoints(&self) -> bool {
+        self.wanted.async91x && self.can_fix
+    }
+
     /// Inserts a checkpoint on its own line before `stmt`, if `stmt` is alone on its
     /// line.
     fn before_stmt_edit(&self, stmt: &Stmt) -> Option<Edit> {
+        if !self.inserts_checkpoints() {
+            return None;
+        }
         let text = self.text();
         let indent = own_line_indent(text, stmt.range())?;
         Some(Edit::insert(
@@ -1046,6 +1056,9 @@ impl<'c, 'a> Flow<'c, 'a> {
 
     /// Inserts a checkpoint as the first statement of a body (after a docstring).
     fn body_start_edit(&self, body: &[Stmt]) -> Option<Edit> {
+        if !self.inserts_checkpoints() {
+            return None;
+        }
         match body.first() {
             Some(first) if is_docstring(first) => {
                 let text = self.text();
@@ -1063,6 +1076,9 @@ impl<'c, 'a> Flow<'c, 'a> {
 
     /// Appends a checkpoint as the last statement of a body.
     fn body_end_edit(&self, body: &[Stmt]) -> Option<Edit> {
+        if !self.inserts_checkpoints() {
+            return None;
+        }
         let text = self.text();
         let indent = own_line_indent(text, body.first()?.range())?;
         let at = line_end(text, body.last()?.end());

@@ -56,8 +56,17 @@ pub(crate) fn trio_or_anyio<'q>(
     qualified: Option<&'q str>,
     names: &[&str],
 ) -> Option<(&'q str, &'q str)> {
-    let (base, name) = qualified?.split_once('.')?;
-    (matches!(base, "trio" | "anyio") && names.contains(&name)).then_some((base, name))
+    // Asked for every call by several rules: prefix tests, no search for the dot.
+    let qualified = qualified?;
+    let base_len = if qualified.starts_with("trio.") {
+        4
+    } else if qualified.starts_with("anyio.") {
+        5
+    } else {
+        return None;
+    };
+    let (base, name) = (&qualified[..base_len], &qualified[base_len + 1..]);
+    names.contains(&name).then_some((base, name))
 }
 
 /// The fix of ASYNC115 and ASYNC116: replace the whole call with `<module>.<replacement>`,
