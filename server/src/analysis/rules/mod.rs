@@ -143,7 +143,10 @@ fn packed(code: &str) -> u64 {
     let mut bytes = [0u8; 8];
     let len = code.len().min(8);
     bytes[..len].copy_from_slice(&code.as_bytes()[..len]);
-    u64::from_le_bytes(bytes)
+    // Big-endian, so that the last characters (where codes differ: ASYNC105, ASYNC110)
+    // land in the low bits, which a multiplicative hash spreads over the whole word.
+    // Little-endian put them in the top byte, and every ASYNC code shared a bucket.
+    u64::from_be_bytes(bytes)
 }
 
 pub fn find(code: &str) -> Option<&'static RuleMeta> {
