@@ -16,7 +16,7 @@ def test_a_clean_project_exits_zero(asyncell_bin, tmp_path):
     code, stdout, stderr = run_check(asyncell_bin, cwd=tmp_path)
     assert code == 0, stderr
     assert stdout == ""
-    assert "All checks passed (1 files)." in stderr
+    assert "All checks passed (1 file)." in stderr
 
 
 def test_unreadable_files_are_named_and_the_rest_still_checked(asyncell_bin, tmp_path):

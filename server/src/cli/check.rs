@@ -131,10 +131,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
             );
         }
         OutputFormat::Text => {
+            let files = match checked {
+                1 => "1 file".to_string(),
+                n => format!("{n} files"),
+            };
             let summary = match findings {
-                0 => format!("All checks passed ({checked} files)."),
-                1 => format!("Found 1 error in {checked} files."),
-                n => format!("Found {n} errors in {checked} files."),
+                0 => format!("All checks passed ({files})."),
+                1 => format!("Found 1 error in {files}."),
+                n => format!("Found {n} errors in {files}."),
             };
             eprintln!("{summary}");
         }

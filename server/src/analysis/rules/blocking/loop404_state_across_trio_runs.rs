@@ -171,10 +171,11 @@ pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
         &RULE,
         assign.range(),
         format!(
-            "`{}` holds a `{created}()` for later cells, but under `%autoawait trio` each cell \
+            "`{}` {} a `{created}()` for later cells, but under `%autoawait trio` each cell \
              is its own `trio.run`: no task of this cell survives it to set, release or feed \
              it; use it within one cell, or run on asyncell's persistent loop",
-            unread.join("`, `")
+            unread.join("` and `"),
+            if unread.len() == 1 { "holds" } else { "hold" },
         ),
         None,
     );
