@@ -19,16 +19,23 @@ echo "== installing test requirements into $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt \
     || { echo "error: pip install -r tests/requirements.txt failed"; exit 2; }
 
+# One target dir for every suite, outside the clone so that fresh clones (CI) reuse the
+# previous build instead of compiling ~300 crates again; override with CARGO_TARGET_DIR.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/asyncell/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+BIN="$CARGO_TARGET_DIR/debug/asyncell"
+echo "== target dir $CARGO_TARGET_DIR"
+
 failed=()
 
 echo "== cargo build"
 cargo build --locked --bins 2>&1 | tail -n 3 || failed+=("cargo build")
 
 echo "== cargo test"
-cargo test --locked --workspace 2>&1 | tee target/cargo-test.log | grep -E "^(test result|running|error|failures:|    [a-z_:]+$|---- )" 
+cargo test --locked --workspace 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log" | grep -E "^(test result|running|error|failures:|    [a-z_:]+$|---- )" 
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
-passed=$(grep -Eo "[0-9]+ passed" target/cargo-test.log | awk '{s+=$1} END {print s+0}')
-failed_count=$(grep -Eo "[0-9]+ failed" target/cargo-test.log | awk '{s+=$1} END {print s+0}')
+passed=$(grep -Eo "[0-9]+ passed" "$CARGO_TARGET_DIR/cargo-test.log" | awk '{s+=$1} END {print s+0}')
+failed_count=$(grep -Eo "[0-9]+ failed" "$CARGO_TARGET_DIR/cargo-test.log" | awk '{s+=$1} END {print s+0}')
 echo "cargo test: ${passed} passed, ${failed_count} failed"
 
 # Each suite is its own pytest run: they have their own conftest helpers.
@@ -36,15 +43,15 @@ echo "== pytest: the Python host (server/host/tests)"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider server/host/tests || failed+=("host suite")
 
 echo "== pytest: end-to-end over LSP (tests/e2e)"
-ASYNCELL_BIN="$ROOT/target/debug/asyncell" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
+ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
     || failed+=("e2e suite")
 
 echo "== Neovim plugin (headless Neovim 0.11.4, editors/nvim/tests)"
-ASYNCELL_BIN="$ROOT/target/debug/asyncell" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
+ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
     || failed+=("neovim suite")
 
 echo "== VS Code extension (unit tests; code-server + Chromium e2e, editors/vscode/test)"
-ASYNCELL_BIN="$ROOT/target/debug/asyncell" ASYNCELL_VENV="$VENV" bash editors/vscode/test/run.sh \
+ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/vscode/test/run.sh \
     || failed+=("vscode suite")
 
 if [ ${#failed[@]} -gt 0 ]; then
