@@ -36,9 +36,20 @@ impl SelectorError {
                 suggestions,
             } => {
                 let hint = match suggestions.as_slice() {
-                    [] => "selectors are `ALL`, a rule code or a code prefix such as `LOOP` \
-                           or `ASYNC9`; `asyncell rule --all` lists the rules"
-                        .to_string(),
+                    [] => match family_of(selector) {
+                        Some((family, codes)) => {
+                            // Twelve codes are enough to show the numbering.
+                            let more = if codes.len() > 12 { ", ..." } else { "" };
+                            format!(
+                                "the {family} rules are {}{more}; `asyncell rule --all` \
+                                 lists every rule",
+                                codes[..codes.len().min(12)].join(", ")
+                            )
+                        }
+                        None => "selectors are `ALL`, a rule code or a code prefix such as \
+                                 `LOOP` or `ASYNC9`; `asyncell rule --all` lists the rules"
+                            .to_string(),
+                    },
                     [one] => format!("did you mean `{one}`?"),
                     many => {
                         let listed: Vec<String> = many.iter().map(|s| format!("`{s}`")).collect();
@@ -55,6 +66,24 @@ impl fmt::Display for SelectorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe("the configuration"))
     }
+}
+
+/// For a selector that starts like a rule family (`LOOP999`): the family and its codes.
+fn family_of(selector: &str) -> Option<(String, Vec<&'static str>)> {
+    let upper = selector.to_ascii_uppercase();
+    let family = upper.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+    if family.is_empty() || family.len() == upper.len() {
+        return None;
+    }
+    let codes: Vec<&'static str> = rules::ALL
+        .iter()
+        .map(|rule| rule.code)
+        .filter(|code| {
+            code.strip_prefix(family)
+                .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    (!codes.is_empty()).then(|| (family.to_string(), codes))
 }
 
 /// The canonical form of `raw` (trimmed, upper case), or why it selects nothing.
@@ -148,6 +177,10 @@ mod tests {
             .unwrap_err()
             .describe("--select")
             .starts_with("unknown rule selector `ZZZ999` in --select; selectors are `ALL`"));
+        assert!(parse("LOOP999")
+            .unwrap_err()
+            .describe("--ignore")
+            .contains("; the LOOP rules are LOOP100, LOOP101, LOOP200,"));
         let SelectorError::Unknown { suggestions, .. } = parse("LOOP309").unwrap_err() else {
             panic!("LOOP309 is no rule");
         };

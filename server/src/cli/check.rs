@@ -172,7 +172,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 1 => "1 file".to_string(),
                 n => format!("{n} files"),
             };
-            eprintln!("{}", summary(findings, &files, failures));
+            eprintln!("{}", summary(findings, checked, &files, failures));
         }
     }
     let _ = out.flush();
@@ -187,7 +187,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// The closing line. "All checks passed" only when every file named could be checked:
 /// after an error it would read as a pass in a CI log that shows only the last line.
-fn summary(findings: usize, files: &str, failures: usize) -> String {
+fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> String {
     let plural = |n: usize, one: &str, many: &str| match n {
         1 => format!("1 {one}"),
         n => format!("{n} {many}"),
@@ -195,6 +195,10 @@ fn summary(findings: usize, files: &str, failures: usize) -> String {
     match (findings, failures) {
         (0, 0) => format!("All checks passed ({files})."),
         (n, 0) => format!("Found {} in {files}.", plural(n, "error", "errors")),
+        (0, f) if checked == 0 => format!(
+            "No files checked: {} (above).",
+            plural(f, "problem", "problems")
+        ),
         (0, f) => format!(
             "No findings in the {files} checked, but {} (above) stopped checking.",
             plural(f, "problem", "problems")
