@@ -123,15 +123,21 @@ fn close_matches(selector: &str) -> Vec<String> {
     // One edit in four characters: `LOOOP` → `LOOP`, `ASYNC1O5` → `ASYNC105`, but
     // `ZZZ999` is near nothing.
     let limit = (selector.len() / 4).max(1);
-    let mut near: Vec<(usize, String)> = candidates
+    // Ranked by distance, then by how close in length: `LOOP2O0` suggests `LOOP200`,
+    // not also its prefix `LOOP20`.
+    let mut near: Vec<((usize, usize), String)> = candidates
         .into_iter()
-        .map(|candidate| (edit_distance(selector, &candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
+        .map(|candidate| {
+            let distance = edit_distance(selector, &candidate);
+            let length_gap = selector.len().abs_diff(candidate.len());
+            ((distance, length_gap), candidate)
+        })
+        .filter(|((distance, _), _)| *distance <= limit)
         .collect();
     near.sort();
-    let best = near.first().map_or(0, |(distance, _)| *distance);
+    let best = near.first().map(|(rank, _)| *rank);
     near.into_iter()
-        .filter(|(distance, _)| *distance == best)
+        .filter(|(rank, _)| Some(*rank) == best)
         .map(|(_, candidate)| candidate)
         .take(5)
         .collect()
