@@ -8,17 +8,22 @@ pub mod codecs;
 pub mod pep263;
 pub mod read;
 
-pub use pep263::{decode_python, DecodeError};
+pub use pep263::{decode_python, decode_python_owned, DecodeError};
 pub use read::{read_regular_file, ReadError};
 
 /// The text of an .ipynb file: UTF-8 JSON, with a leading BOM (some Windows editors
 /// write one) dropped.
-pub fn decode_notebook(bytes: &[u8]) -> Result<&str, String> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(body).map_err(|error| {
+pub fn decode_notebook(mut bytes: Vec<u8>) -> Result<String, String> {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    bytes.drain(..bom);
+    String::from_utf8(bytes).map_err(|error| {
         format!(
             "not valid UTF-8 (offset {}): notebooks are UTF-8 JSON; re-save the file as UTF-8",
-            error.valid_up_to() + (bytes.len() - body.len())
+            error.utf8_error().valid_up_to() + bom
         )
     })
 }
@@ -28,12 +33,9 @@ pub fn decode_notebook(bytes: &[u8]) -> Result<&str, String> {
 pub fn read_source_text(path: &std::path::Path) -> Result<String, String> {
     let bytes = read_regular_file(path).map_err(|error| error.to_string())?;
     if path.extension().is_some_and(|e| e == "ipynb") {
-        return decode_notebook(&bytes).map(str::to_string);
+        return decode_notebook(bytes);
     }
-    match decode_python(&bytes) {
-        Ok(text) => Ok(text.into_owned()),
-        Err(error) => Err(error.to_string()),
-    }
+    decode_python_owned(bytes).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -42,8 +44,12 @@ mod tests {
 
     #[test]
     fn a_bom_before_notebook_json_is_dropped() {
-        assert_eq!(decode_notebook(b"\xEF\xBB\xBF{}"), Ok("{}"));
-        assert_eq!(decode_notebook(b"{}"), Ok("{}"));
-        assert!(decode_notebook(b"{\xff}").unwrap_err().contains("offset 1"));
+        assert_eq!(
+            decode_notebook(b"\xEF\xBB\xBF{}".to_vec()).as_deref(),
+            Ok("{}")
+        );
+        assert_eq!(decode_notebook(b"{}".to_vec()).as_deref(), Ok("{}"));
+        let error = decode_notebook(b"\xEF\xBB\xBF{\xff}".to_vec()).unwrap_err();
+        assert!(error.contains("offset 4"), "{error}");
     }
 }

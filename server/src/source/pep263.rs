@@ -145,6 +145,25 @@ pub fn decode_python(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     }
 }
 
+/// [`decode_python`] for a buffer the caller owns: a UTF-8 file (the common case) becomes
+/// the `String` without a copy.
+pub fn decode_python_owned(bytes: Vec<u8>) -> Result<String, DecodeError> {
+    let plain_utf8 = !bytes.starts_with(BOM)
+        && coding_spec(&bytes).is_none_or(|name| normal_name(&name) == "utf-8");
+    if plain_utf8 {
+        // On failure, decode again by reference for the precise error.
+        return String::from_utf8(bytes).map_err(|error| {
+            let at = error.utf8_error().valid_up_to();
+            decode_python(error.as_bytes())
+                .err()
+                .unwrap_or_else(|| DecodeError::NotUtf8 {
+                    at: BytePosition::of(error.as_bytes(), at),
+                })
+        });
+    }
+    decode_python(&bytes).map(Cow::into_owned)
+}
+
 fn bom_len(has_bom: bool) -> usize {
     if has_bom {
         BOM.len()
@@ -247,8 +266,10 @@ mod tests {
     fn files_decode_as_python_decodes_them() {
         let ok = |bytes: &[u8], text: &str| {
             assert_eq!(decode_python(bytes).as_deref(), Ok(text), "{bytes:?}");
+            assert_eq!(decode_python_owned(bytes.to_vec()).as_deref(), Ok(text));
         };
         let err = |bytes: &[u8], expected: DecodeError| {
+            assert_eq!(decode_python_owned(bytes.to_vec()), Err(expected.clone()));
             assert_eq!(decode_python(bytes), Err(expected), "{bytes:?}");
         };
         let at = |offset, line, byte| BytePosition { offset, line, byte };
