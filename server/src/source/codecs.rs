@@ -2,8 +2,10 @@
 //! `codecs.lookup` (lower case, punctuation runs folded to `_`, then the alias table),
 //! and each codec decodes as CPython's does. Single-byte codecs use CPython's own
 //! tables (see `codec_tables.rs`), so `latin-1` is true ISO-8859-1 and `cp1252` leaves
-//! 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined, as Python does; the CJK codecs use the
-//! WHATWG definitions of `encoding_rs`, which accept everything Python's do.
+//! 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined, as Python does. The CJK codecs use the
+//! WHATWG definitions of `encoding_rs`: close to Python's, and broader where they differ
+//! (WHATWG's Shift_JIS is windows-31j, its EUC-KR is windows-949), so a rare byte
+//! sequence may decode differently or be accepted where Python refuses it.
 
 use std::borrow::Cow;
 

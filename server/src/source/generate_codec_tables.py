@@ -12,8 +12,9 @@ import pathlib
 import pkgutil
 
 # Codecs decoded by the WHATWG Encoding Standard (encoding_rs). Python's definitions
-# differ in rare code points (WHATWG's are supersets: Shift_JIS is windows-31j, EUC-KR
-# is windows-949), so a file Python accepts is accepted; a few it rejects may be too.
+# differ in rare code points (WHATWG's are mostly supersets: Shift_JIS is windows-31j,
+# EUC-KR is windows-949), so a few sequences decode differently or are accepted where
+# Python refuses them.
 WHATWG = {
     "big5": "BIG5", "big5hkscs": "BIG5", "cp950": "BIG5",
     "gb2312": "GBK", "gbk": "GBK", "cp936": "GBK", "gb18030": "GB18030",
