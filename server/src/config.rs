@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::analysis::{LoopMode, RuleOptions, Settings, Target};
+use crate::analysis::{selector, LoopMode, RuleOptions, Settings, Target};
 
 /// The python interpreter argv the host runs under: a path or an argv list
 /// (`["ssh", "box", "python3"]`).
@@ -115,6 +115,36 @@ impl ConfigLayer {
         }
     }
 
+    /// Checks `select` and `ignore` against the rule catalogue: valid selectors are kept
+    /// in canonical form (upper case), each empty or unknown one is removed and described.
+    /// `origin` names where a key came from (`origin("select")` →
+    /// `/x/pyproject.toml [tool.asyncell] select`). Callers decide what an error means:
+    /// the CLI stops (exit 2), the language server shows it and goes on without that
+    /// selector. Every layer must pass through here before its `settings()` are used.
+    pub fn validate_selectors(&mut self, origin: &dyn Fn(&str) -> String) -> Vec<String> {
+        let mut errors = Vec::new();
+        for (key, selectors) in [("select", &mut self.select), ("ignore", &mut self.ignore)] {
+            let Some(list) = selectors else { continue };
+            let before = errors.len();
+            *list = std::mem::take(list)
+                .into_iter()
+                .filter_map(|raw| match selector::parse(&raw) {
+                    Ok(canonical) => Some(canonical),
+                    Err(error) => {
+                        errors.push(error.describe(&origin(key)));
+                        None
+                    }
+                })
+                .collect();
+            // A key whose every entry was wrong is dropped as a whole: `select = ["LOOOP"]`
+            // must fall back to the default rules, not select none.
+            if list.is_empty() && errors.len() > before {
+                *selectors = None;
+            }
+        }
+        errors
+    }
+
     /// Reads the `asyncell` section of editor settings (a JSON object). Unknown keys are
     /// ignored here (editors send their own), but wrong types are reported.
     pub fn from_editor_json(value: &serde_json::Value) -> Result<ConfigLayer, String> {
@@ -144,6 +174,16 @@ impl ConfigLayer {
             ..ConfigLayer::default()
         })
     }
+}
+
+/// Where an editor setting came from, for messages: `the editor setting asyncell.select`.
+pub fn editor_origin(key: &str) -> String {
+    format!("the editor setting asyncell.{key}")
+}
+
+/// A selector error as the language server shows it: it goes on without the selector.
+pub fn selector_ignored(error: String) -> String {
+    format!("{error} (this selector is ignored until the configuration is fixed)")
 }
 
 /// The nearest pyproject.toml at or above `start` (a file or directory).
@@ -238,5 +278,25 @@ mod tests {
         assert_eq!(options.blocking_calls["mylib.fetch"], "mylib.async_fetch");
         let error = parse_pyproject("[tool.asyncell]\nblocking-call = {}\n").unwrap_err();
         assert!(error.contains("blocking-call"), "{error}");
+    }
+
+    #[test]
+    fn selectors_are_canonicalised_and_bad_ones_removed_and_named() {
+        let mut layer =
+            parse_pyproject("[tool.asyncell]\nselect = [\"loop3\", \"LOOOP\"]\nignore = [\"\"]\n")
+                .unwrap();
+        let errors =
+            layer.validate_selectors(&|key| format!("/x/pyproject.toml [tool.asyncell] {key}"));
+        assert_eq!(
+            errors,
+            [
+                "unknown rule selector `LOOOP` in /x/pyproject.toml [tool.asyncell] select; \
+                 did you mean `LOOP`?",
+                "empty rule selector in /x/pyproject.toml [tool.asyncell] ignore; remove it \
+                 (a stray comma?): an empty selector would match every rule",
+            ]
+        );
+        assert_eq!(layer.select.as_deref(), Some(&["LOOP3".to_string()][..]));
+        assert_eq!(layer.ignore, None);
     }
 }

@@ -13,3 +13,4 @@ pub mod logging;
 pub mod positions;
 pub mod runtime;
 pub mod server;
+pub mod source;

@@ -25,7 +25,7 @@ def test_unreadable_files_are_named_and_the_rest_still_checked(asyncell_bin, tmp
     (tmp_path / "real.py").write_text("import asyncio\n\nasync def main(): ...\n\nmain()\n")
     code, stdout, stderr = run_check(asyncell_bin, cwd=tmp_path)
     assert code == 2
-    assert "latin1.py: not valid UTF-8 (bad byte at offset 5)" in stderr
+    assert "latin1.py: not valid UTF-8 (byte 0xE9 at offset 5, line 1)" in stderr
     assert "re-save the file as UTF-8" in stderr
     assert "broken.ipynb: not valid notebook JSON" in stderr
     assert "real.py:5:1: LOOP300" in stdout

@@ -11,6 +11,8 @@ pub struct NotebookCell {
 /// Parses an .ipynb file's JSON into its cells. Errors name what is wrong, because users
 /// meet them for hand-edited or merge-conflicted notebooks.
 pub fn parse(json: &str) -> Result<Vec<NotebookCell>, String> {
+    // A byte order mark is not JSON, but editors on Windows write one before it.
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let value: Value = serde_json::from_str(json).map_err(|e| {
         format!(
             "not valid notebook JSON ({e}); a merge conflict or a truncated save can cause this"
@@ -78,6 +80,7 @@ mod tests {
     #[test]
     fn broken_notebooks_get_a_message_that_names_the_problem() {
         assert!(parse("{").unwrap_err().contains("not valid notebook JSON"));
+        assert_eq!(parse("\u{feff}{\"cells\": []}"), Ok(Vec::new()));
         assert!(parse("{}").unwrap_err().contains("no `cells`"));
         assert!(parse(r#"{"cells":[{"source":"x"}]}"#)
             .unwrap_err()

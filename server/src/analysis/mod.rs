@@ -15,6 +15,7 @@ pub mod names;
 pub mod noqa;
 pub mod percent;
 pub mod rules;
+pub mod selector;
 pub mod settings;
 pub mod unit;
 

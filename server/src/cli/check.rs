@@ -14,6 +14,7 @@ use crate::analysis::document::CellInput;
 use crate::analysis::{check_document, ipynb, Diagnostic, Document, LoopMode, Target, UnitSlot};
 use crate::config::{self, ConfigLayer};
 use crate::positions::Encoding;
+use crate::source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -34,10 +35,11 @@ pub struct CheckArgs {
     /// Target semantics: asyncell (every cell on one loop) or ipython.
     #[arg(long, value_parser = parse_target)]
     pub target: Option<Target>,
-    /// Only these codes or prefixes (comma-separated).
+    /// Only these codes or prefixes (comma-separated, case-insensitive; `ALL` for every
+    /// rule). A selector that matches no rule is an error.
     #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
-    /// Skip these codes or prefixes (comma-separated).
+    /// Skip these codes or prefixes (comma-separated, case-insensitive).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
 }
@@ -61,6 +63,11 @@ enum Outcome {
         path: PathBuf,
         error: String,
     },
+    /// The file's pyproject.toml is unusable; its errors are reported once per file.
+    Unconfigured {
+        path: PathBuf,
+        pyproject_errors: Vec<String>,
+    },
 }
 
 enum Rendered {
@@ -69,13 +76,22 @@ enum Rendered {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let cli_layer = ConfigLayer {
+    let mut cli_layer = ConfigLayer {
         loop_mode: args.loop_mode,
         target: args.target,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         ..ConfigLayer::default()
     };
+    // A bad selector on the command line is a usage error: nothing is checked, because
+    // a check that silently runs fewer rules than asked would pass when it should fail.
+    let selector_errors = cli_layer.validate_selectors(&|key| format!("--{key}"));
+    if !selector_errors.is_empty() {
+        for error in selector_errors {
+            eprintln!("error: {error}");
+        }
+        return ExitCode::from(2);
+    }
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -100,12 +116,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("error: {error}");
     }
     let mut checked = 0usize;
+    let mut unconfigured: Vec<(Vec<String>, usize)> = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Failed { path, error } => {
                 failures += 1;
                 eprintln!("error: {}: {error}", path.display());
             }
+            Outcome::Unconfigured {
+                pyproject_errors, ..
+            } => match unconfigured
+                .iter_mut()
+                .find(|(errors, _)| *errors == pyproject_errors)
+            {
+                Some((_, files)) => *files += 1,
+                None => unconfigured.push((pyproject_errors, 1)),
+            },
             Outcome::Checked {
                 findings: rendered, ..
             } => {
@@ -122,6 +148,17 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
     }
+    // A broken pyproject.toml shared by many files is reported once, after the findings.
+    for (errors, files) in &unconfigured {
+        failures += 1;
+        for error in errors {
+            eprintln!("error: {error}");
+        }
+        match files {
+            1 => eprintln!("  (1 file under it not checked)"),
+            n => eprintln!("  ({n} files under it not checked)"),
+        }
+    }
     match args.output_format {
         OutputFormat::Json => {
             let _ = writeln!(
@@ -135,12 +172,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 1 => "1 file".to_string(),
                 n => format!("{n} files"),
             };
-            let summary = match findings {
-                0 => format!("All checks passed ({files})."),
-                1 => format!("Found 1 error in {files}."),
-                n => format!("Found {n} errors in {files}."),
-            };
-            eprintln!("{summary}");
+            eprintln!("{}", summary(findings, checked, &files, failures));
         }
     }
     let _ = out.flush();
@@ -153,10 +185,38 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
 }
 
+/// The closing line. "All checks passed" only when every file named could be checked:
+/// after an error it would read as a pass in a CI log that shows only the last line.
+fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> String {
+    let plural = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    };
+    match (findings, failures) {
+        (0, 0) => format!("All checks passed ({files})."),
+        (n, 0) => format!("Found {} in {files}.", plural(n, "error", "errors")),
+        (0, f) if checked == 0 => format!(
+            "No files checked: {} (above).",
+            plural(f, "problem", "problems")
+        ),
+        (0, f) => format!(
+            "No findings in the {files} checked, but {} (above) stopped checking.",
+            plural(f, "problem", "problems")
+        ),
+        (n, f) => format!(
+            "Found {} in {files}; {} (above) stopped checking.",
+            plural(n, "error", "errors"),
+            plural(f, "problem", "problems")
+        ),
+    }
+}
+
 impl Outcome {
     fn path(&self) -> &Path {
         match self {
-            Outcome::Checked { path, .. } | Outcome::Failed { path, .. } => path,
+            Outcome::Checked { path, .. }
+            | Outcome::Failed { path, .. }
+            | Outcome::Unconfigured { path, .. } => path,
         }
     }
 }
@@ -164,13 +224,26 @@ impl Outcome {
 fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for root in roots {
-        if root.is_file() {
-            files.push(root.clone());
-            continue;
-        }
-        if !root.exists() {
-            errors.push(format!("{}: no such file or directory", root.display()));
-            continue;
+        // Named explicitly, a FIFO, device or socket is an error (it was asked for and
+        // cannot be checked); met during a walk it is skipped, as Ruff does, since only
+        // regular .py and .ipynb files are looked for there.
+        match std::fs::metadata(root) {
+            Ok(metadata) if metadata.is_file() => {
+                files.push(root.clone());
+                continue;
+            }
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(metadata) => {
+                let kind = source::read::special_kind(metadata.file_type());
+                let error = source::ReadError::NotRegular(kind.unwrap_or("not a regular file"));
+                errors.push(format!("{}: {error}", root.display()));
+                continue;
+            }
+            Err(error) => {
+                let error = source::ReadError::Io(error);
+                errors.push(format!("{}: {error}", root.display()));
+                continue;
+            }
         }
         let walker = ignore::WalkBuilder::new(root)
             .hidden(true)
@@ -200,11 +273,13 @@ fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
 #[derive(Default)]
 struct ConfigCache {
     pyproject_of_dir: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
-    layer_of_pyproject: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, String>>>,
+    layer_of_pyproject: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, Vec<String>>>>,
 }
 
 impl ConfigCache {
-    fn layer_for(&self, file: &Path) -> Result<ConfigLayer, String> {
+    /// The file's pyproject layer, or every error in it (a parse error, or each bad
+    /// selector, named with the file).
+    fn layer_for(&self, file: &Path) -> Result<ConfigLayer, Vec<String>> {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let Some(pyproject) = self.pyproject_for(dir) else {
             return Ok(ConfigLayer::default());
@@ -217,7 +292,18 @@ impl ConfigCache {
         if let Some(layer) = cached {
             return layer;
         }
-        let layer = config::read_pyproject(&pyproject);
+        let layer = config::read_pyproject(&pyproject)
+            .map_err(|error| vec![error])
+            .and_then(|mut layer| {
+                let errors = layer.validate_selectors(&|key| {
+                    format!("{} [tool.asyncell] {key}", pyproject.display())
+                });
+                if errors.is_empty() {
+                    Ok(layer)
+                } else {
+                    Err(errors)
+                }
+            });
         if let Ok(mut map) = self.layer_of_pyproject.lock() {
             map.insert(pyproject, layer.clone());
         }
@@ -258,21 +344,17 @@ fn check_file(
     };
     let layer = match configs.layer_for(path) {
         Ok(layer) => layer.merged(cli_layer),
-        Err(error) => return failed(error),
+        Err(pyproject_errors) => {
+            return Outcome::Unconfigured {
+                path: path.to_path_buf(),
+                pyproject_errors,
+            }
+        }
     };
     let settings = layer.settings();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) => return failed(format!("cannot read: {error}")),
-    };
-    let text = match String::from_utf8(bytes) {
+    let text = match source::read_source_text(path) {
         Ok(text) => text,
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            return failed(format!(
-                "not valid UTF-8 (bad byte at offset {at}); Python source must be UTF-8 (PEP 3120): re-save the file as UTF-8"
-            ));
-        }
+        Err(error) => return failed(error),
     };
     let mut document = if path.extension().is_some_and(|e| e == "ipynb") {
         match ipynb::parse(&text) {

@@ -226,7 +226,7 @@ fn python_setting(text: &str) -> PythonSetting {
 }
 
 fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let text = crate::source::read_source_text(path)?;
     let settings = layer.settings();
     if path.extension().is_some_and(|ext| ext == "ipynb") {
         let cells = ipynb::parse(&text)?;

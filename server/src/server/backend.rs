@@ -39,6 +39,17 @@ impl Backend {
         f(&mut session)
     }
 
+    /// Shows configuration errors found since the last call (a pyproject.toml is read
+    /// when the first document under it opens, after `initialized`).
+    pub async fn report_config_errors(&self) {
+        let errors = self.with_session(|s| s.take_config_errors());
+        for error in errors {
+            self.client
+                .show_message(MessageType::ERROR, format!("asyncell: {error}"))
+                .await;
+        }
+    }
+
     pub async fn publish(&self, publishes: Vec<Publish>) {
         for publish in publishes {
             self.client
@@ -110,12 +121,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let errors = self.with_session(|s| std::mem::take(&mut s.config_errors));
-        for error in errors {
-            self.client
-                .show_message(MessageType::WARNING, format!("asyncell: {error}"))
-                .await;
-        }
+        self.report_config_errors().await;
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -67,6 +67,8 @@ pub struct Session {
     cell_owner: FxHashMap<String, String>,
     /// Problems with configuration, shown once to the user.
     pub config_errors: Vec<String>,
+    /// Those already shown, so a pyproject.toml read for many directories is reported once.
+    reported_config_errors: rustc_hash::FxHashSet<String>,
 }
 
 impl Session {
@@ -91,6 +93,15 @@ impl Session {
         file_layer.merged(&self.editor)
     }
 
+    /// Configuration errors not shown yet (each is shown once until the next reload).
+    pub fn take_config_errors(&mut self) -> Vec<String> {
+        let errors = std::mem::take(&mut self.config_errors);
+        errors
+            .into_iter()
+            .filter(|error| self.reported_config_errors.insert(error.clone()))
+            .collect()
+    }
+
     pub fn settings_for(&mut self, uri: &Uri) -> Settings {
         self.config_for(uri).settings()
     }
@@ -100,10 +111,20 @@ impl Session {
             return layer.clone();
         }
         let layer = match config::find_pyproject(directory) {
-            Some(path) => config::read_pyproject(&path).unwrap_or_else(|error| {
-                self.config_errors.push(error);
-                ConfigLayer::default()
-            }),
+            Some(path) => match config::read_pyproject(&path) {
+                Ok(mut layer) => {
+                    let errors = layer.validate_selectors(&|key| {
+                        format!("{} [tool.asyncell] {key}", path.display())
+                    });
+                    self.config_errors
+                        .extend(errors.into_iter().map(config::selector_ignored));
+                    layer
+                }
+                Err(error) => {
+                    self.config_errors.push(error);
+                    ConfigLayer::default()
+                }
+            },
             None => ConfigLayer::default(),
         };
         self.pyprojects
@@ -114,6 +135,7 @@ impl Session {
     /// Forgets cached pyproject layers (after a configuration change).
     pub fn reload_configuration(&mut self) -> Vec<Publish> {
         self.pyprojects.clear();
+        self.reported_config_errors.clear();
         let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
         let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
         let mut publishes = Vec::new();

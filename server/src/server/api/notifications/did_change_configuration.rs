@@ -3,16 +3,21 @@
 
 use tower_lsp_server::lsp_types::{DidChangeConfigurationParams, MessageType};
 
-use crate::config::ConfigLayer;
+use crate::config::{self, ConfigLayer};
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
     match ConfigLayer::from_editor_json(&params.settings) {
-        Ok(layer) => {
+        Ok(mut layer) => {
+            let errors = layer.validate_selectors(&config::editor_origin);
             let publishes = backend.with_session(|s| {
                 s.set_editor_config(layer);
-                s.reload_configuration()
+                let publishes = s.reload_configuration();
+                s.config_errors
+                    .extend(errors.into_iter().map(config::selector_ignored));
+                publishes
             });
+            backend.report_config_errors().await;
             backend.publish(publishes).await;
         }
         Err(error) => {

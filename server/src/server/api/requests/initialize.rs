@@ -4,7 +4,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::UriExt;
 
-use crate::config::ConfigLayer;
+use crate::config::{self, ConfigLayer};
 use crate::positions::Encoding;
 use crate::server::backend::Backend;
 
@@ -33,7 +33,14 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
         .as_ref()
         .map(ConfigLayer::from_editor_json)
     {
-        Some(Ok(layer)) => layer,
+        Some(Ok(mut layer)) => {
+            let errors = layer.validate_selectors(&config::editor_origin);
+            backend.with_session(|s| {
+                s.config_errors
+                    .extend(errors.into_iter().map(config::selector_ignored))
+            });
+            layer
+        }
         Some(Err(error)) => {
             backend.with_session(|s| s.config_errors.push(error));
             ConfigLayer::default()
