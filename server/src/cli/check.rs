@@ -217,7 +217,7 @@ impl ConfigCache {
         if let Some(layer) = cached {
             return layer;
         }
-        let layer = config::read_pyproject(&pyproject);
+        let layer = config::read_pyproject(&pyproject).map(config::ProjectConfig::warn_on_stderr);
         if let Ok(mut map) = self.layer_of_pyproject.lock() {
             map.insert(pyproject, layer.clone());
         }
@@ -238,7 +238,7 @@ impl ConfigCache {
         } else {
             &dir
         };
-        let pyproject = config::find_pyproject(start);
+        let pyproject = config::find_pyproject(start, config::SearchLimit::Repository);
         if let Ok(mut map) = self.pyproject_of_dir.lock() {
             map.insert(dir, pyproject.clone());
         }

@@ -39,6 +39,18 @@ impl Backend {
         f(&mut session)
     }
 
+    /// Shows, once each, the configuration problems and notices queued in the session
+    /// (a pyproject.toml that failed to parse, a `python` key it may not set, an
+    /// untrusted `.venv` passed over).
+    pub async fn show_config_errors(&self) {
+        let errors = self.with_session(|s| std::mem::take(&mut s.config_errors));
+        for error in errors {
+            self.client
+                .show_message(MessageType::WARNING, format!("asyncell: {error}"))
+                .await;
+        }
+    }
+
     pub async fn publish(&self, publishes: Vec<Publish>) {
         for publish in publishes {
             self.client
@@ -110,12 +122,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let errors = self.with_session(|s| std::mem::take(&mut s.config_errors));
-        for error in errors {
-            self.client
-                .show_message(MessageType::WARNING, format!("asyncell: {error}"))
-                .await;
-        }
+        self.show_config_errors().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -124,6 +131,7 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         notifications::did_open::handle(self, params).await;
+        self.show_config_errors().await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -139,10 +147,12 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         notifications::did_change_configuration::handle(self, params).await;
+        self.show_config_errors().await;
     }
 
     async fn notebook_did_open(&self, params: DidOpenNotebookDocumentParams) {
         notifications::notebook_did_open::handle(self, params).await;
+        self.show_config_errors().await;
     }
 
     async fn notebook_did_change(&self, params: DidChangeNotebookDocumentParams) {

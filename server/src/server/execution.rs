@@ -159,8 +159,7 @@ pub fn cell_start_lines(session: &Session, doc: &Uri) -> Vec<u32> {
 
 /// How to start the document's host: its python and loop settings and its directory.
 pub fn host_spec(session: &mut Session, doc: &Uri) -> HostSpec {
-    let config = session.config_for(doc);
-    let argv = exec::python_argv(config.python.as_ref(), session.workspace_root.as_deref());
+    let argv = session.interpreter().argv;
     let loop_kind = exec::loop_kind(
         analysis(session, doc).map_or(crate::analysis::index::Loop::Unknown, |document| {
             document.index().loop_

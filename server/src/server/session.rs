@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tower_lsp_server::lsp_types::{self as lsp, Uri};
 use tower_lsp_server::UriExt;
 
@@ -14,7 +14,8 @@ use super::convert;
 use super::text_document::TextDocument;
 use crate::analysis::document::CellInput;
 use crate::analysis::{check_document, Diagnostic, Document, Settings};
-use crate::config::{self, ConfigLayer};
+use crate::config::{self, ConfigLayer, ConfigNotice, EditorSettings, FrontEnd, SearchLimit};
+use crate::exec::{self, Interpreter, ProjectVenv};
 use crate::positions::{Encoding, LineCol};
 
 /// Diagnostics to publish for one text document (a file or a notebook cell).
@@ -59,8 +60,12 @@ pub enum Location<'s> {
 pub struct Session {
     pub encoding: Encoding,
     pub workspace_root: Option<PathBuf>,
-    editor: ConfigLayer,
+    editor: EditorSettings,
     pyprojects: FxHashMap<PathBuf, ConfigLayer>,
+    /// Notices already queued in `config_errors`, so each is shown once per session.
+    notified: FxHashSet<ConfigNotice>,
+    /// Untrusted `.venv` interpreters the user was already told about.
+    untrusted_venvs_named: FxHashSet<PathBuf>,
     files: FxHashMap<String, OpenFile>,
     notebooks: FxHashMap<String, OpenNotebook>,
     /// Cell URI → notebook URI.
@@ -70,12 +75,48 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn set_editor_config(&mut self, layer: ConfigLayer) {
-        self.editor = layer;
+    /// New editor settings. A message that does not say whether the workspace is trusted
+    /// keeps the earlier answer (untrusted until the client says otherwise).
+    pub fn set_editor_config(&mut self, settings: EditorSettings) {
+        let trusted = settings.trusted_workspace.or(self.editor.trusted_workspace);
+        self.editor = EditorSettings {
+            trusted_workspace: trusted,
+            ..settings
+        };
     }
 
     pub fn editor_config(&self) -> &ConfigLayer {
-        &self.editor
+        &self.editor.layer
+    }
+
+    /// The interpreter new hosts run under: the user's `python` setting, `$VIRTUAL_ENV`,
+    /// the workspace's `.venv` only when the client said the workspace is trusted, else
+    /// `python3`. The first time an untrusted `.venv` is passed over, a message saying so
+    /// (and how to allow it) is queued in `config_errors`.
+    pub fn interpreter(&mut self) -> Interpreter {
+        let venv = if self.editor.trusted_workspace == Some(true) {
+            ProjectVenv::Allowed
+        } else {
+            ProjectVenv::NotTrusted
+        };
+        let chosen = exec::choose_python(
+            self.editor.python.as_ref(),
+            self.workspace_root.as_deref(),
+            venv,
+        );
+        if let Some(venv_python) = &chosen.untrusted_venv {
+            if self.untrusted_venvs_named.insert(venv_python.clone()) {
+                self.config_errors.push(format!(
+                    "this workspace is not trusted, so cells do not run on its {} (a repository \
+                     can ship any program there); they run on `{}` instead. To use it, trust the \
+                     workspace (VS Code: \"Workspaces: Manage Workspace Trust\"; Neovim: \
+                     :AsyncellTrust) or set `asyncell.python`, then restart the cell's host",
+                    venv_python.display(),
+                    chosen.argv.join(" "),
+                ));
+            }
+        }
+        chosen
     }
 
     /// The merged configuration for a document: its pyproject.toml, then the editor's.
@@ -88,7 +129,7 @@ impl Session {
             Some(directory) => self.pyproject_layer(&directory),
             None => ConfigLayer::default(),
         };
-        file_layer.merged(&self.editor)
+        file_layer.merged(&self.editor.layer)
     }
 
     pub fn settings_for(&mut self, uri: &Uri) -> Settings {
@@ -99,11 +140,25 @@ impl Session {
         if let Some(layer) = self.pyprojects.get(directory) {
             return layer.clone();
         }
-        let layer = match config::find_pyproject(directory) {
-            Some(path) => config::read_pyproject(&path).unwrap_or_else(|error| {
-                self.config_errors.push(error);
-                ConfigLayer::default()
-            }),
+        let limit = match &self.workspace_root {
+            Some(root) => SearchLimit::Workspace(root),
+            None => SearchLimit::Repository,
+        };
+        let layer = match config::find_pyproject(directory, limit) {
+            Some(path) => match config::read_pyproject(&path) {
+                Ok(project) => {
+                    for notice in project.notices {
+                        if self.notified.insert(notice.clone()) {
+                            self.config_errors.push(notice.message(FrontEnd::Editor));
+                        }
+                    }
+                    project.layer
+                }
+                Err(error) => {
+                    self.config_errors.push(error);
+                    ConfigLayer::default()
+                }
+            },
             None => ConfigLayer::default(),
         };
         self.pyprojects

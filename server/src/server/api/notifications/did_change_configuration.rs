@@ -3,14 +3,14 @@
 
 use tower_lsp_server::lsp_types::{DidChangeConfigurationParams, MessageType};
 
-use crate::config::ConfigLayer;
+use crate::config::EditorSettings;
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
-    match ConfigLayer::from_editor_json(&params.settings) {
-        Ok(layer) => {
+    match EditorSettings::from_json(&params.settings) {
+        Ok(settings) => {
             let publishes = backend.with_session(|s| {
-                s.set_editor_config(layer);
+                s.set_editor_config(settings);
                 s.reload_configuration()
             });
             backend.publish(publishes).await;

@@ -4,7 +4,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::UriExt;
 
-use crate::config::ConfigLayer;
+use crate::config::EditorSettings;
 use crate::positions::Encoding;
 use crate::server::backend::Backend;
 
@@ -31,14 +31,14 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
     let editor = match params
         .initialization_options
         .as_ref()
-        .map(ConfigLayer::from_editor_json)
+        .map(EditorSettings::from_json)
     {
-        Some(Ok(layer)) => layer,
+        Some(Ok(settings)) => settings,
         Some(Err(error)) => {
             backend.with_session(|s| s.config_errors.push(error));
-            ConfigLayer::default()
+            EditorSettings::default()
         }
-        None => ConfigLayer::default(),
+        None => EditorSettings::default(),
     };
     backend.with_session(|session| {
         session.encoding = encoding;
