@@ -140,9 +140,11 @@ async fn run_async(args: RunArgs) -> u8 {
     let started = match supervisor.restart(&doc, &spec).await {
         Ok(_) => {
             let status = supervisor.status(&doc, None);
+            // The argv as chosen (`.venv/bin/python`, `ssh box python3`), not the host's
+            // `sys.executable`, which may be what a wrapper script exec'd.
             eprintln!(
                 "asyncell run: running on {} (Python {}, from {})",
-                status["python"].as_str().unwrap_or("?"),
+                spec.argv.join(" "),
                 status["pythonVersion"]
                     .as_str()
                     .and_then(|version| version.split_whitespace().next())
