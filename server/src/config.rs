@@ -156,9 +156,11 @@ impl EditorSettings {
         let outer_trust = match value.get("trustedWorkspace") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Bool(trusted)) => Some(*trusted),
-            Some(other) => return Err(format!(
+            Some(other) => {
+                return Err(format!(
                 "invalid asyncell settings: `trustedWorkspace` must be true or false, not {other}"
-            )),
+            ))
+            }
         };
         if section.is_null() {
             return Ok(EditorSettings {
