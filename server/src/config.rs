@@ -153,6 +153,11 @@ impl EditorSettings {
             trusted_workspace: Option<bool>,
         }
         let section = value.get("asyncell").unwrap_or(value);
+        // Lua clients encode an empty table as `[]`: no settings, not a type error.
+        let section = match section {
+            serde_json::Value::Array(items) if items.is_empty() => &serde_json::Value::Null,
+            section => section,
+        };
         let outer_trust = match value.get("trustedWorkspace") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::Bool(trusted)) => Some(*trusted),

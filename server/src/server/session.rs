@@ -91,19 +91,25 @@ impl Session {
 
     /// The interpreter new hosts run under: the user's `python` setting, `$VIRTUAL_ENV`,
     /// the workspace's `.venv` only when the client said the workspace is trusted, else
-    /// `python3`. The first time an untrusted `.venv` is passed over, a message saying so
-    /// (and how to allow it) is queued in `config_errors`.
-    pub fn interpreter(&mut self) -> Interpreter {
+    /// `python3`.
+    pub fn interpreter(&self) -> Interpreter {
         let venv = if self.editor.trusted_workspace == Some(true) {
             ProjectVenv::Allowed
         } else {
             ProjectVenv::NotTrusted
         };
-        let chosen = exec::choose_python(
+        exec::choose_python(
             self.editor.python.as_ref(),
             self.workspace_root.as_deref(),
             venv,
-        );
+        )
+    }
+
+    /// [`Session::interpreter`] for a host about to start: the first time an untrusted
+    /// `.venv` is passed over, a message saying so (and how to allow it) is queued in
+    /// `config_errors`.
+    pub fn interpreter_to_start(&mut self) -> Interpreter {
+        let chosen = self.interpreter();
         if let Some(venv_python) = &chosen.untrusted_venv {
             if self.untrusted_venvs_named.insert(venv_python.clone()) {
                 self.config_errors.push(format!(
