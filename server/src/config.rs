@@ -291,16 +291,25 @@ impl ConfigNotice {
         match self {
             ConfigNotice::PythonIgnored { pyproject } => {
                 let instead = match front {
-                    FrontEnd::Cli => "pass `--python` or activate a virtualenv ($VIRTUAL_ENV);                                       `asyncell run` also uses the project's own `.venv`",
-                    FrontEnd::Editor => "set `asyncell.python` in your editor's user settings                                          (or `python` in initializationOptions), or trust the                                          workspace to use its `.venv`",
+                    FrontEnd::Cli => {
+                        "pass `--python` or activate a virtualenv ($VIRTUAL_ENV); \
+                                      `asyncell run` also uses the project's own `.venv`"
+                    }
+                    FrontEnd::Editor => {
+                        "set `asyncell.python` in your editor's user settings \
+                                         (or `python` in initializationOptions), or trust the \
+                                         workspace to use its `.venv`"
+                    }
                 };
                 format!(
-                    "{}: ignored `python` in [tool.asyncell]: a project's configuration cannot                      choose the program that runs; to choose the interpreter, {instead}",
+                    "{}: ignored `python` in [tool.asyncell]: a project's configuration cannot \
+                     choose the program that runs; to choose the interpreter, {instead}",
                     pyproject.display()
                 )
             }
             ConfigNotice::ForeignOwner { pyproject, uid } => format!(
-                "{}: not read: it is owned by another user (uid {uid}), so its settings are not                  yours; copy what you need into a pyproject.toml of your own",
+                "{}: not read: it is owned by another user (uid {uid}), so its settings are not \
+                 yours; copy what you need into a pyproject.toml of your own",
                 pyproject.display()
             ),
         }
