@@ -1,6 +1,12 @@
 //! Configuration sources, each overriding the previous one:
 //! `[tool.asyncell]` in the nearest pyproject.toml, then the editor's settings
 //! (`initializationOptions`, `workspace/didChangeConfiguration`), then CLI flags.
+//!
+//! A project's configuration never chooses what runs: [`ConfigLayer`], the only thing a
+//! pyproject.toml can produce, has no executable in it. The interpreter comes from the
+//! user's own side ([`EditorSettings`], the CLI's `--python`, `$VIRTUAL_ENV`), and a
+//! `python` key in a pyproject.toml is dropped with a [`ConfigNotice`]. Discovery stops
+//! at the workspace root or the repository root, and skips files another user owns.
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +43,8 @@ pub struct ConfigLayer {
     pub target: Option<Target>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
-    pub python: Option<PythonSetting>,
+    // No `python` (or any other executable): this layer is what a pyproject.toml can
+    // set, and a repository must not choose what runs on the user's machine.
     // Rule options, documented on [`RuleOptions`]. A layer that sets one replaces the
     // lower layer's value as a whole, like `select`.
     pub blocking_calls: Option<BTreeMap<String, String>>,
@@ -66,7 +73,6 @@ impl ConfigLayer {
                     self.ignore.clone()
                 }
             }),
-            python: pick(&over.python, &self.python),
             blocking_calls: pick(&over.blocking_calls, &self.blocking_calls),
             startable_in_context_manager: pick(
                 &over.startable_in_context_manager,
@@ -114,7 +120,6 @@ impl ConfigLayer {
             },
         }
     }
-
     /// Checks `select` and `ignore` against the rule catalogue: valid selectors are kept
     /// in canonical form (upper case), each empty or unknown one is removed and described.
     /// `origin` names where a key came from (`origin("select")` →
@@ -144,11 +149,29 @@ impl ConfigLayer {
         }
         errors
     }
+}
 
-    /// Reads the `asyncell` section of editor settings (a JSON object). Unknown keys are
-    /// ignored here (editors send their own), but wrong types are reported.
-    pub fn from_editor_json(value: &serde_json::Value) -> Result<ConfigLayer, String> {
+/// What the user's own editor says: the analysis settings, plus the choices about what
+/// runs, which only the user (never the project) makes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EditorSettings {
+    pub layer: ConfigLayer,
+    /// The `python` setting: the interpreter argv hosts run under.
+    pub python: Option<PythonSetting>,
+    /// `trustedWorkspace`: the client says the user trusts the workspace, so its
+    /// `.venv/bin/python` may run. `None` when this message did not say (a later
+    /// `didChangeConfiguration` without it keeps the earlier answer).
+    pub trusted_workspace: Option<bool>,
+}
+
+impl EditorSettings {
+    /// Reads editor settings: `initializationOptions` or `didChangeConfiguration`'s
+    /// `settings`, either `{"asyncell": {...}}` or the section itself, with
+    /// `trustedWorkspace` beside the section or inside it. Unknown keys are ignored here
+    /// (editors send their own), but wrong types are reported.
+    pub fn from_json(value: &serde_json::Value) -> Result<EditorSettings, String> {
         #[derive(Deserialize, Default)]
+        #[serde(rename_all = "camelCase")]
         struct Editor {
             #[serde(rename = "loop")]
             loop_mode: Option<LoopMode>,
@@ -156,22 +179,43 @@ impl ConfigLayer {
             select: Option<Vec<String>>,
             ignore: Option<Vec<String>>,
             python: Option<PythonSetting>,
+            trusted_workspace: Option<bool>,
         }
         let section = value.get("asyncell").unwrap_or(value);
+        // Lua clients encode an empty table as `[]`: no settings, not a type error.
+        let section = match section {
+            serde_json::Value::Array(items) if items.is_empty() => &serde_json::Value::Null,
+            section => section,
+        };
+        let outer_trust = match value.get("trustedWorkspace") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Bool(trusted)) => Some(*trusted),
+            Some(other) => {
+                return Err(format!(
+                "invalid asyncell settings: `trustedWorkspace` must be true or false, not {other}"
+            ))
+            }
+        };
         if section.is_null() {
-            return Ok(ConfigLayer::default());
+            return Ok(EditorSettings {
+                trusted_workspace: outer_trust,
+                ..EditorSettings::default()
+            });
         }
         let editor: Editor = serde_json::from_value(section.clone())
             .map_err(|e| format!("invalid asyncell settings: {e}"))?;
-        Ok(ConfigLayer {
-            loop_mode: editor.loop_mode,
-            target: editor.target,
-            select: editor.select,
-            ignore: editor.ignore,
+        Ok(EditorSettings {
+            layer: ConfigLayer {
+                loop_mode: editor.loop_mode,
+                target: editor.target,
+                select: editor.select,
+                ignore: editor.ignore,
+                ..ConfigLayer::default()
+            },
             python: editor
                 .python
                 .filter(|p| !matches!(p, PythonSetting::Path(s) if s.is_empty())),
-            ..ConfigLayer::default()
+            trusted_workspace: outer_trust.or(editor.trusted_workspace),
         })
     }
 }
@@ -186,28 +230,183 @@ pub fn selector_ignored(error: String) -> String {
     format!("{error} (this selector is ignored until the configuration is fixed)")
 }
 
-/// The nearest pyproject.toml at or above `start` (a file or directory).
-pub fn find_pyproject(start: &Path) -> Option<PathBuf> {
+/// Where discovery stops walking up from a document.
+#[derive(Clone, Copy, Debug)]
+pub enum SearchLimit<'a> {
+    /// The language server: at the workspace root (inclusive). A document outside the
+    /// root is searched as [`SearchLimit::Repository`].
+    Workspace(&'a Path),
+    /// The CLI (and documents outside any workspace): at the first directory that holds
+    /// `.git` (inclusive), else up to `/`.
+    Repository,
+}
+
+/// The directories discovery looks in, nearest first.
+fn search_dirs<'p>(start: &'p Path, limit: SearchLimit<'_>) -> Vec<&'p Path> {
+    let mut dirs = Vec::new();
+    let root = match limit {
+        SearchLimit::Workspace(root) if start.starts_with(root) => Some(root),
+        _ => None,
+    };
+    for dir in start.ancestors() {
+        dirs.push(dir);
+        let last = match root {
+            Some(root) => dir == root,
+            None => dir.join(".git").exists(),
+        };
+        if last {
+            break;
+        }
+    }
+    dirs
+}
+
+/// The nearest pyproject.toml at or above `start` (a file or directory), within `limit`.
+pub fn find_pyproject(start: &Path, limit: SearchLimit<'_>) -> Option<PathBuf> {
     let start = if start.is_file() {
         start.parent()?
     } else {
         start
     };
-    start
-        .ancestors()
+    search_dirs(start, limit)
+        .into_iter()
         .map(|dir| dir.join("pyproject.toml"))
         .find(|p| p.is_file())
 }
 
-/// The `[tool.asyncell]` table of a pyproject.toml, or an error naming the file and the
-/// problem.
-pub fn read_pyproject(path: &Path) -> Result<ConfigLayer, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    parse_pyproject(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// The project's root for its `.venv`, as `uv run` finds it: the directory of the
+/// nearest pyproject.toml within `limit`, else the repository root (`.git`).
+pub fn project_root(start: &Path, limit: SearchLimit<'_>) -> Option<PathBuf> {
+    let start = if start.is_file() {
+        start.parent()?
+    } else {
+        start
+    };
+    let dirs = search_dirs(start, limit);
+    dirs.iter()
+        .find(|dir| dir.join("pyproject.toml").is_file())
+        .or_else(|| dirs.iter().find(|dir| dir.join(".git").exists()))
+        .map(|dir| dir.to_path_buf())
 }
 
+/// The user id that owns `path` (not following a final symlink) when that is neither the
+/// current user nor root: such a file is someone else's to configure, not ours to obey.
+/// Root is trusted because it can change any file anyway.
+pub fn foreign_owner(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        let uid = std::fs::symlink_metadata(path).ok()?.uid();
+        (uid != me && uid != 0).then_some(uid)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Something about a project's configuration the user should be told, though it is not
+/// an error: what was left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConfigNotice {
+    /// `python` in `[tool.asyncell]`: ignored, since configuration never chooses what runs.
+    PythonIgnored { pyproject: PathBuf },
+    /// A pyproject.toml that another user owns (or whose directory they own): not read.
+    ForeignOwner { pyproject: PathBuf, uid: u32 },
+}
+
+/// Which front end a message is for: each says where its own settings live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontEnd {
+    Cli,
+    Editor,
+}
+
+impl ConfigNotice {
+    pub fn message(&self, front: FrontEnd) -> String {
+        match self {
+            ConfigNotice::PythonIgnored { pyproject } => {
+                let instead = match front {
+                    FrontEnd::Cli => {
+                        "pass `--python` or activate a virtualenv ($VIRTUAL_ENV); \
+                                      `asyncell run` also uses the project's own `.venv`"
+                    }
+                    FrontEnd::Editor => {
+                        "set `asyncell.python` in your editor's user settings \
+                                         (or `python` in initializationOptions), or trust the \
+                                         workspace to use its `.venv`"
+                    }
+                };
+                format!(
+                    "{}: ignored `python` in [tool.asyncell]: a project's configuration cannot \
+                     choose the program that runs; to choose the interpreter, {instead}",
+                    pyproject.display()
+                )
+            }
+            ConfigNotice::ForeignOwner { pyproject, uid } => format!(
+                "{}: not read: it is owned by another user (uid {uid}), so its settings are not \
+                 yours; copy what you need into a pyproject.toml of your own",
+                pyproject.display()
+            ),
+        }
+    }
+}
+
+/// A pyproject.toml's configuration and what the user should be told about it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectConfig {
+    pub layer: ConfigLayer,
+    pub notices: Vec<ConfigNotice>,
+}
+
+impl ProjectConfig {
+    /// The layer, after printing the notices as CLI warnings on stderr.
+    pub fn warn_on_stderr(self) -> ConfigLayer {
+        for notice in &self.notices {
+            eprintln!("warning: {}", notice.message(FrontEnd::Cli));
+        }
+        self.layer
+    }
+}
+
+/// The `[tool.asyncell]` table of a pyproject.toml, or an error naming the file and the
+/// problem. A file that another user owns, or that sits in a directory another user owns,
+/// is not read at all.
+pub fn read_pyproject(path: &Path) -> Result<ProjectConfig, String> {
+    let owner = foreign_owner(path).or_else(|| path.parent().and_then(foreign_owner));
+    if let Some(uid) = owner {
+        return Ok(ProjectConfig {
+            layer: ConfigLayer::default(),
+            notices: vec![ConfigNotice::ForeignOwner {
+                pyproject: path.to_path_buf(),
+                uid,
+            }],
+        });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let (layer, had_python) =
+        parse_project(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let notices = if had_python {
+        vec![ConfigNotice::PythonIgnored {
+            pyproject: path.to_path_buf(),
+        }]
+    } else {
+        Vec::new()
+    };
+    Ok(ProjectConfig { layer, notices })
+}
+
+/// The `[tool.asyncell]` table of a pyproject.toml's text (a `python` key dropped).
 pub fn parse_pyproject(text: &str) -> Result<ConfigLayer, String> {
+    parse_project(text).map(|(layer, _)| layer)
+}
+
+/// The layer, and whether the table had a `python` key (which is left out of it).
+fn parse_project(text: &str) -> Result<(ConfigLayer, bool), String> {
     /// Only `[tool.asyncell]` is kept: the rest of the file (often hundreds of lines of
     /// other tools' settings) is checked as TOML but never built into values.
     #[derive(Deserialize)]
@@ -219,12 +418,16 @@ pub fn parse_pyproject(text: &str) -> Result<ConfigLayer, String> {
         asyncell: Option<toml::Value>,
     }
     let pyproject: Pyproject = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
-    match pyproject.tool.and_then(|tool| tool.asyncell) {
-        None => Ok(ConfigLayer::default()),
-        Some(section) => section
-            .try_into()
-            .map_err(|e| format!("invalid [tool.asyncell]: {e}")),
-    }
+    let Some(mut section) = pyproject.tool.and_then(|tool| tool.asyncell) else {
+        return Ok((ConfigLayer::default(), false));
+    };
+    let had_python = section
+        .as_table_mut()
+        .is_some_and(|table| table.remove("python").is_some());
+    let layer = section
+        .try_into()
+        .map_err(|e| format!("invalid [tool.asyncell]: {e}"))?;
+    Ok((layer, had_python))
 }
 
 #[cfg(test)]
@@ -236,9 +439,9 @@ mod tests {
         let file =
             parse_pyproject("[tool.asyncell]\nloop = \"trio\"\nignore = [\"LOOP201\"]\n").unwrap();
         let editor =
-            ConfigLayer::from_editor_json(&serde_json::json!({"asyncell": {"loop": "asyncio"}}))
+            EditorSettings::from_json(&serde_json::json!({"asyncell": {"loop": "asyncio"}}))
                 .unwrap();
-        let merged = file.merged(&editor);
+        let merged = file.merged(&editor.layer);
         assert_eq!(merged.loop_mode, Some(LoopMode::Asyncio));
         assert_eq!(merged.settings().ignore, ["LOOP201"]);
     }
@@ -259,10 +462,9 @@ mod tests {
     fn bad_values_are_named() {
         let error = parse_pyproject("[tool.asyncell]\nloop = \"uvloop\"\n").unwrap_err();
         assert!(error.contains("uvloop"), "{error}");
-        let python = ConfigLayer::from_editor_json(
-            &serde_json::json!({"python": ["ssh", "box", "python3"]}),
-        )
-        .unwrap();
+        let python =
+            EditorSettings::from_json(&serde_json::json!({"python": ["ssh", "box", "python3"]}))
+                .unwrap();
         assert_eq!(python.python.unwrap().argv(), ["ssh", "box", "python3"]);
     }
 
@@ -298,5 +500,65 @@ mod tests {
         );
         assert_eq!(layer.select.as_deref(), Some(&["LOOP3".to_string()][..]));
         assert_eq!(layer.ignore, None);
+    }
+
+    #[test]
+    fn a_project_cannot_name_the_interpreter() {
+        let (layer, had_python) = parse_project(
+            "[tool.asyncell]\npython = [\"sh\", \"-c\", \"touch x\"]\nloop = \"trio\"\n",
+        )
+        .unwrap();
+        assert!(had_python);
+        assert_eq!(layer.loop_mode, Some(LoopMode::Trio));
+        let message = ConfigNotice::PythonIgnored {
+            pyproject: "/p/pyproject.toml".into(),
+        }
+        .message(FrontEnd::Editor);
+        assert!(message.contains("asyncell.python"), "{message}");
+    }
+
+    #[test]
+    fn trust_is_read_beside_or_inside_the_section() {
+        let beside = serde_json::json!({"asyncell": {"loop": "trio"}, "trustedWorkspace": true});
+        assert_eq!(
+            EditorSettings::from_json(&beside)
+                .unwrap()
+                .trusted_workspace,
+            Some(true)
+        );
+        let inside = serde_json::json!({"trustedWorkspace": false});
+        assert_eq!(
+            EditorSettings::from_json(&inside)
+                .unwrap()
+                .trusted_workspace,
+            Some(false)
+        );
+        let unsaid = serde_json::json!({"asyncell": {}});
+        assert_eq!(
+            EditorSettings::from_json(&unsaid)
+                .unwrap()
+                .trusted_workspace,
+            None
+        );
+        let wrong = serde_json::json!({"trustedWorkspace": "yes"});
+        assert!(EditorSettings::from_json(&wrong).is_err());
+    }
+
+    #[test]
+    fn discovery_stops_at_the_workspace_root_and_at_git() {
+        let top = tempfile::tempdir().unwrap();
+        let root = top.path().join("ws");
+        let deep = root.join("a").join("b");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(top.path().join("pyproject.toml"), "").unwrap();
+        assert_eq!(find_pyproject(&deep, SearchLimit::Workspace(&root)), None);
+        std::fs::create_dir(root.join(".git")).unwrap();
+        assert_eq!(find_pyproject(&deep, SearchLimit::Repository), None);
+        std::fs::write(root.join("pyproject.toml"), "").unwrap();
+        assert_eq!(
+            find_pyproject(&deep, SearchLimit::Repository),
+            Some(root.join("pyproject.toml"))
+        );
+        assert_eq!(project_root(&deep, SearchLimit::Repository), Some(root));
     }
 }

@@ -43,6 +43,16 @@ command("AsyncellRestart", function()
   asyncell().restart()
 end, { desc = "Restart the host (clears outputs)" })
 
+command("AsyncellTrust", function(args)
+  require("asyncell.trust").command(args.args)
+end, {
+  nargs = "?",
+  desc = "Show or set (yes|no) whether this workspace's .venv may run cells",
+  complete = function()
+    return { "yes", "no" }
+  end,
+})
+
 command("AsyncellTasks", function()
   asyncell().tasks()
 end, { desc = "List background tasks" })

@@ -23,7 +23,7 @@ H.test("every :Asyncell command has a help tag", function()
   local commands = vim.tbl_filter(function(name)
     return name:match("^Asyncell")
   end, vim.tbl_keys(vim.api.nvim_get_commands({})))
-  H.eq(10, #commands, "commands defined by plugin/asyncell.lua")
+  H.eq(11, #commands, "commands defined by plugin/asyncell.lua")
   for _, name in ipairs(commands) do
     H.truthy(set[":" .. name], "help tag for :" .. name)
   end

@@ -15,7 +15,14 @@ import {
 
 import { INSTALL_HINT, locate } from './binary';
 import { type EventParams, Methods, type OutputParams } from './protocol';
-import { expandPath, serverSettings, type ServerSettings } from './settings';
+import {
+  expandPath,
+  serverPayload,
+  type ServerPayload,
+  serverSettings,
+  type ServerSettings,
+  userValue,
+} from './settings';
 
 export const SECTION = 'asyncell';
 
@@ -31,10 +38,13 @@ function isExecutable(file: string): boolean {
 /** Settings the user set (any scope), read through `inspect` so defaults are not sent. */
 export function currentSettings(): ServerSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
-  return serverSettings((key) => {
-    const inspected = config.inspect(key);
-    return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-  });
+  const trusted = vscode.workspace.isTrusted;
+  return serverSettings((key) => userValue(key, config.inspect(key), trusted));
+}
+
+/** The settings and VS Code's workspace trust, as the server takes them. */
+export function currentPayload(): ServerPayload {
+  return serverPayload(currentSettings(), vscode.workspace.isTrusted);
 }
 
 export interface ServerHooks {
@@ -62,6 +72,9 @@ export class Server implements vscode.Disposable {
           void this.sendSettings();
         }
       }),
+      // Trust granted: the workspace's `.venv` (and its `asyncell.python`) may now run
+      // cells; hosts started from here on use it.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()),
     );
   }
 
@@ -110,7 +123,7 @@ export class Server implements vscode.Disposable {
         { scheme: 'untitled', language: 'python' },
         { scheme: 'vscode-notebook-cell', language: 'python' },
       ],
-      initializationOptions: { [SECTION]: currentSettings() },
+      initializationOptions: currentPayload(),
       outputChannel: this.log,
       middleware: this.hooks.middleware,
     };
@@ -133,7 +146,7 @@ export class Server implements vscode.Disposable {
     const client = this.client;
     if (!client || !client.isRunning()) return;
     await client.sendNotification(DidChangeConfigurationNotification.type, {
-      settings: { [SECTION]: currentSettings() },
+      settings: currentPayload(),
     });
   }
 

@@ -27,6 +27,36 @@ export function serverSettings(read: (key: string) => unknown): ServerSettings {
   return settings;
 }
 
+/** The scopes of one setting, as `WorkspaceConfiguration.inspect` returns them. */
+export interface Scopes {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** Settings that choose a program to run: in an untrusted workspace only the user's own
+ * (global) value counts, never the workspace's `.vscode/settings.json`. `inspect` reports
+ * workspace values even where VS Code itself ignores them, so this is checked here. */
+const RESTRICTED = new Set(['python', 'path']);
+
+/** The value the user set for `key`, the most specific scope first. */
+export function userValue(key: string, scopes: Scopes | undefined, trusted: boolean): unknown {
+  if (!trusted && RESTRICTED.has(key)) return scopes?.globalValue;
+  return scopes?.workspaceFolderValue ?? scopes?.workspaceValue ?? scopes?.globalValue;
+}
+
+/** What the server receives as `initializationOptions` and as
+ * `workspace/didChangeConfiguration` settings: the section, and whether the user trusts
+ * the workspace (only then may its `.venv/bin/python` run cells; docs/protocol.md). */
+export interface ServerPayload {
+  asyncell: ServerSettings;
+  trustedWorkspace: boolean;
+}
+
+export function serverPayload(settings: ServerSettings, trusted: boolean): ServerPayload {
+  return { asyncell: settings, trustedWorkspace: trusted };
+}
+
 /** A path setting with `~` and `${workspaceFolder}` expanded. */
 export function expandPath(value: string, home: string, workspaceFolder: string | undefined): string {
   let path = value.trim();

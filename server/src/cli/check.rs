@@ -293,6 +293,7 @@ impl ConfigCache {
             return layer;
         }
         let layer = config::read_pyproject(&pyproject)
+            .map(config::ProjectConfig::warn_on_stderr)
             .map_err(|error| vec![error])
             .and_then(|mut layer| {
                 let errors = layer.validate_selectors(&|key| {
@@ -324,7 +325,7 @@ impl ConfigCache {
         } else {
             &dir
         };
-        let pyproject = config::find_pyproject(start);
+        let pyproject = config::find_pyproject(start, config::SearchLimit::Repository);
         if let Ok(mut map) = self.pyproject_of_dir.lock() {
             map.insert(dir, pyproject.clone());
         }

@@ -21,11 +21,11 @@ use tokio::sync::mpsc;
 use super::check::OutputFormat;
 use crate::analysis::document::CellInput;
 use crate::analysis::{ipynb, Document, LoopMode};
-use crate::config::{self, ConfigLayer, PythonSetting};
+use crate::config::{self, ConfigLayer, PythonSetting, SearchLimit};
 use crate::exec::notebook::{self, CellRecord};
 use crate::exec::render::{self, Stream};
 use crate::exec::{
-    self, Emit, ExecResult, HostSpec, Options, SourceCell, Supervisor, EMIT_CAPACITY,
+    self, Emit, ExecResult, HostSpec, Options, ProjectVenv, SourceCell, Supervisor, EMIT_CAPACITY,
 };
 
 #[derive(Debug, Args)]
@@ -37,7 +37,9 @@ pub struct RunArgs {
     #[arg(long = "loop", value_parser = parse_loop)]
     pub loop_mode: Option<LoopMode>,
     /// The interpreter: a path, or a command line such as "ssh box python3".
-    /// Default: the `python` setting, else $VIRTUAL_ENV/bin/python, ./.venv/bin/python, python3.
+    /// Default: $VIRTUAL_ENV/bin/python, else the project's .venv/bin/python (the project
+    /// is the directory of the nearest pyproject.toml, else of .git, else the current
+    /// directory), else python3. pyproject.toml cannot set it.
     #[arg(long)]
     pub python: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
@@ -74,9 +76,9 @@ pub fn run(args: RunArgs) -> ExitCode {
 
 async fn run_async(args: RunArgs) -> u8 {
     let path = args.file.clone();
-    let file_layer = match config::find_pyproject(&absolute(&path)) {
+    let file_layer = match config::find_pyproject(&absolute(&path), SearchLimit::Repository) {
         Some(pyproject) => match config::read_pyproject(&pyproject) {
-            Ok(layer) => layer,
+            Ok(project) => project.warn_on_stderr(),
             Err(error) => {
                 eprintln!("warning: {error}");
                 ConfigLayer::default()
@@ -96,19 +98,25 @@ async fn run_async(args: RunArgs) -> u8 {
             return 2;
         }
     };
-    let workspace = config::find_pyproject(&absolute(&path))
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .or_else(|| std::env::current_dir().ok());
-    // `--python` is relative to the current directory, the setting to its pyproject.toml.
-    let argv = match &args.python {
+    // The user's own command: the project's `.venv` runs without asking, as with `uv run`.
+    let interpreter = match &args.python {
+        // Relative to the current directory, like any path on the command line.
         Some(text) => {
             let cwd = std::env::current_dir().ok();
-            exec::python_argv(Some(&python_setting(text)), cwd.as_deref())
+            exec::choose_python(
+                Some(&python_setting(text)),
+                cwd.as_deref(),
+                ProjectVenv::Allowed,
+            )
         }
-        None => exec::python_argv(layer.python.as_ref(), workspace.as_deref()),
+        None => {
+            let project = config::project_root(&absolute(&path), SearchLimit::Repository)
+                .or_else(|| std::env::current_dir().ok());
+            exec::choose_python(None, project.as_deref(), ProjectVenv::Allowed)
+        }
     };
     let spec = HostSpec {
-        argv,
+        argv: interpreter.argv,
         loop_kind: exec::loop_kind(source.document.index().loop_),
         cwd: absolute(&path).parent().map(Path::to_path_buf),
     };
@@ -128,7 +136,30 @@ async fn run_async(args: RunArgs) -> u8 {
     let code_cells: Vec<&SourceCell> = source.cells.iter().filter(|c| c.is_code).collect();
     let mut records: Vec<Option<CellRecord>> = vec![None; code_cells.len()];
     let mut exit = 0u8;
-    for (index, cell) in code_cells.iter().enumerate() {
+    // Start the host first, to name the interpreter before any output.
+    let started = match supervisor.restart(&doc, &spec).await {
+        Ok(_) => {
+            let status = supervisor.status(&doc, None);
+            // The argv as chosen (`.venv/bin/python`, `ssh box python3`), not the host's
+            // `sys.executable`, which may be what a wrapper script exec'd.
+            eprintln!(
+                "asyncell run: running on {} (Python {}, from {})",
+                spec.argv.join(" "),
+                status["pythonVersion"]
+                    .as_str()
+                    .and_then(|version| version.split_whitespace().next())
+                    .unwrap_or("?"),
+                interpreter.source.describe(),
+            );
+            true
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            exit = 2;
+            false
+        }
+    };
+    for (index, cell) in code_cells.iter().enumerate().filter(|_| started) {
         let execution = supervisor.execute(&doc, &spec, exec::runnable(&cell.text), None);
         tokio::pin!(execution);
         let mut interrupted = false;

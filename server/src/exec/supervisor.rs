@@ -732,7 +732,7 @@ async fn start_host(
     ]);
     let shown = spec.argv.join(" ");
     let mut child = spawn_process(argv, spec.cwd.clone()).await.map_err(|error| {
-        format!("cannot start the host with `{shown}`: {error}; set `python` (asyncell settings or [tool.asyncell] in pyproject.toml) to a Python interpreter")
+        format!("cannot start the host with `{shown}`: {error}; set `python` in your editor settings (or pass `--python` to `asyncell run`) to a Python interpreter")
     })?;
     let pid = child.id().unwrap_or(0);
     let mut stdin = child.stdin.take();

@@ -5,7 +5,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 
 use super::api::{notifications, requests};
-use super::session::{Publish, SharedSession};
+use super::session::{ConfigSeverity, Publish, SharedSession};
 
 pub struct Backend {
     pub client: Client,
@@ -39,13 +39,19 @@ impl Backend {
         f(&mut session)
     }
 
-    /// Shows configuration errors found since the last call (a pyproject.toml is read
-    /// when the first document under it opens, after `initialized`).
-    pub async fn report_config_errors(&self) {
-        let errors = self.with_session(|s| s.take_config_errors());
-        for error in errors {
+    /// Shows, once each, the configuration problems and notices queued in the session
+    /// (a pyproject.toml that failed to parse or names an unknown rule, a `python` key it
+    /// may not set, an untrusted `.venv` passed over). A pyproject.toml is read when the
+    /// first document under it opens, after `initialized`, so handlers call this too.
+    pub async fn show_config_errors(&self) {
+        let messages = self.with_session(|s| s.take_config_messages());
+        for message in messages {
+            let kind = match message.severity {
+                ConfigSeverity::Error => MessageType::ERROR,
+                ConfigSeverity::Warning => MessageType::WARNING,
+            };
             self.client
-                .show_message(MessageType::ERROR, format!("asyncell: {error}"))
+                .show_message(kind, format!("asyncell: {}", message.text))
                 .await;
         }
     }
@@ -121,7 +127,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.report_config_errors().await;
+        self.show_config_errors().await;
     }
 
     async fn shutdown(&self) -> Result<()> {

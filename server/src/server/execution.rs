@@ -158,9 +158,20 @@ pub fn cell_start_lines(session: &Session, doc: &Uri) -> Vec<u32> {
 }
 
 /// How to start the document's host: its python and loop settings and its directory.
+/// For a host about to start: queues the untrusted-`.venv` notice when that applies.
 pub fn host_spec(session: &mut Session, doc: &Uri) -> HostSpec {
-    let config = session.config_for(doc);
-    let argv = exec::python_argv(config.python.as_ref(), session.workspace_root.as_deref());
+    let argv = session.interpreter_to_start().argv;
+    spec_with(session, doc, argv)
+}
+
+/// [`host_spec`] for reporting (`asyncell/status`), which starts nothing and so tells
+/// the user nothing yet.
+pub fn host_spec_preview(session: &Session, doc: &Uri) -> HostSpec {
+    let argv = session.interpreter().argv;
+    spec_with(session, doc, argv)
+}
+
+fn spec_with(session: &Session, doc: &Uri, argv: Vec<String>) -> HostSpec {
     let loop_kind = exec::loop_kind(
         analysis(session, doc).map_or(crate::analysis::index::Loop::Unknown, |document| {
             document.index().loop_

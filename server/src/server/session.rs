@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tower_lsp_server::lsp_types::{self as lsp, Uri};
 use tower_lsp_server::UriExt;
 
@@ -14,8 +14,23 @@ use super::convert;
 use super::text_document::TextDocument;
 use crate::analysis::document::CellInput;
 use crate::analysis::{check_document, Diagnostic, Document, Settings};
-use crate::config::{self, ConfigLayer};
+use crate::config::{self, ConfigLayer, EditorSettings, FrontEnd, SearchLimit};
+use crate::exec::{self, Interpreter, ProjectVenv};
 use crate::positions::{Encoding, LineCol};
+
+/// How a configuration message is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfigSeverity {
+    Error,
+    Warning,
+}
+
+/// A message about configuration for `window/showMessage`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConfigMessage {
+    pub severity: ConfigSeverity,
+    pub text: String,
+}
 
 /// Diagnostics to publish for one text document (a file or a notebook cell).
 pub struct Publish {
@@ -59,25 +74,70 @@ pub enum Location<'s> {
 pub struct Session {
     pub encoding: Encoding,
     pub workspace_root: Option<PathBuf>,
-    editor: ConfigLayer,
+    editor: EditorSettings,
     pyprojects: FxHashMap<PathBuf, ConfigLayer>,
+    /// Untrusted `.venv` interpreters the user was already told about.
+    untrusted_venvs_named: FxHashSet<PathBuf>,
     files: FxHashMap<String, OpenFile>,
     notebooks: FxHashMap<String, OpenNotebook>,
     /// Cell URI → notebook URI.
     cell_owner: FxHashMap<String, String>,
-    /// Problems with configuration, shown once to the user.
-    pub config_errors: Vec<String>,
-    /// Those already shown, so a pyproject.toml read for many directories is reported once.
-    reported_config_errors: rustc_hash::FxHashSet<String>,
+    /// Problems with configuration and notices about what runs, not shown yet.
+    config_messages: Vec<ConfigMessage>,
+    /// Those already shown, so a pyproject.toml read for many directories is reported
+    /// once (until the configuration is reloaded).
+    shown_config_messages: FxHashSet<ConfigMessage>,
 }
 
 impl Session {
-    pub fn set_editor_config(&mut self, layer: ConfigLayer) {
-        self.editor = layer;
+    /// New editor settings. A message that does not say whether the workspace is trusted
+    /// keeps the earlier answer (untrusted until the client says otherwise).
+    pub fn set_editor_config(&mut self, settings: EditorSettings) {
+        let trusted = settings.trusted_workspace.or(self.editor.trusted_workspace);
+        self.editor = EditorSettings {
+            trusted_workspace: trusted,
+            ..settings
+        };
     }
 
     pub fn editor_config(&self) -> &ConfigLayer {
-        &self.editor
+        &self.editor.layer
+    }
+
+    /// The interpreter new hosts run under: the user's `python` setting, `$VIRTUAL_ENV`,
+    /// the workspace's `.venv` only when the client said the workspace is trusted, else
+    /// `python3`.
+    pub fn interpreter(&self) -> Interpreter {
+        let venv = if self.editor.trusted_workspace == Some(true) {
+            ProjectVenv::Allowed
+        } else {
+            ProjectVenv::NotTrusted
+        };
+        exec::choose_python(
+            self.editor.python.as_ref(),
+            self.workspace_root.as_deref(),
+            venv,
+        )
+    }
+
+    /// [`Session::interpreter`] for a host about to start: the first time an untrusted
+    /// `.venv` is passed over, a message saying so (and how to allow it) is queued in
+    /// `config_errors`.
+    pub fn interpreter_to_start(&mut self) -> Interpreter {
+        let chosen = self.interpreter();
+        if let Some(venv_python) = &chosen.untrusted_venv {
+            if self.untrusted_venvs_named.insert(venv_python.clone()) {
+                self.config_warning(format!(
+                    "this workspace is not trusted, so cells do not run on its {} (a repository \
+                     can ship any program there); they run on `{}` instead. To use it, trust the \
+                     workspace (VS Code: \"Workspaces: Manage Workspace Trust\"; Neovim: \
+                     :AsyncellTrust) or set `asyncell.python`, then restart the cell's host",
+                    venv_python.display(),
+                    chosen.argv.join(" "),
+                ));
+            }
+        }
+        chosen
     }
 
     /// The merged configuration for a document: its pyproject.toml, then the editor's.
@@ -90,15 +150,32 @@ impl Session {
             Some(directory) => self.pyproject_layer(&directory),
             None => ConfigLayer::default(),
         };
-        file_layer.merged(&self.editor)
+        file_layer.merged(&self.editor.layer)
     }
 
-    /// Configuration errors not shown yet (each is shown once until the next reload).
-    pub fn take_config_errors(&mut self) -> Vec<String> {
-        let errors = std::mem::take(&mut self.config_errors);
-        errors
+    /// A configuration problem: something the user set is not applied.
+    pub fn config_error(&mut self, text: String) {
+        self.config_messages.push(ConfigMessage {
+            severity: ConfigSeverity::Error,
+            text,
+        });
+    }
+
+    /// A notice: something was passed over on purpose (a project's `python` key, an
+    /// untrusted `.venv`).
+    pub fn config_warning(&mut self, text: String) {
+        self.config_messages.push(ConfigMessage {
+            severity: ConfigSeverity::Warning,
+            text,
+        });
+    }
+
+    /// Configuration messages not shown yet (each is shown once until the next reload).
+    pub fn take_config_messages(&mut self) -> Vec<ConfigMessage> {
+        let messages = std::mem::take(&mut self.config_messages);
+        messages
             .into_iter()
-            .filter(|error| self.reported_config_errors.insert(error.clone()))
+            .filter(|message| self.shown_config_messages.insert(message.clone()))
             .collect()
     }
 
@@ -110,18 +187,27 @@ impl Session {
         if let Some(layer) = self.pyprojects.get(directory) {
             return layer.clone();
         }
-        let layer = match config::find_pyproject(directory) {
+        let limit = match &self.workspace_root {
+            Some(root) => SearchLimit::Workspace(root),
+            None => SearchLimit::Repository,
+        };
+        let layer = match config::find_pyproject(directory, limit) {
             Some(path) => match config::read_pyproject(&path) {
-                Ok(mut layer) => {
+                Ok(project) => {
+                    for notice in project.notices {
+                        self.config_warning(notice.message(FrontEnd::Editor));
+                    }
+                    let mut layer = project.layer;
                     let errors = layer.validate_selectors(&|key| {
                         format!("{} [tool.asyncell] {key}", path.display())
                     });
-                    self.config_errors
-                        .extend(errors.into_iter().map(config::selector_ignored));
+                    for error in errors {
+                        self.config_error(config::selector_ignored(error));
+                    }
                     layer
                 }
                 Err(error) => {
-                    self.config_errors.push(error);
+                    self.config_error(error);
                     ConfigLayer::default()
                 }
             },
@@ -135,7 +221,7 @@ impl Session {
     /// Forgets cached pyproject layers (after a configuration change).
     pub fn reload_configuration(&mut self) -> Vec<Publish> {
         self.pyprojects.clear();
-        self.reported_config_errors.clear();
+        self.shown_config_messages.clear();
         let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
         let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
         let mut publishes = Vec::new();

@@ -94,7 +94,8 @@ function M.server_settings()
       settings[key] = M.options[key]
     end
   end
-  return settings
+  -- An empty Lua table encodes as a JSON array; the section is an object.
+  return next(settings) and settings or vim.empty_dict()
 end
 
 --- The keymaps to install: {name -> {mode, lhs}}.

@@ -29,45 +29,10 @@ local function shell_join(argv)
   )
 end
 
---- `python` from the [tool.asyncell] table of the nearest pyproject.toml, if any (a
---- light reading: a string or a list of strings on one line).
-local function pyproject_python(start)
-  local path = vim.fs.find("pyproject.toml", { path = start, upward = true })[1]
-  if not path then
-    return nil
-  end
-  local ok, lines = pcall(vim.fn.readfile, path)
-  if not ok then
-    return nil
-  end
-  local in_table = false
-  for _, line in ipairs(lines) do
-    local section = line:match("^%s*%[([^%]]+)%]")
-    if section then
-      in_table = vim.trim(section) == "tool.asyncell"
-    elseif in_table then
-      local value = line:match("^%s*python%s*=%s*(.-)%s*$")
-      if value then
-        local str = value:match('^"(.*)"') or value:match("^'(.*)'")
-        if str then
-          return { str }, path
-        end
-        local list = value:match("^%[(.*)%]")
-        if list then
-          local argv = {}
-          for item in list:gmatch("[\"']([^\"']*)[\"']") do
-            argv[#argv + 1] = item
-          end
-          return argv, path
-        end
-      end
-    end
-  end
-end
-
 --- The interpreter argv the server would start the host with, and where it came from.
---- Mirrors the server (server/src/exec/mod.rs python_argv): the `python` setting, else
---- $VIRTUAL_ENV/bin/python, else <workspace>/.venv/bin/python, else python3.
+--- Mirrors the server (server/src/exec/mod.rs choose_python): the `python` setting, else
+--- $VIRTUAL_ENV/bin/python, else <workspace>/.venv/bin/python in a trusted workspace,
+--- else python3. A pyproject.toml never names it (the server ignores `python` there).
 function M.python(buf)
   local config = require("asyncell.config")
   local python = config.options.python
@@ -75,12 +40,6 @@ function M.python(buf)
     return type(python) == "string" and { python } or python, "setup({ python = ... })"
   end
   buf = buf or vim.api.nvim_get_current_buf()
-  local name = vim.api.nvim_buf_get_name(buf)
-  local start = name ~= "" and vim.fs.dirname(name) or vim.uv.cwd()
-  local from_pyproject, pyproject = pyproject_python(start)
-  if from_pyproject and #from_pyproject > 0 then
-    return from_pyproject, pyproject
-  end
   local venv = vim.env.VIRTUAL_ENV
   if venv and vim.fn.filereadable(venv .. "/bin/python") == 1 then
     return { venv .. "/bin/python" }, "$VIRTUAL_ENV"
@@ -88,7 +47,10 @@ function M.python(buf)
   local client = require("asyncell.lsp").client(buf)
   local root = client and client.root_dir or vim.fs.root(buf, config.options.root_markers)
   if root and vim.fn.filereadable(root .. "/.venv/bin/python") == 1 then
-    return { root .. "/.venv/bin/python" }, "the workspace's .venv"
+    if require("asyncell.trust").get(root) == true then
+      return { root .. "/.venv/bin/python" }, "the workspace's .venv (trusted)"
+    end
+    return { "python3" }, "the default (python3 on PATH; the workspace's .venv is not trusted: :AsyncellTrust yes)"
   end
   return { "python3" }, "the default (python3 on PATH)"
 end

@@ -52,6 +52,8 @@ function M.client_config()
   }
   local user = vim.deepcopy(options.lsp or {})
   local user_on_exit = user.on_exit
+  local user_before_init = user.before_init
+  local user_on_init = user.on_init
   local client_config = vim.tbl_deep_extend("force", {
     cmd = options.cmd,
     filetypes = options.filetypes,
@@ -62,6 +64,25 @@ function M.client_config()
     commands = commands,
   }, user)
   client_config.cmd = options.cmd
+  -- Whether the workspace's .venv may run cells: the answer remembered for this root
+  -- (asyncell.trust); untrusted until the user says otherwise.
+  client_config.before_init = function(params, resolved)
+    params.initializationOptions = vim.tbl_extend("force", params.initializationOptions or {}, {
+      trustedWorkspace = require("asyncell.trust").get(resolved.root_dir) == true,
+    })
+    if user_before_init then
+      user_before_init(params, resolved)
+    end
+  end
+  client_config.on_init = function(client, result)
+    local root = client.root_dir
+    vim.schedule(function()
+      require("asyncell.trust").ask_if_needed(root)
+    end)
+    if user_on_init then
+      return user_on_init(client, result)
+    end
+  end
   client_config.on_exit = function(code, signal, client_id)
     vim.schedule(function()
       require("asyncell.exec").on_server_exit(client_id, code, signal)
@@ -94,12 +115,20 @@ local function start_010(buf)
   vim.lsp.start(client_config, { bufnr = buf })
 end
 
+--- The didChangeConfiguration settings for a workspace: the asyncell section and the
+--- trust answer for `root`.
+function M.settings_for(root)
+  return {
+    asyncell = config.server_settings(),
+    trustedWorkspace = require("asyncell.trust").get(root) == true,
+  }
+end
+
 --- Registers (or re-registers, after a new setup()) the server with Neovim. Running
 --- clients get the new settings through workspace/didChangeConfiguration.
 function M.enable()
-  local settings = config.server_settings()
   for _, client in ipairs(M.clients()) do
-    client.settings = { asyncell = settings }
+    client.settings = M.settings_for(client.root_dir)
     if M.modern then
       client:notify("workspace/didChangeConfiguration", { settings = client.settings })
     else

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { locate } from '../../src/binary';
 import { controllerLabel, loopMismatch } from '../../src/loops';
 import type { HostStatus } from '../../src/protocol';
-import { expandPath, serverSettings } from '../../src/settings';
+import { expandPath, serverPayload, serverSettings, userValue } from '../../src/settings';
 
 test('only settings the user set are forwarded', () => {
   assert.deepEqual(serverSettings(() => undefined), {});
@@ -12,6 +12,19 @@ test('only settings the user set are forwarded', () => {
   assert.deepEqual(serverSettings((k) => set[k]), { loop: 'trio', target: 'ipython', python: '/venv/bin/python' });
   assert.deepEqual(serverSettings((k) => ({ python: ['ssh', 'box', 'python3'] })[k]), { python: ['ssh', 'box', 'python3'] });
   assert.deepEqual(serverSettings((k) => ({ loop: 'uvloop', python: '' })[k]), {});
+});
+
+test('the server is told whether the workspace is trusted', () => {
+  assert.deepEqual(serverPayload({ loop: 'trio' }, true), { asyncell: { loop: 'trio' }, trustedWorkspace: true });
+  assert.deepEqual(serverPayload({}, false), { asyncell: {}, trustedWorkspace: false });
+});
+
+test('an untrusted workspace cannot choose the interpreter through its own settings', () => {
+  const scopes = { globalValue: '/home/u/venv/bin/python', workspaceValue: '/ws/evil' };
+  assert.equal(userValue('python', scopes, false), '/home/u/venv/bin/python');
+  assert.equal(userValue('python', { workspaceValue: '/ws/evil' }, false), undefined);
+  assert.equal(userValue('python', scopes, true), '/ws/evil');
+  assert.equal(userValue('loop', { globalValue: 'trio', workspaceValue: 'asyncio' }, false), 'asyncio');
 });
 
 test('paths expand ~ and ${workspaceFolder}', () => {

@@ -3,21 +3,22 @@
 
 use tower_lsp_server::lsp_types::{DidChangeConfigurationParams, MessageType};
 
-use crate::config::{self, ConfigLayer};
+use crate::config::{self, EditorSettings};
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
-    match ConfigLayer::from_editor_json(&params.settings) {
-        Ok(mut layer) => {
-            let errors = layer.validate_selectors(&config::editor_origin);
+    match EditorSettings::from_json(&params.settings) {
+        Ok(mut settings) => {
+            let errors = settings.layer.validate_selectors(&config::editor_origin);
             let publishes = backend.with_session(|s| {
-                s.set_editor_config(layer);
+                s.set_editor_config(settings);
                 let publishes = s.reload_configuration();
-                s.config_errors
-                    .extend(errors.into_iter().map(config::selector_ignored));
+                for error in errors {
+                    s.config_error(config::selector_ignored(error));
+                }
                 publishes
             });
-            backend.report_config_errors().await;
+            backend.show_config_errors().await;
             backend.publish(publishes).await;
         }
         Err(error) => {

@@ -10,6 +10,6 @@ pub async fn handle(backend: &Backend, params: DidOpenTextDocumentParams) {
         return;
     }
     let publishes = backend.with_session(|s| s.open_file(params.text_document));
-    backend.report_config_errors().await;
+    backend.show_config_errors().await;
     backend.publish(publishes).await;
 }

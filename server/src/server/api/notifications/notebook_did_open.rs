@@ -6,6 +6,6 @@ use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidOpenNotebookDocumentParams) {
     let publishes = backend.with_session(|s| s.open_notebook(params));
-    backend.report_config_errors().await;
+    backend.show_config_errors().await;
     backend.publish(publishes).await;
 }

@@ -64,6 +64,8 @@ pub async fn run(
             ));
         }
     }
+    // Before the host starts: why it runs on the interpreter it does, when that is news.
+    backend.show_config_errors().await;
     let supervisor = backend.execution.supervisor(&backend.client);
     supervisor
         .execute(

@@ -67,6 +67,7 @@ pub async fn handle(backend: &Backend, params: ExecuteCommandParams) -> Result<O
         RESTART => {
             let doc = backend.execution_document(&uri);
             let spec = backend.with_session(|session| host_spec(session, &doc));
+            backend.show_config_errors().await;
             match backend
                 .execution
                 .supervisor(&backend.client)

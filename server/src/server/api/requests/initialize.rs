@@ -4,7 +4,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::UriExt;
 
-use crate::config::{self, ConfigLayer};
+use crate::config::{self, EditorSettings};
 use crate::positions::Encoding;
 use crate::server::backend::Backend;
 
@@ -31,21 +31,22 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
     let editor = match params
         .initialization_options
         .as_ref()
-        .map(ConfigLayer::from_editor_json)
+        .map(EditorSettings::from_json)
     {
-        Some(Ok(mut layer)) => {
-            let errors = layer.validate_selectors(&config::editor_origin);
+        Some(Ok(mut settings)) => {
+            let errors = settings.layer.validate_selectors(&config::editor_origin);
             backend.with_session(|s| {
-                s.config_errors
-                    .extend(errors.into_iter().map(config::selector_ignored))
+                for error in errors {
+                    s.config_error(config::selector_ignored(error));
+                }
             });
-            layer
+            settings
         }
         Some(Err(error)) => {
-            backend.with_session(|s| s.config_errors.push(error));
-            ConfigLayer::default()
+            backend.with_session(|s| s.config_error(error));
+            EditorSettings::default()
         }
-        None => ConfigLayer::default(),
+        None => EditorSettings::default(),
     };
     backend.with_session(|session| {
         session.encoding = encoding;

@@ -10,6 +10,7 @@ use crate::server::execution::host_spec;
 pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<Value> {
     let doc = backend.execution_document(&params.text_document.uri);
     let spec = backend.with_session(|session| host_spec(session, &doc));
+    backend.show_config_errors().await;
     match backend
         .execution
         .supervisor(&backend.client)

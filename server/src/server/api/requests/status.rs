@@ -7,11 +7,11 @@ use tower_lsp_server::jsonrpc::Result;
 
 use super::interrupt::DocumentParams;
 use crate::server::backend::Backend;
-use crate::server::execution::host_spec;
+use crate::server::execution::host_spec_preview;
 
 pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<Value> {
     let doc = backend.execution_document(&params.text_document.uri);
-    let spec = backend.with_session(|session| host_spec(session, &doc));
+    let spec = backend.with_session(|session| host_spec_preview(session, &doc));
     Ok(backend
         .execution
         .supervisor(&backend.client)
