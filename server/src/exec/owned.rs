@@ -106,7 +106,8 @@ pub fn check_owned_file(path: &Path) -> Result<(), NotOwned> {
 }
 
 /// Creates the directory `path` (its parents as needed) private to the user (0700),
-/// or checks the existing one with [`check_owned_dir`].
+/// or checks the existing one with [`check_owned_dir`] (after removing group/other write
+/// permission if it is the user's: see [`tighten_own_dir`]).
 pub fn ensure_owned_dir(path: &Path) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
@@ -116,6 +117,7 @@ pub fn ensure_owned_dir(path: &Path) -> io::Result<()> {
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {}
         Err(error) => return Err(error),
     }
+    tighten_own_dir(path);
     match check_owned_dir(path) {
         Ok(true) => Ok(()),
         Ok(false) => Err(io::Error::other(format!(
@@ -124,6 +126,31 @@ pub fn ensure_owned_dir(path: &Path) -> io::Result<()> {
         ))),
         Err(refusal) => Err(io::Error::new(io::ErrorKind::PermissionDenied, refusal.0)),
     }
+}
+
+/// Removes group and other write permission from a directory the user owns (not
+/// through a symlink). An older asyncell created its cache directories under a umask
+/// of 002 (common with per-user groups) as 0775; once only the user can write, what is
+/// inside is checked as usual, so the cache stays usable instead of being refused.
+fn tighten_own_dir(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        if meta.is_dir() && meta.uid() == uid() && meta.mode() & 0o022 != 0 {
+            let mode = meta.mode() & 0o7755;
+            if std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).is_ok() {
+                tracing::info!(
+                    "removed group/other write permission from {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Creates a new private (0700) directory `<parent>/<prefix><random>`; the name is
@@ -209,6 +236,12 @@ mod tests {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         let refusal = check_owned_dir(&dir).unwrap_err();
         assert!(refusal.0.contains("chmod go-w"), "{refusal}");
+        ensure_owned_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode, 0o755,
+            "the user's own directory is tightened, not refused"
+        );
         assert_eq!(check_owned_dir(&root.path().join("missing")), Ok(false));
     }
 

@@ -1019,6 +1019,9 @@ async fn read_host(
             }
         };
         handle_message(&inner, &host, message, &mut hello_tx).await;
+        if line.capacity() > 1 << 20 {
+            line = Vec::new(); // one big image must not pin its buffer for the host's life
+        }
     }
 
     // The process is gone or closed its stdout: reap it (killing if it lingers).
