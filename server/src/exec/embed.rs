@@ -50,11 +50,19 @@ pub fn host_dir() -> Result<PathBuf, String> {
         }
     }
     let mut problems = Vec::new();
+    let mut refused = false;
     for root in cache_roots() {
         match extract_into(&root) {
             Ok(dir) => {
-                if !problems.is_empty() {
+                if refused {
                     tracing::warn!(
+                        "using the asyncell host in {} ({})",
+                        dir.display(),
+                        problems.join("; ")
+                    );
+                } else if !problems.is_empty() {
+                    // An unusable $HOME (CI, containers) is ordinary: no warning.
+                    tracing::info!(
                         "using the asyncell host in {} ({})",
                         dir.display(),
                         problems.join("; ")
@@ -63,7 +71,10 @@ pub fn host_dir() -> Result<PathBuf, String> {
                 *last = Some(dir.clone());
                 return Ok(dir);
             }
-            Err(error) => problems.push(format!("{}: {error}", root.display())),
+            Err(error) => {
+                refused |= owned::NotOwned::is_refusal(&error);
+                problems.push(format!("{}: {error}", root.display()));
+            }
         }
     }
     // Every root is unusable (another user's `$TMPDIR/asyncell-<uid>`): a fresh private

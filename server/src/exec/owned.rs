@@ -28,6 +28,18 @@ impl std::fmt::Display for NotOwned {
     }
 }
 
+impl std::error::Error for NotOwned {}
+
+impl NotOwned {
+    /// Whether an I/O error is a refusal from this module (someone else's directory),
+    /// rather than a plain failure such as an unwritable `$HOME`.
+    pub fn is_refusal(error: &io::Error) -> bool {
+        error
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<NotOwned>().is_some())
+    }
+}
+
 /// Whether `path` is a directory the user owns and no one else can write to (a symlink
 /// counts only if the user owns the link too). `Ok(false)`: it does not exist.
 pub fn check_owned_dir(path: &Path) -> Result<bool, NotOwned> {
@@ -124,7 +136,7 @@ pub fn ensure_owned_dir(path: &Path) -> io::Result<()> {
             "{} disappeared while being created",
             path.display()
         ))),
-        Err(refusal) => Err(io::Error::new(io::ErrorKind::PermissionDenied, refusal.0)),
+        Err(refusal) => Err(io::Error::new(io::ErrorKind::PermissionDenied, refusal)),
     }
 }
 
