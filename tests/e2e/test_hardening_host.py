@@ -346,7 +346,7 @@ def test_run_refuses_a_fifo_promptly(asyncell_bin, tmp_path):
     done = run(asyncell_bin, fifo, "--python", sys.executable, timeout=15)
     assert time.monotonic() - started < 10
     assert done.returncode == 2
-    assert done.stderr == f"error: {fifo}: is a FIFO (named pipe), not a regular file; only regular files are read\n"
+    assert done.stderr.startswith(f"error: {fifo}: is a FIFO (named pipe), not a regular file"), done.stderr
 
 
 def test_run_refuses_a_device(asyncell_bin, tmp_path):
