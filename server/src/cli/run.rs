@@ -235,7 +235,7 @@ async fn run_async(args: RunArgs) -> u8 {
             Some(original) => notebook::from_ipynb(original, &records),
             None => notebook::from_python(&source.cells, &records),
         };
-        if let Err(error) = write_atomically(out, &notebook::to_string(&notebook)) {
+        if let Err(error) = notebook::write_replacing(out, &notebook::to_string(&notebook)) {
             eprintln!("error: cannot write {}: {error}", out.display());
             return 2;
         }
@@ -345,20 +345,4 @@ fn print_json_line(index: usize, cell: &SourceCell, result: &ExecResult) {
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
     let _ = stdout.flush();
-}
-
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let directory = absolute(path)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "notebook".into());
-    let staging = directory.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&staging, text)?;
-    std::fs::rename(&staging, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&staging);
-    })
 }

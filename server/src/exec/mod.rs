@@ -3,14 +3,18 @@
 //! * [`embed`]: the host package inside the binary, extracted to a per-version cache dir.
 //! * [`supervisor`]: one host process per document; the only code that speaks the host
 //!   protocol (docs/protocol.md section 2).
+//! * [`lines`]: bounded line reading from a host's pipes.
 //! * [`render`]: nbformat outputs as terminal text (`asyncell run`, `window/logMessage`).
 //! * [`notebook`]: writing executed notebooks (`asyncell run --write`).
+//! * [`owned`]: directories and files only the user controls (host extraction, `--write`).
 //!
 //! Both front ends, the language server and `asyncell run`, resolve a document to cells
 //! and a [`HostSpec`] with the helpers here, then drive the same [`Supervisor`].
 
 pub mod embed;
+mod lines;
 pub mod notebook;
+mod owned;
 pub mod render;
 pub mod supervisor;
 

@@ -1,8 +1,11 @@
 //! Executed notebooks (nbformat 4.5) for `asyncell run --write`.
 
+use std::io::{self, Write as _};
+use std::path::Path;
+
 use serde_json::{json, Value};
 
-use super::SourceCell;
+use super::{owned, SourceCell};
 use crate::analysis::percent;
 
 /// What running one code cell produced.
@@ -123,6 +126,29 @@ pub fn to_string(notebook: &Value) -> String {
     text
 }
 
+/// Writes `text` to `path` atomically: into a new file next to it, created with
+/// `O_EXCL` under an unpredictable name (so a symlink planted at any name it might use
+/// is never followed), then renamed over `path`. A symlink at `path` itself is replaced,
+/// not written through.
+pub fn write_replacing(path: &Path, text: &str) -> io::Result<()> {
+    let absolute = std::path::absolute(path)?;
+    let directory = absolute
+        .parent()
+        .ok_or_else(|| io::Error::other("the output path has no directory"))?;
+    let name = absolute
+        .file_name()
+        .map_or_else(|| "notebook".into(), |n| n.to_string_lossy().into_owned());
+    let (staging, mut file) = owned::create_new_file(directory, &format!(".{name}.tmp-"))?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&staging, &absolute));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staging);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +193,31 @@ mod tests {
         assert_eq!(notebook["cells"][1]["metadata"]["tags"], json!(["x"]));
         assert!(notebook["cells"][0]["id"].is_string());
         assert_eq!(notebook["metadata"]["kernelspec"]["name"], "k");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writing_never_follows_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let out = dir.path().join("out.ipynb");
+        // The old fixed staging name, and the output name's usual temporary spellings.
+        for planted in [
+            format!(".out.ipynb.tmp-{}", std::process::id()),
+            ".out.ipynb.tmp".to_string(),
+            "out.ipynb.tmp".to_string(),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.path().join(planted)).unwrap();
+        }
+        write_replacing(&out, "{}\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "{}\n");
+        let staging_left = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| !e.file_type().unwrap().is_symlink())
+            .count();
+        assert_eq!(staging_left, 2, "only victim and out.ipynb remain");
     }
 }
