@@ -211,7 +211,7 @@ fn a_fifo_named_on_the_command_line_is_reported_and_never_opened() {
         stderr_lines(&run),
         [
             "error: pipe.py: is a FIFO (named pipe), not a regular file: asyncell reads only \
-             files and directories (save the content to a .py file and check that)",
+             regular files (save the content to a file first)",
             "No files checked: 1 problem (above).",
         ]
     );
@@ -231,7 +231,7 @@ fn dev_stdin_devices_and_sockets_are_reported() {
     assert_eq!(
         stderr_lines(&run)[0],
         "error: /dev/stdin: is a FIFO (named pipe), not a regular file: asyncell reads only \
-         files and directories (save the content to a .py file and check that)"
+         regular files (save the content to a file first)"
     );
     let run = check(dir.path(), &["/dev/null"]);
     assert_eq!(run.code, 2);
