@@ -9,11 +9,10 @@ use crate::server::backend::Backend;
 pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
     match ConfigLayer::from_editor_json(&params.settings) {
         Ok(layer) => {
-            let publishes = backend.with_session(|s| {
+            backend.with_session(|s| {
                 s.set_editor_config(layer);
-                s.reload_configuration()
+                s.reload_configuration();
             });
-            backend.publish(publishes).await;
         }
         Err(error) => {
             backend

@@ -9,6 +9,5 @@ pub async fn handle(backend: &Backend, params: DidOpenTextDocumentParams) {
     if params.text_document.language_id != "python" {
         return;
     }
-    let publishes = backend.with_session(|s| s.open_file(params.text_document));
-    backend.publish(publishes).await;
+    backend.with_session(|s| s.open_file(params.text_document));
 }

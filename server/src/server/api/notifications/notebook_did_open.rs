@@ -5,6 +5,5 @@ use tower_lsp_server::lsp_types::DidOpenNotebookDocumentParams;
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidOpenNotebookDocumentParams) {
-    let publishes = backend.with_session(|s| s.open_notebook(params));
-    backend.publish(publishes).await;
+    backend.with_session(|s| s.open_notebook(params));
 }
