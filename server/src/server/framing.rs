@@ -156,14 +156,14 @@ impl Decoder {
             }
             _ => {
                 let value = block.start + field.value.start..block.start + field.value.end;
+                let declared = match field.length {
+                    Some(len) => len.to_string(),
+                    None => Quoted(&self.buf[value]).to_string(),
+                };
                 tracing::error!(
-                    "refusing a message of {} bytes (Content-Length: {}): the maximum is {} \
-                     bytes; set --max-message-size or ASYNCELL_MAX_MESSAGE_SIZE to raise it. \
-                     Its body is skipped as it arrives",
-                    field
-                        .length
-                        .map_or_else(|| "too many".to_string(), |len| len.to_string()),
-                    Quoted(&self.buf[value]),
+                    "refusing a message of {declared} bytes: the maximum is {} bytes (set \
+                     --max-message-size or ASYNCELL_MAX_MESSAGE_SIZE to raise it); skipping \
+                     its body as it arrives",
                     self.limits.max_message
                 );
                 self.refused = true;
