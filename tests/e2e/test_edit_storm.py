@@ -219,6 +219,30 @@ def test_an_edit_storm_keeps_pings_prompt_and_publishes_the_last_version(asyncel
     assert figures["peak_rss_mb"] < RSS_BOUND_MB, figures
 
 
+def test_a_document_closed_during_a_burst_ends_with_an_empty_publish(asyncell_bin, tmp_path):
+    # Latest wins between a pending check and a close, too: the Problems panel ends empty.
+    uri = (tmp_path / "closed.py").as_uri()
+    client = LspClient.start(asyncell_bin, cwd=tmp_path)
+    try:
+        client.initialize(root=tmp_path)
+        text, line, _ = storm_file()
+        client.open(uri, text)
+        for version in range(2, 300):
+            client.change(uri, version, [edit((line, 12), (line, 13), str(version % 10))])
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        assert client.diagnostics_for(uri, lambda d: d == [], timeout=30) == []
+        time.sleep(0.3)
+        client.request("asyncell/status", {"textDocument": {"uri": uri}})
+        # Nothing for it after the empty list (publishes before it wait in `_seen`).
+        later = [
+            m for m in list(client.notifications.queue)
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+        ]
+        assert later == []
+    finally:
+        client.kill()
+
+
 if __name__ == "__main__":
     import tempfile
 

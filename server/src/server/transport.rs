@@ -12,8 +12,8 @@
 //! 4. only then encode the responses of step 2, so a notification sent before a handler
 //!    finished is always written before that handler's response (an execution's outputs
 //!    come before its reply), and everything gathered goes out in one `write`;
-//! 5. when nothing else is left to do (all input read, the outbox under its high-water
-//!    mark), one unit of [`Background`] work: computing the diagnostics due for one
+//! 5. when nothing else is left to do (all input read, the outbox written), one unit of
+//!    [`Background`] work: computing the diagnostics due for one
 //!    document (`publisher.rs`). Then the transport yields to the event loop, so input
 //!    that arrived meanwhile is read, and requests answered, before the next unit;
 //! 6. write without blocking. While more than [`OUTPUT_HIGH_WATER`] bytes wait to be
@@ -28,6 +28,7 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use futures_util::Sink;
@@ -44,6 +45,8 @@ pub const MAX_IN_FLIGHT: usize = 256;
 /// Bytes of encoded output beyond which no more messages are taken until some are written.
 pub const OUTPUT_HIGH_WATER: usize = 1 << 20;
 const READ_CHUNK: usize = 64 << 10;
+/// Background work runs at least this often while output is being written.
+const BACKGROUND_TURN: Duration = Duration::from_millis(50);
 
 /// Work done only when the transport is otherwise idle, one unit at a time.
 pub trait Background {
@@ -103,6 +106,7 @@ where
         done: Vec::new(),
         outbox: Vec::new(),
         written: 0,
+        background_ran: Instant::now(),
     };
     poll_fn(|cx| state.poll(cx, &mut service, &mut responses, &mut background)).await
 }
@@ -123,6 +127,8 @@ struct State<R, W, Q> {
     outbox: Vec<u8>,
     /// How much of `outbox` is written.
     written: usize,
+    /// When background work last had its turn.
+    background_ran: Instant,
 }
 
 enum Frame {
@@ -185,9 +191,18 @@ where
                 }
             }
             // 5. background work, when all else is done: step 1 stopped because no input
-            // was waiting (or none may be read now), and the outbox has room.
+            // was waiting (or none may be read now), and everything before is written, so
+            // a request that comes next waits behind at most this unit's output. A steady
+            // stream of output (a host's flood) keeps the outbox from emptying: then it
+            // still gets a turn every BACKGROUND_TURN.
             let mut yielding = false;
-            if self.reading && self.outbox.len() == self.written {
+            let unwritten = self.outbox.len() - self.written;
+            if self.reading
+                && (unwritten == 0
+                    || (unwritten < OUTPUT_HIGH_WATER
+                        && self.background_ran.elapsed() >= BACKGROUND_TURN))
+            {
+                self.background_ran = Instant::now();
                 if let Some(messages) = background.next() {
                     for message in &messages {
                         encode(&mut self.outbox, message);
