@@ -14,7 +14,8 @@ fn main() -> ExitCode {
     asyncell::logging::init();
     let cli = Cli::parse();
     match cli.command {
-        None | Some(Command::Server) => asyncell::server::run(),
+        None => asyncell::server::run(Default::default()),
+        Some(Command::Server(args)) => asyncell::server::run(args),
         Some(Command::Check(args)) => cli::check::run(args),
         Some(Command::Rule(args)) => cli::rule::run(args),
         Some(Command::Run(args)) => cli::run::run(args),

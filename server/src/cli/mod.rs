@@ -3,6 +3,7 @@
 pub mod check;
 pub mod rule;
 pub mod run;
+pub mod server;
 
 use clap::{Parser, Subcommand};
 
@@ -24,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the language server on stdio (the default).
-    Server,
+    Server(server::ServerArgs),
     /// Check .py and .ipynb files for event-loop mistakes.
     Check(check::CheckArgs),
     /// Show a rule's documentation, or list every rule.

@@ -5,7 +5,7 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 
 use super::api::{notifications, requests};
-use super::session::{ConfigSeverity, Publish, SharedSession};
+use super::session::{ConfigSeverity, SharedSession};
 
 pub struct Backend {
     pub client: Client,
@@ -15,10 +15,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    /// A backend on `session`, which the transport shares to publish diagnostics.
+    pub fn new(client: Client, session: SharedSession) -> Self {
         Backend {
             client,
-            session: SharedSession::default(),
+            session,
             execution: Default::default(),
         }
     }
@@ -29,13 +30,19 @@ impl Backend {
             .unwrap_or_else(|_| uri.clone())
     }
 
-    /// Runs `f` on the session under its lock. Never hold the lock across an `.await`.
+    /// Runs `f` on the session under its lock, with every document's analysis up to
+    /// date with its text. Never hold the lock across an `.await`.
     pub fn with_session<T>(&self, f: impl FnOnce(&mut super::session::Session) -> T) -> T {
-        let mut session = match self.session.lock() {
-            Ok(session) => session,
-            // A panic in another handler poisoned the lock; the state is still usable.
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        self.edit_session(|session| {
+            session.refresh();
+            f(session)
+        })
+    }
+
+    /// Runs `f` on the session as it is, analyses possibly behind their texts: for the
+    /// edit notifications, which only change texts (so a burst of edits is parsed once).
+    pub fn edit_session<T>(&self, f: impl FnOnce(&mut super::session::Session) -> T) -> T {
+        let mut session = super::session::lock(&self.session);
         f(&mut session)
     }
 
@@ -44,7 +51,7 @@ impl Backend {
     /// may not set, an untrusted `.venv` passed over). A pyproject.toml is read when the
     /// first document under it opens, after `initialized`, so handlers call this too.
     pub async fn show_config_errors(&self) {
-        let messages = self.with_session(|s| s.take_config_messages());
+        let messages = self.edit_session(|s| s.take_config_messages());
         for message in messages {
             let kind = match message.severity {
                 ConfigSeverity::Error => MessageType::ERROR,
@@ -52,14 +59,6 @@ impl Backend {
             };
             self.client
                 .show_message(kind, format!("asyncell: {}", message.text))
-                .await;
-        }
-    }
-
-    pub async fn publish(&self, publishes: Vec<Publish>) {
-        for publish in publishes {
-            self.client
-                .publish_diagnostics(publish.uri, publish.diagnostics, publish.version)
                 .await;
         }
     }

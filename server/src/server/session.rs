@@ -1,7 +1,11 @@
 //! The session: every open document, its text and its analysis, plus configuration.
 //!
-//! Methods here are synchronous and fast; handlers call them under the session lock and
-//! publish what they return after releasing it.
+//! Methods here are synchronous and fast; handlers call them under the session lock.
+//!
+//! Edits only change texts: a document's analysis is brought up to date by
+//! [`Session::refresh`] (which `Backend::with_session` runs before any handler that reads
+//! the session) or when its diagnostics are computed ([`Session::next_publish`], run by
+//! the transport when idle). So a burst of edits is parsed and checked once, at its end.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +15,7 @@ use tower_lsp_server::lsp_types::{self as lsp, Uri};
 use tower_lsp_server::UriExt;
 
 use super::convert;
+use super::pending::{Due, PendingDiagnostics};
 use super::text_document::TextDocument;
 use crate::analysis::document::CellInput;
 use crate::analysis::{check_document, Diagnostic, Document, Settings};
@@ -87,6 +92,10 @@ pub struct Session {
     /// Those already shown, so a pyproject.toml read for many directories is reported
     /// once (until the configuration is reloaded).
     shown_config_messages: FxHashSet<ConfigMessage>,
+    /// Files and notebooks whose analysis lags their text (edited since last analysed).
+    stale: FxHashSet<String>,
+    /// Documents whose diagnostics are due.
+    pending: PendingDiagnostics,
 }
 
 impl Session {
@@ -218,31 +227,30 @@ impl Session {
         layer
     }
 
-    /// Forgets cached pyproject layers (after a configuration change).
-    pub fn reload_configuration(&mut self) -> Vec<Publish> {
+    /// Forgets cached pyproject layers (after a configuration change); every open
+    /// document's diagnostics become due.
+    pub fn reload_configuration(&mut self) {
         self.pyprojects.clear();
         self.shown_config_messages.clear();
         let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
         let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
-        let mut publishes = Vec::new();
         for uri in file_uris {
             let settings = self.settings_for(&uri);
             if let Some(file) = self.files.get_mut(uri.as_str()) {
                 file.analysis.set_settings(&settings);
             }
-            publishes.extend(self.publish_file(&uri));
+            self.pending.set(&uri, Due::Check);
         }
         for uri in notebook_uris {
             let settings = self.settings_for(&uri);
             if let Some(notebook) = self.notebooks.get_mut(uri.as_str()) {
                 notebook.analysis.set_settings(&settings);
             }
-            publishes.extend(self.publish_notebook(&uri));
+            self.pending.set(&uri, Due::Check);
         }
-        publishes
     }
 
-    pub fn open_file(&mut self, item: lsp::TextDocumentItem) -> Vec<Publish> {
+    pub fn open_file(&mut self, item: lsp::TextDocumentItem) {
         let settings = self.settings_for(&item.uri);
         let analysis = Document::from_python(item.text.clone(), &settings);
         let file = OpenFile {
@@ -251,37 +259,37 @@ impl Session {
             analysis,
         };
         self.files.insert(item.uri.as_str().to_string(), file);
-        self.publish_file(&item.uri)
+        self.stale.remove(item.uri.as_str());
+        self.pending.set(&item.uri, Due::Check);
     }
 
+    /// Applies edits to a file's text; its analysis and diagnostics follow later.
     pub fn change_file(
         &mut self,
         document: lsp::VersionedTextDocumentIdentifier,
         changes: Vec<lsp::TextDocumentContentChangeEvent>,
-    ) -> Vec<Publish> {
+    ) {
         let encoding = self.encoding;
         let Some(file) = self.files.get_mut(document.uri.as_str()) else {
             tracing::warn!(
                 "didChange for a document that is not open: {}",
                 document.uri.as_str()
             );
-            return Vec::new();
+            return;
         };
         file.text.apply_changes(changes, document.version, encoding);
-        file.analysis.update_python(file.text.text());
-        self.publish_file(&document.uri)
+        self.stale.insert(document.uri.as_str().to_string());
+        self.pending.set(&document.uri, Due::Check);
     }
 
-    pub fn close_file(&mut self, uri: &Uri) -> Vec<Publish> {
+    pub fn close_file(&mut self, uri: &Uri) {
         self.files.remove(uri.as_str());
-        vec![Publish {
-            uri: uri.clone(),
-            version: None,
-            diagnostics: Vec::new(),
-        }]
+        self.stale.remove(uri.as_str());
+        self.pending.set(uri, Due::Clear);
     }
 
     fn publish_file(&mut self, uri: &Uri) -> Vec<Publish> {
+        self.refresh_document(uri);
         let encoding = self.encoding;
         let Some(file) = self.files.get_mut(uri.as_str()) else {
             return Vec::new();
@@ -305,7 +313,7 @@ impl Session {
         }]
     }
 
-    pub fn open_notebook(&mut self, params: lsp::DidOpenNotebookDocumentParams) -> Vec<Publish> {
+    pub fn open_notebook(&mut self, params: lsp::DidOpenNotebookDocumentParams) {
         let notebook = params.notebook_document;
         let mut texts: FxHashMap<String, lsp::TextDocumentItem> = params
             .cell_text_documents
@@ -333,13 +341,13 @@ impl Session {
         };
         self.notebooks
             .insert(notebook.uri.as_str().to_string(), open);
-        self.publish_notebook(&notebook.uri)
+        self.stale.remove(notebook.uri.as_str());
+        self.pending.set(&notebook.uri, Due::Check);
     }
 
-    pub fn change_notebook(
-        &mut self,
-        params: lsp::DidChangeNotebookDocumentParams,
-    ) -> Vec<Publish> {
+    /// Applies a notebook's structure, kind and text changes; its analysis and diagnostics
+    /// follow later. Cells that left the notebook get their diagnostics cleared.
+    pub fn change_notebook(&mut self, params: lsp::DidChangeNotebookDocumentParams) {
         let encoding = self.encoding;
         let uri = params.notebook_document.uri;
         let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
@@ -347,10 +355,9 @@ impl Session {
                 "notebookDocument/didChange for a notebook that is not open: {}",
                 uri.as_str()
             );
-            return Vec::new();
+            return;
         };
         notebook.version = params.notebook_document.version;
-        let mut cleared = Vec::new();
         if let Some(cells) = params.change.cells {
             if let Some(structure) = cells.structure {
                 let mut opened: FxHashMap<String, lsp::TextDocumentItem> = structure
@@ -385,11 +392,7 @@ impl Session {
                 for cell in removed {
                     if !notebook.cells.iter().any(|c| c.uri == cell.uri) {
                         self.cell_owner.remove(cell.uri.as_str());
-                        cleared.push(Publish {
-                            uri: cell.uri,
-                            version: None,
-                            diagnostics: Vec::new(),
-                        });
+                        self.pending.set(&cell.uri, Due::Clear);
                     }
                 }
                 for cell in &notebook.cells {
@@ -419,31 +422,23 @@ impl Session {
                 }
             }
         }
-        notebook.analysis.update_cells(cell_inputs(&notebook.cells));
-        let mut publishes = self.publish_notebook(&uri);
-        publishes.extend(cleared);
-        publishes
+        self.stale.insert(uri.as_str().to_string());
+        self.pending.set(&uri, Due::Check);
     }
 
-    pub fn close_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
+    pub fn close_notebook(&mut self, uri: &Uri) {
         let Some(notebook) = self.notebooks.remove(uri.as_str()) else {
-            return Vec::new();
+            return;
         };
-        notebook
-            .cells
-            .into_iter()
-            .map(|cell| {
-                self.cell_owner.remove(cell.uri.as_str());
-                Publish {
-                    uri: cell.uri,
-                    version: None,
-                    diagnostics: Vec::new(),
-                }
-            })
-            .collect()
+        self.stale.remove(uri.as_str());
+        for cell in notebook.cells {
+            self.cell_owner.remove(cell.uri.as_str());
+            self.pending.set(&cell.uri, Due::Clear);
+        }
     }
 
     fn publish_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
+        self.refresh_document(uri);
         let encoding = self.encoding;
         let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
             return Vec::new();
@@ -470,6 +465,57 @@ impl Session {
                 diagnostics,
             })
             .collect()
+    }
+
+    /// Brings every edited document's analysis up to date with its text.
+    pub fn refresh(&mut self) {
+        if self.stale.is_empty() {
+            return;
+        }
+        let stale: Vec<String> = self.stale.iter().cloned().collect();
+        for uri in stale {
+            self.refresh_key(&uri);
+        }
+    }
+
+    fn refresh_document(&mut self, uri: &Uri) {
+        if self.stale.contains(uri.as_str()) {
+            self.refresh_key(uri.as_str());
+        }
+    }
+
+    fn refresh_key(&mut self, key: &str) {
+        self.stale.remove(key);
+        if let Some(file) = self.files.get_mut(key) {
+            file.analysis.update_python(file.text.text());
+        } else if let Some(notebook) = self.notebooks.get_mut(key) {
+            notebook.analysis.update_cells(cell_inputs(&notebook.cells));
+        }
+    }
+
+    /// The diagnostics due longest, computed now from the document's current text: one
+    /// publish for a file or a cleared document, one per code cell for a notebook. `None`
+    /// when nothing is due.
+    pub fn next_publish(&mut self) -> Option<Vec<Publish>> {
+        while let Some((uri, due)) = self.pending.pop() {
+            let publishes = match due {
+                Due::Check if self.files.contains_key(uri.as_str()) => self.publish_file(&uri),
+                Due::Check if self.notebooks.contains_key(uri.as_str()) => {
+                    self.publish_notebook(&uri)
+                }
+                // Closed since: its cells' (or its own) `Clear` is due instead.
+                Due::Check => continue,
+                // Open again (a cell moved back): its document's check publishes for it.
+                Due::Clear if self.locate(&uri).is_some() => continue,
+                Due::Clear => vec![Publish {
+                    uri,
+                    version: None,
+                    diagnostics: Vec::new(),
+                }],
+            };
+            return Some(publishes);
+        }
+        None
     }
 
     /// Finds the analysed document a text document (file or cell) belongs to.
@@ -576,5 +622,13 @@ fn cell_inputs(cells: &[OpenCell]) -> Vec<CellInput> {
         .collect()
 }
 
-/// Shared handle to the session.
+/// Shared handle to the session (the handlers' and the transport's diagnostics publisher).
 pub type SharedSession = Arc<std::sync::Mutex<Session>>;
+
+/// Locks the session. A panic in another handler poisons the lock, but the state is
+/// still usable.
+pub fn lock(session: &SharedSession) -> std::sync::MutexGuard<'_, Session> {
+    session
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

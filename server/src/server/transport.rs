@@ -12,13 +12,23 @@
 //! 4. only then encode the responses of step 2, so a notification sent before a handler
 //!    finished is always written before that handler's response (an execution's outputs
 //!    come before its reply), and everything gathered goes out in one `write`;
-//! 5. write without blocking. While more than [`OUTPUT_HIGH_WATER`] bytes wait to be
-//!    written, steps 3 and 4 pause: the notification queue fills up, which pushes back on
-//!    the supervisor and from there on the host (memory stays bounded in an output flood).
+//! 5. when nothing else is left to do (all input read, the outbox written), one unit of
+//!    [`Background`] work: computing the diagnostics due for one
+//!    document (`publisher.rs`). Then the transport yields to the event loop, so input
+//!    that arrived meanwhile is read, and requests answered, before the next unit;
+//! 6. write without blocking. While more than [`OUTPUT_HIGH_WATER`] bytes wait to be
+//!    written, steps 3, 4 and 5 pause: the notification queue fills up, which pushes back
+//!    on the supervisor and from there on the host (memory stays bounded in an output
+//!    flood).
+//!
+//! Input is framed by `framing::Decoder`, which bounds every message and discards what
+//! is not one. While [`MAX_IN_FLIGHT`] requests run, or that many responses wait to be
+//! encoded (a client that doesn't read), no more input is read.
 
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use futures_util::Sink;
@@ -28,11 +38,33 @@ use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp_server::{ClientSocket, ExitedError};
 use tower_service::Service;
 
+use super::framing::{Decoder, Limits, Quoted};
+
 /// Requests handled at once; beyond this, input is left unread until one finishes.
 pub const MAX_IN_FLIGHT: usize = 256;
 /// Bytes of encoded output beyond which no more messages are taken until some are written.
 pub const OUTPUT_HIGH_WATER: usize = 1 << 20;
 const READ_CHUNK: usize = 64 << 10;
+/// Background work runs at least this often while output is being written.
+const BACKGROUND_TURN: Duration = Duration::from_millis(50);
+
+/// Work done only when the transport is otherwise idle, one unit at a time.
+pub trait Background {
+    type Message: serde::Serialize;
+    /// Does one unit of work; the messages it produced, or `None` if nothing is left.
+    fn next(&mut self) -> Option<Vec<Self::Message>>;
+}
+
+/// Why serving ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The client sent `exit`; whether a `shutdown` request came before it.
+    Exit { after_shutdown: bool },
+    /// The client closed its end of the input (or reading it failed).
+    EndOfInput,
+    /// The client stopped reading: output could not be written.
+    ClientGone,
+}
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -46,36 +78,47 @@ type Handler =
 
 /// Serves `service` over `input`/`output` until `exit` or the end of input, then until
 /// the handlers still running have answered and everything is written.
-pub async fn serve<S, R, W>(input: R, output: W, mut service: S, socket: ClientSocket)
+pub async fn serve<S, R, W, B>(
+    input: R,
+    output: W,
+    mut service: S,
+    socket: ClientSocket,
+    limits: Limits,
+    mut background: B,
+) -> Ended
 where
     S: Service<Request, Response = Option<Response>, Error = ExitedError>,
     S::Future: Send + 'static,
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
+    B: Background,
 {
     let (requests, mut responses) = socket.split();
     let mut state = State {
         input,
         output,
-        inbox: Vec::with_capacity(READ_CHUNK),
-        body_len: None,
+        decoder: Decoder::new(limits),
         reading: true,
+        ended: Ended::EndOfInput,
+        shutdown_requested: false,
         handlers: FuturesUnordered::new(),
         client: Some(requests),
         done: Vec::new(),
         outbox: Vec::new(),
         written: 0,
+        background_ran: Instant::now(),
     };
-    poll_fn(|cx| state.poll(cx, &mut service, &mut responses)).await;
+    poll_fn(|cx| state.poll(cx, &mut service, &mut responses, &mut background)).await
 }
 
 struct State<R, W, Q> {
     input: R,
     output: W,
-    inbox: Vec<u8>,
-    /// The body length of a message whose header has been read.
-    body_len: Option<usize>,
+    decoder: Decoder,
     reading: bool,
+    /// Why reading stopped (once it has).
+    ended: Ended,
+    shutdown_requested: bool,
     handlers: FuturesUnordered<Handler>,
     /// Server → client messages; dropped once input ends (as tower-lsp-server does).
     client: Option<Q>,
@@ -84,6 +127,8 @@ struct State<R, W, Q> {
     outbox: Vec<u8>,
     /// How much of `outbox` is written.
     written: usize,
+    /// When background work last had its turn.
+    background_ran: Instant,
 }
 
 enum Frame {
@@ -102,7 +147,8 @@ where
         cx: &mut Context<'_>,
         service: &mut S,
         responses: &mut (impl Sink<Response> + Unpin),
-    ) -> Poll<()>
+        background: &mut impl Background,
+    ) -> Poll<Ended>
     where
         S: Service<Request, Response = Option<Response>, Error = ExitedError>,
         S::Future: Send + 'static,
@@ -144,13 +190,33 @@ where
                     encode(&mut self.outbox, &response);
                 }
             }
-            // 5. write
+            // 5. background work, when all else is done: step 1 stopped because no input
+            // was waiting (or none may be read now), and everything before is written, so
+            // a request that comes next waits behind at most this unit's output. A steady
+            // stream of output (a host's flood) keeps the outbox from emptying: then it
+            // still gets a turn every BACKGROUND_TURN.
+            let mut yielding = false;
+            let unwritten = self.outbox.len() - self.written;
+            if self.reading
+                && (unwritten == 0
+                    || (unwritten < OUTPUT_HIGH_WATER
+                        && self.background_ran.elapsed() >= BACKGROUND_TURN))
+            {
+                self.background_ran = Instant::now();
+                if let Some(messages) = background.next() {
+                    for message in &messages {
+                        encode(&mut self.outbox, message);
+                    }
+                    yielding = true;
+                }
+            }
+            // 6. write
             while self.written < self.outbox.len() {
                 match Pin::new(&mut self.output).poll_write(cx, &self.outbox[self.written..]) {
                     Poll::Ready(Ok(0)) | Poll::Ready(Err(_)) => {
                         // The client is gone: nothing can be delivered any more.
                         tracing::debug!("cannot write to the client; stopping");
-                        return Poll::Ready(());
+                        return Poll::Ready(Ended::ClientGone);
                     }
                     Poll::Ready(Ok(n)) => {
                         self.written += n;
@@ -171,7 +237,13 @@ where
                 && self.done.is_empty()
                 && self.outbox.is_empty()
             {
-                return Poll::Ready(());
+                return Poll::Ready(self.ended);
+            }
+            if yielding {
+                // Let the event loop deliver input that came in during that work before
+                // doing more of it: a request waits for at most one unit.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
             if !progress {
                 return Poll::Pending;
@@ -191,7 +263,8 @@ where
         S::Future: Send + 'static,
     {
         let mut progress = false;
-        while self.reading && self.handlers.len() < MAX_IN_FLIGHT {
+        while self.reading && self.handlers.len() < MAX_IN_FLIGHT && self.done.len() < MAX_IN_FLIGHT
+        {
             // The service is not ready while `initialize` runs: nothing else is read then.
             match service.poll_ready(cx) {
                 Poll::Ready(Ok(())) => {}
@@ -205,16 +278,32 @@ where
                 Some(Frame::Message(Incoming::Request(request))) => {
                     progress = true;
                     let exit = request.method() == "exit";
+                    if request.method() == "shutdown" && request.id().is_some() {
+                        self.shutdown_requested = true;
+                    }
                     self.handlers.push(Box::pin(service.call(request)));
                     if exit {
+                        self.ended = Ended::Exit {
+                            after_shutdown: self.shutdown_requested,
+                        };
                         self.stop_reading();
                     }
                 }
                 Some(Frame::Message(Incoming::Response(response))) => {
                     progress = true;
-                    let mut sink = Pin::new(&mut *responses);
-                    if let Poll::Ready(Ok(())) = sink.as_mut().poll_ready(cx) {
-                        let _ = sink.start_send(response);
+                    if let Id::Number(_) = response.id() {
+                        let mut sink = Pin::new(&mut *responses);
+                        if let Poll::Ready(Ok(())) = sink.as_mut().poll_ready(cx) {
+                            let _ = sink.start_send(response);
+                        }
+                    } else {
+                        // The server's requests have numeric ids: this answers none of
+                        // them (and its id may be huge, so only its start is logged).
+                        let id = response.id().to_string();
+                        tracing::warn!(
+                            "ignoring a response to a request the server never sent (id {})",
+                            Quoted(id.as_bytes())
+                        );
                     }
                 }
                 Some(Frame::Invalid(error)) => {
@@ -223,12 +312,12 @@ where
                 }
                 None => {
                     // Need more bytes.
-                    self.inbox.reserve(READ_CHUNK);
-                    let mut buf = ReadBuf::uninit(self.inbox.spare_capacity_mut());
+                    let inbox = self.decoder.buffer(READ_CHUNK);
+                    let mut buf = ReadBuf::uninit(inbox.spare_capacity_mut());
                     let polled = Pin::new(&mut self.input).poll_read(cx, &mut buf);
                     let filled = buf.filled().len();
                     // SAFETY: the reader initialised `filled` bytes past the old length.
-                    unsafe { self.inbox.set_len(self.inbox.len() + filled) };
+                    unsafe { inbox.set_len(inbox.len() + filled) };
                     match polled {
                         Poll::Ready(Ok(())) if filled > 0 => progress = true,
                         Poll::Ready(Ok(())) => {
@@ -257,54 +346,24 @@ where
 
     /// The next complete message in the inbox, if any.
     fn next_frame(&mut self) -> Option<Frame> {
-        loop {
-            if let Some(len) = self.body_len {
-                if self.inbox.len() < len {
-                    return None;
-                }
-                self.body_len = None;
-                let frame = match serde_json::from_slice::<Incoming>(&self.inbox[..len]) {
-                    Ok(message) => Frame::Message(message),
-                    Err(error) => {
-                        tracing::error!("failed to decode message: {error}");
-                        Frame::Invalid(if error.is_data() {
-                            Error::invalid_request()
-                        } else {
-                            Error::parse_error()
-                        })
-                    }
-                };
-                self.inbox.drain(..len);
-                return Some(frame);
+        let body = self.decoder.next_body()?;
+        Some(match serde_json::from_slice::<Incoming>(body) {
+            Ok(message) => Frame::Message(message),
+            Err(error) => {
+                // serde's message names a line and column, never the payload.
+                tracing::error!(
+                    "failed to decode a message of {} bytes ({error}); it starts with {}",
+                    body.len(),
+                    Quoted(body)
+                );
+                Frame::Invalid(if error.is_data() {
+                    Error::invalid_request()
+                } else {
+                    Error::parse_error()
+                })
             }
-            let end = find(&self.inbox, b"\r\n\r\n")?;
-            let header = String::from_utf8_lossy(&self.inbox[..end]).into_owned();
-            self.inbox.drain(..end + 4);
-            let mut length = None;
-            for line in header.split("\r\n") {
-                let (name, value) = line.split_once(':').unwrap_or((line, ""));
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse::<usize>().ok();
-                }
-            }
-            match length {
-                Some(len) => self.body_len = Some(len),
-                None => {
-                    tracing::error!("a message header without a valid Content-Length: {header:?}");
-                    // Skip ahead to what may be the next message.
-                    let skip = find(&self.inbox, b"Content-Length").unwrap_or(self.inbox.len());
-                    self.inbox.drain(..skip);
-                    return Some(Frame::Invalid(Error::parse_error()));
-                }
-            }
-        }
+        })
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
 }
 
 fn encode(outbox: &mut Vec<u8>, message: &impl serde::Serialize) {
@@ -314,16 +373,5 @@ fn encode(outbox: &mut Vec<u8>, message: &impl serde::Serialize) {
             outbox.extend_from_slice(body.as_bytes());
         }
         Err(error) => tracing::error!("cannot encode a message: {error}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_are_found_across_partial_reads() {
-        assert_eq!(find(b"Content-Length: 2\r\n\r\n{}", b"\r\n\r\n"), Some(17));
-        assert_eq!(find(b"Content-Length: 2\r\n", b"\r\n\r\n"), None);
     }
 }

@@ -19,8 +19,8 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotRegular(kind) => write!(
                 f,
-                "is {kind}, not a regular file: asyncell reads only files and directories \
-                 (save the content to a .py file and check that)"
+                "is {kind}, not a regular file: asyncell reads only regular files \
+                 (save the content to a file first)"
             ),
             ReadError::Io(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 write!(f, "no such file or directory")

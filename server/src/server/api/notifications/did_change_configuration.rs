@@ -10,16 +10,14 @@ pub async fn handle(backend: &Backend, params: DidChangeConfigurationParams) {
     match EditorSettings::from_json(&params.settings) {
         Ok(mut settings) => {
             let errors = settings.layer.validate_selectors(&config::editor_origin);
-            let publishes = backend.with_session(|s| {
+            backend.with_session(|s| {
                 s.set_editor_config(settings);
-                let publishes = s.reload_configuration();
+                s.reload_configuration();
                 for error in errors {
                     s.config_error(config::selector_ignored(error));
                 }
-                publishes
             });
             backend.show_config_errors().await;
-            backend.publish(publishes).await;
         }
         Err(error) => {
             backend

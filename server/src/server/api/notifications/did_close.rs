@@ -7,8 +7,7 @@ use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
-    let publishes = backend.with_session(|s| s.close_file(&uri));
-    backend.publish(publishes).await;
+    backend.with_session(|s| s.close_file(&uri));
     if let Some(supervisor) = backend.execution.started() {
         supervisor.shutdown(uri.as_str()).await;
     }

@@ -9,7 +9,6 @@ pub async fn handle(backend: &Backend, params: DidOpenTextDocumentParams) {
     if params.text_document.language_id != "python" {
         return;
     }
-    let publishes = backend.with_session(|s| s.open_file(params.text_document));
+    backend.with_session(|s| s.open_file(params.text_document));
     backend.show_config_errors().await;
-    backend.publish(publishes).await;
 }

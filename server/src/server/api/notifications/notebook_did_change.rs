@@ -6,6 +6,5 @@ use tower_lsp_server::lsp_types::DidChangeNotebookDocumentParams;
 use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidChangeNotebookDocumentParams) {
-    let publishes = backend.with_session(|s| s.change_notebook(params));
-    backend.publish(publishes).await;
+    backend.edit_session(|s| s.change_notebook(params));
 }

@@ -7,8 +7,7 @@ use crate::server::backend::Backend;
 
 pub async fn handle(backend: &Backend, params: DidCloseNotebookDocumentParams) {
     let uri = params.notebook_document.uri;
-    let publishes = backend.with_session(|s| s.close_notebook(&uri));
-    backend.publish(publishes).await;
+    backend.with_session(|s| s.close_notebook(&uri));
     if let Some(supervisor) = backend.execution.started() {
         supervisor.shutdown(uri.as_str()).await;
     }
