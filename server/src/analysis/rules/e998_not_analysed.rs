@@ -73,7 +73,7 @@ pub fn check(unit: &Unit) -> Option<Diagnostic> {
     } else if unit.depth.levels > MAX_ANALYSED_DEPTH {
         let message = format!(
             "not checked: this code nests {} levels deep, more than the {MAX_ANALYSED_DEPTH} \
-             asyncell analyses (CPython 3.11-3.13 cannot compile it either: RecursionError); \
+             asyncell analyses (CPython 3.11-3.13 cannot compile code this deep either); \
              split the expression into smaller ones",
             unit.depth.levels
         );
