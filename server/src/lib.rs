@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod exec;
 pub mod logging;
+pub mod panics;
 pub mod positions;
 pub mod runtime;
 pub mod server;

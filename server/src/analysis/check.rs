@@ -9,7 +9,7 @@ use super::checker::Checker;
 use super::diagnostic::Diagnostic;
 use super::document::Document;
 use super::noqa;
-use super::rules::{self, e999_syntax_error, EnabledRules};
+use super::rules::{self, e998_not_analysed, e999_syntax_error, EnabledRules};
 
 /// Diagnostics for every unit of the document, in unit order. A unit whose text and
 /// cross-unit context did not change since the last check reuses its previous result,
@@ -40,8 +40,15 @@ pub fn check_document(document: &mut Document) -> Vec<Arc<Vec<Diagnostic>>> {
             } else {
                 Vec::new()
             };
-            diagnostics
-                .extend(Checker::new(unit, index, position, &enabled, &settings.options).run());
+            if enabled.contains(&e998_not_analysed::RULE) {
+                diagnostics.extend(e998_not_analysed::check(unit));
+            }
+            // A unit too deep to analyse is left to E998: the rules would spend time
+            // and stack out of all proportion on it.
+            if e998_not_analysed::is_analysable(unit) {
+                diagnostics
+                    .extend(Checker::new(unit, index, position, &enabled, &settings.options).run());
+            }
             diagnostics.retain(|d| !noqa::is_suppressed(unit, d));
             diagnostics.sort_by_key(|d| (d.range.start(), d.code));
             let diagnostics = Arc::new(diagnostics);

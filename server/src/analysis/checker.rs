@@ -9,6 +9,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::depth::{guarded, guarded_nested_visits};
 use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
 use super::index::{DocumentIndex, Loop};
@@ -531,12 +532,23 @@ impl<'a> Checker<'a> {
 
 impl<'a> Visitor<'a> for Checker<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        self.stmts.push(stmt);
-        self.visit_stmt_inner(stmt);
-        self.stmts.pop();
+        guarded(|| {
+            self.stmts.push(stmt);
+            self.visit_stmt_inner(stmt);
+            self.stmts.pop();
+        });
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        guarded(|| self.visit_expr_inner(expr));
+    }
+
+    guarded_nested_visits!('a);
+}
+
+impl<'a> Checker<'a> {
+    /// The expression visit proper; `visit_expr` wraps it in the stack guard.
+    fn visit_expr_inner(&mut self, expr: &'a Expr) {
         self.exprs.push(expr);
         rules::on_expr(self, expr);
         match expr {
@@ -615,6 +627,28 @@ impl<'n> StoreFinder<'n> {
 
 impl<'a> Visitor<'a> for StoreFinder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        guarded(|| self.visit_stmt_inner(stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        guarded(|| match expr {
+            Expr::Name(name) if name.ctx.is_store() => {
+                self.found |= name.id.as_str() == self.name;
+            }
+            Expr::Lambda(_)
+            | Expr::Generator(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_) => {}
+            _ => visitor::walk_expr(self, expr),
+        });
+    }
+
+    guarded_nested_visits!('a);
+}
+
+impl StoreFinder<'_> {
+    fn visit_stmt_inner<'a>(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
             | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
@@ -639,19 +673,5 @@ impl<'a> Visitor<'a> for StoreFinder<'_> {
             _ => {}
         }
         visitor::walk_stmt(self, stmt);
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Name(name) if name.ctx.is_store() => {
-                self.found |= name.id.as_str() == self.name;
-            }
-            Expr::Lambda(_)
-            | Expr::Generator(_)
-            | Expr::ListComp(_)
-            | Expr::SetComp(_)
-            | Expr::DictComp(_) => {}
-            _ => visitor::walk_expr(self, expr),
-        }
     }
 }

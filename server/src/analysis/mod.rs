@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod checker;
+pub mod depth;
 pub mod diagnostic;
 pub mod document;
 pub mod facts;
@@ -17,6 +18,7 @@ pub mod percent;
 pub mod rules;
 pub mod selector;
 pub mod settings;
+pub mod teardown;
 pub mod unit;
 
 pub use check::check_document;

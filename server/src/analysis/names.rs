@@ -3,6 +3,8 @@
 use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
+use super::depth::guarded;
+
 /// The dotted text of a name or attribute chain as written (`a.b.c`), if it is one.
 pub fn dotted_name(expr: &Expr) -> Option<String> {
     let head = head_name(expr)?;
@@ -28,7 +30,7 @@ pub fn head_name(expr: &Expr) -> Option<&str> {
 pub fn with_tail(head: &str, expr: &Expr) -> String {
     fn push_tail(expr: &Expr, out: &mut String) {
         if let Expr::Attribute(attribute) = expr {
-            push_tail(&attribute.value, out);
+            guarded(|| push_tail(&attribute.value, out));
             out.push('.');
             out.push_str(attribute.attr.id.as_str());
         }

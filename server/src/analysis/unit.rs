@@ -7,7 +7,9 @@ use std::sync::Arc;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::{Mode, ParseOptions, Parsed};
 
-use super::facts::UnitFacts;
+use super::facts::{Depth, UnitFacts};
+use super::teardown::{dismantle, DISMANTLE_DEPTH};
+use crate::panics;
 use crate::positions::LineIndex;
 
 /// How a unit's text is parsed.
@@ -19,6 +21,15 @@ pub enum Syntax {
     Ipython,
 }
 
+/// What went wrong inside the parser itself (a panic, caught): reported once, as E998.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParserFailure {
+    /// IPython parsing failed; the unit was parsed as plain Python instead.
+    FellBackToPython,
+    /// No parse succeeded: the rules see an empty unit.
+    Unparsed,
+}
+
 #[derive(Debug)]
 pub struct Unit {
     pub text: String,
@@ -26,6 +37,9 @@ pub struct Unit {
     pub parsed: Parsed<ModModule>,
     pub lines: LineIndex,
     pub facts: UnitFacts,
+    /// How deeply the tree nests (see [`depth`](super::depth)).
+    pub depth: Depth,
+    pub parser_failure: Option<ParserFailure>,
 }
 
 impl Unit {
@@ -35,7 +49,7 @@ impl Unit {
             Syntax::Ipython => Mode::Ipython,
         };
         let parse = |mode: Mode| {
-            std::panic::catch_unwind(|| {
+            panics::catch(|| {
                 ruff_python_parser::parse_unchecked(&text, ParseOptions::from(mode))
                     .try_into_module()
             })
@@ -46,27 +60,31 @@ impl Unit {
         // reaches `unreachable!` for `l(}\n,`, a stray autocall escape). A keystroke must
         // not take the server down: parse such a cell as plain Python, which reports its
         // syntax errors.
-        let parsed = parse(mode)
-            .or_else(|| {
-                (mode != Mode::Module)
+        let mut parser_failure = None;
+        let parsed = match parse(mode) {
+            Some(parsed) => parsed,
+            None => {
+                let fallback = (mode != Mode::Module)
                     .then(|| parse(Mode::Module))
-                    .flatten()
-            })
-            .unwrap_or_else(|| {
-                // Module and IPython modes always produce a module; an empty one keeps
-                // the unit usable should that ever change.
-                ruff_python_parser::parse_unchecked("", ParseOptions::from(Mode::Module))
-                    .try_into_module()
-                    .expect("the empty module parses")
-            });
+                    .flatten();
+                parser_failure = Some(if fallback.is_some() {
+                    ParserFailure::FellBackToPython
+                } else {
+                    ParserFailure::Unparsed
+                });
+                fallback.unwrap_or_else(empty_module)
+            }
+        };
         let lines = LineIndex::new(&text);
-        let facts = UnitFacts::collect(&parsed, &text);
+        let (facts, depth) = UnitFacts::collect(&parsed, &text);
         Arc::new(Unit {
             text,
             syntax,
             parsed,
             lines,
             facts,
+            depth,
+            parser_failure,
         })
     }
 
@@ -78,4 +96,22 @@ impl Unit {
     pub fn has_syntax_errors(&self) -> bool {
         !self.parsed.errors().is_empty()
     }
+}
+
+impl Drop for Unit {
+    /// A deep tree's own drop glue would recurse once per level and overflow the stack:
+    /// such a tree is taken apart level by level instead.
+    fn drop(&mut self) {
+        if self.depth.levels > DISMANTLE_DEPTH {
+            let parsed = std::mem::replace(&mut self.parsed, empty_module());
+            dismantle(parsed.into_syntax().body);
+        }
+    }
+}
+
+/// A parsed empty module.
+fn empty_module() -> Parsed<ModModule> {
+    ruff_python_parser::parse_unchecked("", ParseOptions::from(Mode::Module))
+        .try_into_module()
+        .expect("the empty module parses as a module")
 }

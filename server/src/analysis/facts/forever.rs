@@ -5,6 +5,7 @@
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 
+use crate::analysis::depth::guarded;
 use crate::analysis::names::{dotted_name, last_segment};
 
 /// Why a top-level `async def` never returns.
@@ -38,12 +39,12 @@ pub fn runs_forever(body: &[Stmt]) -> Option<Forever> {
                 }
             }
             Stmt::With(with) => {
-                if let Some(why) = runs_forever(&with.body) {
+                if let Some(why) = guarded(|| runs_forever(&with.body)) {
                     return Some(why);
                 }
             }
             Stmt::Try(try_) => {
-                if let Some(why) = runs_forever(&try_.body) {
+                if let Some(why) = guarded(|| runs_forever(&try_.body)) {
                     return Some(why);
                 }
             }
@@ -77,7 +78,7 @@ fn can_exit(body: &[Stmt]) -> bool {
             if self.found {
                 return;
             }
-            match stmt {
+            guarded(|| match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                 Stmt::Break(_) if self.loops == 0 => self.found = true,
                 Stmt::Return(_) | Stmt::Raise(_) => self.found = true,
@@ -87,9 +88,10 @@ fn can_exit(body: &[Stmt]) -> bool {
                     self.loops -= 1;
                 }
                 _ => visitor::walk_stmt(self, stmt),
-            }
+            });
         }
         fn visit_expr(&mut self, _expr: &'a Expr) {}
+        fn visit_pattern(&mut self, _pattern: &'a ast::Pattern) {}
     }
     let mut exits = Exits {
         loops: 0,

@@ -7,6 +7,7 @@ use ruff_python_ast::{self as ast, Expr, IpyEscapeKind, Stmt};
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::depth::guarded;
 use super::names::{dotted_name, last_segment};
 use super::settings::LoopMode;
 
@@ -93,6 +94,16 @@ pub const OBJECT_CONSTRUCTORS: &[&str] = &[
     "LifoQueue",
 ];
 
+/// How deeply a unit's tree nests: statements, expressions, patterns and f-string
+/// elements inside one another (`x = -(-a)` is 4 levels: the assignment, two negations
+/// and the name).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Depth {
+    pub levels: u32,
+    /// The top-level statement that holds the deepest node.
+    pub statement: TextRange,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct UnitFacts {
     pub imports: Vec<ImportBinding>,
@@ -128,11 +139,15 @@ impl UnitFacts {
             || self.objects.iter().any(|o| o.name == name)
     }
 
-    pub fn collect(parsed: &Parsed<ast::ModModule>, text: &str) -> UnitFacts {
+    /// The facts of a parsed unit, and how deep its tree is (measured on the way).
+    pub fn collect(parsed: &Parsed<ast::ModModule>, text: &str) -> (UnitFacts, Depth) {
         let mut collector = Collector {
             facts: UnitFacts::default(),
             text,
-            depth: 0,
+            nesting: 0,
+            top_level: TextRange::default(),
+            depth: Depth::default(),
+            functions: 0,
             deferred: 0,
             lambdas: 0,
             comprehensions: Vec::new(),
@@ -142,7 +157,7 @@ impl UnitFacts {
         if collector.facts.autoawait.is_none() {
             collector.facts.autoawait = commented_autoawait(text);
         }
-        collector.facts
+        (collector.facts, collector.depth)
     }
 }
 
@@ -181,8 +196,13 @@ fn may_launch_thread(method: &str) -> bool {
 struct Collector<'a> {
     facts: UnitFacts,
     text: &'a str,
-    /// Function nesting depth: 0 at cell top level.
-    depth: u32,
+    /// Statements, expressions, patterns and f-string elements around the current node.
+    nesting: u32,
+    /// The top-level statement being visited.
+    top_level: TextRange,
+    depth: Depth,
+    /// Function nesting: 0 at cell top level.
+    functions: u32,
     /// Lambda/generator nesting at top level: code there does not run when the cell does.
     deferred: u32,
     /// Lambda body nesting. An `await` in a lambda body belongs to the lambda, but one in
@@ -199,9 +219,50 @@ struct Collector<'a> {
 
 impl<'a> Visitor<'a> for Collector<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.nesting == 0 {
+            self.top_level = stmt.range();
+        }
+        self.enter();
+        guarded(|| self.collect_stmt(stmt));
+        self.nesting -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        self.enter();
+        guarded(|| self.collect_expr(expr));
+        self.nesting -= 1;
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        self.enter();
+        guarded(|| visitor::walk_pattern(self, pattern));
+        self.nesting -= 1;
+    }
+
+    /// Format specs nest in format specs (`f"{x:{y:{z}}}"`): a level too.
+    fn visit_interpolated_string_element(&mut self, element: &'a ast::InterpolatedStringElement) {
+        self.enter();
+        guarded(|| visitor::walk_interpolated_string_element(self, element));
+        self.nesting -= 1;
+    }
+}
+
+impl<'a> Collector<'a> {
+    /// One level deeper; records the deepest point.
+    fn enter(&mut self) {
+        self.nesting += 1;
+        if self.nesting > self.depth.levels {
+            self.depth = Depth {
+                levels: self.nesting,
+                statement: self.top_level,
+            };
+        }
+    }
+
+    fn collect_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
-                if self.depth == 0 {
+                if self.functions == 0 {
                     let name = def.name.id.as_str();
                     self.rebind(name);
                     if def.is_async {
@@ -223,13 +284,13 @@ impl<'a> Visitor<'a> for Collector<'a> {
                 if let Some(returns) = &def.returns {
                     self.visit_annotation(returns);
                 }
-                self.depth += 1;
+                self.functions += 1;
                 self.visit_body(&def.body);
-                self.depth -= 1;
+                self.functions -= 1;
                 return;
             }
             Stmt::ClassDef(class) => {
-                if self.depth == 0 {
+                if self.functions == 0 {
                     self.rebind(class.name.id.as_str());
                     self.facts.sync_defs.push(class.name.id.to_string());
                 }
@@ -239,9 +300,9 @@ impl<'a> Visitor<'a> for Collector<'a> {
                 if let Some(arguments) = &class.arguments {
                     self.visit_arguments(arguments);
                 }
-                self.depth += 1;
+                self.functions += 1;
                 self.visit_body(&class.body);
-                self.depth -= 1;
+                self.functions -= 1;
                 return;
             }
             Stmt::Import(import) => {
@@ -260,7 +321,7 @@ impl<'a> Visitor<'a> for Collector<'a> {
                             }
                         }
                     };
-                    if self.depth == 0 {
+                    if self.functions == 0 {
                         self.rebind(&binding.local);
                     }
                     self.facts.imports.push(binding);
@@ -273,7 +334,7 @@ impl<'a> Visitor<'a> for Collector<'a> {
                             continue;
                         }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).id.to_string();
-                        if self.depth == 0 {
+                        if self.functions == 0 {
                             self.rebind(&local);
                         }
                         self.facts.imports.push(ImportBinding {
@@ -293,16 +354,16 @@ impl<'a> Visitor<'a> for Collector<'a> {
             }
             Stmt::With(with) if with.is_async => {
                 self.note_top_level_await();
-                if self.depth == 0 {
+                if self.functions == 0 {
                     self.note_async_with(with);
                 }
             }
-            Stmt::Assign(assign) if self.depth == 0 => {
+            Stmt::Assign(assign) if self.functions == 0 => {
                 for target in &assign.targets {
                     self.note_assignment(target, Some(&assign.value));
                 }
             }
-            Stmt::AnnAssign(assign) if self.depth == 0 && assign.value.is_some() => {
+            Stmt::AnnAssign(assign) if self.functions == 0 && assign.value.is_some() => {
                 self.note_assignment(&assign.target, assign.value.as_deref());
             }
             _ => {}
@@ -310,7 +371,7 @@ impl<'a> Visitor<'a> for Collector<'a> {
         visitor::walk_stmt(self, stmt);
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn collect_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Await(_) => self.note_top_level_await(),
             Expr::Call(call) => self.note_call(call),
@@ -383,7 +444,7 @@ impl<'a> Collector<'a> {
                         Expr::Starred(starred) => starred.value.as_ref(),
                         other => other,
                     };
-                    self.note_assignment(element, None);
+                    guarded(|| self.note_assignment(element, None));
                 }
             }
             _ => return,
@@ -456,7 +517,7 @@ impl<'a> Collector<'a> {
             .iter()
             .skip(1)
             .all(|&is_generator| !is_generator);
-        if self.depth == 0 && self.lambdas == 0 && reaches_module {
+        if self.functions == 0 && self.lambdas == 0 && reaches_module {
             self.facts.awaits_at_top_level = true;
         }
     }
@@ -500,7 +561,7 @@ impl<'a> Collector<'a> {
         let Some(method) = last_segment(&call.func) else {
             return;
         };
-        if self.depth == 0 && self.deferred == 0 {
+        if self.functions == 0 && self.deferred == 0 {
             self.note_task_start(call, method);
         }
         if !may_launch_thread(method) {

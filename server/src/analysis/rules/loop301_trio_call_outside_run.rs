@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::{Checker, ExecContext};
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::facts::is_thread_launcher;
 use crate::analysis::index::{DocumentIndex, Loop};
 use crate::analysis::names::dotted_name;
@@ -155,15 +156,19 @@ struct NeedsRunFinder<'i> {
 
 impl<'a> Visitor<'a> for NeedsRunFinder<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            if let Some(api) = self
-                .index
-                .qualified_name(&call.func)
-                .filter(|q| NEEDS_RUN.contains(&q.as_str()))
-            {
-                self.found.push((call.range(), api));
+        guarded(|| {
+            if let Expr::Call(call) = expr {
+                if let Some(api) = self
+                    .index
+                    .qualified_name(&call.func)
+                    .filter(|q| NEEDS_RUN.contains(&q.as_str()))
+                {
+                    self.found.push((call.range(), api));
+                }
             }
-        }
-        visitor::walk_expr(self, expr);
+            visitor::walk_expr(self, expr);
+        });
     }
+
+    guarded_nested_visits!('a);
 }

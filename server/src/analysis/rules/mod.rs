@@ -80,6 +80,7 @@ pub mod blocking;
 pub mod cancellation;
 pub mod checkpoints;
 pub(crate) mod common;
+pub mod e998_not_analysed;
 pub mod e999_syntax_error;
 pub mod library;
 pub mod loop100_top_level_await_in_script;
@@ -108,6 +109,7 @@ pub static ALL: LazyLock<Vec<&'static RuleMeta>> = LazyLock::new(|| {
 /// The rules at the top of this directory: the first catalogue, about where code runs.
 static CORE: &[&RuleMeta] = &[
     &async105_trio_sync_call::RULE,
+    &e998_not_analysed::RULE,
     &e999_syntax_error::RULE,
     &loop100_top_level_await_in_script::RULE,
     &loop101_await_outside_async_function::RULE,

@@ -5,6 +5,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::{Checker, ExecContext};
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::settings::Target;
 
 rule! {
@@ -128,33 +129,39 @@ struct Starts<'a> {
 
 impl<'a> Visitor<'a> for Starts<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        // Nested functions and classes run later, elsewhere.
-        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-            visitor::walk_stmt(self, stmt);
-        }
+        guarded(|| {
+            // Nested functions and classes run later, elsewhere.
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                visitor::walk_stmt(self, stmt);
+            }
+        });
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Call(call) = expr {
-            if let Expr::Attribute(attribute) = call.func.as_ref() {
-                let on_group = matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == self.group);
-                let child = match (attribute.attr.id.as_str(), call.arguments.args.first()) {
-                    ("start_soon" | "start", Some(Expr::Name(name))) => Some(name.id.as_str()),
-                    ("create_task", Some(Expr::Call(inner))) => match inner.func.as_ref() {
-                        Expr::Name(name) => Some(name.id.as_str()),
+        guarded(|| {
+            if let Expr::Call(call) = expr {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    let on_group = matches!(attribute.value.as_ref(), Expr::Name(n) if n.id.as_str() == self.group);
+                    let child = match (attribute.attr.id.as_str(), call.arguments.args.first()) {
+                        ("start_soon" | "start", Some(Expr::Name(name))) => Some(name.id.as_str()),
+                        ("create_task", Some(Expr::Call(inner))) => match inner.func.as_ref() {
+                            Expr::Name(name) => Some(name.id.as_str()),
+                            _ => None,
+                        },
                         _ => None,
-                    },
-                    _ => None,
-                };
-                if let (true, Some(child)) = (on_group, child) {
-                    self.found.push((call.range(), child));
+                    };
+                    if let (true, Some(child)) = (on_group, child) {
+                        self.found.push((call.range(), child));
+                    }
                 }
             }
-        }
-        if !matches!(expr, Expr::Lambda(_)) {
-            visitor::walk_expr(self, expr);
-        }
+            if !matches!(expr, Expr::Lambda(_)) {
+                visitor::walk_expr(self, expr);
+            }
+        });
     }
+
+    guarded_nested_visits!('a);
 }
 
 /// Why the top-level `async def name` the cell starts never returns, if it visibly

@@ -6,6 +6,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::analysis::checker::{Checker, ExecContext};
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::index::ObjectBinding;
 
 rule! {
@@ -231,7 +232,7 @@ fn collect_names<'a>(target: &'a Expr, names: &mut Vec<&'a str>) {
         Expr::Name(name) => names.push(name.id.as_str()),
         Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
             for element in elts {
-                collect_names(element, names);
+                guarded(|| collect_names(element, names));
             }
         }
         _ => {}
@@ -248,21 +249,27 @@ fn read_after(body: &[Stmt], name: &str, after: TextSize) -> bool {
     }
     impl<'a> Visitor<'a> for Reads<'_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if !self.found && stmt.end() > self.after {
-                visitor::walk_stmt(self, stmt);
-            }
+            guarded(|| {
+                if !self.found && stmt.end() > self.after {
+                    visitor::walk_stmt(self, stmt);
+                }
+            });
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found {
-                return;
-            }
-            match expr {
-                Expr::Name(n) if n.ctx.is_load() && expr.start() >= self.after => {
-                    self.found |= n.id.as_str() == self.name;
+            guarded(|| {
+                if self.found {
+                    return;
                 }
-                _ => visitor::walk_expr(self, expr),
-            }
+                match expr {
+                    Expr::Name(n) if n.ctx.is_load() && expr.start() >= self.after => {
+                        self.found |= n.id.as_str() == self.name;
+                    }
+                    _ => visitor::walk_expr(self, expr),
+                }
+            });
         }
+
+        guarded_nested_visits!('a);
     }
     let mut reads = Reads {
         name,

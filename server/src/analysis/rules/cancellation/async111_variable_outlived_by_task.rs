@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::context::{function_stmts, method_call, task_group_kind};
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 
 rule! {
     /// ## What it does
@@ -136,7 +137,7 @@ struct Uses<'a>(Vec<(TextRange, &'a str)>);
 
 impl<'a> Visitor<'a> for Uses<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
+        guarded(|| match expr {
             Expr::Name(name) if name.ctx.is_load() => self.0.push((name.range, name.id.as_str())),
             Expr::Lambda(_) => {}
             Expr::Call(call)
@@ -145,6 +146,8 @@ impl<'a> Visitor<'a> for Uses<'a> {
                         && matches!(method, "start" | "start_soon" | "create_task")
                 }) => {}
             _ => visitor::walk_expr(self, expr),
-        }
+        });
     }
+
+    guarded_nested_visits!('a);
 }

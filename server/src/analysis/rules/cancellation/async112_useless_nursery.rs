@@ -6,6 +6,7 @@ use ruff_text_size::Ranged;
 
 use super::context::{method_call, task_group_kind};
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 
 rule! {
     /// ## What it does
@@ -112,9 +113,13 @@ struct NameUse<'n> {
 
 impl<'a> Visitor<'a> for NameUse<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            self.found |= name.id.as_str() == self.name;
-        }
-        visitor::walk_expr(self, expr);
+        guarded(|| {
+            if let Expr::Name(name) = expr {
+                self.found |= name.id.as_str() == self.name;
+            }
+            visitor::walk_expr(self, expr);
+        });
     }
+
+    guarded_nested_visits!('a);
 }

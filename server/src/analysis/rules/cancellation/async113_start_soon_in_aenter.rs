@@ -8,6 +8,7 @@ use super::context::{
     contains_yield, has_decorator, method_call, task_group_kind, walk_scope, Node,
 };
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 use crate::analysis::rules::common::Library;
 
 rule! {
@@ -125,30 +126,32 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
 /// Whether the function handed to `start_soon` is known to be startable; a call such as
 /// `functools.partial(trio.serve_tcp, ...)` counts when one of its arguments is.
 fn is_startable(checker: &Checker, function: &Expr) -> bool {
-    match function {
-        Expr::Name(name) => is_listed_startable(checker, name.id.as_str()),
-        Expr::Attribute(attribute) => {
-            let attr = attribute.attr.as_str();
-            if !is_listed_startable(checker, attr) {
-                return false;
-            }
-            // `proc.run_process` of some other module is not trio's startable one.
-            if TRIO_STARTABLE.contains(&attr) {
-                if let Expr::Name(_) = &*attribute.value {
-                    return checker
-                        .qualified_name(function)
-                        .is_some_and(|q| q.strip_prefix("trio.") == Some(attr));
+    guarded(|| {
+        match function {
+            Expr::Name(name) => is_listed_startable(checker, name.id.as_str()),
+            Expr::Attribute(attribute) => {
+                let attr = attribute.attr.as_str();
+                if !is_listed_startable(checker, attr) {
+                    return false;
                 }
+                // `proc.run_process` of some other module is not trio's startable one.
+                if TRIO_STARTABLE.contains(&attr) {
+                    if let Expr::Name(_) = &*attribute.value {
+                        return checker
+                            .qualified_name(function)
+                            .is_some_and(|q| q.strip_prefix("trio.") == Some(attr));
+                    }
+                }
+                true
             }
-            true
+            Expr::Call(call) => call
+                .arguments
+                .args
+                .iter()
+                .any(|argument| is_startable(checker, argument)),
+            _ => false,
         }
-        Expr::Call(call) => call
-            .arguments
-            .args
-            .iter()
-            .any(|argument| is_startable(checker, argument)),
-        _ => false,
-    }
+    })
 }
 
 /// Names in the function known to hold a nursery or task group: bound by

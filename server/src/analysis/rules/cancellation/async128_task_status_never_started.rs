@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 
 rule! {
     /// ## What it does
@@ -134,44 +135,50 @@ impl StartedFinder<'_> {
 
 impl<'a> Visitor<'a> for StartedFinder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if self.found {
-            return;
-        }
-        if let Stmt::FunctionDef(def) = stmt {
-            if !self.rebinds(&def.parameters) {
-                self.visit_body(&def.body);
+        guarded(|| {
+            if self.found {
+                return;
             }
-            return;
-        }
-        visitor::walk_stmt(self, stmt);
+            if let Stmt::FunctionDef(def) = stmt {
+                if !self.rebinds(&def.parameters) {
+                    self.visit_body(&def.body);
+                }
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        });
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.found {
-            return;
-        }
-        match expr {
-            Expr::Call(call) => {
-                if let Expr::Attribute(attribute) = &*call.func {
-                    if attribute.attr.as_str() == "started"
-                        && matches!(&*attribute.value, Expr::Name(n) if n.id.as_str() == self.name)
+        guarded(|| {
+            if self.found {
+                return;
+            }
+            match expr {
+                Expr::Call(call) => {
+                    if let Expr::Attribute(attribute) = &*call.func {
+                        if attribute.attr.as_str() == "started"
+                            && matches!(&*attribute.value, Expr::Name(n) if n.id.as_str() == self.name)
+                        {
+                            self.found = true;
+                            return;
+                        }
+                    }
+                    visitor::walk_expr(self, expr);
+                }
+                Expr::Lambda(lambda) => {
+                    if !lambda
+                        .parameters
+                        .as_deref()
+                        .is_some_and(|p| self.rebinds(p))
                     {
-                        self.found = true;
-                        return;
+                        self.visit_expr(&lambda.body);
                     }
                 }
-                visitor::walk_expr(self, expr);
+                _ => visitor::walk_expr(self, expr),
             }
-            Expr::Lambda(lambda) => {
-                if !lambda
-                    .parameters
-                    .as_deref()
-                    .is_some_and(|p| self.rebinds(p))
-                {
-                    self.visit_expr(&lambda.body);
-                }
-            }
-            _ => visitor::walk_expr(self, expr),
-        }
+        });
     }
+
+    guarded_nested_visits!('a);
 }

@@ -9,6 +9,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::rules::common::decorator_name;
 
 /// The qualified name of the function `expr` calls, if it is a call.
@@ -147,24 +148,30 @@ struct ScopeWalker<'f, 'a> {
 
 impl<'a> Visitor<'a> for ScopeWalker<'_, 'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        if !(self.f)(Node::Stmt(stmt)) {
-            return;
-        }
-        if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-            return;
-        }
-        visitor::walk_stmt(self, stmt);
+        guarded(|| {
+            if !(self.f)(Node::Stmt(stmt)) {
+                return;
+            }
+            if matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        });
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if !(self.f)(Node::Expr(expr)) {
-            return;
-        }
-        if matches!(expr, Expr::Lambda(_)) {
-            return;
-        }
-        visitor::walk_expr(self, expr);
+        guarded(|| {
+            if !(self.f)(Node::Expr(expr)) {
+                return;
+            }
+            if matches!(expr, Expr::Lambda(_)) {
+                return;
+            }
+            visitor::walk_expr(self, expr);
+        });
     }
+
+    guarded_nested_visits!('a);
 }
 
 /// Whether a `yield` (or `yield from`) occurs in `body` outside nested scopes.

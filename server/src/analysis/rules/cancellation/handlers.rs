@@ -8,6 +8,7 @@ use super::context::{
     callee, function_stmts, in_body, trio_or_anyio, walk_scope, Node, CANCEL_SCOPE_NAMES,
 };
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 
 /// What a handler catches that includes cancellation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -319,7 +320,7 @@ fn raises_in(stmt: &Stmt, after: TextSize) -> bool {
             Node::Stmt(Stmt::Raise(raise)) if raise.start() > after => found = true,
             Node::Stmt(Stmt::Try(try_)) => {
                 for part in [&try_.body, &try_.orelse, &try_.finalbody] {
-                    found |= part.iter().any(|s| raises_in(s, after));
+                    found |= part.iter().any(|s| guarded(|| raises_in(s, after)));
                 }
                 return false;
             }

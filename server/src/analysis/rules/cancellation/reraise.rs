@@ -11,6 +11,7 @@ use super::async103_cancellation_not_reraised as async103;
 use super::async104_cancellation_swallowed as async104;
 use super::handlers::catches_cancellation;
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::rules::common::Library;
 
 /// How a handler is left without re-raising what it caught.
@@ -94,7 +95,7 @@ struct Walker<'c, 'a> {
 impl Walker<'_, '_> {
     fn body(&mut self, body: &[Stmt]) {
         for stmt in body {
-            self.stmt(stmt);
+            guarded(|| self.stmt(stmt));
         }
     }
 
@@ -153,7 +154,7 @@ impl Walker<'_, '_> {
                 // on its own, and only `finally` covers every path.
                 for part in [&try_.body, &try_.orelse] {
                     for inner in part.iter() {
-                        self.stmt(inner);
+                        guarded(|| self.stmt(inner));
                         self.unraised = true;
                     }
                 }
@@ -188,7 +189,7 @@ impl Walker<'_, '_> {
             if first.test.is_none() {
                 self.body(&first.body);
             } else {
-                self.if_chain(&first.body, rest);
+                guarded(|| self.if_chain(&first.body, rest));
             }
         }
         self.unraised = !body_raised || self.unraised;
@@ -214,15 +215,21 @@ struct YieldFinder(Vec<TextRange>);
 
 impl<'a> Visitor<'a> for YieldFinder {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
+        guarded(|| match expr {
             Expr::Yield(_) => {
                 self.0.push(expr.range());
                 visitor::walk_expr(self, expr);
             }
             Expr::Lambda(_) => {}
             _ => visitor::walk_expr(self, expr),
-        }
+        });
     }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        guarded(|| ruff_python_ast::visitor::walk_stmt(self, stmt));
+    }
+
+    guarded_nested_visits!('a);
 }
 
 /// The truth of a literal `while` condition (`True`, `1`), if it is one.
@@ -243,7 +250,7 @@ fn literal_truth(expr: &Expr) -> Option<bool> {
 /// Whether a `for` loop's iterable surely yields at least one item: a non-empty literal
 /// display or string, or `range()` of literal integers that is not empty.
 fn iterates_at_least_once(iter: &Expr) -> bool {
-    match iter {
+    guarded(|| match iter {
         Expr::List(ast::ExprList { elts, .. })
         | Expr::Tuple(ast::ExprTuple { elts, .. })
         | Expr::Set(ast::ExprSet { elts, .. }) => elts.iter().any(|element| match element {
@@ -272,11 +279,11 @@ fn iterates_at_least_once(iter: &Expr) -> bool {
             }
         }
         _ => false,
-    }
+    })
 }
 
 fn literal_int(expr: &Expr) -> Option<i128> {
-    match expr {
+    guarded(|| match expr {
         Expr::NumberLiteral(ast::ExprNumberLiteral {
             value: Number::Int(i),
             ..
@@ -285,5 +292,5 @@ fn literal_int(expr: &Expr) -> Option<i128> {
             literal_int(&unary.operand).map(|v| -v)
         }
         _ => None,
-    }
+    })
 }

@@ -29,6 +29,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::rules::common::Library;
 
@@ -428,98 +429,100 @@ impl<'c, 'a> Flow<'c, 'a> {
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            // Nested functions get their own walk; their decorators and defaults run
-            // here.
-            Stmt::FunctionDef(def) => {
-                for decorator in &def.decorator_list {
-                    self.expr(&decorator.expression);
-                }
-                for parameter in def.parameters.iter() {
-                    if let Some(default) = parameter.default() {
-                        self.expr(default);
+        guarded(|| {
+            match stmt {
+                // Nested functions get their own walk; their decorators and defaults run
+                // here.
+                Stmt::FunctionDef(def) => {
+                    for decorator in &def.decorator_list {
+                        self.expr(&decorator.expression);
+                    }
+                    for parameter in def.parameters.iter() {
+                        if let Some(default) = parameter.default() {
+                            self.expr(default);
+                        }
                     }
                 }
-            }
-            Stmt::ClassDef(class) => {
-                for decorator in &class.decorator_list {
-                    self.expr(&decorator.expression);
+                Stmt::ClassDef(class) => {
+                    for decorator in &class.decorator_list {
+                        self.expr(&decorator.expression);
+                    }
+                    if let Some(arguments) = &class.arguments {
+                        for argument in arguments.args.iter() {
+                            self.expr(argument);
+                        }
+                        for keyword in arguments.keywords.iter() {
+                            self.expr(&keyword.value);
+                        }
+                    }
+                    self.stmts(&class.body);
                 }
-                if let Some(arguments) = &class.arguments {
-                    for argument in arguments.args.iter() {
-                        self.expr(argument);
-                    }
-                    for keyword in arguments.keywords.iter() {
-                        self.expr(&keyword.value);
+                Stmt::Return(ret) => {
+                    self.simple(stmt, |flow| {
+                        if let Some(value) = &ret.value {
+                            flow.expr(value);
+                        }
+                        if flow.async_function {
+                            let site = flow.site(ExitKind::Return, stmt.range());
+                            flow.exit(site);
+                            flow.schedule_point();
+                        }
+                    });
+                }
+                Stmt::Raise(raise) => {
+                    self.simple(stmt, |flow| {
+                        if let Some(exc) = &raise.exc {
+                            flow.expr(exc);
+                        }
+                        if let Some(cause) = &raise.cause {
+                            flow.expr(cause);
+                        }
+                        flow.checkpoint();
+                    });
+                }
+                Stmt::If(if_) => self.if_stmt(if_),
+                Stmt::For(for_) => {
+                    self.expr(&for_.iter);
+                    self.loop_stmt(
+                        stmt,
+                        None,
+                        Some(&for_.iter),
+                        for_.is_async,
+                        &for_.body,
+                        &for_.orelse,
+                    );
+                }
+                Stmt::While(while_) => {
+                    self.loop_stmt(
+                        stmt,
+                        Some(&while_.test),
+                        None,
+                        false,
+                        &while_.body,
+                        &while_.orelse,
+                    );
+                }
+                Stmt::With(with) => self.with_stmt(with),
+                Stmt::Try(try_) => self.try_stmt(try_),
+                Stmt::Match(match_) => self.match_stmt(match_),
+                Stmt::Break(_) => {
+                    self.loop_.has_break = true;
+                    if self.async_function {
+                        let marks = self.unchecked.clone();
+                        self.loop_.before_break.extend(&marks);
                     }
                 }
-                self.stmts(&class.body);
-            }
-            Stmt::Return(ret) => {
-                self.simple(stmt, |flow| {
-                    if let Some(value) = &ret.value {
-                        flow.expr(value);
+                Stmt::Continue(_) => {
+                    if self.async_function {
+                        let marks = self.unchecked.clone();
+                        self.loop_.before_continue.extend(&marks);
                     }
-                    if flow.async_function {
-                        let site = flow.site(ExitKind::Return, stmt.range());
-                        flow.exit(site);
-                        flow.schedule_point();
-                    }
-                });
-            }
-            Stmt::Raise(raise) => {
-                self.simple(stmt, |flow| {
-                    if let Some(exc) = &raise.exc {
-                        flow.expr(exc);
-                    }
-                    if let Some(cause) = &raise.cause {
-                        flow.expr(cause);
-                    }
-                    flow.checkpoint();
-                });
-            }
-            Stmt::If(if_) => self.if_stmt(if_),
-            Stmt::For(for_) => {
-                self.expr(&for_.iter);
-                self.loop_stmt(
-                    stmt,
-                    None,
-                    Some(&for_.iter),
-                    for_.is_async,
-                    &for_.body,
-                    &for_.orelse,
-                );
-            }
-            Stmt::While(while_) => {
-                self.loop_stmt(
-                    stmt,
-                    Some(&while_.test),
-                    None,
-                    false,
-                    &while_.body,
-                    &while_.orelse,
-                );
-            }
-            Stmt::With(with) => self.with_stmt(with),
-            Stmt::Try(try_) => self.try_stmt(try_),
-            Stmt::Match(match_) => self.match_stmt(match_),
-            Stmt::Break(_) => {
-                self.loop_.has_break = true;
-                if self.async_function {
-                    let marks = self.unchecked.clone();
-                    self.loop_.before_break.extend(&marks);
                 }
+                _ => self.simple(stmt, |flow| {
+                    flow.simple_children(stmt);
+                }),
             }
-            Stmt::Continue(_) => {
-                if self.async_function {
-                    let marks = self.unchecked.clone();
-                    self.loop_.before_continue.extend(&marks);
-                }
-            }
-            _ => self.simple(stmt, |flow| {
-                flow.simple_children(stmt);
-            }),
-        }
+        });
     }
 
     fn simple(&mut self, stmt: &'a Stmt, walk: impl FnOnce(&mut Self)) {
@@ -886,102 +889,113 @@ impl<'c, 'a> Flow<'c, 'a> {
     // ---- expressions ---------------------------------------------------------------
 
     fn expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Await(await_) => {
-                self.expr(&await_.value);
-                self.checkpoint();
-            }
-            Expr::Yield(yield_) => {
-                if let Some(value) = &yield_.value {
-                    self.expr(value);
+        guarded(|| {
+            match expr {
+                Expr::Await(await_) => {
+                    self.expr(&await_.value);
+                    self.checkpoint();
                 }
-                if !self.async_function {
-                    return;
+                Expr::Yield(yield_) => {
+                    if let Some(value) = &yield_.value {
+                        self.expr(value);
+                    }
+                    if !self.async_function {
+                        return;
+                    }
+                    self.has_yield = true;
+                    // The consumer may checkpoint while the generator is suspended.
+                    self.cancel_point();
+                    let site = self.site(ExitKind::Yield, yield_.range());
+                    self.exit(site);
+                    self.unchecked = Marks::one(Mark::Yield(yield_.start()));
                 }
-                self.has_yield = true;
-                // The consumer may checkpoint while the generator is suspended.
-                self.cancel_point();
-                let site = self.site(ExitKind::Yield, yield_.range());
-                self.exit(site);
-                self.unchecked = Marks::one(Mark::Yield(yield_.start()));
-            }
-            Expr::BoolOp(bool_op) => {
-                self.boolean_depth += 1;
-                let mut values = bool_op.values.iter();
-                if let Some(first) = values.next() {
-                    self.expr(first);
+                Expr::BoolOp(bool_op) => {
+                    self.boolean_depth += 1;
+                    let mut values = bool_op.values.iter();
+                    if let Some(first) = values.next() {
+                        self.expr(first);
+                    }
+                    for value in values {
+                        // Only evaluated sometimes: its checkpoints are not guaranteed.
+                        let before = self.unchecked.clone();
+                        self.expr(value);
+                        if self.async_function {
+                            self.unchecked.extend(&before);
+                        }
+                    }
+                    self.boolean_depth -= 1;
                 }
-                for value in values {
-                    // Only evaluated sometimes: its checkpoints are not guaranteed.
-                    let before = self.unchecked.clone();
-                    self.expr(value);
+                Expr::If(if_) => {
+                    self.expr(&if_.test);
+                    let base = self.unchecked.clone();
+                    self.expr(&if_.body);
+                    let body = mem::replace(&mut self.unchecked, base);
+                    self.expr(&if_.orelse);
                     if self.async_function {
-                        self.unchecked.extend(&before);
+                        self.unchecked.extend(&body);
                     }
                 }
-                self.boolean_depth -= 1;
-            }
-            Expr::If(if_) => {
-                self.expr(&if_.test);
-                let base = self.unchecked.clone();
-                self.expr(&if_.body);
-                let body = mem::replace(&mut self.unchecked, base);
-                self.expr(&if_.orelse);
-                if self.async_function {
-                    self.unchecked.extend(&body);
+                Expr::ListComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
+                Expr::SetComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
+                Expr::DictComp(comp) => match &comp.key {
+                    Some(key) => self.comprehension(&comp.generators, &[key, &comp.value]),
+                    None => self.comprehension(&comp.generators, &[&comp.value]),
+                },
+                // Only the first iterable runs when a generator expression is created.
+                Expr::Generator(generator) => {
+                    if let Some(first) = generator.generators.first() {
+                        self.expr(&first.iter);
+                    }
                 }
-            }
-            Expr::ListComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
-            Expr::SetComp(comp) => self.comprehension(&comp.generators, &[&comp.elt]),
-            Expr::DictComp(comp) => match &comp.key {
-                Some(key) => self.comprehension(&comp.generators, &[key, &comp.value]),
-                None => self.comprehension(&comp.generators, &[&comp.value]),
-            },
-            // Only the first iterable runs when a generator expression is created.
-            Expr::Generator(generator) => {
-                if let Some(first) = generator.generators.first() {
-                    self.expr(&first.iter);
-                }
-            }
-            Expr::Lambda(_) => {}
-            Expr::Call(call) => {
-                if let Expr::Attribute(attribute) = call.func.as_ref() {
-                    if attribute.attr.as_str() == "start_soon" {
-                        if let Expr::Name(name) = attribute.value.as_ref() {
-                            let name = name.id.as_str();
-                            for (taskgroup, started) in &mut self.taskgroups {
-                                if *taskgroup == name {
-                                    *started = true;
+                Expr::Lambda(_) => {}
+                Expr::Call(call) => {
+                    if let Expr::Attribute(attribute) = call.func.as_ref() {
+                        if attribute.attr.as_str() == "start_soon" {
+                            if let Expr::Name(name) = attribute.value.as_ref() {
+                                let name = name.id.as_str();
+                                for (taskgroup, started) in &mut self.taskgroups {
+                                    if *taskgroup == name {
+                                        *started = true;
+                                    }
                                 }
                             }
                         }
                     }
-                }
-                self.expr(&call.func);
-                for argument in call.arguments.args.iter() {
-                    self.expr(argument);
-                }
-                for keyword in call.arguments.keywords.iter() {
-                    self.expr(&keyword.value);
-                }
-            }
-            _ => {
-                use ruff_python_ast::visitor::source_order::{walk_expr, SourceOrderVisitor};
-                struct Children<'f, 'c, 'a>(&'f mut Flow<'c, 'a>, bool);
-                impl<'a> SourceOrderVisitor<'a> for Children<'_, '_, 'a> {
-                    fn visit_expr(&mut self, expr: &'a Expr) {
-                        if self.1 {
-                            // The expression itself: walk its children.
-                            self.1 = false;
-                            walk_expr(self, expr);
-                        } else {
-                            self.0.expr(expr);
-                        }
+                    self.expr(&call.func);
+                    for argument in call.arguments.args.iter() {
+                        self.expr(argument);
+                    }
+                    for keyword in call.arguments.keywords.iter() {
+                        self.expr(&keyword.value);
                     }
                 }
-                Children(self, true).visit_expr(expr);
+                _ => {
+                    use ruff_python_ast::visitor::source_order::{
+                        walk_expr, walk_interpolated_string_element, SourceOrderVisitor,
+                    };
+                    struct Children<'f, 'c, 'a>(&'f mut Flow<'c, 'a>, bool);
+                    impl<'a> SourceOrderVisitor<'a> for Children<'_, '_, 'a> {
+                        fn visit_expr(&mut self, expr: &'a Expr) {
+                            if self.1 {
+                                // The expression itself: walk its children.
+                                self.1 = false;
+                                walk_expr(self, expr);
+                            } else {
+                                self.0.expr(expr);
+                            }
+                        }
+                        // Format specs nest without an expression between them.
+                        fn visit_interpolated_string_element(
+                            &mut self,
+                            element: &'a ast::InterpolatedStringElement,
+                        ) {
+                            guarded(|| walk_interpolated_string_element(self, element));
+                        }
+                    }
+                    Children(self, true).visit_expr(expr);
+                }
             }
-        }
+        });
     }
 
     /// A list, set or dict comprehension: only what is guaranteed to run is followed,
@@ -1019,7 +1033,7 @@ impl<'c, 'a> Flow<'c, 'a> {
             self.comp_unknown = false;
             self.expr(first);
         } else {
-            self.comprehension_for(rest);
+            guarded(|| self.comprehension_for(rest));
         }
     }
 
@@ -1221,49 +1235,51 @@ fn is_constant_true(test: &Expr) -> bool {
 /// Whether a `for` over this iterable runs its body at least once: a non-empty literal
 /// container or string, or `range()` of integer literals that is not empty.
 pub(crate) fn iter_guaranteed_once(iter: &Expr) -> bool {
-    let elements = |elts: &[Expr]| {
-        elts.iter().any(|elt| match elt {
-            Expr::Starred(starred) => iter_guaranteed_once(&starred.value),
-            _ => true,
-        })
-    };
-    match iter {
-        Expr::List(list) => elements(&list.elts),
-        Expr::Tuple(tuple) => elements(&tuple.elts),
-        Expr::Set(set) => elements(&set.elts),
-        Expr::Dict(dict) => dict.items.iter().any(|item| match &item.key {
-            Some(_) => true,
-            None => iter_guaranteed_once(&item.value),
-        }),
-        Expr::StringLiteral(s) => !s.value.is_implicit_concatenated() && !s.value.is_empty(),
-        Expr::Call(call) => {
-            let Expr::Name(name) = call.func.as_ref() else {
-                return false;
-            };
-            if name.id.as_str() != "range" || !call.arguments.keywords.is_empty() {
-                return false;
-            }
-            let mut values = Vec::with_capacity(3);
-            for argument in call.arguments.args.iter() {
-                match integer_literal(argument) {
-                    Some(value) => values.push(value),
-                    None => return false,
+    guarded(|| {
+        let elements = |elts: &[Expr]| {
+            elts.iter().any(|elt| match elt {
+                Expr::Starred(starred) => iter_guaranteed_once(&starred.value),
+                _ => true,
+            })
+        };
+        match iter {
+            Expr::List(list) => elements(&list.elts),
+            Expr::Tuple(tuple) => elements(&tuple.elts),
+            Expr::Set(set) => elements(&set.elts),
+            Expr::Dict(dict) => dict.items.iter().any(|item| match &item.key {
+                Some(_) => true,
+                None => iter_guaranteed_once(&item.value),
+            }),
+            Expr::StringLiteral(s) => !s.value.is_implicit_concatenated() && !s.value.is_empty(),
+            Expr::Call(call) => {
+                let Expr::Name(name) = call.func.as_ref() else {
+                    return false;
+                };
+                if name.id.as_str() != "range" || !call.arguments.keywords.is_empty() {
+                    return false;
+                }
+                let mut values = Vec::with_capacity(3);
+                for argument in call.arguments.args.iter() {
+                    match integer_literal(argument) {
+                        Some(value) => values.push(value),
+                        None => return false,
+                    }
+                }
+                match values.as_slice() {
+                    [stop] => *stop > 0,
+                    [start, stop] => start < stop,
+                    [start, stop, step] if *step > 0 => start < stop,
+                    [start, stop, step] if *step < 0 => start > stop,
+                    _ => false,
                 }
             }
-            match values.as_slice() {
-                [stop] => *stop > 0,
-                [start, stop] => start < stop,
-                [start, stop, step] if *step > 0 => start < stop,
-                [start, stop, step] if *step < 0 => start > stop,
-                _ => false,
-            }
+            _ => false,
         }
-        _ => false,
-    }
+    })
 }
 
 fn integer_literal(expr: &Expr) -> Option<i128> {
-    match expr {
+    guarded(|| match expr {
         Expr::NumberLiteral(ast::ExprNumberLiteral {
             value: ast::Number::Int(i),
             ..
@@ -1278,7 +1294,7 @@ fn integer_literal(expr: &Expr) -> Option<i128> {
             }
         }
         _ => None,
-    }
+    })
 }
 
 /// Adds a mark for every `yield` in a body, not entering nested scopes.
@@ -1287,21 +1303,23 @@ fn collect_yields(body: &[Stmt], marks: &mut Marks) {
     struct Yields<'m>(&'m mut Marks);
     impl<'a> Visitor<'a> for Yields<'_> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
+            guarded(|| match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
                 _ => walk_stmt(self, stmt),
-            }
+            });
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            match expr {
+            guarded(|| match expr {
                 Expr::Yield(y) => {
                     self.0.insert(Mark::Yield(y.start()));
                     walk_expr(self, expr);
                 }
                 Expr::Lambda(_) => {}
                 _ => walk_expr(self, expr),
-            }
+            });
         }
+
+        guarded_nested_visits!('a);
     }
     let mut visitor = Yields(marks);
     visitor.visit_body(body);

@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::{Checker, ScopeKind};
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 
 use super::analysis::is_empty_body;
 use super::exempt_by_decorator;
@@ -94,27 +95,29 @@ fn awaits(body: &[Stmt]) -> bool {
     struct Finder(bool);
     impl<'a> Visitor<'a> for Finder {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.0 {
-                return;
-            }
-            match stmt {
-                Stmt::FunctionDef(def) => {
-                    for decorator in &def.decorator_list {
-                        self.visit_expr(&decorator.expression);
-                    }
-                    for parameter in def.parameters.iter() {
-                        if let Some(default) = parameter.default() {
-                            self.visit_expr(default);
+            guarded(|| {
+                if self.0 {
+                    return;
+                }
+                match stmt {
+                    Stmt::FunctionDef(def) => {
+                        for decorator in &def.decorator_list {
+                            self.visit_expr(&decorator.expression);
+                        }
+                        for parameter in def.parameters.iter() {
+                            if let Some(default) = parameter.default() {
+                                self.visit_expr(default);
+                            }
                         }
                     }
+                    Stmt::For(ast::StmtFor { is_async: true, .. })
+                    | Stmt::With(ast::StmtWith { is_async: true, .. }) => self.0 = true,
+                    _ => visitor::walk_stmt(self, stmt),
                 }
-                Stmt::For(ast::StmtFor { is_async: true, .. })
-                | Stmt::With(ast::StmtWith { is_async: true, .. }) => self.0 = true,
-                _ => visitor::walk_stmt(self, stmt),
-            }
+            });
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            match expr {
+            guarded(|| match expr {
                 Expr::Await(_) => self.0 = true,
                 Expr::Generator(generator) => {
                     if let Some(first) = generator.generators.first() {
@@ -122,7 +125,7 @@ fn awaits(body: &[Stmt]) -> bool {
                     }
                 }
                 _ => visitor::walk_expr(self, expr),
-            }
+            });
         }
         fn visit_comprehension(&mut self, comprehension: &'a ast::Comprehension) {
             if comprehension.is_async {
@@ -130,6 +133,8 @@ fn awaits(body: &[Stmt]) -> bool {
             }
             visitor::walk_comprehension(self, comprehension);
         }
+
+        guarded_nested_visits!('a);
     }
     let mut finder = Finder(false);
     finder.visit_body(body);

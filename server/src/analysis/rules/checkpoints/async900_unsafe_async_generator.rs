@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::index::Loop;
 
 use crate::analysis::rules::common::decorator_name;
@@ -101,17 +102,21 @@ fn has_yield(body: &[Stmt]) -> bool {
     struct Finder(bool);
     impl<'a> Visitor<'a> for Finder {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if !self.0 && !matches!(stmt, Stmt::FunctionDef(_)) {
-                visitor::walk_stmt(self, stmt);
-            }
+            guarded(|| {
+                if !self.0 && !matches!(stmt, Stmt::FunctionDef(_)) {
+                    visitor::walk_stmt(self, stmt);
+                }
+            });
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            match expr {
+            guarded(|| match expr {
                 Expr::Yield(_) => self.0 = true,
                 Expr::Lambda(_) => {}
                 _ => visitor::walk_expr(self, expr),
-            }
+            });
         }
+
+        guarded_nested_visits!('a);
     }
     let mut finder = Finder(false);
     finder.visit_body(body);

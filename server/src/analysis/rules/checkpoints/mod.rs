@@ -10,6 +10,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextRange;
 
 use crate::analysis::checker::{Checker, ScopeKind};
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::Fix;
 use crate::analysis::rules::common::{decorator_name, Library};
 use crate::analysis::rules::RuleMeta;
@@ -236,19 +237,23 @@ fn contains_await_like(body: &[Stmt]) -> bool {
     struct Finder(bool);
     impl<'a> Visitor<'a> for Finder {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            match stmt {
+            guarded(|| match stmt {
                 Stmt::For(ast::StmtFor { is_async: true, .. })
                 | Stmt::With(ast::StmtWith { is_async: true, .. }) => self.0 = true,
                 _ => visitor::walk_stmt(self, stmt),
-            }
+            });
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if expr.is_await_expr() {
-                self.0 = true;
-            } else {
-                visitor::walk_expr(self, expr);
-            }
+            guarded(|| {
+                if expr.is_await_expr() {
+                    self.0 = true;
+                } else {
+                    visitor::walk_expr(self, expr);
+                }
+            });
         }
+
+        guarded_nested_visits!('a);
     }
     let mut finder = Finder(false);
     finder.visit_body(body);

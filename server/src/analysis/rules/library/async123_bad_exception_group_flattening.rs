@@ -6,6 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashSet;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 
 rule! {
     /// ## What it does
@@ -95,18 +96,20 @@ struct Tracker {
 
 impl Tracker {
     fn is_group(&self, expr: &Expr) -> bool {
-        match expr {
-            Expr::Name(name) => self.groups.contains(name.id.as_str()),
-            Expr::Call(call) => match call.func.as_ref() {
-                Expr::Attribute(attribute) => {
-                    matches!(attribute.attr.id.as_str(), "subgroup" | "split")
-                        && self.is_group(&attribute.value)
-                }
-                _ => false,
-            },
-            // A child may itself be a group.
-            other => self.is_child(other),
-        }
+        guarded(|| {
+            match expr {
+                Expr::Name(name) => self.groups.contains(name.id.as_str()),
+                Expr::Call(call) => match call.func.as_ref() {
+                    Expr::Attribute(attribute) => {
+                        matches!(attribute.attr.id.as_str(), "subgroup" | "split")
+                            && self.is_group(&attribute.value)
+                    }
+                    _ => false,
+                },
+                // A child may itself be a group.
+                other => self.is_child(other),
+            }
+        })
     }
 
     fn is_list(&self, expr: &Expr) -> bool {
@@ -158,37 +161,44 @@ impl Tracker {
 
 impl<'a> Visitor<'a> for Tracker {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            Stmt::Raise(raise) => {
-                if let Some(exc) = raise.exc.as_deref() {
-                    if self.is_child(exc) {
-                        self.found.push(stmt.range());
+        guarded(|| {
+            match stmt {
+                Stmt::Raise(raise) => {
+                    if let Some(exc) = raise.exc.as_deref() {
+                        if self.is_child(exc) {
+                            self.found.push(stmt.range());
+                        }
                     }
                 }
-            }
-            Stmt::Assign(assign) => self.assign(&assign.targets, &assign.value),
-            Stmt::AnnAssign(ast::StmtAnnAssign {
-                target,
-                value: Some(value),
-                ..
-            }) => self.assign(std::slice::from_ref(target), value),
-            Stmt::For(for_) => {
-                if let Expr::Name(name) = for_.target.as_ref() {
-                    if self.is_list(&for_.iter) {
-                        self.children.insert(name.id.to_string());
+                Stmt::Assign(assign) => self.assign(&assign.targets, &assign.value),
+                Stmt::AnnAssign(ast::StmtAnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                }) => self.assign(std::slice::from_ref(target), value),
+                Stmt::For(for_) => {
+                    if let Expr::Name(name) = for_.target.as_ref() {
+                        if self.is_list(&for_.iter) {
+                            self.children.insert(name.id.to_string());
+                        }
                     }
                 }
+                // A nested `try`'s handlers are checked on their own when it is visited:
+                // walk only its other blocks here.
+                Stmt::Try(try_) => {
+                    self.visit_body(&try_.body);
+                    self.visit_body(&try_.orelse);
+                    self.visit_body(&try_.finalbody);
+                    return;
+                }
+                _ => {}
             }
-            // A nested `try`'s handlers are checked on their own when it is visited:
-            // walk only its other blocks here.
-            Stmt::Try(try_) => {
-                self.visit_body(&try_.body);
-                self.visit_body(&try_.orelse);
-                self.visit_body(&try_.finalbody);
-                return;
-            }
-            _ => {}
-        }
-        visitor::walk_stmt(self, stmt);
+            visitor::walk_stmt(self, stmt);
+        });
     }
+
+    // Only statements matter here, and expressions and patterns hold none.
+    fn visit_expr(&mut self, _expr: &'a Expr) {}
+
+    fn visit_pattern(&mut self, _pattern: &'a ruff_python_ast::Pattern) {}
 }

@@ -4,6 +4,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 
 rule! {
     /// ## What it does
@@ -60,7 +61,7 @@ pub(crate) fn check_expression_statement(checker: &mut Checker, value: &Expr) {
 }
 
 fn check_dropped(checker: &mut Checker, value: &Expr) {
-    match value {
+    guarded(|| match value {
         Expr::Call(call) => report_if_task(checker, call),
         Expr::If(conditional) => {
             check_dropped(checker, &conditional.body);
@@ -74,7 +75,7 @@ fn check_dropped(checker: &mut Checker, value: &Expr) {
         Expr::ListComp(comprehension) => check_dropped(checker, &comprehension.elt),
         Expr::SetComp(comprehension) => check_dropped(checker, &comprehension.elt),
         _ => {}
-    }
+    })
 }
 
 fn report_if_task(checker: &mut Checker, call: &ast::ExprCall) {

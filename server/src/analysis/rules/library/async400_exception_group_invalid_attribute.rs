@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::{guarded, guarded_nested_visits};
 
 rule! {
     /// ## What it does
@@ -111,48 +112,57 @@ impl Finder<'_> {
 
 impl<'a> Visitor<'a> for Finder<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
-        match stmt {
-            // Functions and classes have their own scopes.
-            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
-            Stmt::Assign(assign) => {
-                for target in &assign.targets {
-                    self.clear_in(target);
-                }
-            }
-            Stmt::AnnAssign(assign) => {
-                if matches!(assign.target.as_ref(), Expr::Name(n) if n.id.as_str() == self.name) {
-                    self.live = false;
-                }
-            }
-            Stmt::With(with) => {
-                for item in &with.items {
-                    if let Some(vars) = item.optional_vars.as_deref() {
-                        self.clear_in(vars);
+        guarded(|| {
+            match stmt {
+                // Functions and classes have their own scopes.
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        self.clear_in(target);
                     }
                 }
+                Stmt::AnnAssign(assign) => {
+                    if matches!(assign.target.as_ref(), Expr::Name(n) if n.id.as_str() == self.name)
+                    {
+                        self.live = false;
+                    }
+                }
+                Stmt::With(with) => {
+                    for item in &with.items {
+                        if let Some(vars) = item.optional_vars.as_deref() {
+                            self.clear_in(vars);
+                        }
+                    }
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        visitor::walk_stmt(self, stmt);
+            visitor::walk_stmt(self, stmt);
+        });
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        match expr {
-            Expr::Lambda(_) => return,
-            Expr::Attribute(attribute) if self.live => {
-                if let Expr::Name(name) = attribute.value.as_ref() {
-                    let attr = attribute.attr.id.as_str();
-                    let dunder = attr.starts_with("__") && attr.ends_with("__");
-                    if name.id.as_str() == self.name && !dunder && !GROUP_ATTRIBUTES.contains(&attr)
-                    {
-                        self.found.push((attribute.range(), attr.to_string()));
+        guarded(|| {
+            match expr {
+                Expr::Lambda(_) => return,
+                Expr::Attribute(attribute) if self.live => {
+                    if let Expr::Name(name) = attribute.value.as_ref() {
+                        let attr = attribute.attr.id.as_str();
+                        let dunder = attr.starts_with("__") && attr.ends_with("__");
+                        if name.id.as_str() == self.name
+                            && !dunder
+                            && !GROUP_ATTRIBUTES.contains(&attr)
+                        {
+                            self.found.push((attribute.range(), attr.to_string()));
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
-        }
-        visitor::walk_expr(self, expr);
+            visitor::walk_expr(self, expr);
+        });
     }
+
+    guarded_nested_visits!('a);
 }
 
 struct NameFinder<'n> {
@@ -162,9 +172,13 @@ struct NameFinder<'n> {
 
 impl<'a> Visitor<'a> for NameFinder<'_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            self.found |= name.id.as_str() == self.name;
-        }
-        visitor::walk_expr(self, expr);
+        guarded(|| {
+            if let Expr::Name(name) = expr {
+                self.found |= name.id.as_str() == self.name;
+            }
+            visitor::walk_expr(self, expr);
+        });
     }
+
+    guarded_nested_visits!('a);
 }

@@ -4,6 +4,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 
 rule! {
     /// ## What it does
@@ -75,7 +76,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
 
 fn group_in(checker: &Checker, expr: &Expr) -> Option<String> {
     if let Expr::Tuple(tuple) = expr {
-        return tuple.elts.iter().find_map(|e| group_in(checker, e));
+        return tuple
+            .elts
+            .iter()
+            .find_map(|e| guarded(|| group_in(checker, e)));
     }
     let qualified = checker.qualified_name(expr)?;
     GROUPS

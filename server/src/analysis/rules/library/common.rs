@@ -5,6 +5,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
+use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::index::Loop;
 
@@ -38,7 +39,7 @@ pub(crate) fn library(checker: &Checker) -> Library {
 
 /// A literal, or arithmetic on literals: what flake8-async calls a constant.
 pub(crate) fn is_constant(expr: &Expr) -> bool {
-    match expr {
+    guarded(|| match expr {
         Expr::NumberLiteral(_)
         | Expr::StringLiteral(_)
         | Expr::BytesLiteral(_)
@@ -47,7 +48,7 @@ pub(crate) fn is_constant(expr: &Expr) -> bool {
         | Expr::EllipsisLiteral(_) => true,
         Expr::BinOp(binary) => is_constant(&binary.left) && is_constant(&binary.right),
         _ => false,
-    }
+    })
 }
 
 /// `trio.sleep`-style callee: `(library, function)` when the call resolves to
