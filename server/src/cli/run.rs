@@ -136,8 +136,9 @@ async fn run_async(args: RunArgs) -> u8 {
     let code_cells: Vec<&SourceCell> = source.cells.iter().filter(|c| c.is_code).collect();
     let mut records: Vec<Option<CellRecord>> = vec![None; code_cells.len()];
     let mut exit = 0u8;
-    // Start the host first, to name the interpreter before any output.
-    let started = match supervisor.restart(&doc, &spec).await {
+    // Start the host first, to name the interpreter before any output. A failed start
+    // becomes the first cell's result, as in the editor, so `--write` and JSON keep it.
+    let mut start_failure = match supervisor.restart(&doc, &spec).await {
         Ok(_) => {
             let status = supervisor.status(&doc, None);
             // The argv as chosen (`.venv/bin/python`, `ssh box python3`), not the host's
@@ -151,33 +152,47 @@ async fn run_async(args: RunArgs) -> u8 {
                     .unwrap_or("?"),
                 interpreter.source.describe(),
             );
-            true
+            None
         }
-        Err(error) => {
-            eprintln!("error: {error}");
-            exit = 2;
-            false
-        }
+        Err(message) => Some(ExecResult::failed(
+            supervisor.next_execution_id(),
+            "error",
+            "HostStartFailed",
+            message,
+            Vec::new(),
+        )),
     };
-    for (index, cell) in code_cells.iter().enumerate().filter(|_| started) {
-        let execution = supervisor.execute(&doc, &spec, exec::runnable(&cell.text), None);
-        tokio::pin!(execution);
+    if code_cells.is_empty() {
+        if let Some(failure) = start_failure.take() {
+            eprintln!("error: {}", failure.error_summary().unwrap_or_default());
+            exit = 2;
+        }
+    }
+    for (index, cell) in code_cells.iter().enumerate() {
         let mut interrupted = false;
-        let result = tokio::select! {
-            result = &mut execution => result,
-            _ = tokio::signal::ctrl_c() => {
-                interrupted = true;
-                eprintln!("\nasyncell run: interrupting cell {} ...", index + 1);
-                supervisor.interrupt(&doc).await;
-                execution.await
-            }
-        };
-        let result: ExecResult = match result {
-            Ok(result) => result,
-            Err(error) => {
-                eprintln!("error: {error}");
-                exit = 2;
-                break;
+        let result = match start_failure.take() {
+            // Reported below like any start failure: JSON line, record, exit 2.
+            Some(failure) => failure,
+            None => {
+                let execution = supervisor.execute(&doc, &spec, exec::runnable(&cell.text), None);
+                tokio::pin!(execution);
+                let result = tokio::select! {
+                    result = &mut execution => result,
+                    _ = tokio::signal::ctrl_c() => {
+                        interrupted = true;
+                        eprintln!("\nasyncell run: interrupting cell {} ...", index + 1);
+                        supervisor.interrupt(&doc).await;
+                        execution.await
+                    }
+                };
+                match result {
+                    Ok(result) => result,
+                    Err(error) => {
+                        eprintln!("error: {error}");
+                        exit = 2;
+                        break;
+                    }
+                }
             }
         };
         if json_mode {

@@ -111,7 +111,8 @@ pub struct ExecResult {
 }
 
 impl ExecResult {
-    fn failed(
+    /// An execution that ended before or without running its code: one error output.
+    pub fn failed(
         execution_id: String,
         status: &str,
         ename: &str,
@@ -902,20 +903,31 @@ async fn dropped_frame(inner: &Arc<Inner>, host: &Arc<Host>, prefix: &[u8], size
         return;
     };
     let output = json!({"output_type": "stream", "name": "stderr", "text": note});
+    forward_output(inner, host, id, None, output).await;
+}
+
+/// An output of execution `id` (or of a background task it started): kept for the
+/// execution's reply while it runs, and forwarded to the front end either way.
+async fn forward_output(
+    inner: &Arc<Inner>,
+    host: &Arc<Host>,
+    id: String,
+    task_id: Option<String>,
+    output: Value,
+) {
     {
         let mut state = lock(&host.state);
-        let Some(flight) = state.in_flight.iter_mut().find(|f| f.id == id) else {
-            return;
-        };
-        flight.streamed = true;
-        keep_output(flight, &output, inner.options.reply_cap);
+        if let Some(flight) = state.in_flight.iter_mut().find(|f| f.id == id) {
+            flight.streamed = true;
+            keep_output(flight, &output, inner.options.reply_cap);
+        }
     }
     emit(
         inner,
         Emit::Output {
             doc: host.doc.clone(),
             execution_id: id,
-            task_id: None,
+            task_id,
             output,
         },
     )
@@ -1172,23 +1184,7 @@ async fn handle_message(
             if !output.is_object() {
                 return;
             }
-            {
-                let mut state = lock(&host.state);
-                if let Some(flight) = state.in_flight.iter_mut().find(|f| f.id == id) {
-                    flight.streamed = true;
-                    keep_output(flight, &output, inner.options.reply_cap);
-                }
-            }
-            emit(
-                inner,
-                Emit::Output {
-                    doc: host.doc.clone(),
-                    execution_id: id,
-                    task_id,
-                    output,
-                },
-            )
-            .await;
+            forward_output(inner, host, id, task_id, output).await;
         }
         "done" => {
             let Some(id) = str_field(&message, "id") else {
