@@ -73,16 +73,20 @@ class LspClient:
                     break
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
-            body = stream.read(int(headers["content-length"]))
-            message = json.loads(body)
-            if "id" in message and "method" in message:
-                self._answer_server_request(message)
-            elif "id" in message:
-                with self._response_ready:
-                    self._responses[message["id"]] = message
-                    self._response_ready.notify_all()
-            else:
-                self.notifications.put(message)
+            self._dispatch(stream.read(int(headers["content-length"])))
+
+    def _dispatch(self, body: bytes) -> None:
+        """One message body from the server: a request to answer, a response, or a
+        notification."""
+        message = json.loads(body)
+        if "id" in message and "method" in message:
+            self._answer_server_request(message)
+        elif "id" in message:
+            with self._response_ready:
+                self._responses[message["id"]] = message
+                self._response_ready.notify_all()
+        else:
+            self.notifications.put(message)
 
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None

@@ -34,42 +34,21 @@ class StormClient(LspClient):
     process rather than the server. A publish is reduced to its URI, version and number of
     diagnostics; everything else is read as usual."""
 
-    def _read_stdout(self) -> None:
-        stream = self.proc.stdout
-        while True:
-            length = None
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.notifications.put({"method": "$/eof"})
-                    return
-                if not line.strip():
-                    break
-                name, _, value = line.decode().partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            body = stream.read(length)
-            if body.startswith(PUBLISH):
-                uri = body[len(PUBLISH) : body.index(b'"', len(PUBLISH))].decode()
-                version = VERSION.search(body[-40:])
-                self.notifications.put({
-                    "method": "textDocument/publishDiagnostics",
-                    "params": {
-                        "uri": uri,
-                        "version": json.loads(version.group(1)) if version else None,
-                        "count": body.count(b'"severity":'),
-                    },
-                })
-                continue
-            message = json.loads(body)
-            if "id" in message and "method" in message:
-                self._answer_server_request(message)
-            elif "id" in message:
-                with self._response_ready:
-                    self._responses[message["id"]] = message
-                    self._response_ready.notify_all()
-            else:
-                self.notifications.put(message)
+    def _dispatch(self, body: bytes) -> None:
+        if not body.startswith(PUBLISH):
+            super()._dispatch(body)
+            return
+        uri = body[len(PUBLISH) : body.index(b'"', len(PUBLISH))].decode()
+        version = VERSION.search(body[-40:])
+        self.notifications.put({
+            "method": "textDocument/publishDiagnostics",
+            "params": {
+                "uri": uri,
+                "version": json.loads(version.group(1)) if version else None,
+                "count": body.count(b'"severity":'),
+            },
+        })
+
 
 EDITS_PER_SECOND = 1000
 STORM_SECONDS = 5.0
