@@ -59,12 +59,13 @@ PING_BOUND = 0.100
 RSS_BOUND_MB = 300
 
 
-def storm_file() -> tuple[str, int, int]:
-    """A 10,000-line script with one ASYNC251 per function (1,428 of them); returns the
-    text, the line whose number the storm keeps editing and the number of functions."""
+def storm_file(total_lines: int = 10_000) -> tuple[str, int, int]:
+    """A script of `total_lines` lines with one ASYNC251 per function (1,428 of them in
+    10,000 lines); returns the text, the line whose number the storm keeps editing and
+    the number of functions."""
     lines = ["import time", ""]
     functions = 0
-    while len(lines) < 10_000 - 7:
+    while len(lines) < total_lines - 7:
         lines += [
             f"async def f{functions}(x):",
             "    y = x + 1",
@@ -86,10 +87,10 @@ def peak_rss_mb(pid: int) -> float:
     raise AssertionError("no VmHWM in /proc/PID/status")
 
 
-def measure(binary: str | Path, workdir: Path, seconds: float = STORM_SECONDS, drain_timeout: float = 60.0, env: dict | None = None) -> dict:
+def measure(binary: str | Path, workdir: Path, seconds: float = STORM_SECONDS, drain_timeout: float = 60.0, env: dict | None = None, lines: int = 10_000) -> dict:
     """Runs the storm; returns ping latencies, the drain time, what was published last
     and the server's peak RSS."""
-    text, line, findings = storm_file()
+    text, line, findings = storm_file(lines)
     uri = (workdir / "storm.py").as_uri()
     client = StormClient.start(binary, cwd=workdir, env=env)
     try:
@@ -223,8 +224,15 @@ def test_a_document_closed_during_a_burst_ends_with_an_empty_publish(asyncell_bi
 
 
 if __name__ == "__main__":
+    # python tests/e2e/test_edit_storm.py BINARY [--lines N] [--log FILE]
+    import argparse
     import tempfile
 
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--lines", type=int, default=10_000)
+    parser.add_argument("--log", help="ASYNCELL_LOG for the server")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        env = {"ASYNCELL_LOG": sys.argv[2]} if len(sys.argv) > 2 else None
-        print(measure(sys.argv[1], Path(directory), drain_timeout=600, env=env))
+        env = {"ASYNCELL_LOG": args.log} if args.log else None
+        print(measure(args.binary, Path(directory), drain_timeout=600, env=env, lines=args.lines))
