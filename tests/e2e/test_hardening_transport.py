@@ -61,13 +61,14 @@ def ping(client: LspClient, tmp_path: Path, timeout: float) -> float | None:
     return time.monotonic() - sent
 
 
-def huge_content_length(binary, tmp_path, garbage_mb: int = 400, timeout: float = 60) -> dict:
-    """`Content-Length: 10^15`, then `garbage_mb` MB of body, then a ping."""
+def garbage_then_ping(binary, tmp_path, *chunks: bytes, timeout: float = 60) -> dict:
+    """Writes `chunks` as they are, then a valid ping; how long the answer took, the
+    server's peak RSS and its log."""
     client = started(binary, tmp_path)
     try:
         start = time.monotonic()
-        write_raw(client, b"Content-Length: 1000000000000000\r\n\r\n")
-        write_raw(client, b'{"jsonrpc":"2.0","method":"x","params":"' + b"y" * (garbage_mb * MB))
+        for chunk in chunks:
+            write_raw(client, chunk)
         answered = ping(client, tmp_path, timeout)
         total = time.monotonic() - start
         wait_for_log(client, "skipped")
@@ -79,25 +80,22 @@ def huge_content_length(binary, tmp_path, garbage_mb: int = 400, timeout: float 
         }
     finally:
         client.kill()
+
+
+def huge_content_length(binary, tmp_path, garbage_mb: int = 400, timeout: float = 60) -> dict:
+    """`Content-Length: 10^15`, then `garbage_mb` MB of body, then a ping."""
+    return garbage_then_ping(
+        binary,
+        tmp_path,
+        b"Content-Length: 1000000000000000\r\n\r\n",
+        b'{"jsonrpc":"2.0","method":"x","params":"' + b"y" * (garbage_mb * MB),
+        timeout=timeout,
+    )
 
 
 def headerless_garbage(binary, tmp_path, garbage_mb: int = 32, timeout: float = 60) -> dict:
     """`garbage_mb` MB without any header (no blank line either), then a ping."""
-    client = started(binary, tmp_path)
-    try:
-        start = time.monotonic()
-        write_raw(client, b"x" * (garbage_mb * MB))
-        answered = ping(client, tmp_path, timeout)
-        total = time.monotonic() - start
-        wait_for_log(client, "skipped")
-        return {
-            "answered_after_s": answered,
-            "total_s": total,
-            "peak_rss_mb": peak_rss_mb(client.proc.pid),
-            "stderr": "".join(client.stderr_lines),
-        }
-    finally:
-        client.kill()
+    return garbage_then_ping(binary, tmp_path, b"x" * (garbage_mb * MB), timeout=timeout)
 
 
 def test_a_huge_content_length_is_refused_and_the_next_message_answered(asyncell_bin, tmp_path):
