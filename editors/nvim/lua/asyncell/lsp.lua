@@ -124,16 +124,22 @@ function M.settings_for(root)
   }
 end
 
+--- Gives a running client the settings for its root (trust answer included) through
+--- workspace/didChangeConfiguration.
+function M.push_settings(client)
+  client.settings = M.settings_for(client.root_dir)
+  if M.modern then
+    client:notify("workspace/didChangeConfiguration", { settings = client.settings })
+  else
+    client.notify("workspace/didChangeConfiguration", { settings = client.settings })
+  end
+end
+
 --- Registers (or re-registers, after a new setup()) the server with Neovim. Running
 --- clients get the new settings through workspace/didChangeConfiguration.
 function M.enable()
   for _, client in ipairs(M.clients()) do
-    client.settings = M.settings_for(client.root_dir)
-    if M.modern then
-      client:notify("workspace/didChangeConfiguration", { settings = client.settings })
-    else
-      client.notify("workspace/didChangeConfiguration", { settings = client.settings })
-    end
+    M.push_settings(client)
   end
   if M.modern then
     pcall(vim.api.nvim_del_augroup_by_name, "asyncell.lsp")

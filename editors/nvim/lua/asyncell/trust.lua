@@ -64,12 +64,7 @@ function M.notify_clients(root)
   local lsp = require("asyncell.lsp")
   for _, client in ipairs(lsp.clients()) do
     if client.root_dir and key(client.root_dir) == key(root) then
-      client.settings = lsp.settings_for(root)
-      if lsp.modern then
-        client:notify("workspace/didChangeConfiguration", { settings = client.settings })
-      else
-        client.notify("workspace/didChangeConfiguration", { settings = client.settings })
-      end
+      lsp.push_settings(client)
     end
   end
 end
