@@ -242,7 +242,7 @@ pub enum SearchLimit<'a> {
 }
 
 /// The directories discovery looks in, nearest first.
-fn search_dirs<'p>(start: &'p Path, limit: SearchLimit<'_>) -> Vec<&'p Path> {
+pub fn search_dirs<'p>(start: &'p Path, limit: SearchLimit<'_>) -> Vec<&'p Path> {
     let mut dirs = Vec::new();
     let root = match limit {
         SearchLimit::Workspace(root) if start.starts_with(root) => Some(root),

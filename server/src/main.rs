@@ -13,6 +13,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     asyncell::logging::init();
     let cli = Cli::parse();
+    if cli.version {
+        cli::version::print();
+        return ExitCode::SUCCESS;
+    }
     match cli.command {
         None => asyncell::server::run(Default::default()),
         Some(Command::Server(args)) => asyncell::server::run(args),

@@ -12,4 +12,8 @@ speaks the protocol of docs/protocol.md section 2 with the asyncell server.
 from .background import background
 from .display import display
 
-__all__ = ["background", "display"]
+# The binary runs an installed package only when it is exactly its own host: keep this
+# equal to server/Cargo.toml's version (a cargo test checks it).
+__version__ = "0.1.0"
+
+__all__ = ["background", "display", "__version__"]

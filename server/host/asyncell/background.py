@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, cast
 
 from . import context
 from .context import ORIGIN
@@ -280,6 +280,32 @@ def _tag(task: "asyncio.Task[Any]", record: TaskRecord) -> "asyncio.Task[Any]":
     return task
 
 
+class BackgroundTasks(Protocol):
+    """What ``from asyncell import background`` offers, for type checkers and editors:
+    the session's supervised task group (trio's nursery API, on either loop)."""
+
+    def start_soon(
+        self, fn: Callable[..., Awaitable[Any]], *args: Any, name: Optional[str] = None
+    ) -> str:
+        """Starts ``fn(*args)`` in the background; returns the task's id."""
+        ...
+
+    async def start(
+        self, fn: Callable[..., Awaitable[Any]], *args: Any, name: Optional[str] = None
+    ) -> Any:
+        """Starts ``fn(*args, task_status=...)`` and waits for ``task_status.started(v)``;
+        returns ``v``."""
+        ...
+
+    def tasks(self) -> List[TaskRecord]:
+        """The session's background tasks, running and recently finished."""
+        ...
+
+    def cancel(self, task_id: str) -> bool:
+        """Cancels a running task; False if there is none with that id."""
+        ...
+
+
 class _BackgroundProxy:
     """``from asyncell import background`` works before/independently of the session."""
 
@@ -294,4 +320,4 @@ class _BackgroundProxy:
         return repr(session.background) if session is not None else "<asyncell background (no host)>"
 
 
-background = _BackgroundProxy()
+background: BackgroundTasks = cast(BackgroundTasks, _BackgroundProxy())

@@ -249,6 +249,30 @@ def _cache_own_bytecode() -> None:
     timer.start()
 
 
+def _externally_managed() -> bool:
+    """Whether pip refuses to install into this interpreter (PEP 668): a system Python
+    outside any venv whose stdlib carries an EXTERNALLY-MANAGED marker."""
+    if sys.prefix != sys.base_prefix:
+        return False
+    import sysconfig
+
+    return os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))
+
+
+def _trio_missing(exc: BaseException) -> str:
+    """The start-up failure when trio is missing, with the fix that works here."""
+    python = sys.executable
+    if _externally_managed():
+        fix = (
+            "%s is managed by the system, so pip cannot install into it; create a venv for "
+            "the project: `%s -m venv .venv && .venv/bin/python -m pip install trio`"
+            % (python, python)
+        )
+    else:
+        fix = "install it with: %s -m pip install trio" % python
+    return "trio is not importable by %s (%s); %s" % (python, exc, fix)
+
+
 def main(argv=None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     stdio = StdioTakeover()
@@ -262,11 +286,7 @@ def main(argv=None) -> None:
         try:
             import trio  # noqa: F401
         except ImportError as exc:
-            channel.send({
-                "ev": "fatal",
-                "message": "trio is not importable by %s (%s); install it with: %s -m pip install trio"
-                % (sys.executable, exc, sys.executable),
-            })
+            channel.send({"ev": "fatal", "message": _trio_missing(exc)})
             session.exit(EXIT_FATAL)
         from .loop_trio import TrioLoop as Loop
     else:

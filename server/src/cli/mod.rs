@@ -4,18 +4,22 @@ pub mod check;
 pub mod rule;
 pub mod run;
 pub mod server;
+pub mod version;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "asyncell",
-    version,
+    disable_version_flag = true,
     about = "Diagnostics and a persistent-loop cell runner for async Python"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Print the version, and the interpreter and host copy `asyncell run` would use here.
+    #[arg(short = 'V', long)]
+    pub version: bool,
     /// Accepted and ignored: LSP clients (vscode-languageclient) pass it to say the
     /// transport is stdio, which is the only one asyncell speaks.
     #[arg(long, global = true, hide = true)]

@@ -37,11 +37,15 @@ pub struct RunArgs {
     #[arg(long = "loop", value_parser = parse_loop)]
     pub loop_mode: Option<LoopMode>,
     /// The interpreter: a path, or a command line such as "ssh box python3".
-    /// Default: $VIRTUAL_ENV/bin/python, else the project's .venv/bin/python (the project
-    /// is the directory of the nearest pyproject.toml, else of .git, else the current
-    /// directory), else python3. pyproject.toml cannot set it.
+    /// Default: $VIRTUAL_ENV/bin/python, else the nearest .venv/bin/python from FILE's
+    /// directory up to its repository root (wherever you run the command from), else the
+    /// python of the environment asyncell is installed in, else python3. pyproject.toml
+    /// cannot set it.
     #[arg(long)]
     pub python: Option<String>,
+    /// Don't print which interpreter runs the cells.
+    #[arg(short, long)]
+    pub quiet: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: OutputFormat,
     /// Run the remaining cells after a cell fails (the exit code is still 1).
@@ -50,6 +54,23 @@ pub struct RunArgs {
     /// Save the executed notebook (nbformat 4.5, with outputs and execution counts).
     #[arg(long, value_name = "OUT.ipynb")]
     pub write: Option<PathBuf>,
+}
+
+/// A start that failed for want of trio, on an interpreter that is not the project's
+/// `.venv`: say that the project has one, and how to use it.
+fn with_venv_hint(message: String, interpreter: &exec::Interpreter) -> String {
+    match &interpreter.project_venv {
+        Some(venv_python) if message.contains("trio is not importable") => format!(
+            "{message}. This project has a venv: run with `--python {}`{}",
+            venv_python.display(),
+            if interpreter.source == exec::InterpreterSource::VirtualEnv {
+                " or deactivate $VIRTUAL_ENV"
+            } else {
+                ""
+            }
+        ),
+        _ => message,
+    }
 }
 
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
@@ -99,24 +120,21 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     };
     // The user's own command: the project's `.venv` runs without asking, as with `uv run`.
-    let interpreter = match &args.python {
-        // Relative to the current directory, like any path on the command line.
-        Some(text) => {
-            let cwd = std::env::current_dir().ok();
-            exec::choose_python(
-                Some(&python_setting(text)),
-                cwd.as_deref(),
-                ProjectVenv::Allowed,
-            )
-        }
-        None => {
-            let project = config::project_root(&absolute(&path), SearchLimit::Repository)
-                .or_else(|| std::env::current_dir().ok());
-            exec::choose_python(None, project.as_deref(), ProjectVenv::Allowed)
-        }
-    };
+    // A relative `--python` is relative to the current directory, like any path on the
+    // command line; the `.venv` is looked for from the file, not from where we are.
+    let setting = args.python.as_deref().map(python_setting);
+    let cwd = std::env::current_dir().ok();
+    let document_dir = absolute(&path).parent().map(Path::to_path_buf);
+    let interpreter = exec::choose_python(&exec::Discovery {
+        setting: setting.as_ref(),
+        relative_to: cwd.as_deref(),
+        document_dir: document_dir.as_deref(),
+        limit: SearchLimit::Repository,
+        venv: ProjectVenv::Allowed,
+    });
     let spec = HostSpec {
-        argv: interpreter.argv,
+        argv: interpreter.argv.clone(),
+        source: interpreter.source,
         loop_kind: exec::loop_kind(source.document.index().loop_),
         cwd: absolute(&path).parent().map(Path::to_path_buf),
     };
@@ -143,22 +161,25 @@ async fn run_async(args: RunArgs) -> u8 {
             let status = supervisor.status(&doc, None);
             // The argv as chosen (`.venv/bin/python`, `ssh box python3`), not the host's
             // `sys.executable`, which may be what a wrapper script exec'd.
-            eprintln!(
-                "asyncell run: running on {} (Python {}, from {})",
-                spec.argv.join(" "),
-                status["pythonVersion"]
-                    .as_str()
-                    .and_then(|version| version.split_whitespace().next())
-                    .unwrap_or("?"),
-                interpreter.source.describe(),
-            );
+            if !args.quiet {
+                eprintln!(
+                    "asyncell run: running on {} (Python {}, from {}; {} host)",
+                    spec.argv.join(" "),
+                    status["pythonVersion"]
+                        .as_str()
+                        .and_then(|version| version.split_whitespace().next())
+                        .unwrap_or("?"),
+                    interpreter.source.describe(),
+                    status["host"]["copy"].as_str().unwrap_or("?"),
+                );
+            }
             None
         }
         Err(message) => Some(ExecResult::failed(
             supervisor.next_execution_id(),
             "error",
             "HostStartFailed",
-            message,
+            with_venv_hint(message, &interpreter),
             Vec::new(),
         )),
     };

@@ -112,6 +112,15 @@ pub fn host_dir() -> Result<PathBuf, String> {
     }
 }
 
+/// Where [`host_dir`] would put the host, for reports that must not write anything:
+/// the first cache root whose directory exists or could be created.
+pub fn cache_dir_preview() -> Option<PathBuf> {
+    cache_roots()
+        .into_iter()
+        .find(|root| root.is_dir() || root.parent().is_some_and(Path::is_dir))
+        .map(|root| root.join(dir_name()))
+}
+
 /// Candidate parent directories for the host, most preferred first.
 fn cache_roots() -> Vec<PathBuf> {
     let mut roots = Vec::new();

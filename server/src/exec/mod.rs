@@ -1,5 +1,8 @@
 //! The execution backend: the embedded Python host and the supervisor that talks to it.
 //!
+//! * [`interpreter`]: which Python a document's host runs under, and why.
+//! * [`host_copy`]: which copy of the host package it runs: the one installed in that
+//!   interpreter's environment, or the embedded one.
 //! * [`embed`]: the host package inside the binary, extracted to a per-version cache dir.
 //! * [`supervisor`]: one host process per document; the only code that speaks the host
 //!   protocol (docs/protocol.md section 2).
@@ -12,14 +15,19 @@
 //! and a [`HostSpec`] with the helpers here, then drive the same [`Supervisor`].
 
 pub mod embed;
+pub mod host_copy;
+mod interpreter;
 mod lines;
 pub mod notebook;
 mod owned;
 pub mod render;
 pub mod supervisor;
 
-use std::path::{Path, PathBuf};
-
+pub use host_copy::HostCopy;
+pub use interpreter::{
+    choose_python, installed_python, nearest_venv_python, Discovery, Interpreter,
+    InterpreterSource, ProjectVenv,
+};
 pub use supervisor::{
     Emit, ExecResult, HostEvent, HostSpec, InterruptOutcome, LoopKind, Options, Supervisor,
     EMIT_CAPACITY,
@@ -27,99 +35,6 @@ pub use supervisor::{
 
 use crate::analysis::index::Loop;
 use crate::analysis::percent;
-use crate::config::PythonSetting;
-
-/// Whether a project's own `.venv` may run: yes for the user's explicit commands
-/// (`asyncell run`, as `uv run` does) and trusted editor workspaces; no otherwise, since
-/// a cloned repository can ship any program as `.venv/bin/python`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProjectVenv {
-    Allowed,
-    NotTrusted,
-}
-
-/// Where the interpreter came from, to name it to the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InterpreterSource {
-    /// The user's `python` setting or `--python`.
-    Setting,
-    /// `$VIRTUAL_ENV/bin/python`.
-    VirtualEnv,
-    /// `<project>/.venv/bin/python`.
-    ProjectVenv,
-    /// `python3` from `PATH`.
-    Path,
-}
-
-impl InterpreterSource {
-    pub fn describe(self) -> &'static str {
-        match self {
-            InterpreterSource::Setting => "the `python` setting",
-            InterpreterSource::VirtualEnv => "$VIRTUAL_ENV",
-            InterpreterSource::ProjectVenv => "the project's .venv",
-            InterpreterSource::Path => "python3 on PATH",
-        }
-    }
-}
-
-/// The interpreter a host runs under.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Interpreter {
-    pub argv: Vec<String>,
-    pub source: InterpreterSource,
-    /// A project `.venv/bin/python` that would have run, had the workspace been trusted.
-    pub untrusted_venv: Option<PathBuf>,
-}
-
-/// The interpreter: the user's `python` setting, else `$VIRTUAL_ENV/bin/python`, else
-/// `<project>/.venv/bin/python` (when `venv` allows it and the `.venv` is the user's own
-/// or root's), else `python3`. A relative interpreter path in the setting
-/// (`.venv/bin/python`) is relative to `project`, not to the document's directory the
-/// host runs in. Configuration files play no part: only the user chooses what runs.
-pub fn choose_python(
-    setting: Option<&PythonSetting>,
-    project: Option<&Path>,
-    venv: ProjectVenv,
-) -> Interpreter {
-    let found = |argv, source| Interpreter {
-        argv,
-        source,
-        untrusted_venv: None,
-    };
-    if let Some(mut argv) = setting
-        .map(PythonSetting::argv)
-        .filter(|argv| !argv.is_empty())
-    {
-        if let Some(root) = project {
-            if Path::new(&argv[0]).is_relative() && argv[0].contains('/') {
-                argv[0] = root.join(&argv[0]).to_string_lossy().into_owned();
-            }
-        }
-        return found(argv, InterpreterSource::Setting);
-    }
-    let path_of = |python: &Path| vec![python.to_string_lossy().into_owned()];
-    if let Some(python) = std::env::var_os("VIRTUAL_ENV")
-        .map(|venv| PathBuf::from(venv).join("bin").join("python"))
-        .filter(|python| python.is_file())
-    {
-        return found(path_of(&python), InterpreterSource::VirtualEnv);
-    }
-    let project_python = project
-        .map(|root| root.join(".venv"))
-        .filter(|venv| crate::config::foreign_owner(venv).is_none())
-        .map(|venv| venv.join("bin").join("python"))
-        .filter(|python| python.is_file());
-    match (project_python, venv) {
-        (Some(python), ProjectVenv::Allowed) => {
-            found(path_of(&python), InterpreterSource::ProjectVenv)
-        }
-        (python, _) => Interpreter {
-            argv: vec!["python3".into()],
-            source: InterpreterSource::Path,
-            untrusted_venv: python,
-        },
-    }
-}
 
 /// The loop a document's host runs, from its analysis (which already applied the
 /// `loop` setting and `%autoawait`). Undecided documents (`auto` with no trio or asyncio
@@ -195,30 +110,5 @@ mod tests {
             "\n%autoawait trio\n"
         );
         assert_eq!(runnable("x = 1\n"), "x = 1\n");
-    }
-
-    #[test]
-    fn an_explicit_python_wins() {
-        let setting = PythonSetting::Argv(vec!["ssh".into(), "box".into(), "python3".into()]);
-        let chosen = choose_python(Some(&setting), None, ProjectVenv::NotTrusted);
-        assert_eq!(chosen.argv, ["ssh", "box", "python3"]);
-        assert_eq!(chosen.source, InterpreterSource::Setting);
-    }
-
-    #[test]
-    fn an_untrusted_project_venv_is_named_but_not_run() {
-        if std::env::var_os("VIRTUAL_ENV").is_some() {
-            return; // $VIRTUAL_ENV comes first; the venv rule is not reached
-        }
-        let project = tempfile::tempdir().unwrap();
-        let bin = project.path().join(".venv").join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        std::fs::write(bin.join("python"), "").unwrap();
-        let untrusted = choose_python(None, Some(project.path()), ProjectVenv::NotTrusted);
-        assert_eq!(untrusted.argv, ["python3"]);
-        assert_eq!(untrusted.untrusted_venv, Some(bin.join("python")));
-        let trusted = choose_python(None, Some(project.path()), ProjectVenv::Allowed);
-        assert_eq!(trusted.source, InterpreterSource::ProjectVenv);
-        assert_eq!(trusted.argv, [bin.join("python").to_string_lossy()]);
     }
 }

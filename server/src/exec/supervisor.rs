@@ -32,6 +32,8 @@ use tokio::process::{Child, ChildStdin, ChildStdout};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::embed;
+use super::host_copy::{self, HostCopy};
+use super::interpreter::InterpreterSource;
 use super::lines::{quote_prefix, read_line_max, skip_line, Line};
 
 /// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
@@ -76,6 +78,8 @@ impl LoopKind {
 pub struct HostSpec {
     /// The interpreter argv (`["python3"]`, `["ssh", "box", "python3"]`).
     pub argv: Vec<String>,
+    /// Where `argv` came from, to name it in `asyncell/status`.
+    pub source: InterpreterSource,
     pub loop_kind: LoopKind,
     /// Working directory of the host (the document's directory).
     pub cwd: Option<PathBuf>,
@@ -86,6 +90,23 @@ impl HostSpec {
     /// extracted host files don't exist: then the host is bootstrapped over stdin.
     pub fn is_remote(&self) -> bool {
         remote_wrapper(&self.argv).is_some()
+    }
+}
+
+/// `asyncell/status`'s `interpreter`: the argv and where it came from.
+fn interpreter_json(spec: &HostSpec) -> Value {
+    json!({"argv": spec.argv, "source": spec.source.as_str()})
+}
+
+/// `asyncell/status`'s `host` for a host not yet started: which copy it would run,
+/// found without extracting anything.
+fn preview_copy(spec: &HostSpec) -> Value {
+    if spec.is_remote() {
+        return json!({"copy": HostCopy::Remote.as_str(), "path": Value::Null});
+    }
+    match host_copy::installed_package(&spec.argv) {
+        Ok(package) => json!({"copy": "installed", "path": package}),
+        Err(_) => json!({"copy": "embedded", "path": Value::Null}),
     }
 }
 
@@ -259,6 +280,8 @@ struct Host {
     slot: Weak<DocSlot>,
     pid: u32,
     spec: HostSpec,
+    /// The host package it runs.
+    copy: HostCopy,
     hello: OnceLock<Hello>,
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
     state: Mutex<HostState>,
@@ -499,6 +522,8 @@ impl Supervisor {
                 "loop": host.spec.loop_kind.as_str(),
                 "python": hello.map_or_else(|| host.spec.argv.join(" "), |h| h.python.clone()),
                 "pythonVersion": hello.map(|h| h.version.clone()),
+                "interpreter": interpreter_json(&host.spec),
+                "host": {"copy": host.copy.as_str(), "path": host.copy.path()},
                 "pid": host.pid,
                 "executionCount": host.count.load(Ordering::SeqCst),
                 "executionId": state.running.clone().or_else(|| state.in_flight.front().map(|f| f.id.clone())),
@@ -517,6 +542,8 @@ impl Supervisor {
             "loop": spec.map(|s| s.loop_kind.as_str()),
             "python": spec.map(|s| s.argv.join(" ")),
             "pythonVersion": Value::Null,
+            "interpreter": spec.map(interpreter_json),
+            "host": spec.map(preview_copy),
             "pid": Value::Null,
             "executionCount": 0,
             "executionId": Value::Null,
@@ -726,21 +753,18 @@ async fn start_host(
     if argv.is_empty() {
         return Err("the `python` setting is empty".into());
     }
-    match remote {
-        None => {
-            let dir = embed::host_dir()?;
-            argv.push(dir.join(embed::ENTRY).to_string_lossy().into_owned());
-        }
-        Some(wrapper) => {
-            argv.push("-c".into());
-            // ssh joins its arguments into one remote shell command: quote the code.
-            argv.push(if wrapper == "ssh" {
-                format!("'{}'", embed::BOOTSTRAP)
-            } else {
-                embed::BOOTSTRAP.into()
-            });
+    let copy = match remote {
+        None => host_copy::for_local(&spec.argv)?,
+        Some(_) => HostCopy::Remote,
+    };
+    let mut launch = copy.launch_args();
+    if remote == Some("ssh") {
+        // ssh joins its arguments into one remote shell command: quote the code.
+        if let Some(code) = launch.last_mut() {
+            *code = format!("'{code}'");
         }
     }
+    argv.extend(launch);
     argv.extend([
         "--loop".into(),
         spec.loop_kind.as_str().into(),
@@ -770,6 +794,7 @@ async fn start_host(
         slot: Arc::downgrade(slot),
         pid,
         spec: spec.clone(),
+        copy,
         hello: OnceLock::new(),
         stdin: tokio::sync::Mutex::new(stdin),
         state: Mutex::new(HostState {

@@ -160,18 +160,18 @@ pub fn cell_start_lines(session: &Session, doc: &Uri) -> Vec<u32> {
 /// How to start the document's host: its python and loop settings and its directory.
 /// For a host about to start: queues the untrusted-`.venv` notice when that applies.
 pub fn host_spec(session: &mut Session, doc: &Uri) -> HostSpec {
-    let argv = session.interpreter_to_start().argv;
-    spec_with(session, doc, argv)
+    let interpreter = session.interpreter_to_start(doc);
+    spec_with(session, doc, interpreter)
 }
 
 /// [`host_spec`] for reporting (`asyncell/status`), which starts nothing and so tells
 /// the user nothing yet.
 pub fn host_spec_preview(session: &Session, doc: &Uri) -> HostSpec {
-    let argv = session.interpreter().argv;
-    spec_with(session, doc, argv)
+    let interpreter = session.interpreter(doc);
+    spec_with(session, doc, interpreter)
 }
 
-fn spec_with(session: &Session, doc: &Uri, argv: Vec<String>) -> HostSpec {
+fn spec_with(session: &Session, doc: &Uri, interpreter: exec::Interpreter) -> HostSpec {
     let loop_kind = exec::loop_kind(
         analysis(session, doc).map_or(crate::analysis::index::Loop::Unknown, |document| {
             document.index().loop_
@@ -182,7 +182,8 @@ fn spec_with(session: &Session, doc: &Uri, argv: Vec<String>) -> HostSpec {
         .and_then(|path| path.parent().map(|p| p.to_path_buf()))
         .or_else(|| session.workspace_root.clone());
     HostSpec {
-        argv,
+        argv: interpreter.argv,
+        source: interpreter.source,
         loop_kind,
         cwd,
     }

@@ -113,27 +113,38 @@ impl Session {
         &self.editor.layer
     }
 
-    /// The interpreter new hosts run under: the user's `python` setting, `$VIRTUAL_ENV`,
-    /// the workspace's `.venv` only when the client said the workspace is trusted, else
-    /// `python3`.
-    pub fn interpreter(&self) -> Interpreter {
+    /// The interpreter new hosts for `doc` run under (see [`exec::choose_python`]): the
+    /// user's `python` setting, `$VIRTUAL_ENV`, the nearest `.venv` from the document up
+    /// to the workspace root only when the client said the workspace is trusted, the
+    /// environment asyncell is installed in, else `python3`.
+    pub fn interpreter(&self, doc: &Uri) -> Interpreter {
         let venv = if self.editor.trusted_workspace == Some(true) {
             ProjectVenv::Allowed
         } else {
             ProjectVenv::NotTrusted
         };
-        exec::choose_python(
-            self.editor.python.as_ref(),
-            self.workspace_root.as_deref(),
+        let document_dir = doc
+            .to_file_path()
+            .and_then(|path| path.parent().map(Path::to_path_buf))
+            .or_else(|| self.workspace_root.clone());
+        let limit = match self.workspace_root.as_deref() {
+            Some(root) => SearchLimit::Workspace(root),
+            None => SearchLimit::Repository,
+        };
+        exec::choose_python(&exec::Discovery {
+            setting: self.editor.python.as_ref(),
+            relative_to: self.workspace_root.as_deref(),
+            document_dir: document_dir.as_deref(),
+            limit,
             venv,
-        )
+        })
     }
 
     /// [`Session::interpreter`] for a host about to start: the first time an untrusted
     /// `.venv` is passed over, a message saying so (and how to allow it) is queued in
     /// `config_errors`.
-    pub fn interpreter_to_start(&mut self) -> Interpreter {
-        let chosen = self.interpreter();
+    pub fn interpreter_to_start(&mut self, doc: &Uri) -> Interpreter {
+        let chosen = self.interpreter(doc);
         if let Some(venv_python) = &chosen.untrusted_venv {
             if self.untrusted_venvs_named.insert(venv_python.clone()) {
                 self.config_warning(format!(
