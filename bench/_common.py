@@ -1,6 +1,6 @@
 """Shared plumbing for the benchmark scripts: paths, the cached tool venv, the source
 corpus, process timing and statistics. Standard library only: the scripts run with a
-plain `python3` (3.11+) on a machine that has nothing but the asyncell release binary.
+plain `python3` (3.11+) on a machine that has nothing but the asyncell binary (`cargo build --profile dist`).
 
 Everything downloaded lives under bench/.cache/ (git-ignored) and is reused by later
 runs; delete that directory to start afresh.
@@ -26,7 +26,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 CACHE = BENCH / ".cache"
-DEFAULT_BINARY = ROOT / "target" / "release" / "asyncell"
+DEFAULT_BINARY = ROOT / "target" / "dist" / "asyncell"
 
 # Pinned so that figures from different days compare like with like. Override with
 # --ruff-version etc. where a script offers it; the cache notices a changed pin.
@@ -67,7 +67,7 @@ def asyncell_binary(path: str | None) -> Path:
     binary = Path(path) if path else DEFAULT_BINARY
     if not binary.is_file() or not os.access(binary, os.X_OK):
         raise BenchError(
-            f"{binary} is not an executable file: build it with `cargo build --release` "
+            f"{binary} is not an executable file: build it with `cargo build --profile dist` "
             f"from {ROOT} (or pass --asyncell PATH)"
         )
     return binary

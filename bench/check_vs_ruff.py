@@ -3,7 +3,7 @@
 (flake8-async) over a corpus of real async code: the sources of trio, anyio and httpx,
 tests included. Targets: no slower than Ruff, at least 100x faster than flake8-async.
 
-    python3 bench/check_vs_ruff.py [--runs 15] [--asyncell target/release/asyncell]
+    python3 bench/check_vs_ruff.py [--runs 15] [--asyncell target/dist/asyncell]
 
 The first run creates bench/.cache/ (a venv with ruff and flake8-async, the downloaded
 sdists, the extracted corpus); later runs reuse it. Runs are interleaved (asyncell,
@@ -59,7 +59,7 @@ FLAKE8_TARGET_SPEEDUP = 100.0
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each tool (default 15)")
-    parser.add_argument("--asyncell", help="the asyncell binary (default target/release/asyncell)")
+    parser.add_argument("--asyncell", help="the asyncell binary (default target/dist/asyncell)")
     parser.add_argument("--select", help="pass --select to asyncell (default: its default rules)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed for one tool run (default 300)")
     parser.add_argument("--no-flake8", action="store_true", help="skip the flake8-async subset comparison")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """asyncell's execution benchmarks, side by side with ipykernel (driven by jupyter_client).
 
-    python3 bench/exec_vs_ipykernel.py [--asyncell target/release/asyncell] [--rounds 10]
+    python3 bench/exec_vs_ipykernel.py [--asyncell target/dist/asyncell] [--rounds 10]
 
 Standard library only. Everything it needs it installs once into a venv of its own,
 bench/.cache/exec-venv (git-ignored): trio, trio-asyncio, anyio, ipykernel and
@@ -59,7 +59,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 CACHE = BENCH / ".cache"
 VENV = CACHE / "exec-venv"
-DEFAULT_BINARY = ROOT / "target" / "release" / "asyncell"
+DEFAULT_BINARY = ROOT / "target" / "dist" / "asyncell"
 
 # Pinned so that runs on different days compare like with like.
 REQUIREMENTS = [
@@ -620,7 +620,7 @@ def main() -> int:
 
     binary = args.asyncell.resolve()
     if not (binary.is_file() and os.access(binary, os.X_OK)):
-        raise BenchError(f"{binary} is not an executable: run `cargo build --release` in {ROOT} or pass --asyncell")
+        raise BenchError(f"{binary} is not an executable: run `cargo build --profile dist` in {ROOT} or pass --asyncell")
     python = bench_venv()
     rounds = max(1, args.rounds)
     workdir = Path(tempfile.mkdtemp(prefix="asyncell-bench-exec-"))

@@ -2,7 +2,7 @@
 """didChange -> publishDiagnostics latency of `asyncell server` and `ruff server`, on
 the same stream of edits, as an editor sees it.
 
-    python3 bench/lsp_latency.py [--edits 200] [--asyncell target/release/asyncell]
+    python3 bench/lsp_latency.py [--edits 200] [--asyncell target/dist/asyncell]
 
 Two scenarios, each with a generated file opened in both servers:
 
@@ -558,7 +558,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edits", type=int, default=200, help="measured edits per scenario (default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured edits first (default 20)")
-    parser.add_argument("--asyncell", help="the asyncell binary (default target/release/asyncell)")
+    parser.add_argument("--asyncell", help="the asyncell binary (default target/dist/asyncell)")
     parser.add_argument("--script-lines", type=int, default=10_000, help="lines of the plain script (default 10000)")
     parser.add_argument("--cells", type=int, default=300, help="cells of the cell file (default 300)")
     parser.add_argument("--only", choices=["script", "cells"], help="run one scenario")

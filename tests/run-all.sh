@@ -2,7 +2,9 @@
 # Runs every test suite against the real binary, the real host and real loops:
 #   1. cargo test            (unit, rule, CPython-agreement, property and docs tests)
 #   2. pytest                (the Python host suite and the LSP end-to-end suites)
-#   3. the editor suites     (headless Neovim; VS Code in code-server driven by Chromium)
+#   3. the wheel             (built from the debug build; installed into a fresh venv, and
+#                             through pre-commit try-repo)
+#   4. the editor suites     (headless Neovim; VS Code in code-server driven by Chromium)
 # It installs what it needs into .venv (created if missing) and runs every suite even
 # when an earlier one fails, so one run shows everything that is broken.
 set -uo pipefail
@@ -45,6 +47,25 @@ echo "== pytest: the Python host (server/host/tests)"
 echo "== pytest: end-to-end over LSP (tests/e2e)"
 ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
     || failed+=("e2e suite")
+
+# The wheel a user installs, built from the debug build (`--profile dev`: no second
+# optimized build in a test run); the packaging suite installs it into a fresh venv and
+# also tries the pre-commit hook, whose pip build reuses the same target dir.
+echo "== wheel (maturin build --profile dev)"
+WHEEL_DIR="$CARGO_TARGET_DIR/test-wheel"
+rm -rf "$WHEEL_DIR"
+WHEEL=""
+if "$VENV/bin/python" -m maturin build --quiet --locked --profile dev --out "$WHEEL_DIR" 2>&1 | tail -n 2; then
+    WHEEL=$(ls "$WHEEL_DIR"/asyncell-*.whl 2>/dev/null | head -n 1)
+    [ -n "$WHEEL" ] && echo "built $(basename "$WHEEL") ($(du -h "$WHEEL" | cut -f1))"
+fi
+[ -n "$WHEEL" ] || failed+=("wheel build")
+
+echo "== pytest: packaging (tests/packaging: the wheel in a fresh venv, pre-commit try-repo)"
+if [ -n "$WHEEL" ]; then
+    ASYNCELL_WHEEL="$WHEEL" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/packaging \
+        || failed+=("packaging suite")
+fi
 
 echo "== Neovim plugin (headless Neovim 0.11.4, editors/nvim/tests)"
 ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
