@@ -171,6 +171,24 @@ H.test("no usable binary: the user is told what to install and what was passed o
   assert(ok, err)
 end)
 
+H.test("an activated .venv is the user's choice: its asyncell runs from $PATH, no question", function()
+  local dir = H.project()
+  local venv_bin = H.venv_with_asyncell(dir, "uv")
+  vim.env.PATH = dir .. "/.venv/bin:" .. vim.env.PATH
+  local ok, err = pcall(function()
+    local asked = #questions
+    local buf = H.open("activated.py", "x = 6\n", dir)
+    H.eq(asked, #questions, "no question: trust does not choose the binary")
+    H.eq({ venv_bin }, lsp.client(buf).config.cmd, "the client's cmd")
+    local lines = H.checkhealth()
+    H.contains(ok_lines(lines), ("server binary: %s (from $PATH)"):format(venv_bin))
+    H.contains(ok_lines(lines), ("installed by: uv into the venv %s/.venv (asyncell 0.1.0)"):format(dir))
+    H.not_contains(lines, "passed over " .. venv_bin)
+  end)
+  vim.env.PATH = home .. "/.local/bin:" .. system_path
+  assert(ok, err)
+end)
+
 H.test("an explicit cmd wins over a trusted .venv", function()
   require("asyncell").setup({ cmd = { H.bin }, python = H.python, status_interval = 300 })
   local dir = H.project()

@@ -23,6 +23,21 @@ function M.venv_binary(root)
   return vim.fn.executable(path) == 1 and path or nil
 end
 
+--- Whether two paths are the same file (symlinks resolved).
+local function same_file(a, b)
+  local ra, rb = a and vim.uv.fs_realpath(a), b and vim.uv.fs_realpath(b)
+  return ra ~= nil and ra == rb
+end
+
+--- The workspace's .venv/bin/asyncell when trust decides whether it runs: there is one,
+--- and $PATH does not lead to it already (a venv the user activated is their choice).
+function M.venv_binary_needing_trust(root)
+  local venv = M.venv_binary(root)
+  if venv and not same_file(venv, vim.fn.exepath("asyncell")) then
+    return venv
+  end
+end
+
 --- The binary for the workspace `root`:
 ---   argv         what the client starts
 ---   path         the executable found (nil: none; argv[1] is then what was looked for)
@@ -38,7 +53,7 @@ function M.resolve(root)
     return { argv = argv, path = found ~= "" and found or nil, origin = "setup" }
   end
   local choice = { origin = "path" }
-  local venv = M.venv_binary(root)
+  local venv = M.venv_binary_needing_trust(root)
   if venv then
     local answer = require("asyncell.trust").get(root)
     if answer == true then

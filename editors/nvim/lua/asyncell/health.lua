@@ -1,5 +1,6 @@
--- :checkhealth asyncell: the server binary and its version, the python the host would
--- run under, and whether trio imports there; each problem comes with its fix.
+-- :checkhealth asyncell: for each workspace, the server binary (where it came from, how it
+-- was installed, its version); then the python the host would run under, and whether
+-- trio imports there. Each problem comes with its fix.
 local M = {}
 
 local health = vim.health

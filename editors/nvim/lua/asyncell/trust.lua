@@ -78,12 +78,13 @@ function M.notify_clients(root)
 end
 
 --- The workspace's .venv/bin/asyncell when trust decides whether it is the server: there
---- is one, and the user has not set `cmd`. nil otherwise.
+--- is one, the user has not set `cmd`, and it is not the one $PATH finds anyway (an
+--- activated venv). nil otherwise.
 function M.venv_asyncell(root)
   if require("asyncell.config").explicit_cmd then
     return nil
   end
-  return require("asyncell.binary").venv_binary(root)
+  return require("asyncell.binary").venv_binary_needing_trust(root)
 end
 
 -- Roots asked about in this Neovim session: "pending" while the question is open,
