@@ -105,6 +105,79 @@ function H.open(name, text, dir)
   return buf, path
 end
 
+--- Puts the binary under test at `path` as an installer would: a real executable file
+--- (a hard link, else a copy), so whatever starts `path` runs the real server.
+function H.install_binary(path)
+  vim.fn.mkdir(vim.fs.dirname(path), "p")
+  if not vim.uv.fs_link(H.bin, path) then
+    assert(vim.uv.fs_copyfile(H.bin, path))
+    vim.fn.setfperm(path, "rwxr-xr-x")
+  end
+  return path
+end
+
+--- <dir>/.venv as `pip install asyncell` (or uv) leaves it: bin/asyncell, pyvenv.cfg, the
+--- package, and site-packages/asyncell-0.1.0.dist-info whose INSTALLER names `installer`.
+--- Returns the path of .venv/bin/asyncell.
+function H.venv_with_asyncell(dir, installer)
+  local venv = dir .. "/.venv"
+  local exe = H.install_binary(venv .. "/bin/asyncell")
+  vim.fn.writefile({ "home = /usr/bin", "include-system-site-packages = false", "version = 3.11.2" }, venv .. "/pyvenv.cfg")
+  local site = venv .. "/lib/python3.11/site-packages"
+  vim.fn.mkdir(site .. "/asyncell", "p")
+  vim.fn.writefile({}, site .. "/asyncell/__init__.py")
+  local dist_info = site .. "/asyncell-0.1.0.dist-info"
+  vim.fn.mkdir(dist_info, "p")
+  vim.fn.writefile({ installer or "pip" }, dist_info .. "/INSTALLER")
+  vim.fn.writefile({ "Metadata-Version: 2.4", "Name: asyncell", "Version: 0.1.0" }, dist_info .. "/METADATA")
+  return exe
+end
+
+--- The executables of the running processes (/proc/<pid>/exe), as a set: what really runs.
+function H.running_executables()
+  local set = {}
+  for name in vim.fs.dir("/proc") do
+    if name:match("^%d+$") then
+      local exe = vim.uv.fs_readlink("/proc/" .. name .. "/exe")
+      if exe then
+        set[exe] = true
+      end
+    end
+  end
+  return set
+end
+
+--- The first line `asyncell --version` of the binary under test prints.
+function H.bin_version()
+  local result = vim.system({ H.bin, "--version" }, { text = true }):wait(10000)
+  return vim.split(vim.trim(result.stdout or ""), "\n", { plain = true })[1]
+end
+
+--- :checkhealth asyncell, read back from the health buffer (which is then wiped).
+function H.checkhealth()
+  vim.cmd("checkhealth asyncell")
+  local buf = H.wait("the health buffer", function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.bo[b].filetype == "checkhealth" then
+        local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+        if text:find("trio", 1, true) or text:find("python `", 1, true) then
+          return b
+        end
+      end
+    end
+  end)
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  vim.cmd("bwipeout! " .. buf)
+  return lines
+end
+
+--- The lines of `lines` that contain `word`.
+function H.matching(lines, word)
+  return vim.tbl_filter(function(line)
+    return line:find(word, 1, true) ~= nil
+  end, lines)
+end
+
 --- Moves the cursor to the first line containing `needle` (1-based row returned).
 function H.cursor_to(needle)
   local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)

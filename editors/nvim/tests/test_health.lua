@@ -1,28 +1,7 @@
 -- :checkhealth asyncell, read back from the health buffer.
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
 
-local function checkhealth()
-  vim.cmd("checkhealth asyncell")
-  local buf = H.wait("the health buffer", function()
-    for _, b in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.bo[b].filetype == "checkhealth" then
-        local lines = vim.api.nvim_buf_get_lines(b, 0, -1, false)
-        if table.concat(lines, "\n"):find("trio", 1, true) or table.concat(lines, "\n"):find("python `", 1, true) then
-          return b
-        end
-      end
-    end
-  end)
-  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
-  vim.cmd("bwipeout! " .. buf)
-  return lines
-end
-
-local function matching(lines, word)
-  return vim.tbl_filter(function(line)
-    return line:find(word, 1, true) ~= nil
-  end, lines)
-end
+local checkhealth, matching = H.checkhealth, H.matching
 
 H.test("checkhealth passes with the real binary and a python that has trio", function()
   H.setup()
@@ -30,7 +9,9 @@ H.test("checkhealth passes with the real binary and a python that has trio", fun
   local text = table.concat(lines, "\n")
   H.eq({}, matching(lines, "ERROR"), "ERROR lines")
   local ok = table.concat(matching(lines, "OK"), "\n")
-  H.contains(ok, "server binary: " .. H.bin)
+  H.contains(ok, "server binary: " .. H.bin .. " (from setup({ cmd = ... }))")
+  H.contains(ok, "installed by: a cargo build in " .. vim.fs.dirname(vim.fs.dirname(H.bin)))
+  H.contains(ok, "version: " .. H.bin_version())
   H.contains(ok, "version: asyncell ")
   H.contains(ok, "python: " .. H.python .. " (from setup({ python = ... }))")
   H.contains(ok, "Python 3.")
@@ -46,7 +27,9 @@ H.test("checkhealth reports a missing binary and a missing python, each with the
   H.contains(errors, "server binary `/nonexistent/asyncell` not found")
   H.contains(errors, "python `/nonexistent/bin/python` (from setup({ python = ... })) is not executable")
   local text = table.concat(lines, "\n")
-  H.contains(text, "cargo install --path server", "fix for the binary")
+  H.contains(text, "pip install asyncell", "fix for the binary")
+  H.contains(text, "uv tool install asyncell", "fix for the binary")
+  H.contains(text, "cargo install --locked --path server", "fix for the binary")
   H.contains(text, "python = '/path/to/venv/bin/python'", "fix for python")
 end)
 

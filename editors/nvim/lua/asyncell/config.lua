@@ -2,7 +2,8 @@
 local M = {}
 
 M.defaults = {
-  -- argv that starts the language server.
+  -- argv that starts the language server. Unset: the trusted workspace's
+  -- .venv/bin/asyncell, else `asyncell` on $PATH (asyncell.binary).
   cmd = { "asyncell" },
   -- Interpreter for the cell host: a path or an argv list ({ "ssh", "box", "python3" }).
   -- nil lets the server decide (see :h asyncell-python).
@@ -40,6 +41,10 @@ M.default_keymaps = {
 }
 
 M.options = vim.deepcopy(M.defaults)
+
+--- Whether the user gave `cmd` to setup(): then it always wins over the workspace's .venv
+--- and $PATH.
+M.explicit_cmd = false
 
 function M.set(user)
   user = user or {}
@@ -82,6 +87,7 @@ function M.set(user)
   end
   options.cmd[1] = expand(options.cmd[1])
   M.options = options
+  M.explicit_cmd = user.cmd ~= nil
   return options
 end
 

@@ -1,5 +1,6 @@
--- :checkhealth asyncell: the server binary and its version, the python the host would
--- run under, and whether trio imports there; each problem comes with its fix.
+-- :checkhealth asyncell: for each workspace, the server binary (where it came from, how it
+-- was installed, its version); then the python the host would run under, and whether
+-- trio imports there. Each problem comes with its fix.
 local M = {}
 
 local health = vim.health
@@ -55,6 +56,126 @@ function M.python(buf)
   return { "python3" }, "the default (python3 on PATH)"
 end
 
+--- The workspaces to report a server binary for: those of running clients and of loaded
+--- buffers asyncell serves, else the current directory's.
+local function workspaces()
+  local lsp = require("asyncell.lsp")
+  local trust = require("asyncell.trust")
+  local options = require("asyncell.config").options
+  local roots = {}
+  local function add(root)
+    for _, seen in ipairs(roots) do
+      if trust.same(seen, root) then
+        return
+      end
+    end
+    roots[#roots + 1] = root
+  end
+  for _, client in ipairs(lsp.clients()) do
+    if client.root_dir then
+      add(client.root_dir)
+    end
+  end
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if
+      vim.api.nvim_buf_is_loaded(buf)
+      and vim.bo[buf].buftype == ""
+      and vim.api.nvim_buf_get_name(buf) ~= ""
+      and vim.tbl_contains(options.filetypes, vim.bo[buf].filetype)
+    then
+      add(lsp.root_dir(buf))
+    end
+  end
+  if #roots == 0 then
+    add(vim.fs.root(vim.uv.cwd(), options.root_markers) or vim.uv.cwd())
+  end
+  return roots
+end
+
+local install_fixes = {
+  "install it: `pip install asyncell` into the venv you work in (or `uv pip install asyncell`),"
+    .. " or once for every project: `uv tool install asyncell` / `pipx install asyncell`",
+  "from a checkout of asyncell: `cargo install --locked --path server`",
+  "or point setup() at it: cmd = { '/path/to/asyncell' }",
+}
+
+--- For each workspace: which binary the server is (full path, symlinks resolved), where
+--- that choice came from, a .venv binary passed over, how it was installed, its version.
+function M.check_binaries()
+  local binary = require("asyncell.binary")
+  local lsp = require("asyncell.lsp")
+  local trust = require("asyncell.trust")
+  local versions = {}
+  for _, root in ipairs(workspaces()) do
+    health.info("workspace " .. root)
+    local choice = binary.resolve(root)
+    if choice.passed_over then
+      local how = (":AsyncellTrust yes in one of its buffers (or trust it when asked) makes %s the server"):format(
+        choice.passed_over
+      )
+      if choice.answer == false then
+        health.info(("passed over %s: you chose not to trust this workspace; %s"):format(choice.passed_over, how))
+      else
+        health.warn(
+          ("passed over %s: this workspace is not trusted (never answered), so its .venv is never run"):format(
+            choice.passed_over
+          ),
+          { how }
+        )
+      end
+    end
+    if not choice.path then
+      if choice.origin == "setup" then
+        health.error(("server binary `%s` not found (from setup({ cmd = ... }))"):format(choice.argv[1]), install_fixes)
+      else
+        health.error("server binary `asyncell` not found on $PATH", install_fixes)
+      end
+    else
+      local real = vim.uv.fs_realpath(choice.path) or choice.path
+      local via = real ~= choice.path and (", via the symlink " .. choice.path) or ""
+      health.ok(("server binary: %s (from %s%s)"):format(real, binary.origin_names[choice.origin], via))
+      local installed = binary.installation(real)
+      if installed then
+        health.ok("installed by: " .. installed)
+      else
+        health.info(("installed by: unknown (not a pip, uv, pipx, cargo install or cargo build layout: %s)"):format(
+          vim.fs.dirname(real)
+        ))
+      end
+      if versions[real] == nil then
+        local version, err = binary.version(real)
+        versions[real] = version and { version } or { nil, err }
+      end
+      local version, err = unpack(versions[real], 1, 2)
+      if version then
+        health.ok("version: " .. version)
+      else
+        health.error(("`%s --version` failed: %s"):format(real, err), {
+          "reinstall asyncell (`pip install --force-reinstall asyncell`, `uv tool install --reinstall asyncell`)"
+            .. " or rebuild it (`cargo install --locked --path server`)",
+        })
+      end
+    end
+    for _, client in ipairs(lsp.clients()) do
+      if trust.same(client.root_dir, root) then
+        local cmd = client.config.cmd
+        health.info(("client %d running: %s"):format(
+          client.id,
+          type(cmd) == "table" and shell_join(cmd) or tostring(cmd)
+        ))
+      end
+    end
+  end
+  for _, client in ipairs(lsp.clients()) do
+    if not client.root_dir then
+      health.info(("client %d running, no root (single file)"):format(client.id))
+    end
+  end
+  if #lsp.clients() == 0 then
+    health.info("no asyncell client is running (open a python file after setup())")
+  end
+end
+
 function M.check()
   local config = require("asyncell.config")
   local options = config.options
@@ -76,32 +197,7 @@ function M.check()
   end
 
   health.start("Language server")
-  local cmd = options.cmd
-  local binary = vim.fn.exepath(cmd[1])
-  if binary == "" then
-    health.error(("server binary `%s` not found"):format(cmd[1]), {
-      "install it: `cargo install --path server` in the asyncell repository",
-      "or point setup() at it: cmd = { '/path/to/asyncell' }",
-    })
-  else
-    health.ok("server binary: " .. binary)
-    local out, err = run({ binary, "--version" }, 5000)
-    if out then
-      health.ok("version: " .. out)
-    else
-      health.error("`" .. binary .. " --version` failed: " .. err, {
-        "rebuild or reinstall asyncell (`cargo install --path server`)",
-      })
-    end
-  end
-  local clients = require("asyncell.lsp").clients()
-  if #clients > 0 then
-    for _, client in ipairs(clients) do
-      health.info(("client %d running, root %s"):format(client.id, client.root_dir or "(none: single file)"))
-    end
-  else
-    health.info("no asyncell client is running (open a python file after setup())")
-  end
+  M.check_binaries()
 
   health.start("Python host")
   local argv, source = M.python()

@@ -5,12 +5,14 @@ local config = require("asyncell.config")
 
 local M = {}
 
+-- Only an explicit cmd is checked here: without one, the binary depends on the workspace
+-- (its trusted .venv, else $PATH), and the plugin says so when a server cannot start.
 local function warn_missing_binary()
   local cmd = config.options.cmd
-  if vim.fn.executable(cmd[1]) == 0 then
+  if config.explicit_cmd and vim.fn.executable(cmd[1]) == 0 then
     vim.notify(
-      ("asyncell: `%s` is not executable; install it with `cargo install --path server` "
-        .. "or pass cmd = { '/path/to/asyncell' } to setup() (:checkhealth asyncell)"):format(cmd[1]),
+      ("asyncell: `%s` (setup cmd) is not executable; fix cmd, or drop it to use `asyncell` "
+        .. "from $PATH (`pip install asyncell`, `uv tool install asyncell`) (:checkhealth asyncell)"):format(cmd[1]),
       vim.log.levels.WARN
     )
   end

@@ -6,9 +6,13 @@ local M = {}
 
 M.name = "asyncell"
 
---- Whether to use the Neovim 0.11 API (vim.lsp.config/enable, client:request). The test
---- suite sets this to false to exercise the 0.10 path on a newer Neovim.
-M.modern = vim.fn.has("nvim-0.11") == 1
+--- Whether to use the Neovim 0.11 API (vim.lsp.config/enable, client:request). From
+--- 0.11.3 on, because the binary depends on the workspace: cmd() gets the resolved config
+--- (with its root_dir) only since then. The test suite sets this to false to exercise the
+--- 0.10 path on a newer Neovim.
+M.modern = vim.fn.has("nvim-0.11.3") == 1
+
+local binary = require("asyncell.binary")
 
 --- The client config shared by both code paths.
 function M.client_config()
@@ -54,8 +58,8 @@ function M.client_config()
   local user_on_exit = user.on_exit
   local user_before_init = user.before_init
   local user_on_init = user.on_init
+  -- No cmd here: the binary depends on the workspace (start_010, start_rpc).
   local client_config = vim.tbl_deep_extend("force", {
-    cmd = options.cmd,
     filetypes = options.filetypes,
     root_markers = options.root_markers,
     init_options = settings,
@@ -63,7 +67,6 @@ function M.client_config()
     handlers = handlers,
     commands = commands,
   }, user)
-  client_config.cmd = options.cmd
   -- Whether the workspace's .venv may run cells: the answer remembered for this root
   -- (asyncell.trust); untrusted until the user says otherwise.
   client_config.before_init = function(params, resolved)
@@ -74,15 +77,7 @@ function M.client_config()
       user_before_init(params, resolved)
     end
   end
-  client_config.on_init = function(client, result)
-    local root = client.root_dir
-    vim.schedule(function()
-      require("asyncell.trust").ask_if_needed(root)
-    end)
-    if user_on_init then
-      return user_on_init(client, result)
-    end
-  end
+  client_config.on_init = user_on_init
   client_config.on_exit = function(code, signal, client_id)
     vim.schedule(function()
       require("asyncell.exec").on_server_exit(client_id, code, signal)
@@ -94,9 +89,11 @@ function M.client_config()
   return client_config
 end
 
-local function root_dir(buf)
-  local markers = config.options.root_markers
-  local root = vim.fs.root(buf, markers)
+--- The workspace root of a buffer: the nearest directory with one of `root_markers`,
+--- else the file's directory (else the current directory).
+function M.root_dir(buf)
+  buf = buf == 0 and vim.api.nvim_get_current_buf() or buf
+  local root = vim.fs.root(buf, config.options.root_markers)
   if root then
     return root
   end
@@ -104,15 +101,154 @@ local function root_dir(buf)
   return name ~= "" and vim.fs.dirname(name) or vim.uv.cwd()
 end
 
+-- Roots already told that no binary was found (told once per session).
+local told_missing = {}
+
+--- The binary for `root`, or nil after telling the user why there is none and the fix.
+local function binary_for(root)
+  local choice = binary.resolve(root)
+  if choice.path then
+    return choice
+  end
+  if not told_missing[root] then
+    told_missing[root] = true
+    local message
+    if choice.origin == "setup" then
+      message = ("asyncell: `%s` (setup cmd) is not executable; fix cmd in setup()"):format(choice.argv[1])
+    else
+      message = "asyncell: no `asyncell` on $PATH; install it with `pip install asyncell` (into the venv you"
+        .. " work in), `uv tool install asyncell` or `pipx install asyncell`"
+      if choice.passed_over then
+        message = message
+          .. ("; %s was passed over because %s is not trusted (:AsyncellTrust yes)"):format(choice.passed_over, root)
+      end
+    end
+    vim.notify(message .. " (:checkhealth asyncell)", vim.log.levels.WARN)
+  end
+  return nil
+end
+
+--- Starts the server for `root` through `start(choice)` once the workspace's trust is
+--- settled (the user may be asked first) and a binary is found.
+local function when_ready(buf, root, start)
+  require("asyncell.trust").settle(root, function()
+    if not vim.api.nvim_buf_is_valid(buf) then
+      return
+    end
+    local choice = binary_for(root)
+    if choice then
+      start(choice)
+    end
+  end)
+end
+
 local function start_010(buf)
   if vim.bo[buf].buftype ~= "" then
     return
   end
-  local client_config = M.client_config()
-  client_config.name = M.name
-  client_config.root_dir = root_dir(buf)
-  client_config.filetypes, client_config.root_markers = nil, nil
-  vim.lsp.start(client_config, { bufnr = buf })
+  local root = M.root_dir(buf)
+  when_ready(buf, root, function(choice)
+    local client_config = M.client_config()
+    client_config.name = M.name
+    client_config.cmd = choice.argv
+    client_config.root_dir = root
+    client_config.filetypes, client_config.root_markers = nil, nil
+    vim.lsp.start(client_config, { bufnr = buf })
+  end)
+end
+
+--- The cmd of the 0.11 config: starts the binary chosen for the resolved root, and puts
+--- its argv into the client's config, where :checkhealth (and the tests) read what runs.
+local function start_rpc(dispatchers, resolved)
+  local choice = binary.resolve(resolved.root_dir)
+  resolved.cmd = choice.argv
+  return vim.lsp.rpc.start(choice.argv, dispatchers, {
+    cwd = resolved.cmd_cwd,
+    env = resolved.cmd_env,
+    detached = resolved.detached,
+  })
+end
+
+--- The 0.11 root_dir: the root (as M.root_dir), given to Neovim only once trust is settled
+--- and a binary is found, so that no server starts before that.
+local function settle_root(buf, on_dir)
+  local root = M.root_dir(buf)
+  when_ready(buf, root, function()
+    on_dir(root)
+  end)
+end
+
+--- Starts (or attaches) the server for a loaded buffer, as opening it would.
+function M.start(buf)
+  if M.modern then
+    vim.api.nvim_exec_autocmds("FileType", { group = "nvim.lsp.enable", buffer = buf, modeline = false })
+  else
+    start_010(buf)
+  end
+end
+
+--- Stops the servers of the workspace `root`, then starts one again for its loaded
+--- buffers: after a trust answer changed which binary is the server.
+function M.restart_root(root)
+  local trust = require("asyncell.trust")
+  local stopping = {}
+  for _, client in ipairs(M.clients()) do
+    if trust.same(client.root_dir, root) then
+      stopping[#stopping + 1] = client
+    end
+  end
+  local buffers = {}
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if
+      vim.api.nvim_buf_is_loaded(buf)
+      and vim.bo[buf].buftype == ""
+      and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype)
+      and trust.same(M.root_dir(buf), root)
+    then
+      buffers[#buffers + 1] = buf
+    end
+  end
+  for _, client in ipairs(stopping) do
+    if M.modern then
+      client:stop()
+    else
+      client.stop()
+    end
+  end
+  -- A new client starts only once the old ones are gone, so buffers do not attach to a
+  -- client that is shutting down.
+  local waited = 0
+  local timer = assert(vim.uv.new_timer())
+  timer:start(50, 50, vim.schedule_wrap(function()
+    if timer:is_closing() then
+      return
+    end
+    waited = waited + 50
+    local alive = vim.tbl_filter(function(client)
+      return vim.lsp.get_client_by_id(client.id) ~= nil
+    end, stopping)
+    if #alive > 0 and waited < 5000 then
+      if waited == 3000 then
+        for _, client in ipairs(alive) do
+          pcall(function()
+            if M.modern then
+              client:stop(true)
+            else
+              client.stop(true)
+            end
+          end)
+        end
+      end
+      return
+    end
+    timer:stop()
+    timer:close()
+    for _, buf in ipairs(buffers) do
+      if vim.api.nvim_buf_is_loaded(buf) then
+        M.start(buf)
+      end
+    end
+  end))
 end
 
 --- The didChangeConfiguration settings for a workspace: the asyncell section and the
@@ -143,8 +279,14 @@ function M.enable()
   end
   if M.modern then
     pcall(vim.api.nvim_del_augroup_by_name, "asyncell.lsp")
+    local client_config = M.client_config()
+    client_config.cmd = start_rpc
+    if client_config.root_dir == nil then
+      client_config.root_dir = settle_root
+      client_config.root_markers = nil
+    end
     -- Assigning replaces any previous setup() instead of merging lists by index.
-    vim.lsp.config[M.name] = M.client_config()
+    vim.lsp.config[M.name] = client_config
     vim.lsp.enable(M.name)
     -- vim.lsp.enable only re-triggers FileType after VimEnter; do it for buffers opened
     -- before setup() ran in scripts and `-l` sessions too.
