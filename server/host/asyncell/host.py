@@ -286,7 +286,7 @@ def main(argv=None) -> None:
         try:
             import trio  # noqa: F401
         except ImportError as exc:
-            channel.send({"ev": "fatal", "message": _trio_missing(exc)})
+            channel.send({"ev": "fatal", "reason": "trio-missing", "message": _trio_missing(exc)})
             session.exit(EXIT_FATAL)
         from .loop_trio import TrioLoop as Loop
     else:

@@ -56,23 +56,6 @@ pub struct RunArgs {
     pub write: Option<PathBuf>,
 }
 
-/// A start that failed for want of trio, on an interpreter that is not the project's
-/// `.venv`: say that the project has one, and how to use it.
-fn with_venv_hint(message: String, interpreter: &exec::Interpreter) -> String {
-    match &interpreter.project_venv {
-        Some(venv_python) if message.contains("trio is not importable") => format!(
-            "{message}. This project has a venv: run with `--python {}`{}",
-            venv_python.display(),
-            if interpreter.source == exec::InterpreterSource::VirtualEnv {
-                " or deactivate $VIRTUAL_ENV"
-            } else {
-                ""
-            }
-        ),
-        _ => message,
-    }
-}
-
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
     s.parse()
 }
@@ -133,8 +116,7 @@ async fn run_async(args: RunArgs) -> u8 {
         venv: ProjectVenv::Allowed,
     });
     let spec = HostSpec {
-        argv: interpreter.argv.clone(),
-        source: interpreter.source,
+        interpreter: interpreter.clone(),
         loop_kind: exec::loop_kind(source.document.index().loop_),
         cwd: absolute(&path).parent().map(Path::to_path_buf),
     };
@@ -164,7 +146,7 @@ async fn run_async(args: RunArgs) -> u8 {
             if !args.quiet {
                 eprintln!(
                     "asyncell run: running on {} (Python {}, from {}; {} host)",
-                    spec.argv.join(" "),
+                    spec.argv().join(" "),
                     status["pythonVersion"]
                         .as_str()
                         .and_then(|version| version.split_whitespace().next())
@@ -179,7 +161,7 @@ async fn run_async(args: RunArgs) -> u8 {
             supervisor.next_execution_id(),
             "error",
             "HostStartFailed",
-            with_venv_hint(message, &interpreter),
+            message,
             Vec::new(),
         )),
     };

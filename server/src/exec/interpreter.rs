@@ -90,6 +90,27 @@ impl Interpreter {
     }
 }
 
+impl Interpreter {
+    /// For a start that failed for want of trio: the project's `.venv`, when another
+    /// interpreter was chosen over it, and how to use it instead.
+    pub fn project_venv_hint(&self) -> Option<String> {
+        let venv_python = self.project_venv.as_ref()?;
+        let how = match self.source {
+            InterpreterSource::VirtualEnv => "; or deactivate $VIRTUAL_ENV",
+            InterpreterSource::Setting => "",
+            _ if self.untrusted_venv.is_some() => {
+                "; or trust the workspace (VS Code: \"Workspaces: Manage Workspace Trust\"; \
+                 Neovim: :AsyncellTrust)"
+            }
+            _ => "",
+        };
+        Some(format!(
+            ". This project has a venv: run with `--python {}` (editors: set `asyncell.python` to it){how}",
+            venv_python.display()
+        ))
+    }
+}
+
 /// What discovery looks at.
 #[derive(Clone, Copy, Debug)]
 pub struct Discovery<'a> {

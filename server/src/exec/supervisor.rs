@@ -33,7 +33,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::embed;
 use super::host_copy::{self, HostCopy};
-use super::interpreter::InterpreterSource;
+use super::interpreter::Interpreter;
 use super::lines::{quote_prefix, read_line_max, skip_line, Line};
 
 /// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
@@ -76,10 +76,9 @@ impl LoopKind {
 /// How to start a document's host.
 #[derive(Clone, Debug)]
 pub struct HostSpec {
-    /// The interpreter argv (`["python3"]`, `["ssh", "box", "python3"]`).
-    pub argv: Vec<String>,
-    /// Where `argv` came from, to name it in `asyncell/status`.
-    pub source: InterpreterSource,
+    /// The interpreter (`["python3"]`, `["ssh", "box", "python3"]`) and where it came
+    /// from, to name it in `asyncell/status` and in start-up failures.
+    pub interpreter: Interpreter,
     pub loop_kind: LoopKind,
     /// Working directory of the host (the document's directory).
     pub cwd: Option<PathBuf>,
@@ -89,13 +88,17 @@ impl HostSpec {
     /// Whether the interpreter runs on another machine or in a container, where the
     /// extracted host files don't exist: then the host is bootstrapped over stdin.
     pub fn is_remote(&self) -> bool {
-        remote_wrapper(&self.argv).is_some()
+        remote_wrapper(self.argv()).is_some()
+    }
+
+    pub fn argv(&self) -> &[String] {
+        &self.interpreter.argv
     }
 }
 
 /// `asyncell/status`'s `interpreter`: the argv and where it came from.
 fn interpreter_json(spec: &HostSpec) -> Value {
-    json!({"argv": spec.argv, "source": spec.source.as_str()})
+    json!({"argv": spec.argv(), "source": spec.interpreter.source.as_str()})
 }
 
 /// `asyncell/status`'s `host` for a host not yet started: which copy it would run,
@@ -104,7 +107,7 @@ fn preview_copy(spec: &HostSpec) -> Value {
     if spec.is_remote() {
         return json!({"copy": HostCopy::Remote.as_str(), "path": Value::Null});
     }
-    match host_copy::installed_package(&spec.argv) {
+    match host_copy::installed_package(spec.argv()) {
         Ok(package) => json!({"copy": "installed", "path": package}),
         Err(_) => json!({"copy": "embedded", "path": Value::Null}),
     }
@@ -520,7 +523,7 @@ impl Supervisor {
             return json!({
                 "state": if state.in_flight.is_empty() { "idle" } else { "busy" },
                 "loop": host.spec.loop_kind.as_str(),
-                "python": hello.map_or_else(|| host.spec.argv.join(" "), |h| h.python.clone()),
+                "python": hello.map_or_else(|| host.spec.argv().join(" "), |h| h.python.clone()),
                 "pythonVersion": hello.map(|h| h.version.clone()),
                 "interpreter": interpreter_json(&host.spec),
                 "host": {"copy": host.copy.as_str(), "path": host.copy.path()},
@@ -540,7 +543,7 @@ impl Supervisor {
         json!({
             "state": state,
             "loop": spec.map(|s| s.loop_kind.as_str()),
-            "python": spec.map(|s| s.argv.join(" ")),
+            "python": spec.map(|s| s.argv().join(" ")),
             "pythonVersion": Value::Null,
             "interpreter": spec.map(interpreter_json),
             "host": spec.map(preview_copy),
@@ -748,13 +751,13 @@ async fn start_host(
     slot: &Arc<DocSlot>,
     spec: &HostSpec,
 ) -> Result<Arc<Host>, String> {
-    let remote = remote_wrapper(&spec.argv);
-    let mut argv = spec.argv.clone();
+    let remote = remote_wrapper(spec.argv());
+    let mut argv = spec.argv().to_vec();
     if argv.is_empty() {
         return Err("the `python` setting is empty".into());
     }
     let copy = match remote {
-        None => host_copy::for_local(&spec.argv)?,
+        None => host_copy::for_local(spec.argv())?,
         Some(_) => HostCopy::Remote,
     };
     let mut launch = copy.launch_args();
@@ -771,7 +774,7 @@ async fn start_host(
         "--grace".into(),
         format!("{}", inner.options.grace.as_secs_f64()),
     ]);
-    let shown = spec.argv.join(" ");
+    let shown = spec.argv().join(" ");
     let mut child = spawn_process(argv, spec.cwd.clone()).await.map_err(|error| {
         format!("cannot start the host with `{shown}`: {error}; set `python` in your editor settings (or pass `--python` to `asyncell run`) to a Python interpreter")
     })?;
@@ -1186,8 +1189,13 @@ async fn handle_message(
             }
         }
         "fatal" => {
-            let text =
+            let mut text =
                 str_field(&message, "message").unwrap_or_else(|| "the host failed to start".into());
+            if str_field(&message, "reason").as_deref() == Some("trio-missing") {
+                if let Some(hint) = host.spec.interpreter.project_venv_hint() {
+                    text.push_str(&hint);
+                }
+            }
             if let Some(hello_tx) = hello_tx.take() {
                 let _ = hello_tx.send(Err(text));
             } else {

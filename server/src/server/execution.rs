@@ -182,8 +182,7 @@ fn spec_with(session: &Session, doc: &Uri, interpreter: exec::Interpreter) -> Ho
         .and_then(|path| path.parent().map(|p| p.to_path_buf()))
         .or_else(|| session.workspace_root.clone());
     HostSpec {
-        argv: interpreter.argv,
-        source: interpreter.source,
+        interpreter,
         loop_kind,
         cwd,
     }
