@@ -219,12 +219,17 @@ export class Server implements vscode.Disposable {
     });
   }
 
+  /** Stops the client (once a start under way has finished) and starts a new one. Whoever
+   * calls start() meanwhile waits for the new client, never gets the old one. */
   async restartClient(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.starting = undefined;
-    if (client) await client.stop().catch(() => undefined);
-    await this.start();
+    const previous = this.starting;
+    this.starting = (async () => {
+      const old = (await previous?.catch(() => undefined)) ?? this.client;
+      this.client = undefined;
+      if (old) await old.stop().catch(() => undefined);
+      return this.doStart();
+    })();
+    await this.starting;
   }
 
   /** A request to the server; throws with a readable message when it is not running. */

@@ -5,11 +5,14 @@
 //   E2E_USER_DATA  a fresh Chromium profile directory
 //   CHROMIUM       the browser binary
 //   E2E_WORKSPACE  the workspace folder (tests change settings in its .vscode/settings.json)
+//   E2E_BUNDLED    the bin/asyncell of the installed platform .vsix (the server to expect)
+//   E2E_PYENV      a Python environment whose bin/ holds python and asyncell
 // Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
 // timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -18,6 +21,9 @@ const OUT = process.env.E2E_OUT ?? 'test-results';
 const USER_DATA = process.env.E2E_USER_DATA ?? path.join(OUT, 'chromium-profile');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WORKSPACE = process.env.E2E_WORKSPACE; // the workspace folder code-server has open
+const BUNDLED = process.env.E2E_BUNDLED;
+const PYENV = process.env.E2E_PYENV;
+const VERSION = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')).version;
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -185,6 +191,22 @@ function updateSettings(changes) {
   writeFileSync(file, JSON.stringify({ ...settings, ...changes }, undefined, 2));
 }
 
+/** Runs "asyncell: Show Server Binary" and returns the text of the notification it raises
+ * once it names `expected` (earlier ones may still be on screen). */
+async function showServerBinary(expected) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: expected }).first();
+  // Again until it names `expected`: a settings change reaches the extension, and the
+  // server restarts, some time after the file is written.
+  await until(`"asyncell: Show Server Binary" to name ${expected}`, async () => {
+    await runCommand('asyncell: Show Server Binary');
+    return toast.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  });
+  const message = (await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ');
+  await toast.hover();
+  await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => undefined);
+  return message;
+}
+
 async function openFile(name) {
   // F1 opens the palette in command mode; without the leading '>' it searches files
   // (Ctrl+P is taken by some focused widgets, e.g. a notebook cell's toolbar).
@@ -229,6 +251,26 @@ async function main() {
       );
       if (!/asyncio\.run\(\)/.test(problems)) throw new Error(`unexpected problems text: ${problems}`);
       await page.screenshot({ path: path.join(OUT, 'problems.png') });
+    });
+
+    await test('the server is the binary bundled in the platform .vsix (no asyncell.path, none on PATH)', async () => {
+      if (!BUNDLED) throw new Error('E2E_BUNDLED is not set');
+      const message = await showServerBinary(BUNDLED);
+      log(`  ${message}`);
+      const expected = `asyncell: the language server is ${BUNDLED} (bundled with the extension), version ${VERSION}; the extension is version ${VERSION}.`;
+      if (message !== expected) throw new Error(`expected: ${expected}\n     got: ${message}`);
+      // The server log says the same at start (Show Server Log opens it).
+      await runCommand('asyncell: Show Server Log');
+      await until(`"asyncell: starting ${BUNDLED} (bundled with the extension)" in the server log`, async () => {
+        const text = await page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => '');
+        // Long lines wrap in the output view: compare with all white space as one space.
+        return text.replace(/\s+/g, ' ').includes(`asyncell: starting ${BUNDLED} (bundled with the extension)`);
+      });
+      // The versions match, so no mismatch warning.
+      const warnings = await page.locator('.notifications-toasts .notification-toast', { hasText: 'features may not work' }).count();
+      if (warnings) throw new Error('a version mismatch warning is showing although the versions match');
+      await tryCommand('View: Hide Panel', 'View: Close Panel');
+      await openFile('loop200.py');
     });
 
     await test('the LOOP200 quick fix replaces asyncio.run(...) with await', async () => {
@@ -406,13 +448,25 @@ async function main() {
       );
     });
 
+    await test('selecting a Python environment with asyncell installed switches the server to its bin/asyncell', async () => {
+      if (!PYENV) throw new Error('E2E_PYENV is not set');
+      updateSettings({ 'python.defaultInterpreterPath': `${PYENV}/bin/python` });
+      const message = await showServerBinary(`${PYENV}/bin/asyncell`);
+      log(`  ${message}`);
+      if (!message.includes(`(from the selected Python environment (python.defaultInterpreterPath: ${PYENV}/bin/python))`)) {
+        throw new Error(`not from the selected Python environment: ${message}`);
+      }
+      // The restarted server works: the status bar of loop200.py comes back.
+      await until('a status for loop200.py from the new server', async () => /trio: not started/.test(await statusBarText()));
+    });
+
     await test('a missing asyncell binary raises a notification saying how to install it', async () => {
       updateSettings({ 'asyncell.path': '/nonexistent/asyncell' });
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: '/nonexistent/asyncell' });
       await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
       const message = await toast.first().locator('.notification-list-item-message').innerText();
       log(`  notification: ${message}`);
-      if (!message.includes('cargo install --path server')) throw new Error(`no install hint in: ${message}`);
+      if (!message.includes('pip install asyncell')) throw new Error(`no install hint in: ${message}`);
     });
   } finally {
     await context.close().catch(() => undefined);
