@@ -11,7 +11,8 @@
 #   --out     the .vsix to write (default editors/vscode/asyncell-<version>-<target>.vsix)
 #
 # Needs the extension's npm packages (npm ci in editors/vscode). `npm run vsix` still builds
-# the development .vsix without a binary (it then uses `asyncell` on PATH).
+# the development .vsix without a binary (it then needs `asyncell` in the selected Python
+# environment or on PATH).
 set -euo pipefail
 
 EXT=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +22,7 @@ die() {
     echo "package.sh: $*" >&2
     exit 2
 }
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 target="" binary="" out=""
 while [ $# -gt 0 ]; do

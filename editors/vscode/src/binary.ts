@@ -97,7 +97,10 @@ export function locate(inputs: Inputs, isExecutable: (file: string) => boolean):
   const beside = python && besidePython(python.interpreter);
   if (python && beside) {
     if (!inputs.trusted) {
-      skipped.push(`${beside} (${python.selectedBy}): not used because the workspace is not trusted`);
+      skipped.push(
+        `${beside} (${python.selectedBy}): not used because the workspace is not trusted ` +
+          '(trust it to use that binary, or set `asyncell.path` in your user settings)',
+      );
     } else if (isExecutable(beside)) {
       return {
         ok: true,

@@ -53,7 +53,8 @@ test('an untrusted workspace never runs the asyncell of its environment', () => 
   const result = found(run([VENV_ASYNCELL, BUNDLED, ON_PATH], { trusted: false }));
   assert.equal(result.path, BUNDLED);
   assert.deepEqual(result.skipped, [
-    `${VENV_ASYNCELL} (python.defaultInterpreterPath): not used because the workspace is not trusted`,
+    `${VENV_ASYNCELL} (python.defaultInterpreterPath): not used because the workspace is not trusted ` +
+      '(trust it to use that binary, or set `asyncell.path` in your user settings)',
   ]);
 });
 
