@@ -207,6 +207,11 @@ for dir in "${path_dirs[@]}"; do
 done
 if found=$(PATH="$CS_PATH" command -v asyncell); then die "asyncell is still on code-server's PATH: $found"; fi
 
+# A later release of the extension (no binary) for the version-mismatch test: the user
+# updates the extension while their Python environment keeps the older asyncell.
+(cd "$EXT" && quiet npx --no-install vsce package 0.99.0 --no-update-package-json --skip-license --allow-missing-repository \
+    --no-dependencies --no-rewrite-relative-links -o "$WORK/asyncell-0.99.0.vsix") || die "packaging the 0.99.0 .vsix failed"
+
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 step "code-server on 127.0.0.1:$PORT"
 PATH="$CS_PATH" setsid "$NODE24" "$CS_ENTRY" "${CS_FLAGS[@]}" --bind-addr "127.0.0.1:$PORT" --auth none \
@@ -222,8 +227,11 @@ curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || die "code-server d
 
 # ---- the e2e suite ---------------------------------------------------------------------
 step "e2e (playwright-core driving $CHROMIUM)"
+# Created here, not by the background job's redirect: tail must find it, or it prints nothing.
+: >"$OUT/e2e.log"
 E2E_URL="http://127.0.0.1:$PORT/?folder=$WORK/workspace" E2E_OUT="$OUT" E2E_WORKSPACE="$WORK/workspace" \
     E2E_USER_DATA="$WORK/chromium" CHROMIUM="$CHROMIUM" E2E_BUNDLED="$INSTALLED" E2E_PYENV="$WORK/pyenv" \
+    E2E_NEXT_VSIX="$WORK/asyncell-0.99.0.vsix" \
     setsid node "$EXT/test/e2e/e2e.mjs" >"$OUT/e2e.log" 2>&1 </dev/null &
 E2E_PID=$!
 tail -n +1 -f --pid="$E2E_PID" "$OUT/e2e.log" 2>/dev/null

@@ -7,6 +7,7 @@
 //   E2E_WORKSPACE  the workspace folder (tests change settings in its .vscode/settings.json)
 //   E2E_BUNDLED    the bin/asyncell of the installed platform .vsix (the server to expect)
 //   E2E_PYENV      a Python environment whose bin/ holds python and asyncell
+//   E2E_NEXT_VSIX  a development .vsix of this extension with the version NEXT_VERSION
 // Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
 // timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
 
@@ -23,6 +24,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WORKSPACE = process.env.E2E_WORKSPACE; // the workspace folder code-server has open
 const BUNDLED = process.env.E2E_BUNDLED;
 const PYENV = process.env.E2E_PYENV;
+const NEXT_VSIX = process.env.E2E_NEXT_VSIX;
+const NEXT_VERSION = '0.99.0';
 const VERSION = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')).version;
 const ARGS = [
   '--headless',
@@ -467,6 +470,47 @@ async function main() {
       const message = await toast.first().locator('.notification-list-item-message').innerText();
       log(`  notification: ${message}`);
       if (!message.includes('pip install asyncell')) throw new Error(`no install hint in: ${message}`);
+    });
+
+    await test('an extension update the server does not match warns once per session, naming both versions', async () => {
+      if (!NEXT_VSIX) throw new Error('E2E_NEXT_VSIX is not set');
+      // Back to the Python environment's asyncell (the previous test broke asyncell.path).
+      updateSettings({ 'asyncell.path': '' });
+      // The user installs a newer release of the extension; their environment keeps asyncell 0.1.0.
+      await runCommand('Extensions: Install from VSIX...');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(NEXT_VSIX);
+      await page.keyboard.press('Enter');
+      await until('the install to complete', async () =>
+        (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).some((t) => /Completed installing|installed/i.test(t)),
+        { timeout: 60_000 },
+      );
+      const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+      await runCommand('Developer: Reload Window');
+      await reloaded;
+      // The reloaded window restores loop200.py, which activates the new extension.
+      await until('the restored loop200.py after the reload', () =>
+        page.locator('.monaco-workbench .tabs-container .tab', { hasText: 'loop200.py' }).count(),
+        { timeout: 60_000 },
+      );
+      const warning = page.locator('.notifications-toasts .notification-toast', { hasText: 'features may not work' });
+      await warning.first().waitFor({ state: 'visible', timeout: 60_000 });
+      const message = (await warning.first().locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ');
+      log(`  warning: ${message}`);
+      const expected =
+        `asyncell: the language server ${PYENV}/bin/asyncell (from the selected Python environment ` +
+        `(python.defaultInterpreterPath: ${PYENV}/bin/python)) is version ${VERSION}, but the extension is version ${NEXT_VERSION}; ` +
+        `features may not work. Run \`pip install asyncell==${NEXT_VERSION}\` in that Python environment, or set \`asyncell.path\`.`;
+      if (message !== expected) throw new Error(`expected: ${expected}\n     got: ${message}`);
+      await warning.first().hover();
+      await warning.first().locator('.codicon-notifications-clear, .codicon-close').first().click();
+      await until('the warning to close', async () => !(await warning.count()));
+      // A restart on the same old binary (now through the setting) does not warn again.
+      updateSettings({ 'asyncell.path': `${PYENV}/bin/asyncell` });
+      const info = await showServerBinary('(from the asyncell.path setting)');
+      if (!info.includes(`version ${VERSION}; the extension is version ${NEXT_VERSION}`)) throw new Error(`unexpected: ${info}`);
+      if (await warning.count()) throw new Error('the version warning showed again after a restart');
     });
   } finally {
     await context.close().catch(() => undefined);
