@@ -480,7 +480,15 @@ async function main() {
       await runCommand('Extensions: Install from VSIX...');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(NEXT_VSIX);
+      // The simple file dialog fills in its start folder after it opens, and that can
+      // overwrite a path typed too early (seen under load): wait for it, then type until
+      // the path stays.
+      await until('the file dialog to show its start folder', async () => (await input.inputValue()).length > 0);
+      await until('the .vsix path to stay typed', async () => {
+        await input.fill(NEXT_VSIX);
+        await page.waitForTimeout(500);
+        return (await input.inputValue()) === NEXT_VSIX;
+      });
       await page.keyboard.press('Enter');
       await until('the install to complete', async () =>
         (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).some((t) => /Completed installing|installed/i.test(t)),
