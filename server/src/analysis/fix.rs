@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::TextSize;
 
 use super::check::check_document;
 use super::diagnostic::{Applicability, Diagnostic, Edit};
@@ -202,6 +202,8 @@ fn apply_edits(text: &str, edits: &[Edit]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use ruff_text_size::TextRange;
+
     use super::*;
 
     fn fix(text: &str, at_least: Applicability) -> Fixed {

@@ -13,6 +13,7 @@ pub mod facts;
 pub mod fix;
 pub mod index;
 pub mod ipynb;
+pub mod ipynb_edit;
 pub mod names;
 pub mod noqa;
 pub mod percent;
