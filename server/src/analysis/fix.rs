@@ -46,7 +46,8 @@ pub struct Fixed {
     /// is still to report).
     pub document: Document,
     pub diagnostics: Vec<Arc<Vec<Diagnostic>>>,
-    /// Whether [`MAX_PASSES`] ran out before a pass changed nothing.
+    /// Whether fixing stopped early: [`MAX_PASSES`] ran out, or a pass broke the syntax
+    /// (and was undone).
     pub gave_up: bool,
 }
 
@@ -63,6 +64,7 @@ pub fn fix_document(sources: Sources, settings: &Settings, at_least: Applicabili
     let mut document = sources.document(settings);
     let mut diagnostics = check_document(&mut document);
     for _ in 0..MAX_PASSES {
+        let counts_before = counts.clone();
         let Some(next) = apply_pass(&sources, &document, &diagnostics, at_least, &mut counts)
         else {
             return Fixed {
@@ -73,13 +75,31 @@ pub fn fix_document(sources: Sources, settings: &Settings, at_least: Applicabili
                 gave_up: false,
             };
         };
-        sources = next;
+        let broken_before = units_with_syntax_errors(&document);
         // The same document is updated rather than rebuilt, so units the pass did not
         // touch keep their parse and their findings.
-        match &sources {
+        match &next {
             Sources::Python(text) => document.update_python(text.clone()),
             Sources::Cells(cells) => document.update_cells(cells.clone()),
         }
+        if units_with_syntax_errors(&document) > broken_before {
+            // A fix that breaks the syntax is a rule's bug; never write its result.
+            tracing::error!("a fix pass introduced a syntax error; its fixes were dropped");
+            counts = counts_before;
+            match &sources {
+                Sources::Python(text) => document.update_python(text.clone()),
+                Sources::Cells(cells) => document.update_cells(cells.clone()),
+            }
+            diagnostics = check_document(&mut document);
+            return Fixed {
+                sources,
+                counts,
+                document,
+                diagnostics,
+                gave_up: true,
+            };
+        }
+        sources = next;
         diagnostics = check_document(&mut document);
     }
     tracing::warn!("fixes still changed the document after {MAX_PASSES} passes; stopped");
@@ -90,6 +110,14 @@ pub fn fix_document(sources: Sources, settings: &Settings, at_least: Applicabili
         diagnostics,
         gave_up: true,
     }
+}
+
+fn units_with_syntax_errors(document: &Document) -> usize {
+    document
+        .slots()
+        .iter()
+        .filter(|slot| slot.unit.has_syntax_errors())
+        .count()
 }
 
 /// One pass: the new sources, or `None` when no fix applies.

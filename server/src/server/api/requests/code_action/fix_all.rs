@@ -50,7 +50,7 @@ pub fn action(session: &Session, uri: &Uri) -> Option<CodeAction> {
             .collect(),
         _ => return None,
     };
-    let changes: HashMap<Uri, Vec<TextEdit>> = uris
+    let changes: Vec<(Uri, Vec<TextEdit>)> = uris
         .into_iter()
         .zip(pairs)
         .filter(|(_, (old, new))| old != new)
@@ -63,7 +63,7 @@ pub fn action(session: &Session, uri: &Uri) -> Option<CodeAction> {
         title: format!("Fix all safe asyncell findings ({})", fixed.total()),
         kind: Some(CodeActionKind::new(KIND)),
         edit: Some(WorkspaceEdit {
-            changes: Some(changes),
+            changes: Some(HashMap::from_iter(changes)),
             ..WorkspaceEdit::default()
         }),
         ..CodeAction::default()
