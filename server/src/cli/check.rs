@@ -464,14 +464,17 @@ fn check_input(
         }
     };
     let settings = layer.settings();
-    let original = match input
+    // Only a fix needs the bytes as read (to write them back, or to compare before
+    // writing); a plain check keeps one copy of each file, as before fixes existed.
+    let keep_bytes = options.mode != fixes::FixMode::Report || input.from_stdin;
+    let mut original = match input
         .read
-        .and_then(|bytes| fixes::Original::decode(bytes, is_notebook(path)))
+        .and_then(|bytes| fixes::Original::decode(bytes, is_notebook(path), keep_bytes))
     {
         Ok(original) => original,
         Err(error) => return failed(error),
     };
-    let checked = match fixes::check_text(path, &original, &settings, options) {
+    let checked = match fixes::check_text(path, &mut original, &settings, options) {
         Ok(checked) => checked,
         Err(error) => return failed(error),
     };

@@ -90,30 +90,39 @@ impl FixOptions {
 
 /// A file's text as read, kept to write the fixed file in the same shape.
 pub struct Original {
+    /// The bytes as read; empty unless asked to keep them (fixing, or stdin).
     pub bytes: Vec<u8>,
     pub text: String,
     pub is_notebook: bool,
 }
 
 impl Original {
-    pub fn decode(bytes: Vec<u8>, is_notebook: bool) -> Result<Original, String> {
-        let text = if is_notebook {
-            source::decode_notebook(bytes.clone())?
+    pub fn decode(bytes: Vec<u8>, is_notebook: bool, keep_bytes: bool) -> Result<Original, String> {
+        let kept = if keep_bytes {
+            bytes.clone()
         } else {
-            source::decode_python(&bytes)
-                .map_err(|error| error.to_string())?
-                .into_owned()
+            Vec::new()
+        };
+        let text = if is_notebook {
+            source::decode_notebook(bytes)?
+        } else {
+            source::decode_python_owned(bytes).map_err(|error| error.to_string())?
         };
         Ok(Original {
-            bytes,
+            bytes: kept,
             text,
             is_notebook,
         })
     }
 
-    fn sources(&self) -> Result<Sources, String> {
+    /// The document's sources; `take` moves the text out (a plain check needs no copy).
+    fn sources(&mut self, take: bool) -> Result<Sources, String> {
         if !self.is_notebook {
-            return Ok(Sources::Python(self.text.clone()));
+            return Ok(Sources::Python(if take {
+                std::mem::take(&mut self.text)
+            } else {
+                self.text.clone()
+            }));
         }
         let cells = ipynb::parse(&self.text)?;
         Ok(Sources::Cells(
@@ -194,15 +203,16 @@ pub struct Checked {
 /// Checks, and in Apply or Diff mode fixes, one file's text.
 pub fn check_text(
     path: &Path,
-    original: &Original,
+    original: &mut Original,
     settings: &Settings,
     options: FixOptions,
 ) -> Result<Checked, String> {
-    let sources = original.sources()?;
-    let (document, diagnostics, mut fixes) = if options.mode == FixMode::Report {
-        let mut document = match &sources {
-            Sources::Python(text) => Document::from_python(text.clone(), settings),
-            Sources::Cells(cells) => Document::from_cells(cells.clone(), settings),
+    let report_only = options.mode == FixMode::Report;
+    let sources = original.sources(report_only)?;
+    let (document, diagnostics, mut fixes) = if report_only {
+        let mut document = match sources {
+            Sources::Python(text) => Document::from_python(text, settings),
+            Sources::Cells(cells) => Document::from_cells(cells, settings),
         };
         let diagnostics = check_document(&mut document);
         (document, diagnostics, FileFixes::default())
