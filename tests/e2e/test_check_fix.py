@@ -224,6 +224,10 @@ def test_stdin_round_trip(asyncell_bin, tmp_path):
     assert "app.py:9:5: LOOP300" in stderr
     assert (tmp_path / "app.py").read_text() == "# the file on disk\n"
 
+    # --stdin-filename alone implies stdin, as in Ruff.
+    code, implied, _ = run_check(asyncell_bin, "--stdin-filename", "app.py", "--fix", cwd=tmp_path, stdin=SCRIPT)
+    assert implied == stdout
+
     # Fixing what is already fixed gives the text back unchanged.
     code, again, _ = run_check(asyncell_bin, "-", "--stdin-filename", "app.py", "--fix", cwd=tmp_path, stdin=stdout)
     assert again == stdout

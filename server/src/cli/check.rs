@@ -104,7 +104,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
         args.paths.clone()
     };
     let options = args.fixes.options();
-    let reads_stdin = roots.iter().any(|root| root.as_os_str() == "-");
+    // `--stdin-filename` without a path means stdin too, as in Ruff.
+    let reads_stdin = roots.iter().any(|root| root.as_os_str() == "-")
+        || (args.paths.is_empty() && args.fixes.stdin_filename.is_some());
     if reads_stdin && roots.len() > 1 {
         eprintln!("error: `-` (standard input) must be the only path");
         return ExitCode::from(2);

@@ -34,7 +34,8 @@ pub struct FixArgs {
     /// With --fix: exit 1 when anything was fixed, even if no finding remains.
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
-    /// The file name to check standard input as, when the path is `-`: it decides the
+    /// The file name to check standard input as, when the path is `-` (or no path is
+    /// given): it decides the
     /// kind of file (.py or .ipynb), the pyproject.toml that applies and the name in
     /// reports. With --fix the fixed text goes to stdout and the findings to stderr.
     #[arg(long)]
