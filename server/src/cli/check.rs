@@ -1,6 +1,9 @@
 //! `asyncell check`: the same engine as the language server, over files on disk.
 
-use std::io::Write;
+mod fixes;
+mod write;
+
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -10,8 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
-use crate::analysis::document::CellInput;
-use crate::analysis::{check_document, ipynb, Diagnostic, Document, LoopMode, Target, UnitSlot};
+use crate::analysis::{Diagnostic, LoopMode, Target, UnitSlot};
 use crate::config::{self, ConfigLayer};
 use crate::positions::Encoding;
 use crate::source;
@@ -25,7 +27,8 @@ pub enum OutputFormat {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories (default: the current directory). Directories are walked for
-    /// .py and .ipynb files, honouring .gitignore.
+    /// .py and .ipynb files, honouring .gitignore. `-` reads standard input (see
+    /// --stdin-filename).
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: OutputFormat,
@@ -42,6 +45,8 @@ pub struct CheckArgs {
     /// Skip these codes or prefixes (comma-separated, case-insensitive).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
+    #[command(flatten)]
+    pub fixes: fixes::FixArgs,
 }
 
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
@@ -58,6 +63,7 @@ enum Outcome {
     Checked {
         path: PathBuf,
         findings: Vec<Rendered>,
+        fixes: fixes::FileFixes,
     },
     Failed {
         path: PathBuf,
@@ -97,21 +103,68 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
+    let options = args.fixes.options();
+    // `--stdin-filename` without a path means stdin too, as in Ruff.
+    let reads_stdin = roots.iter().any(|root| root.as_os_str() == "-")
+        || (args.paths.is_empty() && args.fixes.stdin_filename.is_some());
+    if reads_stdin && roots.len() > 1 {
+        eprintln!("error: `-` (standard input) must be the only path");
+        return ExitCode::from(2);
+    }
     let mut usage_errors = Vec::new();
-    let files = collect_files(&roots, &mut usage_errors);
-
     let configs = ConfigCache::default();
-    let mut outcomes: Vec<Outcome> = files
-        .par_iter()
-        .map(|path| check_file(path, &configs, &cli_layer, args.output_format))
-        .collect();
+    let mut outcomes: Vec<Outcome> = if reads_stdin {
+        let name = args
+            .fixes
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        let mut bytes = Vec::new();
+        let read = std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|error| format!("cannot read standard input: {error}"));
+        let input = Input {
+            path: &name,
+            read,
+            from_stdin: true,
+        };
+        vec![check_input(
+            input,
+            &configs,
+            &cli_layer,
+            args.output_format,
+            options,
+        )]
+    } else {
+        let files = collect_files(&roots, &mut usage_errors);
+        files
+            .par_iter()
+            .map(|path| {
+                let input = Input {
+                    path,
+                    read: source::read_regular_file(path).map_err(|error| error.to_string()),
+                    from_stdin: false,
+                };
+                check_input(input, &configs, &cli_layer, args.output_format, options)
+            })
+            .collect()
+    };
     outcomes.sort_by(|a, b| a.path().cmp(b.path()));
+    // With stdin under --fix, stdout carries the fixed text: findings go to stderr.
+    let stdin_fixed = reads_stdin && options.mode == fixes::FixMode::Apply;
 
     let mut findings = 0usize;
     let mut failures = usage_errors.len();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out: Box<dyn Write> = if stdin_fixed {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(stdout.lock())
+    };
     let mut json_items = Vec::new();
+    let (mut fixable, mut hidden, mut fixed_total, mut diffs) = (0, 0, 0, 0);
+    let mut fixed_per_file = Vec::new();
     for error in &usage_errors {
         eprintln!("error: {error}");
     }
@@ -133,10 +186,30 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 None => unconfigured.push((pyproject_errors, 1)),
             },
             Outcome::Checked {
-                findings: rendered, ..
+                path,
+                findings: rendered,
+                fixes,
             } => {
                 checked += 1;
                 findings += rendered.len();
+                fixable += fixes.fixable;
+                hidden += fixes.hidden;
+                fixed_total += fixes.fixed_total();
+                if stdin_fixed {
+                    // The fixed text, or the text unchanged: a pipe must get the file back.
+                    let _ = std::io::stdout().write_all(fixes.new_bytes.as_deref().unwrap_or(&[]));
+                }
+                if let Some(diff) = &fixes.diff {
+                    diffs += 1;
+                    let _ = std::io::stdout().write_all(diff.as_bytes());
+                }
+                if !fixes.fixed.is_empty() {
+                    fixed_per_file.push((path, fixes.fixed));
+                }
+                if options.mode == fixes::FixMode::Diff {
+                    // --diff prints the diffs only, as Ruff does.
+                    continue;
+                }
                 for item in rendered {
                     match item {
                         Rendered::Text(line) => {
@@ -159,7 +232,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
             n => eprintln!("  ({n} files under it not checked)"),
         }
     }
+    if args.fixes.show_fixes && options.mode == fixes::FixMode::Apply {
+        let listed: Vec<_> = fixed_per_file
+            .iter()
+            .map(|(p, c)| (p.as_path(), c))
+            .collect();
+        let _ = write!(out, "{}", fixes::show_fixes(&listed));
+    }
     match args.output_format {
+        OutputFormat::Json if options.mode == fixes::FixMode::Diff => {}
         OutputFormat::Json => {
             let _ = writeln!(
                 out,
@@ -172,13 +253,34 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 1 => "1 file".to_string(),
                 n => format!("{n} files"),
             };
-            eprintln!("{}", summary(findings, checked, &files, failures));
+            match options.mode {
+                fixes::FixMode::Diff => eprintln!(
+                    "{}",
+                    fixes::diff_summary(fixed_total, diffs, findings, failures)
+                ),
+                fixes::FixMode::Apply => eprintln!(
+                    "{}",
+                    fixes::apply_summary(fixed_total, findings, &files, failures)
+                        .unwrap_or_else(|| summary(findings, checked, &files, failures))
+                ),
+                fixes::FixMode::Report => {
+                    eprintln!("{}", summary(findings, checked, &files, failures))
+                }
+            }
+            if let Some(hint) = fixes::fixable_hint(fixable, hidden, options.mode) {
+                eprintln!("{hint}");
+            }
         }
     }
     let _ = out.flush();
+    drop(out);
+    let _ = std::io::stdout().flush();
     if failures > 0 {
         ExitCode::from(2)
-    } else if findings > 0 {
+    } else if options.mode == fixes::FixMode::Diff {
+        // Whether there is anything to fix, as for a formatter's --check.
+        ExitCode::from(u8::from(diffs > 0))
+    } else if findings > 0 || (args.fixes.exit_non_zero_on_fix && fixed_total > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -333,12 +435,23 @@ impl ConfigCache {
     }
 }
 
-fn check_file(
-    path: &Path,
+/// A file's bytes as read, or why they could not be.
+struct Input<'a> {
+    /// The name to report (and to find its pyproject.toml by); for stdin, the
+    /// --stdin-filename, never written to.
+    path: &'a Path,
+    read: Result<Vec<u8>, String>,
+    from_stdin: bool,
+}
+
+fn check_input(
+    input: Input<'_>,
     configs: &ConfigCache,
     cli_layer: &ConfigLayer,
     format: OutputFormat,
+    options: fixes::FixOptions,
 ) -> Outcome {
+    let path = input.path;
     let failed = |error: String| Outcome::Failed {
         path: path.to_path_buf(),
         error,
@@ -353,48 +466,62 @@ fn check_file(
         }
     };
     let settings = layer.settings();
-    let text = match source::read_source_text(path) {
-        Ok(text) => text,
+    // Only a fix needs the bytes as read (to write them back, or to compare before
+    // writing); a plain check keeps one copy of each file, as before fixes existed.
+    let keep_bytes = options.mode != fixes::FixMode::Report || input.from_stdin;
+    let mut original = match input
+        .read
+        .and_then(|bytes| fixes::Original::decode(bytes, is_notebook(path), keep_bytes))
+    {
+        Ok(original) => original,
         Err(error) => return failed(error),
     };
-    let mut document = if path.extension().is_some_and(|e| e == "ipynb") {
-        match ipynb::parse(&text) {
-            Ok(cells) => Document::from_cells(
-                cells
-                    .into_iter()
-                    .map(|c| CellInput {
-                        is_code: c.is_code,
-                        text: c.source,
-                    })
-                    .collect(),
-                &settings,
-            ),
-            Err(error) => return failed(error),
-        }
-    } else {
-        Document::from_python(text, &settings)
+    let checked = match fixes::check_text(path, &mut original, &settings, options) {
+        Ok(checked) => checked,
+        Err(error) => return failed(error),
     };
-    let per_unit = check_document(&mut document);
-    let findings = document
+    if options.mode == fixes::FixMode::Apply && !input.from_stdin {
+        if let Some(new) = &checked.fixes.new_bytes {
+            if let Err(error) = write::replace_file(path, &original.bytes, new) {
+                return failed(error);
+            }
+        }
+    }
+    let findings = checked
+        .document
         .slots()
         .iter()
-        .zip(&per_unit)
+        .zip(&checked.diagnostics)
         .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| (slot, d)))
         .map(|(slot, diagnostic)| match format {
-            OutputFormat::Text => Rendered::Text(text_line(path, slot, diagnostic)),
+            OutputFormat::Text => Rendered::Text(text_line(path, slot, diagnostic, options)),
             OutputFormat::Json => Rendered::Json(json_item(path, slot, diagnostic)),
         })
         .collect();
+    let mut fixes = checked.fixes;
+    if input.from_stdin && fixes.new_bytes.is_none() {
+        fixes.new_bytes = Some(original.bytes);
+    }
     Outcome::Checked {
         path: path.to_path_buf(),
         findings,
+        fixes,
     }
 }
 
-fn text_line(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> String {
+fn text_line(
+    path: &Path,
+    slot: &UnitSlot,
+    diagnostic: &Diagnostic,
+    options: fixes::FixOptions,
+) -> String {
     let start = slot.line_col(diagnostic.range.start(), Encoding::Utf32);
     let (row, col) = (start.line + 1, start.col + 1);
-    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
+    let fixable = if options.is_fixable(diagnostic) {
+        " [*]"
+    } else {
+        ""
+    };
     match slot.cell.filter(|_| is_notebook(path)) {
         Some(cell) => format!(
             "{}:cell {}:{row}:{col}: {}{fixable} {}",
@@ -424,6 +551,7 @@ fn json_item(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> Value {
     };
     let fix = diagnostic.fix.as_ref().map(|fix| {
         json!({
+            "applicability": fix.applicability,
             "message": fix.message,
             "edits": fix.edits.iter().map(|edit| json!({
                 "content": edit.content,
