@@ -52,6 +52,13 @@ pub struct ConfigLayer {
     pub no_checkpoint_warning_decorators: Option<Vec<String>>,
     pub transform_async_generator_decorators: Option<Vec<String>>,
     pub exception_suppress_context_managers: Option<Vec<String>>,
+    // File selection (`asyncell check`; see cli/selection.rs). Patterns are relative to
+    // the directory of the pyproject.toml that sets them.
+    pub exclude: Option<Vec<String>>,
+    pub extend_exclude: Option<Vec<String>>,
+    pub force_exclude: Option<bool>,
+    /// Glob pattern → codes or prefixes that matching files skip.
+    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl ConfigLayer {
@@ -90,6 +97,10 @@ impl ConfigLayer {
                 &over.exception_suppress_context_managers,
                 &self.exception_suppress_context_managers,
             ),
+            exclude: pick(&over.exclude, &self.exclude),
+            extend_exclude: pick(&over.extend_exclude, &self.extend_exclude),
+            force_exclude: over.force_exclude.or(self.force_exclude),
+            per_file_ignores: pick(&over.per_file_ignores, &self.per_file_ignores),
         }
     }
 
@@ -146,6 +157,21 @@ impl ConfigLayer {
             if list.is_empty() && errors.len() > before {
                 *selectors = None;
             }
+        }
+        // `per-file-ignores` codes are ignore selectors: a typo is an error, never a
+        // silently wider ignore.
+        for (pattern, codes) in self.per_file_ignores.iter_mut().flatten() {
+            let key = format!("per-file-ignores \"{pattern}\"");
+            *codes = std::mem::take(codes)
+                .into_iter()
+                .filter_map(|raw| match selector::parse(&raw) {
+                    Ok(canonical) => Some(canonical),
+                    Err(error) => {
+                        errors.push(error.describe(&origin(&key)));
+                        None
+                    }
+                })
+                .collect();
         }
         errors
     }
@@ -261,7 +287,11 @@ pub fn search_dirs<'p>(start: &'p Path, limit: SearchLimit<'_>) -> Vec<&'p Path>
     dirs
 }
 
-/// The nearest pyproject.toml at or above `start` (a file or directory), within `limit`.
+/// The nearest pyproject.toml at or above `start` (a file or directory), within `limit`,
+/// that configures asyncell: as in Ruff, a pyproject.toml without a `[tool.asyncell]`
+/// table (a sub-package's, say) does not hide its parent's configuration. A file that
+/// cannot be judged (unreadable, invalid TOML, another user's) counts as configuring, so
+/// that its problem is reported rather than skipped.
 pub fn find_pyproject(start: &Path, limit: SearchLimit<'_>) -> Option<PathBuf> {
     let start = if start.is_file() {
         start.parent()?
@@ -271,7 +301,26 @@ pub fn find_pyproject(start: &Path, limit: SearchLimit<'_>) -> Option<PathBuf> {
     search_dirs(start, limit)
         .into_iter()
         .map(|dir| dir.join("pyproject.toml"))
-        .find(|p| p.is_file())
+        .find(|p| p.is_file() && configures_asyncell(p))
+}
+
+fn configures_asyncell(pyproject: &Path) -> bool {
+    if foreign_owner(pyproject).is_some() {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(pyproject) else {
+        return true;
+    };
+    #[derive(Deserialize)]
+    struct Pyproject {
+        tool: Option<BTreeMap<String, serde::de::IgnoredAny>>,
+    }
+    match toml::from_str::<Pyproject>(&text) {
+        Ok(parsed) => parsed
+            .tool
+            .is_some_and(|tools| tools.contains_key("asyncell")),
+        Err(_) => true,
+    }
 }
 
 /// The project's root for its `.venv`, as `uv run` finds it: the directory of the
@@ -550,11 +599,17 @@ mod tests {
         let root = top.path().join("ws");
         let deep = root.join("a").join("b");
         std::fs::create_dir_all(&deep).unwrap();
-        std::fs::write(top.path().join("pyproject.toml"), "").unwrap();
+        std::fs::write(top.path().join("pyproject.toml"), "[tool.asyncell]\n").unwrap();
         assert_eq!(find_pyproject(&deep, SearchLimit::Workspace(&root)), None);
         std::fs::create_dir(root.join(".git")).unwrap();
         assert_eq!(find_pyproject(&deep, SearchLimit::Repository), None);
-        std::fs::write(root.join("pyproject.toml"), "").unwrap();
+        std::fs::write(root.join("pyproject.toml"), "[project]\nname = \"ws\"\n").unwrap();
+        assert_eq!(
+            find_pyproject(&deep, SearchLimit::Repository),
+            None,
+            "a pyproject.toml without [tool.asyncell] configures nothing"
+        );
+        std::fs::write(root.join("pyproject.toml"), "[tool.asyncell]\n").unwrap();
         assert_eq!(
             find_pyproject(&deep, SearchLimit::Repository),
             Some(root.join("pyproject.toml"))

@@ -13,5 +13,6 @@ pub mod logging;
 pub mod panics;
 pub mod positions;
 pub mod runtime;
+pub mod selection;
 pub mod server;
 pub mod source;

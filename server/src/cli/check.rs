@@ -6,7 +6,7 @@ mod write;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use crate::analysis::{Diagnostic, LoopMode, Target, UnitSlot};
 use crate::config::{self, ConfigLayer};
 use crate::positions::Encoding;
+use crate::selection::{self, CliSelection, Exclusions, PerFileIgnores};
 use crate::source;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -45,6 +46,23 @@ pub struct CheckArgs {
     /// Skip these codes or prefixes (comma-separated, case-insensitive).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
+    /// Leave out files and directories matching these globs (comma-separated), instead
+    /// of the configured `exclude` and the defaults (.venv, venv, build, dist, .git,
+    /// node_modules, site-packages, ...). Relative to the current directory.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub exclude: Option<Vec<String>>,
+    /// Leave these out as well (comma-separated globs, relative to the current directory).
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub extend_exclude: Vec<String>,
+    /// Apply the exclusions to paths named on the command line too (pre-commit names
+    /// every staged file).
+    #[arg(long, overrides_with = "no_force_exclude")]
+    pub force_exclude: bool,
+    #[arg(long, overrides_with = "force_exclude", hide = true)]
+    pub no_force_exclude: bool,
+    /// Ignore every pyproject.toml: only the command line configures the check.
+    #[arg(long)]
+    pub isolated: bool,
     #[command(flatten)]
     pub fixes: fixes::FixArgs,
 }
@@ -112,7 +130,19 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let mut usage_errors = Vec::new();
-    let configs = ConfigCache::default();
+    let configs = Arc::new(ConfigCache {
+        isolated: args.isolated,
+        selection: CliSelection {
+            exclude: args.exclude.clone(),
+            extend_exclude: args.extend_exclude.clone(),
+            force_exclude: match (args.force_exclude, args.no_force_exclude) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        },
+        ..ConfigCache::default()
+    });
     let mut outcomes: Vec<Outcome> = if reads_stdin {
         let name = args
             .fixes
@@ -137,7 +167,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             options,
         )]
     } else {
-        let files = collect_files(&roots, &mut usage_errors);
+        let files = collect_files(&roots, &configs, &mut usage_errors);
         files
             .par_iter()
             .map(|path| {
@@ -323,18 +353,19 @@ impl Outcome {
     }
 }
 
-fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
+fn collect_files(
+    roots: &[PathBuf],
+    configs: &Arc<ConfigCache>,
+    errors: &mut Vec<String>,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for root in roots {
         // Named explicitly, a FIFO, device or socket is an error (it was asked for and
         // cannot be checked); met during a walk it is skipped, as Ruff does, since only
         // regular .py and .ipynb files are looked for there.
-        match std::fs::metadata(root) {
-            Ok(metadata) if metadata.is_file() => {
-                files.push(root.clone());
-                continue;
-            }
-            Ok(metadata) if metadata.is_dir() => {}
+        let is_dir = match std::fs::metadata(root) {
+            Ok(metadata) if metadata.is_file() => false,
+            Ok(metadata) if metadata.is_dir() => true,
             Ok(metadata) => {
                 let kind = source::read::special_kind(metadata.file_type());
                 let error = source::ReadError::NotRegular(kind.unwrap_or("not a regular file"));
@@ -346,11 +377,52 @@ fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
                 errors.push(format!("{}: {error}", root.display()));
                 continue;
             }
+        };
+        // A path named on the command line is checked even if excluded, unless
+        // `force-exclude` says otherwise.
+        match configs.exclusions_for(root, is_dir) {
+            Ok(exclusions) if exclusions.excludes_named(root) => continue,
+            Ok(_) => {}
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
         }
+        if !is_dir {
+            if selection::is_checkable(root) {
+                files.push(root.clone());
+            } else {
+                eprintln!(
+                    "warning: {}: skipped: not a Python file (.py, .pyi) or notebook (.ipynb)",
+                    root.display()
+                );
+            }
+            continue;
+        }
+        // The walk's filter must own what it uses.
+        let problems = Arc::new(Mutex::new(Vec::new()));
+        let (filter_configs, filter_problems) = (configs.clone(), problems.clone());
         let walker = ignore::WalkBuilder::new(root)
             .hidden(true)
             .git_ignore(true)
             .require_git(false)
+            .filter_entry(move |entry| {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                match filter_configs.exclusions_for(entry.path(), is_dir) {
+                    Ok(exclusions) => !exclusions.excludes(entry.path()),
+                    Err(error) => {
+                        if let Ok(mut problems) = filter_problems.lock() {
+                            if !problems.contains(&error) {
+                                problems.push(error);
+                            }
+                        }
+                        false
+                    }
+                }
+            })
             .build();
         for entry in walker {
             match entry {
@@ -364,6 +436,8 @@ fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
                 Err(error) => errors.push(error.to_string()),
             }
         }
+        let found = problems.lock().map(|mut p| std::mem::take(&mut *p));
+        errors.extend(found.unwrap_or_default());
     }
     files.sort();
     files.dedup();
@@ -374,18 +448,75 @@ fn collect_files(roots: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
 /// it (a project's tree has dozens of directories under one pyproject.toml).
 #[derive(Default)]
 struct ConfigCache {
+    /// `--isolated`: no pyproject.toml is read.
+    isolated: bool,
+    selection: CliSelection,
     pyproject_of_dir: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
     layer_of_pyproject: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, Vec<String>>>>,
+    exclusions_of_pyproject: Mutex<FxHashMap<Option<PathBuf>, Result<Arc<Exclusions>, String>>>,
 }
 
 impl ConfigCache {
-    /// The file's pyproject layer, or every error in it (a parse error, or each bad
-    /// selector, named with the file).
-    fn layer_for(&self, file: &Path) -> Result<ConfigLayer, Vec<String>> {
+    /// The pyproject.toml that configures `file` (None: none does, or `--isolated`).
+    fn pyproject_of_file(&self, file: &Path) -> Option<PathBuf> {
+        if self.isolated {
+            return None;
+        }
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let Some(pyproject) = self.pyproject_for(dir) else {
-            return Ok(ConfigLayer::default());
+        self.pyproject_for(dir)
+    }
+
+    /// What is excluded where `path` is (a directory's own configuration decides for
+    /// what is in it). A broken pyproject.toml excludes nothing: its errors are
+    /// reported with the files under it.
+    fn exclusions_for(&self, path: &Path, is_dir: bool) -> Result<Arc<Exclusions>, String> {
+        let pyproject = if is_dir {
+            self.pyproject_of_file(&path.join("__probe__"))
+        } else {
+            self.pyproject_of_file(path)
         };
+        if let Some(cached) = self
+            .exclusions_of_pyproject
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&pyproject).cloned())
+        {
+            return cached;
+        }
+        let layer = match &pyproject {
+            Some(file) => self.layer_for(file).unwrap_or_default(),
+            None => ConfigLayer::default(),
+        };
+        let origin = pyproject.as_ref().map_or_else(
+            || "the default exclusions".to_string(),
+            |file| format!("{} [tool.asyncell]", file.display()),
+        );
+        let base = pyproject.as_deref().and_then(Path::parent);
+        let exclusions = Exclusions::new(&layer, base, &origin, &self.selection).map(Arc::new);
+        if let Ok(mut map) = self.exclusions_of_pyproject.lock() {
+            map.insert(pyproject, exclusions.clone());
+        }
+        exclusions
+    }
+
+    /// The file's pyproject layer and the directory its patterns are relative to, or
+    /// every error in it (a parse error, or each bad selector, named with the file).
+    fn layer_and_base_for(
+        &self,
+        file: &Path,
+    ) -> Result<(ConfigLayer, Option<PathBuf>), Vec<String>> {
+        match self.pyproject_of_file(file) {
+            Some(pyproject) => {
+                let base = pyproject.parent().map(Path::to_path_buf);
+                self.layer_for(&pyproject).map(|layer| (layer, base))
+            }
+            None => Ok((ConfigLayer::default(), None)),
+        }
+    }
+
+    /// A pyproject.toml's layer, read and validated once.
+    fn layer_for(&self, pyproject: &Path) -> Result<ConfigLayer, Vec<String>> {
+        let pyproject = pyproject.to_path_buf();
         let cached = self
             .layer_of_pyproject
             .lock()
@@ -456,8 +587,8 @@ fn check_input(
         path: path.to_path_buf(),
         error,
     };
-    let layer = match configs.layer_for(path) {
-        Ok(layer) => layer.merged(cli_layer),
+    let (layer, base) = match configs.layer_and_base_for(path) {
+        Ok((layer, base)) => (layer.merged(cli_layer), base),
         Err(pyproject_errors) => {
             return Outcome::Unconfigured {
                 path: path.to_path_buf(),
@@ -465,7 +596,23 @@ fn check_input(
             }
         }
     };
-    let settings = layer.settings();
+    let mut settings = layer.settings();
+    // Patterns from the command line are relative to the current directory, those of a
+    // pyproject.toml to its directory; `layer` holds whichever set them last.
+    let pattern_base = if cli_layer.per_file_ignores.is_some() {
+        None
+    } else {
+        base
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match PerFileIgnores::new(
+        layer.per_file_ignores.as_ref(),
+        pattern_base.as_deref().unwrap_or(&cwd),
+        "[tool.asyncell]",
+    ) {
+        Ok(ignores) => settings.ignore.extend(ignores.codes_for(path)),
+        Err(error) => return failed(error),
+    }
     // Only a fix needs the bytes as read (to write them back, or to compare before
     // writing); a plain check keeps one copy of each file, as before fixes existed.
     let keep_bytes = options.mode != fixes::FixMode::Report || input.from_stdin;

@@ -22,6 +22,7 @@ use crate::analysis::{check_document, Diagnostic, Document, Settings};
 use crate::config::{self, ConfigLayer, EditorSettings, FrontEnd, SearchLimit};
 use crate::exec::{self, Interpreter, ProjectVenv};
 use crate::positions::{Encoding, LineCol};
+use crate::selection::PerFileIgnores;
 
 /// How a configuration message is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,6 +82,8 @@ pub struct Session {
     pub workspace_root: Option<PathBuf>,
     editor: EditorSettings,
     pyprojects: FxHashMap<PathBuf, ConfigLayer>,
+    /// Directory → the directory of the pyproject.toml that configures it.
+    pyproject_dirs: FxHashMap<PathBuf, Option<PathBuf>>,
     /// Untrusted `.venv` interpreters the user was already told about.
     untrusted_venvs_named: FxHashSet<PathBuf>,
     files: FxHashMap<String, OpenFile>,
@@ -199,8 +202,45 @@ impl Session {
             .collect()
     }
 
+    /// The settings a document is checked with: [`Session::config_for`], plus the
+    /// codes its `per-file-ignores` entry skips (patterns relative to the pyproject.toml
+    /// that set them, or to the workspace root for the editor's own).
     pub fn settings_for(&mut self, uri: &Uri) -> Settings {
-        self.config_for(uri).settings()
+        let layer = self.config_for(uri);
+        let mut settings = layer.settings();
+        let (Some(_), Some(path)) = (&layer.per_file_ignores, uri.to_file_path()) else {
+            return settings;
+        };
+        let base = if self.editor.layer.per_file_ignores.is_some() {
+            self.workspace_root.clone()
+        } else {
+            path.parent().and_then(|dir| self.pyproject_dir(dir))
+        };
+        let Some(base) = base else {
+            return settings;
+        };
+        match PerFileIgnores::new(layer.per_file_ignores.as_ref(), &base, "per-file-ignores") {
+            Ok(ignores) => settings.ignore.extend(ignores.codes_for(&path)),
+            Err(error) => self.config_error(error),
+        }
+        settings
+    }
+
+    /// The directory of the pyproject.toml that configures `directory` (cached like the
+    /// layers, until the next configuration reload).
+    fn pyproject_dir(&mut self, directory: &Path) -> Option<PathBuf> {
+        if let Some(dir) = self.pyproject_dirs.get(directory) {
+            return dir.clone();
+        }
+        let limit = match &self.workspace_root {
+            Some(root) => SearchLimit::Workspace(root),
+            None => SearchLimit::Repository,
+        };
+        let dir = config::find_pyproject(directory, limit)
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        self.pyproject_dirs
+            .insert(directory.to_path_buf(), dir.clone());
+        dir
     }
 
     fn pyproject_layer(&mut self, directory: &Path) -> ConfigLayer {
@@ -242,6 +282,7 @@ impl Session {
     /// document's diagnostics become due.
     pub fn reload_configuration(&mut self) {
         self.pyprojects.clear();
+        self.pyproject_dirs.clear();
         self.shown_config_messages.clear();
         let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
         let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
