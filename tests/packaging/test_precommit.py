@@ -32,14 +32,25 @@ async def poll():
 """
 
 
+SAFELY_FIXABLE = """\
+import math
+
+import trio
+
+
+async def main():
+    await trio.sleep(math.inf)
+"""
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
                    cwd=cwd, check=True, capture_output=True)
 
 
-def try_repo(sample: Path, env: dict) -> subprocess.CompletedProcess:
+def try_repo(sample: Path, env: dict, hook: str = "asyncell-check") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "asyncell-check", "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files"],
         cwd=sample, env=env, capture_output=True, text=True, timeout=1800,
     )
 
@@ -72,3 +83,19 @@ def test_the_hook_fails_on_the_mistake_and_passes_once_it_is_fixed(tmp_path):
     output = passing.stdout + passing.stderr
     assert passing.returncode == 0, output
     assert "Passed" in output, output
+
+    # The fixing hook (same environment): it applies the safe fix, fails so that the
+    # change gets reviewed, and passes on the next run.
+    (sample / "sleeper.py").write_text(SAFELY_FIXABLE)
+    (sample / "excluded").mkdir()
+    (sample / "excluded" / "poller.py").write_text(MISTAKE)
+    (sample / "pyproject.toml").write_text('[tool.asyncell]\nextend-exclude = ["excluded"]\n')
+    git(sample, "add", ".")
+    fixing = try_repo(sample, env, "asyncell-fix")
+    output = fixing.stdout + fixing.stderr
+    assert fixing.returncode == 1, output
+    assert (sample / "sleeper.py").read_text() == SAFELY_FIXABLE.replace("trio.sleep(math.inf)", "trio.sleep_forever()")
+    assert "excluded/poller.py" not in output, "force-exclude: pre-commit names the file, exclude still holds"
+    git(sample, "add", ".")
+    fixed = try_repo(sample, env, "asyncell-fix")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
