@@ -1,34 +1,48 @@
-//! `asyncell check`: the same engine as the language server, over files on disk.
+//! `asyncell check`: the same engine as the language server, over files on disk. The
+//! output formats, `--statistics` and `--config` live in `check/`.
+
+mod concise;
+mod emit;
+mod finding;
+mod fingerprint;
+mod full;
+mod github;
+mod gitlab;
+mod json;
+mod junit;
+mod output_format;
+mod overrides;
+mod sarif;
+mod statistics;
+mod style;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde_json::{json, Value};
 
 use crate::analysis::document::CellInput;
-use crate::analysis::{check_document, ipynb, Diagnostic, Document, LoopMode, Target, UnitSlot};
+use crate::analysis::{check_document, ipynb, Document, LoopMode, Target};
 use crate::config::{self, ConfigLayer};
-use crate::positions::Encoding;
 use crate::source;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
+use finding::Finding;
+pub use output_format::{OutputFormat, OUTPUT_FORMAT_ENV};
+use style::Palette;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories (default: the current directory). Directories are walked for
     /// .py and .ipynb files, honouring .gitignore.
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub output_format: OutputFormat,
+    /// How findings are printed. Default: $ASYNCELL_OUTPUT_FORMAT, else `full` when stdout
+    /// is a terminal and `concise` when it is not (pipes, pre-commit, CI logs).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Option<OutputFormat>,
     /// Loop mode: trio, asyncio or auto.
     #[arg(long = "loop", value_parser = parse_loop)]
     pub loop_mode: Option<LoopMode>,
@@ -42,6 +56,32 @@ pub struct CheckArgs {
     /// Skip these codes or prefixes (comma-separated, case-insensitive).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
+    /// Also these codes or prefixes, on top of `select` (or of the default rules).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_select: Option<Vec<String>>,
+    /// Also skip these codes or prefixes, on top of `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_ignore: Option<Vec<String>>,
+    /// A [tool.asyncell] setting as TOML `KEY = VALUE` (e.g. 'loop = "trio"'), above every
+    /// other setting and flag; repeat for more. An unknown key is an error (exit 2).
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = overrides::parse_override)]
+    pub config_overrides: Vec<ConfigLayer>,
+    /// Link each finding to its rule's page: `{code}` in URL is replaced by the code,
+    /// else the code is appended (e.g. https://example.org/asyncell/rules/). Without it
+    /// (or `rule-url-base` in [tool.asyncell]) findings carry no URL.
+    #[arg(long, value_name = "URL")]
+    pub rule_url_base: Option<String>,
+    /// Exit 0 even when there are findings (errors reading files or configuration still
+    /// exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each code has, most frequent first, instead of the
+    /// findings (JSON with --output-format json).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print findings only: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
@@ -57,7 +97,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
 enum Outcome {
     Checked {
         path: PathBuf,
-        findings: Vec<Rendered>,
+        findings: Vec<Finding>,
     },
     Failed {
         path: PathBuf,
@@ -70,22 +110,31 @@ enum Outcome {
     },
 }
 
-enum Rendered {
-    Text(String),
-    Json(Value),
-}
-
 pub fn run(args: CheckArgs) -> ExitCode {
+    let format = match OutputFormat::resolve(args.output_format) {
+        Ok(format) => format,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let mut cli_layer = ConfigLayer {
         loop_mode: args.loop_mode,
         target: args.target,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        extend_select: args.extend_select.clone(),
+        extend_ignore: args.extend_ignore.clone(),
+        rule_url_base: args.rule_url_base.clone(),
         ..ConfigLayer::default()
     };
     // A bad selector on the command line is a usage error: nothing is checked, because
     // a check that silently runs fewer rules than asked would pass when it should fail.
-    let selector_errors = cli_layer.validate_selectors(&|key| format!("--{key}"));
+    let mut selector_errors = cli_layer.validate_selectors(&|key| format!("--{key}"));
+    for mut layer in args.config_overrides.iter().cloned() {
+        selector_errors.extend(layer.validate_selectors(&|key| format!("--config {key}")));
+        cli_layer = cli_layer.merged(&layer);
+    }
     if !selector_errors.is_empty() {
         for error in selector_errors {
             eprintln!("error: {error}");
@@ -103,25 +152,25 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let configs = ConfigCache::default();
     let mut outcomes: Vec<Outcome> = files
         .par_iter()
-        .map(|path| check_file(path, &configs, &cli_layer, args.output_format))
+        .map(|path| check_file(path, &configs, &cli_layer))
         .collect();
     outcomes.sort_by(|a, b| a.path().cmp(b.path()));
 
-    let mut findings = 0usize;
     let mut failures = usage_errors.len();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut json_items = Vec::new();
     for error in &usage_errors {
         eprintln!("error: {error}");
     }
-    let mut checked = 0usize;
+    let mut findings = Vec::new();
+    let mut checked = Vec::new();
+    let mut files_with_findings = 0usize;
+    let mut failed = Vec::new();
     let mut unconfigured: Vec<(Vec<String>, usize)> = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Failed { path, error } => {
                 failures += 1;
                 eprintln!("error: {}: {error}", path.display());
+                failed.push((path, error));
             }
             Outcome::Unconfigured {
                 pyproject_errors, ..
@@ -133,18 +182,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 None => unconfigured.push((pyproject_errors, 1)),
             },
             Outcome::Checked {
-                findings: rendered, ..
+                path,
+                findings: found,
             } => {
-                checked += 1;
-                findings += rendered.len();
-                for item in rendered {
-                    match item {
-                        Rendered::Text(line) => {
-                            let _ = writeln!(out, "{line}");
-                        }
-                        Rendered::Json(value) => json_items.push(value),
-                    }
-                }
+                files_with_findings += usize::from(!found.is_empty());
+                checked.push(path);
+                findings.extend(found);
             }
         }
     }
@@ -159,26 +202,28 @@ pub fn run(args: CheckArgs) -> ExitCode {
             n => eprintln!("  ({n} files under it not checked)"),
         }
     }
-    match args.output_format {
-        OutputFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&Value::Array(json_items)).unwrap_or_default()
-            );
-        }
-        OutputFormat::Text => {
-            let files = match checked {
-                1 => "1 file".to_string(),
-                n => format!("{n} files"),
-            };
-            eprintln!("{}", summary(findings, checked, &files, failures));
-        }
-    }
+    let palette = match format {
+        OutputFormat::Full | OutputFormat::Concise => Palette::for_stdout(),
+        _ => Palette::PLAIN,
+    };
+    let report = emit::Report {
+        findings: &findings,
+        checked: &checked,
+        failed: &failed,
+    };
+    let rendered = emit::render(format, args.statistics, &report, palette);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(rendered.as_bytes());
     let _ = out.flush();
+    if format.has_summary() && !args.quiet {
+        eprintln!(
+            "{}",
+            summary(findings.len(), checked.len(), files_with_findings, failures)
+        );
+    }
     if failures > 0 {
         ExitCode::from(2)
-    } else if findings > 0 {
+    } else if !findings.is_empty() && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -187,14 +232,21 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// The closing line. "All checks passed" only when every file named could be checked:
 /// after an error it would read as a pass in a CI log that shows only the last line.
-fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> String {
+/// Findings are counted in the files that have them: "in 2 of 40 files" when not all do.
+fn summary(findings: usize, checked: usize, with_findings: usize, failures: usize) -> String {
     let plural = |n: usize, one: &str, many: &str| match n {
         1 => format!("1 {one}"),
         n => format!("{n} {many}"),
     };
+    let files = plural(checked, "file", "files");
+    let found_in = if with_findings == checked {
+        files.clone()
+    } else {
+        format!("{with_findings} of {files}")
+    };
     match (findings, failures) {
         (0, 0) => format!("All checks passed ({files})."),
-        (n, 0) => format!("Found {} in {files}.", plural(n, "error", "errors")),
+        (n, 0) => format!("Found {} in {found_in}.", plural(n, "error", "errors")),
         (0, f) if checked == 0 => format!(
             "No files checked: {} (above).",
             plural(f, "problem", "problems")
@@ -204,7 +256,7 @@ fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> Str
             plural(f, "problem", "problems")
         ),
         (n, f) => format!(
-            "Found {} in {files}; {} (above) stopped checking.",
+            "Found {} in {found_in}; {} (above) stopped checking.",
             plural(n, "error", "errors"),
             plural(f, "problem", "problems")
         ),
@@ -333,12 +385,7 @@ impl ConfigCache {
     }
 }
 
-fn check_file(
-    path: &Path,
-    configs: &ConfigCache,
-    cli_layer: &ConfigLayer,
-    format: OutputFormat,
-) -> Outcome {
+fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Outcome {
     let failed = |error: String| Outcome::Failed {
         path: path.to_path_buf(),
         error,
@@ -375,73 +422,16 @@ fn check_file(
         Document::from_python(text, &settings)
     };
     let per_unit = check_document(&mut document);
+    let url_base = settings.rule_url_base.as_deref();
     let findings = document
         .slots()
         .iter()
         .zip(&per_unit)
         .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| (slot, d)))
-        .map(|(slot, diagnostic)| match format {
-            OutputFormat::Text => Rendered::Text(text_line(path, slot, diagnostic)),
-            OutputFormat::Json => Rendered::Json(json_item(path, slot, diagnostic)),
-        })
+        .map(|(slot, diagnostic)| Finding::new(path, slot, diagnostic, url_base))
         .collect();
     Outcome::Checked {
         path: path.to_path_buf(),
         findings,
     }
-}
-
-fn text_line(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> String {
-    let start = slot.line_col(diagnostic.range.start(), Encoding::Utf32);
-    let (row, col) = (start.line + 1, start.col + 1);
-    let fixable = if diagnostic.fix.is_some() { " [*]" } else { "" };
-    match slot.cell.filter(|_| is_notebook(path)) {
-        Some(cell) => format!(
-            "{}:cell {}:{row}:{col}: {}{fixable} {}",
-            path.display(),
-            cell + 1,
-            diagnostic.code,
-            diagnostic.message
-        ),
-        _ => format!(
-            "{}:{row}:{col}: {}{fixable} {}",
-            path.display(),
-            diagnostic.code,
-            diagnostic.message
-        ),
-    }
-}
-
-fn is_notebook(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "ipynb")
-}
-
-/// One finding in Ruff's JSON shape.
-fn json_item(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> Value {
-    let location = |offset| {
-        let at = slot.line_col(offset, Encoding::Utf32);
-        json!({"row": at.line + 1, "column": at.col + 1})
-    };
-    let fix = diagnostic.fix.as_ref().map(|fix| {
-        json!({
-            "message": fix.message,
-            "edits": fix.edits.iter().map(|edit| json!({
-                "content": edit.content,
-                "location": location(edit.range.start()),
-                "end_location": location(edit.range.end()),
-            })).collect::<Vec<_>>(),
-        })
-    });
-    let rule = crate::analysis::rules::find(diagnostic.code);
-    json!({
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "filename": path.display().to_string(),
-        "cell": if is_notebook(path) { slot.cell.map(|c| c + 1) } else { None },
-        "location": location(diagnostic.range.start()),
-        "end_location": location(diagnostic.range.end()),
-        "severity": diagnostic.severity,
-        "fix": fix,
-        "url": rule.map(|r| r.url()),
-    })
 }

@@ -1,0 +1,119 @@
+//! `full`: the concise header, then the source line(s) with a caret span under the
+//! finding and the fix's title, as Ruff's full output shows them. Line numbers are the
+//! ones the user sees: the file's, or in a notebook the cell's own.
+//!
+//! ```text
+//! cells.py:13:1: LOOP300 [*] `refresh()` is never awaited
+//!    |
+//! 13 | refresh()
+//!    | ^^^^^^^^^ LOOP300
+//!    |
+//!    = help: Add `await`
+//! ```
+
+use super::concise::{code_and_marker, header_location, severity_style};
+use super::finding::{Finding, SourceLine};
+use super::style::{Palette, Style};
+
+/// Tabs are shown as this many spaces, so carets stay under the text they mark.
+const TAB_WIDTH: usize = 4;
+
+pub fn block(finding: &Finding, palette: Palette) -> String {
+    let mut out = format!(
+        "{}: {} {}\n",
+        header_location(finding, palette),
+        code_and_marker(finding, palette),
+        finding.message
+    );
+    let width = finding
+        .source
+        .iter()
+        .map(|line| line.row.to_string().len())
+        .max()
+        .unwrap_or(1);
+    let gutter = |number: &str| palette.paint(Style::Gutter, &format!("{number:>width$} |"));
+    let blank = gutter("");
+    out.push_str(&format!("{blank}\n"));
+    let last = finding.source.len().saturating_sub(1);
+    for (index, line) in finding.source.iter().enumerate() {
+        if index > 0 && finding.source[index - 1].row + 1 != line.row {
+            let elided = palette.paint(Style::Gutter, &format!("{:>width$}", "..."));
+            out.push_str(&format!("{elided}\n"));
+        }
+        let (shown, columns) = expand_tabs(&line.text);
+        let code_line = format!("{} {shown}", gutter(&line.row.to_string()));
+        out.push_str(code_line.trim_end());
+        out.push('\n');
+        let (from, to) = underline(finding, line, &columns);
+        let carets = "^".repeat(to - from);
+        let label = if index == last {
+            format!(" {}", finding.code)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{blank} {}{}\n",
+            " ".repeat(from),
+            palette.paint(severity_style(finding), &format!("{carets}{label}"))
+        ));
+    }
+    out.push_str(&format!("{blank}\n"));
+    if let Some(fix) = &finding.fix {
+        out.push_str(&format!(
+            "{} {}: {}\n",
+            palette.paint(Style::Gutter, &format!("{:width$} =", "")),
+            palette.paint(Style::Bold, "help"),
+            fix.title
+        ));
+    }
+    out
+}
+
+/// The line with tabs expanded, and for each character boundary (0 to the number of
+/// characters) its display column.
+fn expand_tabs(text: &str) -> (String, Vec<usize>) {
+    let mut shown = String::with_capacity(text.len());
+    let mut columns = Vec::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        columns.push(shown.chars().count());
+        if c == '\t' {
+            let to = (shown.chars().count() / TAB_WIDTH + 1) * TAB_WIDTH;
+            while shown.chars().count() < to {
+                shown.push(' ');
+            }
+        } else if c.is_control() {
+            // A stray control character would move the terminal's cursor.
+            shown.push('\u{fffd}');
+        } else {
+            shown.push(c);
+        }
+    }
+    columns.push(shown.chars().count());
+    (shown, columns)
+}
+
+/// The display columns `[from, to)` to underline on one line of the span: from the
+/// finding's start (or the line's first non-blank character) to its end (or the line's
+/// end); at least one caret, so an empty range still points somewhere.
+fn underline(finding: &Finding, line: &SourceLine, columns: &[usize]) -> (usize, usize) {
+    let characters = columns.len() - 1;
+    let column_at = |character: usize| columns[character.min(characters)];
+    let first_text = line
+        .text
+        .chars()
+        .position(|c| !c.is_whitespace())
+        .unwrap_or(characters);
+    let start = if line.row == finding.start.row {
+        finding.start.column as usize - 1
+    } else {
+        first_text
+    };
+    let end = if line.row == finding.end.row {
+        finding.end.column as usize - 1
+    } else {
+        characters
+    };
+    let from = column_at(start);
+    let to = column_at(end).max(from + 1);
+    (from, to)
+}
