@@ -15,6 +15,8 @@ use super::concise::{code_and_marker, header_location, severity_style};
 use super::finding::{Finding, SourceLine};
 use super::style::{Palette, Style};
 
+use unicode_width::UnicodeWidthChar;
+
 /// Tabs are shown as this many spaces, so carets stay under the text they mark.
 const TAB_WIDTH: usize = 4;
 
@@ -69,26 +71,29 @@ pub fn block(finding: &Finding, palette: Palette) -> String {
     out
 }
 
-/// The line with tabs expanded, and for each character boundary (0 to the number of
-/// characters) its display column.
+/// The line as shown (tabs expanded, control characters replaced), and for each
+/// character boundary (0 to the number of characters) its display column: a wide
+/// character (CJK, most emoji) takes two columns, a combining mark none.
 fn expand_tabs(text: &str) -> (String, Vec<usize>) {
     let mut shown = String::with_capacity(text.len());
     let mut columns = Vec::with_capacity(text.len() + 1);
+    let mut column = 0;
     for c in text.chars() {
-        columns.push(shown.chars().count());
+        columns.push(column);
         if c == '\t' {
-            let to = (shown.chars().count() / TAB_WIDTH + 1) * TAB_WIDTH;
-            while shown.chars().count() < to {
-                shown.push(' ');
-            }
+            let to = (column / TAB_WIDTH + 1) * TAB_WIDTH;
+            shown.extend(std::iter::repeat_n(' ', to - column));
+            column = to;
         } else if c.is_control() {
             // A stray control character would move the terminal's cursor.
             shown.push('\u{fffd}');
+            column += 1;
         } else {
             shown.push(c);
+            column += c.width().unwrap_or(0);
         }
     }
-    columns.push(shown.chars().count());
+    columns.push(column);
     (shown, columns)
 }
 
@@ -116,4 +121,21 @@ fn underline(finding: &Finding, line: &SourceLine, columns: &[usize]) -> (usize,
     let from = column_at(start);
     let to = column_at(end).max(from + 1);
     (from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_tabs_and_wide_characters() {
+        let (shown, columns) = expand_tabs("\tx");
+        assert_eq!(shown, "    x");
+        assert_eq!(columns, [0, 4, 5]);
+        let (shown, columns) = expand_tabs("é中f");
+        assert_eq!(shown, "é中f");
+        assert_eq!(columns, [0, 1, 3, 4]);
+        let (shown, _) = expand_tabs("a\u{1b}[31m");
+        assert_eq!(shown, "a\u{fffd}[31m");
+    }
 }

@@ -8,7 +8,7 @@ use crate::config::ConfigLayer;
 /// silently ignored.
 pub fn parse_override(text: &str) -> Result<ConfigLayer, String> {
     let table: toml::Table = toml::from_str(text).map_err(|error| {
-        let reason = error.message().trim_end_matches('.').to_string();
+        let reason = one_line(error.message());
         format!(
             "not a TOML `key = value` ({reason}); strings and lists need TOML quoting, \
              e.g. --config 'loop = \"trio\"' or --config 'select = [\"LOOP\", \"ASYNC9\"]'"
@@ -31,9 +31,19 @@ pub fn parse_override(text: &str) -> Result<ConfigLayer, String> {
     toml::Value::Table(table)
         .try_into::<ConfigLayer>()
         .map_err(|error| {
-            let reason = error.message().trim_end_matches('.').to_string();
+            let reason = one_line(error.message());
             format!("{reason} (the keys are those of [tool.asyncell] in pyproject.toml)")
         })
+}
+
+/// A TOML error message on one line (they come in several), without its final stop.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(": ").trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]
