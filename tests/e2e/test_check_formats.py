@@ -417,3 +417,37 @@ def test_bare_asyncell_on_a_terminal_says_it_is_a_language_server(asyncell_bin, 
                           timeout=30, env=plain_env())
     assert b"language server" not in proc.stderr
     assert proc.stdout == b""
+
+
+def test_the_editors_code_link_follows_rule_url_base(asyncell_bin, tmp_path):
+    """The language server links a diagnostic's code only under a configured base."""
+    from lsp_client import LspClient
+
+    (tmp_path / ".git").mkdir()
+    text = "# %%\nimport asyncio\nasync def f(): ...\n# %%\nasyncio.run(f())\n"
+    for options, expected in [
+        (None, None),
+        ({"asyncell": {"ruleUrlBase": "https://example.org/rules/{code}.html"}},
+         {"href": "https://example.org/rules/LOOP200.html"}),
+    ]:
+        client = LspClient.start(asyncell_bin, cwd=tmp_path)
+        try:
+            client.initialize(root=tmp_path, options=options)
+            uri = (tmp_path / "cells.py").as_uri()
+            client.open(uri, text)
+            [diagnostic] = client.diagnostics_for(uri, lambda d: bool(d))
+            assert diagnostic["code"] == "LOOP200"
+            assert diagnostic.get("codeDescription") == expected
+        finally:
+            client.kill()
+    # A pyproject.toml can set it too (it is a [tool.asyncell] key).
+    (tmp_path / "pyproject.toml").write_text('[tool.asyncell]\nrule-url-base = "https://example.org/r/"\n')
+    client = LspClient.start(asyncell_bin, cwd=tmp_path)
+    try:
+        client.initialize(root=tmp_path)
+        uri = (tmp_path / "cells.py").as_uri()
+        client.open(uri, text)
+        [diagnostic] = client.diagnostics_for(uri, lambda d: bool(d))
+        assert diagnostic["codeDescription"] == {"href": "https://example.org/r/LOOP200"}
+    finally:
+        client.kill()
