@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::finding::Finding;
@@ -42,30 +43,107 @@ pub fn log(findings: &[Finding]) -> String {
             rule_descriptor(code, *rule, url)
         })
         .collect();
-    let results: Vec<Value> = findings
+    let results: Vec<SarifResult> = findings
         .iter()
         .map(|finding| result(finding, index_of[finding.code]))
         .collect();
-    let mut run = json!({
-        "tool": {
-            "driver": {
-                "name": "asyncell",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }
-        },
-        "columnKind": "unicodeCodePoints",
-        "results": results,
-    });
-    if let Some(root) = source_root() {
-        run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": root}});
-    }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [run],
-    });
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
+                "driver": {
+                    "name": "asyncell",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            }),
+            original_uri_base_ids: source_root().map(|root| json!({"%SRCROOT%": {"uri": root}})),
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+// The log's frame and its results are typed (results are the bulk of a large log; as
+// `serde_json::Value`s they would take ten times their size while it is written). The
+// rules section, a few entries, is built as JSON values.
+
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run {
+    tool: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<Value>,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Message,
+    locations: [ResultLocation; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<CellProperties>,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+/// Where a notebook result really is: its cell and the position in it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CellProperties {
+    cell: usize,
+    cell_row: u32,
+    cell_column: u32,
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -110,50 +188,58 @@ fn summary(documentation: &str) -> String {
     }
 }
 
-fn result(finding: &Finding, rule_index: usize) -> Value {
+fn result(finding: &Finding, rule_index: usize) -> SarifResult {
     let (message, region) = match finding.cell_location() {
         Some(cell) => (
             format!("{cell}: {}", finding.message),
-            json!({"startLine": 1, "startColumn": 1}),
+            Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: None,
+                end_column: None,
+            },
         ),
         None => (
             finding.message.clone(),
-            json!({
-                "startLine": finding.start.row,
-                "startColumn": finding.start.column,
-                "endLine": finding.end.row,
-                "endColumn": finding.end.column,
-            }),
+            Region {
+                start_line: finding.start.row,
+                start_column: finding.start.column,
+                end_line: Some(finding.end.row),
+                end_column: Some(finding.end.column),
+            },
         ),
     };
-    let mut result = json!({
-        "ruleId": finding.code,
-        "ruleIndex": rule_index,
-        "level": level(finding.severity),
-        "message": {"text": message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": artifact_location(&finding.path),
-                "region": region,
-            }
+    SarifResult {
+        rule_id: finding.code,
+        rule_index,
+        level: level(finding.severity),
+        message: Message { text: message },
+        locations: [ResultLocation {
+            physical_location: PhysicalLocation {
+                artifact_location: artifact_location(&finding.path),
+                region,
+            },
         }],
-    });
-    if let Some(cell) = finding.cell {
-        result["properties"] = json!({
-            "cell": cell,
-            "cellRow": finding.start.row,
-            "cellColumn": finding.start.column,
-        });
+        properties: finding.cell.map(|cell| CellProperties {
+            cell,
+            cell_row: finding.start.row,
+            cell_column: finding.start.column,
+        }),
     }
-    result
 }
 
-fn artifact_location(path: &Path) -> Value {
+fn artifact_location(path: &Path) -> ArtifactLocation {
     if path.is_absolute() {
-        json!({"uri": format!("file://{}", encode_path(path))})
+        ArtifactLocation {
+            uri: format!("file://{}", encode_path(path)),
+            uri_base_id: None,
+        }
     } else {
         let relative = path.strip_prefix(".").unwrap_or(path);
-        json!({"uri": encode_path(relative), "uriBaseId": "%SRCROOT%"})
+        ArtifactLocation {
+            uri: encode_path(relative),
+            uri_base_id: Some("%SRCROOT%"),
+        }
     }
 }
 
