@@ -195,10 +195,11 @@ def test_github_workflow_commands(asyncell_bin, project):
     assert stderr.splitlines() == ["Found 5 errors in 3 of 4 files."]
 
 
-def test_github_paths_lose_the_walks_dot_prefix(asyncell_bin, project):
-    _, stdout, _ = check(asyncell_bin, project, "--output-format", "github", "--select",
-                         "LOOP100", files=["."])
-    assert stdout.startswith("::error title=LOOP100,file=script.py,line=12,")
+def test_github_paths_are_relative_to_the_working_directory(asyncell_bin, project):
+    for given in [".", str(project / "script.py")]:
+        _, stdout, _ = check(asyncell_bin, project, "--output-format", "github", "--select",
+                             "LOOP100", files=[given])
+        assert stdout.startswith("::error title=LOOP100,file=script.py,line=12,"), given
 
 
 def test_sarif_is_valid_2_1_0_with_a_rules_section(asyncell_bin, project):

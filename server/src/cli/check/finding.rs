@@ -3,6 +3,7 @@
 //! dropped as soon as the file is checked.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use ruff_text_size::TextSize;
 
@@ -112,15 +113,21 @@ impl Finding {
             .map(|cell| format!("cell {cell}:{}:{}", self.start.row, self.start.column))
     }
 
-    /// The path as given, without a leading `./` (what walking `.` prepends), for
-    /// formats that other tools resolve against the repository root.
+    /// The path relative to the working directory, for formats that other tools resolve
+    /// against the repository root (where CI runs): without the `./` a walk of `.`
+    /// prepends, and an absolute path under the working directory made relative.
     pub fn relative_path(&self) -> String {
         shown_path(&self.path)
     }
 }
 
 pub fn shown_path(path: &Path) -> String {
-    let shown = path.strip_prefix(".").unwrap_or(path);
+    static WORKING_DIRECTORY: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let cwd = WORKING_DIRECTORY.get_or_init(|| std::env::current_dir().ok());
+    let shown = match cwd {
+        Some(cwd) if path.is_absolute() => path.strip_prefix(cwd).unwrap_or(path),
+        _ => path.strip_prefix(".").unwrap_or(path),
+    };
     shown.display().to_string()
 }
 
