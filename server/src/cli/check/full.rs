@@ -126,6 +126,64 @@ fn underline(finding: &Finding, line: &SourceLine, columns: &[usize]) -> (usize,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Severity;
+    use crate::cli::check::finding::Location;
+
+    fn finding(start: (u32, u32), end: (u32, u32), source: &[(u32, &str)]) -> Finding {
+        Finding {
+            path: "f.py".into(),
+            cell: None,
+            code: "E999",
+            rule_name: None,
+            message: "SyntaxError: m".into(),
+            severity: Severity::Error,
+            start: Location {
+                row: start.0,
+                column: start.1,
+            },
+            end: Location {
+                row: end.0,
+                column: end.1,
+            },
+            fix: None,
+            source: source
+                .iter()
+                .map(|(row, text)| SourceLine {
+                    row: *row,
+                    text: text.to_string(),
+                })
+                .collect(),
+            url: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_range_at_the_end_of_a_line_gets_one_caret_past_it() {
+        let block = block(&finding((1, 6), (1, 6), &[(1, "x = (")]), Palette::PLAIN);
+        assert_eq!(
+            block,
+            "f.py:1:6: E999 SyntaxError: m\n  |\n1 | x = (\n  |      ^ E999\n  |\n"
+        );
+    }
+
+    #[test]
+    fn a_long_span_shows_its_ends_and_marks_the_gap() {
+        let source = [
+            (8, "a = ["),
+            (9, "  1,"),
+            (10, "  2,"),
+            (98, "  3,"),
+            (99, "  4,"),
+            (100, "]"),
+        ];
+        let block = block(&finding((8, 5), (100, 2), &source), Palette::PLAIN);
+        assert_eq!(
+            block,
+            "f.py:8:5: E999 SyntaxError: m\n    |\n  8 | a = [\n    |     ^\n  9 |   1,\n    |   ^^\n \
+              10 |   2,\n    |   ^^\n...\n 98 |   3,\n    |   ^^\n 99 |   4,\n    |   ^^\n100 | ]\n    \
+             | ^ E999\n    |\n"
+        );
+    }
 
     #[test]
     fn columns_count_tabs_and_wide_characters() {
