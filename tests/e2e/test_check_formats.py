@@ -452,3 +452,18 @@ def test_the_editors_code_link_follows_rule_url_base(asyncell_bin, tmp_path):
         assert diagnostic["codeDescription"] == {"href": "https://example.org/r/LOOP200"}
     finally:
         client.kill()
+
+
+def test_the_pre_commit_hook_prints_concise_lines_on_its_pseudo_terminal(asyncell_bin, project):
+    """pre-commit runs hooks on a pty when it prints in colour; its entry pins `concise`,
+    and a hook's `args` (appended after the entry) can still choose another format."""
+    hooks = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
+    [entry] = [line.split(":", 1)[1].split() for line in hooks.splitlines()
+               if line.strip().startswith("entry:")]
+    assert entry[:2] == ["asyncell", "check"]
+    hook_args = entry[2:]
+    _, stdout, _ = check_on_terminal(asyncell_bin, project, *hook_args, env=plain_env(NO_COLOR="1"))
+    assert stdout.splitlines() == CONCISE
+    _, stdout, _ = check_on_terminal(asyncell_bin, project, *hook_args, "--output-format=github",
+                                     files=["script.py"])
+    assert stdout.startswith("::warning title=LOOP300,file=script.py,")

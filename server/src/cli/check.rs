@@ -40,8 +40,9 @@ pub struct CheckArgs {
     /// .py and .ipynb files, honouring .gitignore.
     pub paths: Vec<PathBuf>,
     /// How findings are printed. Default: $ASYNCELL_OUTPUT_FORMAT, else `full` when stdout
-    /// is a terminal and `concise` when it is not (pipes, pre-commit, CI logs).
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    /// is a terminal and `concise` when it is not (pipes, pre-commit, CI logs). The last
+    /// one given wins, so a hook's `args` can override its entry's.
+    #[arg(long, value_enum, value_name = "FORMAT", overrides_with = "output_format")]
     pub output_format: Option<OutputFormat>,
     /// Loop mode: trio, asyncio or auto.
     #[arg(long = "loop", value_parser = parse_loop)]
