@@ -114,6 +114,51 @@ fn the_index_lists_every_rule_in_order() {
     assert_eq!(codes, sorted, "rules::ALL should be in code order");
 }
 
+/// The words of the "Fix safety" section that grade a fix, as written in the doc comment
+/// (not the generated header line, which is rendered from the code).
+fn safety_words(documentation: &str) -> std::collections::BTreeSet<&'static str> {
+    let section = documentation
+        .split("## Fix safety")
+        .nth(1)
+        .unwrap_or_default()
+        .split("\n## ")
+        .next()
+        .unwrap_or_default();
+    section
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter_map(|word| match word.to_ascii_lowercase().as_str() {
+            "safe" => Some("safe"),
+            "unsafe" => Some("unsafe"),
+            "display-only" => Some("display-only"),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_fix_safety_section_names_the_applicabilities_the_code_declares() {
+    use asyncell::analysis::rules::FixAvailability;
+    let mut problems = Vec::new();
+    for rule in ALL.iter() {
+        let declared: std::collections::BTreeSet<&str> =
+            rule.fix_safety.iter().map(|a| a.as_str()).collect();
+        let written = safety_words(&rule.documentation());
+        if declared != written {
+            problems.push(format!(
+                "{}: the code declares {declared:?}, the \"Fix safety\" section says {written:?}",
+                rule.code
+            ));
+        }
+        if (rule.fix == FixAvailability::None) != rule.fix_safety.is_empty() {
+            problems.push(format!(
+                "{}: `fix: {:?}` with fix safety {:?}",
+                rule.code, rule.fix, rule.fix_safety
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The first ```python block after a heading.
 fn code_after(page: &str, heading: &str) -> String {
     let after = &page[page.find(heading).unwrap_or_else(|| panic!("no {heading}"))..];

@@ -37,10 +37,17 @@ MESSAGES = {
     "It only works in a notebook cell; wrap it in `async def main()` and run that",
 }
 
+SUMMARY = [
+    "Found 5 errors in 3 of 4 files.",
+    "[*] 1 fixable with `--fix` (2 hidden fixes can be enabled with the `--unsafe-fixes` option).",
+]
+
 CONCISE = [
-    f"cells.py:13:1: LOOP300 [*] {MESSAGES['refresh']}",
+    # `[*]` marks what `--fix` would apply: LOOP300's `await` fix is unsafe (the
+    # function now really runs), so it is not marked; LOOP200's is safe.
+    f"cells.py:13:1: LOOP300 {MESSAGES['refresh']}",
     f"cells.py:14:10: LOOP200 [*] {MESSAGES['run']}",
-    f"notebook.ipynb:cell 3:2:1: LOOP300 [*] {MESSAGES['tick']}",
+    f"notebook.ipynb:cell 3:2:1: LOOP300 {MESSAGES['tick']}",
     f"script.py:10:2: LOOP300 {MESSAGES['fetch']}",
     f"script.py:12:1: LOOP100 {MESSAGES['await']}",
 ]
@@ -107,7 +114,7 @@ cells.py:14:10: LOOP200 [*] {MESSAGES['run']}
 """
 
 FULL_NOTEBOOK = f"""\
-notebook.ipynb:cell 3:2:1: LOOP300 [*] {MESSAGES['tick']}
+notebook.ipynb:cell 3:2:1: LOOP300 {MESSAGES['tick']}
   |
 2 | tick()
   | ^^^^^^ LOOP300
@@ -131,7 +138,7 @@ def test_concise_is_the_default_off_a_terminal(asyncell_bin, project):
     assert stdout.splitlines() == CONCISE
     assert "\x1b[" not in stdout
     # Findings are in 3 of the 4 files: the summary counts files with findings.
-    assert stderr.splitlines() == ["Found 5 errors in 3 of 4 files."]
+    assert stderr.splitlines() == SUMMARY
     code, stdout, _ = check(asyncell_bin, project, "--output-format", "text")
     assert stdout.splitlines() == CONCISE, "`text`, the old name, still works"
 
@@ -153,10 +160,12 @@ def test_full_is_the_default_on_a_terminal_with_colour_unless_no_color(asyncell_
     assert code == 1
     assert coloured.splitlines()[0] == (
         "\x1b[1mnotebook.ipynb\x1b[0m:cell 3:2:1: \x1b[1;33mLOOP300\x1b[0m "
-        f"\x1b[1;36m[*]\x1b[0m {MESSAGES['tick']}"
+        f"{MESSAGES['tick']}"
     )
     assert "\x1b[1;34m2 |\x1b[0m tick()" in coloured
     assert "\x1b[1;33m^^^^^^ LOOP300\x1b[0m" in coloured
+    _, coloured, _ = check_on_terminal(asyncell_bin, project, files=["cells.py"])
+    assert "\x1b[1;31mLOOP200\x1b[0m \x1b[1;36m[*]\x1b[0m" in coloured
     code, uncoloured, _ = check_on_terminal(
         asyncell_bin, project, files=["notebook.ipynb"], env=plain_env(NO_COLOR="1"))
     assert uncoloured == FULL_NOTEBOOK + "\n"
@@ -192,7 +201,7 @@ def test_github_workflow_commands(asyncell_bin, project):
         "::error title=LOOP100,file=script.py,line=12,col=1,endLine=12,endColumn=17::"
         + MESSAGES["await"],
     ]
-    assert stderr.splitlines() == ["Found 5 errors in 3 of 4 files."]
+    assert stderr.splitlines() == SUMMARY
 
 
 def test_github_paths_are_relative_to_the_working_directory(asyncell_bin, project):
@@ -322,14 +331,14 @@ def test_statistics_count_per_code(asyncell_bin, project):
     code, stdout, stderr = check(asyncell_bin, project, "--statistics")
     assert code == 1
     assert stdout.splitlines() == [
-        "3  LOOP300  [*] unawaited-coroutine",
+        "3  LOOP300      unawaited-coroutine",
         "1  LOOP100      top-level-await-in-script",
         "1  LOOP200  [*] nested-loop-run",
     ]
-    assert stderr.splitlines() == ["Found 5 errors in 3 of 4 files."]
+    assert stderr.splitlines() == SUMMARY
     _, stdout, _ = check(asyncell_bin, project, "--statistics", "--output-format", "json")
     assert json.loads(stdout) == [
-        {"code": "LOOP300", "name": "unawaited-coroutine", "count": 3, "fixable": True},
+        {"code": "LOOP300", "name": "unawaited-coroutine", "count": 3, "fixable": False},
         {"code": "LOOP100", "name": "top-level-await-in-script", "count": 1, "fixable": False},
         {"code": "LOOP200", "name": "nested-loop-run", "count": 1, "fixable": True},
     ]
@@ -339,7 +348,7 @@ def test_exit_zero_and_quiet(asyncell_bin, project):
     code, stdout, stderr = check(asyncell_bin, project, "--exit-zero")
     assert code == 0
     assert stdout.splitlines() == CONCISE
-    assert stderr.splitlines() == ["Found 5 errors in 3 of 4 files."]
+    assert stderr.splitlines() == SUMMARY
     code, stdout, stderr = check(asyncell_bin, project, "-q")
     assert (code, stdout.splitlines(), stderr) == (1, CONCISE, "")
     code, stdout, stderr = check(asyncell_bin, project, "--quiet", files=["clean.py"])

@@ -13,6 +13,7 @@ import { Router } from './router';
 import { Server } from './server';
 import { StatusBar, activeDocument } from './statusBar';
 import { showTasks } from './tasks';
+import { describeServer } from './version';
 
 export interface Api {
   server: Server;
@@ -58,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): Api {
       statusBar?.refresh();
     },
     onStateChange: () => statusBar?.refresh(),
-  });
+  }, { dir: context.extensionPath, version: String(context.extension.packageJSON.version) });
 
   kernels = new NotebookKernels(server, router, results);
   statusBar = new StatusBar(server, (id) => results.startedAt(id));
@@ -138,6 +139,12 @@ export function activate(context: vscode.ExtensionContext): Api {
     panels.show(uri, false);
   });
   register('asyncell.log.show', () => log.show(true));
+  register('asyncell.server.show', async () => {
+    await server.start();
+    const identity = server.identity;
+    if (!identity) throw new Error(server.problem ?? 'asyncell: the language server is not running');
+    void vscode.window.showInformationMessage(describeServer(identity.binary, identity.serverVersion, identity.extensionVersion));
+  });
 
   void server.start().then(() => statusBar?.refresh());
   return { server };

@@ -1,5 +1,6 @@
-// The language client: finding and starting the `asyncell` binary, settings forwarding,
-// and the asyncell requests and notifications everything else goes through.
+// The language client: finding and starting the `asyncell` binary (the order is in
+// binary.ts), settings forwarding, and the asyncell requests and notifications everything
+// else goes through.
 
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,8 +14,9 @@ import {
   State,
 } from 'vscode-languageclient/node';
 
-import { INSTALL_HINT, locate } from './binary';
+import { type Found, INSTALL_COMMAND, INSTALL_HINT, locate } from './binary';
 import { type EventParams, Methods, type OutputParams } from './protocol';
+import { onDidChangePython, selectedPython } from './pythonEnv';
 import {
   expandPath,
   serverPayload,
@@ -23,6 +25,7 @@ import {
   type ServerSettings,
   userValue,
 } from './settings';
+import { VersionCheck } from './version';
 
 export const SECTION = 'asyncell';
 
@@ -54,16 +57,34 @@ export interface ServerHooks {
   onStateChange(running: boolean): void;
 }
 
+/** The extension itself: where it is installed (a platform .vsix bundles `bin/asyncell`
+ * there) and its version (the server's should match). */
+export interface ExtensionInfo {
+  dir: string;
+  version: string;
+}
+
+/** The binary in use and the version it reported. */
+export interface ServerIdentity {
+  binary: Found;
+  serverVersion: string | undefined;
+  extensionVersion: string;
+}
+
 export class Server implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
   private missing: string | undefined;
+  private binary: Found | undefined;
+  private readonly versionCheck: VersionCheck;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly log: vscode.OutputChannel,
     private readonly hooks: ServerHooks,
+    private readonly extension: ExtensionInfo,
   ) {
+    this.versionCheck = new VersionCheck(extension.version);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`${SECTION}.path`)) {
@@ -73,8 +94,12 @@ export class Server implements vscode.Disposable {
         }
       }),
       // Trust granted: the workspace's `.venv` (and its `asyncell.python`) may now run
-      // cells; hosts started from here on use it.
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendSettings()),
+      // cells; hosts started from here on use it. Its `bin/asyncell` may now be the server.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        void this.sendSettings();
+        void this.restartIfBinaryChanged();
+      }),
+      onDidChangePython(() => void this.restartIfBinaryChanged()),
     );
   }
 
@@ -89,16 +114,49 @@ export class Server implements vscode.Disposable {
     return this.missing;
   }
 
-  private binaryPath(): string | undefined {
+  /** The binary in use and the versions, when the server runs. */
+  get identity(): ServerIdentity | undefined {
+    if (!this.client || !this.binary) return undefined;
+    return {
+      binary: this.binary,
+      serverVersion: this.client.initializeResult?.serverInfo?.version,
+      extensionVersion: this.extension.version,
+    };
+  }
+
+  private pathSetting(): string | undefined {
     const setting = vscode.workspace.getConfiguration(SECTION).get<string>('path')?.trim();
     if (!setting) return undefined;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     return expandPath(setting, os.homedir(), folder);
   }
 
+  private async locateBinary() {
+    return locate(
+      {
+        setting: this.pathSetting(),
+        python: await selectedPython(),
+        trusted: vscode.workspace.isTrusted,
+        extensionDir: this.extension.dir,
+        envPath: process.env.PATH,
+      },
+      isExecutable,
+    );
+  }
+
+  /** A new environment selected, or trust granted: restart only if that changes the binary. */
+  private async restartIfBinaryChanged(): Promise<void> {
+    if (!this.starting) return;
+    await this.starting;
+    const found = await this.locateBinary();
+    if (found.ok ? found.path === this.binary?.path : !this.binary) return;
+    await this.restartClient();
+  }
+
   private async doStart(): Promise<LanguageClient | undefined> {
-    const found = locate(this.binaryPath(), process.env.PATH, isExecutable);
+    const found = await this.locateBinary();
     if (!found.ok) {
+      this.binary = undefined;
       this.missing = found.message;
       this.log.appendLine(found.message);
       void vscode.window
@@ -107,13 +165,15 @@ export class Server implements vscode.Disposable {
           if (choice === 'Open Settings') {
             void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.path`);
           } else if (choice === 'Copy Install Command') {
-            void vscode.env.clipboard.writeText('cargo install --path server');
+            void vscode.env.clipboard.writeText(INSTALL_COMMAND);
           }
         });
       return undefined;
     }
     this.missing = undefined;
-    this.log.appendLine(`starting ${found.path}`);
+    this.binary = found;
+    for (const skipped of found.skipped) this.log.appendLine(`asyncell: passed over ${skipped}`);
+    this.log.appendLine(`asyncell: starting ${found.path} (${found.how})`);
     // No `transport`: with TransportKind.stdio the client would add `--stdio`, which the
     // server does not take (it speaks LSP on stdio when started without a command).
     const serverOptions: ServerOptions = { command: found.path, args: [] };
@@ -134,11 +194,20 @@ export class Server implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      this.missing = `asyncell: the server ${found.path} failed to start: ${String(error)}. ${INSTALL_HINT}`;
+      this.missing = `asyncell: the server ${found.path} (${found.how}) failed to start: ${String(error)}. ${INSTALL_HINT}`;
       void vscode.window.showErrorMessage(this.missing);
       return undefined;
     }
     this.client = client;
+    const serverVersion = client.initializeResult?.serverInfo?.version;
+    this.log.appendLine(
+      `asyncell: server ${found.path} is version ${serverVersion ?? '(not reported)'}, the extension ${this.extension.version}`,
+    );
+    const warning = this.versionCheck.afterStart(serverVersion, found);
+    if (warning) {
+      this.log.appendLine(warning);
+      void vscode.window.showWarningMessage(warning);
+    }
     return client;
   }
 
@@ -150,12 +219,17 @@ export class Server implements vscode.Disposable {
     });
   }
 
+  /** Stops the client (once a start under way has finished) and starts a new one. Whoever
+   * calls start() meanwhile waits for the new client, never gets the old one. */
   async restartClient(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.starting = undefined;
-    if (client) await client.stop().catch(() => undefined);
-    await this.start();
+    const previous = this.starting;
+    this.starting = (async () => {
+      const old = (await previous?.catch(() => undefined)) ?? this.client;
+      this.client = undefined;
+      if (old) await old.stop().catch(() => undefined);
+      return this.doStart();
+    })();
+    await this.starting;
   }
 
   /** A request to the server; throws with a readable message when it is not running. */

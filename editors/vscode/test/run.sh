@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The VS Code extension's tests: unit tests of the pure logic (node --test), then the
-# end-to-end suite in real VS Code (code-server driven by Chromium through playwright-core).
+# The VS Code extension's tests: unit tests of the pure logic (node --test), the packaging
+# tests (package.sh, and what the .vsix files hold), then the end-to-end suite in real VS
+# Code (code-server driven by Chromium through playwright-core) with the platform .vsix
+# installed: the extension runs the binary it bundles, with no `asyncell` on PATH and no
+# `asyncell.path` setting.
 #
 #   bash editors/vscode/test/run.sh
 #
@@ -8,8 +11,9 @@
 # code-server, whose native modules take minutes to build) in $ASYNCELL_VSCODE_CACHE
 # (default ~/.cache/asyncell/vscode-e2e: outside the work tree, so that fresh clones on the
 # same machine, as CI makes, reuse it). Prints a final line `N passed, N failed` (unit +
-# e2e) and exits non-zero on any failure. Environment:
-#   ASYNCELL_BIN      the server binary (default <repo>/target/debug/asyncell; built if missing)
+# package + e2e) and exits non-zero on any failure. Environment:
+#   ASYNCELL_BIN      the server binary the platform .vsix bundles (default
+#                     <repo>/target/debug/asyncell; built if missing)
 #   ASYNCELL_VENV     the venv whose python runs cells (default <repo>/.venv; made if missing)
 #   ASYNCELL_E2E_OUT  where screenshots and logs go (default editors/vscode/test-results)
 set -uo pipefail
@@ -120,6 +124,26 @@ if [ ! -x "$ASYNCELL_VENV/bin/python" ]; then
         || die "pip install -r tests/requirements.txt failed"
 fi
 
+# ---- the platform .vsix with $ASYNCELL_BIN inside, and what both .vsix files hold -------
+case "$(uname -m)" in
+    x86_64) TARGET=linux-x64 ;;
+    aarch64) TARGET=linux-arm64 ;;
+    *) die "no VS Code target for $(uname -m)" ;;
+esac
+step "package.sh --target $TARGET --binary $ASYNCELL_BIN"
+PLATFORM_VSIX=$("$EXT/package.sh" --target "$TARGET" --binary "$ASYNCELL_BIN" 2>"$OUT/package.log") ||
+    { cat "$OUT/package.log"; die "package.sh failed"; }
+echo "  $PLATFORM_VSIX ($(($(stat -c %s "$PLATFORM_VSIX") / 1024 / 1024)) MiB)"
+
+step "package tests (node --test)"
+ASYNCELL_VSIX="$PLATFORM_VSIX" ASYNCELL_VSIX_TARGET="$TARGET" ASYNCELL_DEV_VSIX="$EXT/asyncell.vsix" ASYNCELL_BIN="$ASYNCELL_BIN" \
+    node --test --test-reporter=spec "$EXT"/test/package/*.test.mjs >"$OUT/package-tests.log" 2>&1
+grep -E "^\s*(✔|✖)" "$OUT/package-tests.log" | sed 's/^/  /'
+package_passed=$(grep -Eo "^ℹ pass [0-9]+" "$OUT/package-tests.log" | grep -Eo "[0-9]+" || echo 0)
+package_failed=$(grep -Eo "^ℹ fail [0-9]+" "$OUT/package-tests.log" | grep -Eo "[0-9]+" || echo 1)
+[ "$package_failed" -eq 0 ] || cat "$OUT/package-tests.log"
+echo "package: $package_passed passed, $package_failed failed"
+
 # ---- a fresh code-server: user data, extensions, workspace ------------------------------
 WORK=$(mktemp -d /tmp/asyncell-vscode-e2e.XXXXXX)
 CS_PID=""
@@ -139,9 +163,14 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$WORK/user/User" "$WORK/extensions" "$WORK/workspace"
 cp -r "$EXT/test/e2e/workspace/." "$WORK/workspace/"
+# A Python environment with asyncell installed, as `pip install asyncell` leaves it: the
+# e2e selects it through python.defaultInterpreterPath and expects its bin/asyncell.
+mkdir -p "$WORK/pyenv/bin"
+ln -s "$ASYNCELL_VENV/bin/python" "$WORK/pyenv/bin/python"
+ln -s "$ASYNCELL_BIN" "$WORK/pyenv/bin/asyncell"
+# No asyncell.path: the extension must find the binary it bundles.
 cat >"$WORK/user/User/settings.json" <<EOF
 {
-  "asyncell.path": "$ASYNCELL_BIN",
   "asyncell.python": "$ASYNCELL_VENV/bin/python",
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
@@ -163,13 +192,29 @@ EOF
 printf 'auth: none\ncert: false\n' >"$WORK/config.yaml"
 CS_FLAGS=(--config "$WORK/config.yaml" --user-data-dir "$WORK/user" --extensions-dir "$WORK/extensions")
 
-step "code-server --install-extension asyncell.vsix"
-quiet "$NODE24" "$CS_ENTRY" "${CS_FLAGS[@]}" --install-extension "$EXT/asyncell.vsix" --force \
+step "code-server --install-extension $(basename "$PLATFORM_VSIX")"
+quiet "$NODE24" "$CS_ENTRY" "${CS_FLAGS[@]}" --install-extension "$PLATFORM_VSIX" --force \
     || die "installing the .vsix into code-server failed"
+INSTALLED=$(find "$WORK/extensions" -path '*/bin/asyncell' -type f -perm -u+x | head -n 1)
+[ -n "$INSTALLED" ] || die "code-server installed the .vsix, but no executable bin/asyncell is in $WORK/extensions"
+
+# code-server (and so the extension) gets a PATH without any asyncell on it: the e2e must
+# pass with only the bundled binary.
+CS_PATH=""
+IFS=: read -r -a path_dirs <<<"$PATH"
+for dir in "${path_dirs[@]}"; do
+    [ -n "$dir" ] && [ ! -x "$dir/asyncell" ] && CS_PATH="${CS_PATH:+$CS_PATH:}$dir"
+done
+if found=$(PATH="$CS_PATH" command -v asyncell); then die "asyncell is still on code-server's PATH: $found"; fi
+
+# A later release of the extension (no binary) for the version-mismatch test: the user
+# updates the extension while their Python environment keeps the older asyncell.
+(cd "$EXT" && quiet npx --no-install vsce package 0.99.0 --no-update-package-json --skip-license --allow-missing-repository \
+    --no-dependencies --no-rewrite-relative-links -o "$WORK/asyncell-0.99.0.vsix") || die "packaging the 0.99.0 .vsix failed"
 
 PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 step "code-server on 127.0.0.1:$PORT"
-setsid "$NODE24" "$CS_ENTRY" "${CS_FLAGS[@]}" --bind-addr "127.0.0.1:$PORT" --auth none \
+PATH="$CS_PATH" setsid "$NODE24" "$CS_ENTRY" "${CS_FLAGS[@]}" --bind-addr "127.0.0.1:$PORT" --auth none \
     --disable-telemetry --disable-update-check --disable-workspace-trust --disable-getting-started-override \
     --ignore-last-opened "$WORK/workspace" >"$OUT/code-server.log" 2>&1 </dev/null &
 CS_PID=$!
@@ -182,8 +227,11 @@ curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || die "code-server d
 
 # ---- the e2e suite ---------------------------------------------------------------------
 step "e2e (playwright-core driving $CHROMIUM)"
+# Created here, not by the background job's redirect: tail must find it, or it prints nothing.
+: >"$OUT/e2e.log"
 E2E_URL="http://127.0.0.1:$PORT/?folder=$WORK/workspace" E2E_OUT="$OUT" E2E_WORKSPACE="$WORK/workspace" \
-    E2E_USER_DATA="$WORK/chromium" CHROMIUM="$CHROMIUM" \
+    E2E_USER_DATA="$WORK/chromium" CHROMIUM="$CHROMIUM" E2E_BUNDLED="$INSTALLED" E2E_PYENV="$WORK/pyenv" \
+    E2E_NEXT_VSIX="$WORK/asyncell-0.99.0.vsix" \
     setsid node "$EXT/test/e2e/e2e.mjs" >"$OUT/e2e.log" 2>&1 </dev/null &
 E2E_PID=$!
 tail -n +1 -f --pid="$E2E_PID" "$OUT/e2e.log" 2>/dev/null
@@ -195,7 +243,7 @@ e2e_failed=$(echo "$e2e_line" | grep -Eo "[0-9]+ failed" | grep -Eo "[0-9]+" || 
 [ -n "$e2e_line" ] || echo "the e2e suite ended without its summary line (see $OUT/e2e.log)"
 
 step "done"
-passed=$((unit_passed + ${e2e_passed:-0}))
-failed=$((unit_failed + ${e2e_failed:-1}))
+passed=$((unit_passed + package_passed + ${e2e_passed:-0}))
+failed=$((unit_failed + package_failed + ${e2e_failed:-1}))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -134,6 +134,18 @@ impl<'a> Checker<'a> {
         message: impl Into<String>,
         fix: Option<Fix>,
     ) {
+        // The rule decides how safe its fixes are: a rule with one declared applicability
+        // gets it stamped here; one with several sets it on each fix.
+        let fix = fix.map(|fix| match rule.fix_safety {
+            [only] => fix.with_applicability(*only),
+            _ => fix,
+        });
+        debug_assert!(
+            fix.as_ref()
+                .is_none_or(|fix| rule.fix_safety.contains(&fix.applicability)),
+            "{}: a fix of an applicability the rule does not declare",
+            rule.code
+        );
         self.diagnostics.push(Diagnostic {
             code: rule.code,
             message: message.into(),

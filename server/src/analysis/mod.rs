@@ -10,8 +10,10 @@ pub mod depth;
 pub mod diagnostic;
 pub mod document;
 pub mod facts;
+pub mod fix;
 pub mod index;
 pub mod ipynb;
+pub mod ipynb_edit;
 pub mod names;
 pub mod noqa;
 pub mod percent;
@@ -22,6 +24,6 @@ pub mod teardown;
 pub mod unit;
 
 pub use check::check_document;
-pub use diagnostic::{Diagnostic, Edit, Fix, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 pub use document::{Document, SourceKind, UnitSlot};
 pub use settings::{LoopMode, RuleOptions, Settings, Target};

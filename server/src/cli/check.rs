@@ -1,10 +1,12 @@
-//! `asyncell check`: the same engine as the language server, over files on disk. The
-//! output formats, `--statistics` and `--config` live in `check/`.
+//! `asyncell check`: the same engine as the language server, over files on disk. In
+//! `check/`: fixes and stdin (`fixes.rs`, `write.rs`), and the output formats, one file
+//! each over an owned [`Finding`], with `--statistics` and `--config` overrides.
 
 mod concise;
 mod emit;
 mod finding;
 mod fingerprint;
+mod fixes;
 mod full;
 mod github;
 mod gitlab;
@@ -15,8 +17,9 @@ mod overrides;
 mod sarif;
 mod statistics;
 mod style;
+mod write;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -25,8 +28,7 @@ use clap::Args;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::analysis::document::CellInput;
-use crate::analysis::{check_document, ipynb, Document, LoopMode, Target};
+use crate::analysis::{LoopMode, Target};
 use crate::config::{self, ConfigLayer};
 use crate::source;
 
@@ -37,12 +39,18 @@ use style::Palette;
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories (default: the current directory). Directories are walked for
-    /// .py and .ipynb files, honouring .gitignore.
+    /// .py and .ipynb files, honouring .gitignore. `-` reads standard input (see
+    /// --stdin-filename).
     pub paths: Vec<PathBuf>,
     /// How findings are printed. Default: $ASYNCELL_OUTPUT_FORMAT, else `full` when stdout
     /// is a terminal and `concise` when it is not (pipes, pre-commit, CI logs). The last
     /// one given wins, so a hook's `args` can override its entry's.
-    #[arg(long, value_enum, value_name = "FORMAT", overrides_with = "output_format")]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        overrides_with = "output_format"
+    )]
     pub output_format: Option<OutputFormat>,
     /// Loop mode: trio, asyncio or auto.
     #[arg(long = "loop", value_parser = parse_loop)]
@@ -83,6 +91,8 @@ pub struct CheckArgs {
     /// Print findings only: no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub fixes: fixes::FixArgs,
 }
 
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
@@ -99,6 +109,7 @@ enum Outcome {
     Checked {
         path: PathBuf,
         findings: Vec<Finding>,
+        fixes: fixes::FileFixes,
     },
     Failed {
         path: PathBuf,
@@ -147,24 +158,67 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
+    let options = args.fixes.options();
+    // `--stdin-filename` without a path means stdin too, as in Ruff.
+    let reads_stdin = roots.iter().any(|root| root.as_os_str() == "-")
+        || (args.paths.is_empty() && args.fixes.stdin_filename.is_some());
+    if reads_stdin && roots.len() > 1 {
+        eprintln!("error: `-` (standard input) must be the only path");
+        return ExitCode::from(2);
+    }
     let mut usage_errors = Vec::new();
-    let files = collect_files(&roots, &mut usage_errors);
-
     let configs = ConfigCache::default();
-    let mut outcomes: Vec<Outcome> = files
-        .par_iter()
-        .map(|path| check_file(path, &configs, &cli_layer))
-        .collect();
+    let mut outcomes: Vec<Outcome> = if reads_stdin {
+        let name = args
+            .fixes
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        let mut bytes = Vec::new();
+        let read = std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|error| format!("cannot read standard input: {error}"));
+        let input = Input {
+            path: &name,
+            read,
+            from_stdin: true,
+        };
+        vec![check_input(input, &configs, &cli_layer, options)]
+    } else {
+        let files = collect_files(&roots, &mut usage_errors);
+        files
+            .par_iter()
+            .map(|path| {
+                let input = Input {
+                    path,
+                    read: source::read_regular_file(path).map_err(|error| error.to_string()),
+                    from_stdin: false,
+                };
+                check_input(input, &configs, &cli_layer, options)
+            })
+            .collect()
+    };
     outcomes.sort_by(|a, b| a.path().cmp(b.path()));
+    // With stdin under --fix, stdout carries the fixed text: findings go to stderr.
+    let stdin_fixed = reads_stdin && options.mode == fixes::FixMode::Apply;
 
     let mut failures = usage_errors.len();
-    for error in &usage_errors {
-        eprintln!("error: {error}");
-    }
+    let stdout = std::io::stdout();
+    let mut out: Box<dyn Write> = if stdin_fixed {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(stdout.lock())
+    };
     let mut findings = Vec::new();
     let mut checked = Vec::new();
     let mut files_with_findings = 0usize;
     let mut failed = Vec::new();
+    let (mut fixable, mut hidden, mut fixed_total, mut diffs) = (0, 0, 0, 0);
+    let mut fixed_per_file = Vec::new();
+    for error in &usage_errors {
+        eprintln!("error: {error}");
+    }
     let mut unconfigured: Vec<(Vec<String>, usize)> = Vec::new();
     for outcome in outcomes {
         match outcome {
@@ -185,12 +239,40 @@ pub fn run(args: CheckArgs) -> ExitCode {
             Outcome::Checked {
                 path,
                 findings: found,
+                fixes,
             } => {
                 files_with_findings += usize::from(!found.is_empty());
-                checked.push(path);
+                checked.push(path.clone());
+                fixable += fixes.fixable;
+                hidden += fixes.hidden;
+                fixed_total += fixes.fixed_total();
+                if stdin_fixed {
+                    // The fixed text, or the text unchanged: a pipe must get the file back.
+                    let _ = std::io::stdout().write_all(fixes.new_bytes.as_deref().unwrap_or(&[]));
+                }
+                if let Some(diff) = &fixes.diff {
+                    diffs += 1;
+                    let _ = std::io::stdout().write_all(diff.as_bytes());
+                }
+                if !fixes.fixed.is_empty() {
+                    fixed_per_file.push((path, fixes.fixed));
+                }
                 findings.extend(found);
             }
         }
+    }
+    // --diff prints the diffs only, as Ruff does.
+    if options.mode != fixes::FixMode::Diff {
+        let palette = match format {
+            OutputFormat::Full | OutputFormat::Concise => Palette::for_stdout(),
+            _ => Palette::PLAIN,
+        };
+        let report = emit::Report {
+            findings: &findings,
+            checked: &checked,
+            failed: &failed,
+        };
+        let _ = out.write_all(emit::render(format, args.statistics, &report, palette).as_bytes());
     }
     // A broken pyproject.toml shared by many files is reported once, after the findings.
     for (errors, files) in &unconfigured {
@@ -203,31 +285,49 @@ pub fn run(args: CheckArgs) -> ExitCode {
             n => eprintln!("  ({n} files under it not checked)"),
         }
     }
-    let palette = match format {
-        OutputFormat::Full | OutputFormat::Concise => Palette::for_stdout(),
-        _ => Palette::PLAIN,
-    };
-    let report = emit::Report {
-        findings: &findings,
-        checked: &checked,
-        failed: &failed,
-    };
-    let rendered = emit::render(format, args.statistics, &report, palette);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(rendered.as_bytes());
-    let _ = out.flush();
-    if format.has_summary() && !args.quiet {
-        eprintln!(
-            "{}",
-            summary(findings.len(), checked.len(), files_with_findings, failures)
-        );
+    if args.fixes.show_fixes && options.mode == fixes::FixMode::Apply {
+        let listed: Vec<_> = fixed_per_file
+            .iter()
+            .map(|(p, c)| (p.as_path(), c))
+            .collect();
+        let _ = write!(out, "{}", fixes::show_fixes(&listed));
     }
+    if format.has_summary() && !args.quiet {
+        let (count, files) = (findings.len(), checked.len());
+        let summary = match options.mode {
+            fixes::FixMode::Diff => fixes::diff_summary(fixed_total, diffs, count, failures),
+            fixes::FixMode::Apply => {
+                fixes::apply_summary(fixed_total, count, &plural_files(files), failures)
+                    .unwrap_or_else(|| summary(count, files, files_with_findings, failures))
+            }
+            fixes::FixMode::Report => summary(count, files, files_with_findings, failures),
+        };
+        eprintln!("{summary}");
+        if let Some(hint) = fixes::fixable_hint(fixable, hidden, options.mode) {
+            eprintln!("{hint}");
+        }
+    }
+    let _ = out.flush();
+    drop(out);
+    let _ = std::io::stdout().flush();
     if failures > 0 {
         ExitCode::from(2)
-    } else if !findings.is_empty() && !args.exit_zero {
+    } else if options.mode == fixes::FixMode::Diff {
+        // Whether there is anything to fix, as for a formatter's --check.
+        ExitCode::from(u8::from(diffs > 0))
+    } else if (!findings.is_empty() && !args.exit_zero)
+        || (args.fixes.exit_non_zero_on_fix && fixed_total > 0)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn plural_files(files: usize) -> String {
+    match files {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
     }
 }
 
@@ -239,7 +339,7 @@ fn summary(findings: usize, checked: usize, with_findings: usize, failures: usiz
         1 => format!("1 {one}"),
         n => format!("{n} {many}"),
     };
-    let files = plural(checked, "file", "files");
+    let files = plural_files(checked);
     let found_in = if with_findings == checked {
         files.clone()
     } else {
@@ -386,7 +486,22 @@ impl ConfigCache {
     }
 }
 
-fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Outcome {
+/// A file's bytes as read, or why they could not be.
+struct Input<'a> {
+    /// The name to report (and to find its pyproject.toml by); for stdin, the
+    /// --stdin-filename, never written to.
+    path: &'a Path,
+    read: Result<Vec<u8>, String>,
+    from_stdin: bool,
+}
+
+fn check_input(
+    input: Input<'_>,
+    configs: &ConfigCache,
+    cli_layer: &ConfigLayer,
+    options: fixes::FixOptions,
+) -> Outcome {
+    let path = input.path;
     let failed = |error: String| Outcome::Failed {
         path: path.to_path_buf(),
         error,
@@ -401,38 +516,55 @@ fn check_file(path: &Path, configs: &ConfigCache, cli_layer: &ConfigLayer) -> Ou
         }
     };
     let settings = layer.settings();
-    let text = match source::read_source_text(path) {
-        Ok(text) => text,
+    // Only a fix needs the bytes as read (to write them back, or to compare before
+    // writing); a plain check keeps one copy of each file, as before fixes existed.
+    let keep_bytes = options.mode != fixes::FixMode::Report || input.from_stdin;
+    let mut original = match input
+        .read
+        .and_then(|bytes| fixes::Original::decode(bytes, is_notebook(path), keep_bytes))
+    {
+        Ok(original) => original,
         Err(error) => return failed(error),
     };
-    let mut document = if path.extension().is_some_and(|e| e == "ipynb") {
-        match ipynb::parse(&text) {
-            Ok(cells) => Document::from_cells(
-                cells
-                    .into_iter()
-                    .map(|c| CellInput {
-                        is_code: c.is_code,
-                        text: c.source,
-                    })
-                    .collect(),
-                &settings,
-            ),
-            Err(error) => return failed(error),
-        }
-    } else {
-        Document::from_python(text, &settings)
+    let checked = match fixes::check_text(path, &mut original, &settings, options) {
+        Ok(checked) => checked,
+        Err(error) => return failed(error),
     };
-    let per_unit = check_document(&mut document);
+    if options.mode == fixes::FixMode::Apply && !input.from_stdin {
+        if let Some(new) = &checked.fixes.new_bytes {
+            if let Err(error) = write::replace_file(path, &original.bytes, new) {
+                return failed(error);
+            }
+        }
+    }
     let url_base = settings.rule_url_base.as_deref();
-    let findings = document
+    let findings = checked
+        .document
         .slots()
         .iter()
-        .zip(&per_unit)
+        .zip(&checked.diagnostics)
         .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| (slot, d)))
-        .map(|(slot, diagnostic)| Finding::new(path, slot, diagnostic, url_base))
+        .map(|(slot, diagnostic)| {
+            Finding::new(
+                path,
+                slot,
+                diagnostic,
+                url_base,
+                options.is_fixable(diagnostic),
+            )
+        })
         .collect();
+    let mut fixes = checked.fixes;
+    if input.from_stdin && fixes.new_bytes.is_none() {
+        fixes.new_bytes = Some(original.bytes);
+    }
     Outcome::Checked {
         path: path.to_path_buf(),
         findings,
+        fixes,
     }
+}
+
+fn is_notebook(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ipynb")
 }

@@ -42,9 +42,11 @@ pub fn run(args: RuleArgs) -> ExitCode {
 /// `docs/rules/CODE.md`.
 pub fn render_page(rule: &RuleMeta) -> String {
     let fix = match rule.fix {
-        FixAvailability::Always => "Fix is always available.",
-        FixAvailability::Sometimes => "Fix is sometimes available.",
-        FixAvailability::None => "No fix.",
+        FixAvailability::Always => format!("Fix is always available ({}).", safety(rule)),
+        FixAvailability::Sometimes => {
+            format!("Fix is sometimes available ({}).", safety(rule))
+        }
+        FixAvailability::None => "No fix.".to_string(),
     };
     let default = if rule.default_enabled {
         "On by default."
@@ -68,9 +70,9 @@ pub fn render_index() -> String {
     );
     for rule in rules::ALL.iter() {
         let fix = match rule.fix {
-            FixAvailability::Always => "yes",
-            FixAvailability::Sometimes => "sometimes",
-            FixAvailability::None => "no",
+            FixAvailability::Always => format!("yes ({})", safety(rule)),
+            FixAvailability::Sometimes => format!("sometimes ({})", safety(rule)),
+            FixAvailability::None => "no".to_string(),
         };
         out.push_str(&format!(
             "| [{code}]({code}.md) | {name} | {library} | {default} | {fix} |\n",
@@ -81,4 +83,15 @@ pub fn render_index() -> String {
         ));
     }
     out
+}
+
+/// The applicabilities of the rule's fixes, most trusted first: "safe", "safe or unsafe".
+fn safety(rule: &RuleMeta) -> String {
+    let mut safety: Vec<_> = rule.fix_safety.to_vec();
+    safety.sort_by(|a, b| b.cmp(a));
+    safety
+        .iter()
+        .map(|applicability| applicability.as_str())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }

@@ -26,12 +26,11 @@ pub fn print() {
         Ok(package) => HostCopy::Installed { package }.describe(),
         Err(passed_over) => {
             let dir = exec::embed::cache_dir_preview();
-            let embedded = format!(
-                "the embedded host (extracted on first run to {})",
-                dir.as_deref().map_or("a private directory".into(), |d: &Path| d
-                    .display()
-                    .to_string())
+            let place = dir.as_deref().map_or_else(
+                || "a private directory".to_string(),
+                |dir: &Path| dir.display().to_string(),
             );
+            let embedded = format!("the embedded host (extracted on first run to {place})");
             match passed_over {
                 Some(why) => format!("{embedded}; {why}"),
                 None => embedded,

@@ -224,7 +224,10 @@ pub fn verify_installed(package: &Path) -> Result<(), String> {
 fn declared_version(init: &Path) -> Option<String> {
     let text = std::fs::read_to_string(init).ok()?;
     text.lines().find_map(|line| {
-        let value = line.strip_prefix("__version__")?.trim_start().strip_prefix('=')?;
+        let value = line
+            .strip_prefix("__version__")?
+            .trim_start()
+            .strip_prefix('=')?;
         Some(value.trim().trim_matches(['"', '\'']).to_string())
     })
 }
@@ -299,7 +302,10 @@ mod tests {
                 package: package.clone()
             })
         );
-        assert_eq!(HostCopy::Installed { package }.launch_args()[..2], ["-c", LAUNCH]);
+        assert_eq!(
+            HostCopy::Installed { package }.launch_args()[..2],
+            ["-c", LAUNCH]
+        );
     }
 
     #[test]

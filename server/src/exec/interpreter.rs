@@ -209,7 +209,8 @@ fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        std::fs::metadata(path)
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
     }
     #[cfg(not(unix))]
     {
@@ -258,7 +259,11 @@ mod tests {
             return; // $VIRTUAL_ENV comes first; the venv rule is not reached
         }
         let (project, python) = project_with_venv();
-        let untrusted = choose_python(&discovery(None, Some(project.path()), ProjectVenv::NotTrusted));
+        let untrusted = choose_python(&discovery(
+            None,
+            Some(project.path()),
+            ProjectVenv::NotTrusted,
+        ));
         assert_eq!(untrusted.argv, ["python3"]);
         assert_eq!(untrusted.untrusted_venv, Some(python.clone()));
         let trusted = choose_python(&discovery(None, Some(project.path()), ProjectVenv::Allowed));

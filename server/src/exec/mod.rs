@@ -19,7 +19,7 @@ pub mod host_copy;
 mod interpreter;
 mod lines;
 pub mod notebook;
-mod owned;
+pub(crate) mod owned;
 pub mod render;
 pub mod supervisor;
 

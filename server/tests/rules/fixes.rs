@@ -59,3 +59,89 @@ fn fixed_code_parses_and_the_fixed_problems_are_gone() {
     }
     assert!(applied >= 15, "only {applied} fixes exercised");
 }
+
+/// Every fix offered on the rule fixtures and the corpus above, with every rule enabled,
+/// carries an applicability its rule declares (and so its "Fix safety" section states,
+/// which `rule_docs` checks). This holds in release builds too, where the checker's
+/// debug assertion is off.
+#[test]
+fn every_fix_has_an_applicability_its_rule_declares() {
+    use asyncell::analysis::rules;
+    use asyncell::analysis::Settings;
+
+    let all = Settings {
+        select: Some(vec!["ALL".into()]),
+        ..Settings::default()
+    };
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut sources: Vec<String> = PYTHON.iter().map(|s| s.to_string()).collect();
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        sources.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for source in &sources {
+        let checked = crate::common::python_with(source, &all);
+        for diagnostic in checked.per_unit.iter().flat_map(|d| d.iter()) {
+            let Some(fix) = &diagnostic.fix else { continue };
+            let rule = rules::find(diagnostic.code).unwrap();
+            assert!(
+                rule.fix_safety.contains(&fix.applicability),
+                "{}: a {:?} fix, but the rule declares {:?}",
+                diagnostic.code,
+                fix.applicability,
+                rule.fix_safety
+            );
+            seen.insert(diagnostic.code);
+        }
+    }
+    assert!(seen.len() >= 12, "fixes of only {seen:?} seen");
+}
+
+/// The fixes the rule docs call unsafe (they change what runs) are unsafe, so an
+/// editor's fix-on-save and `--fix` leave them alone.
+#[test]
+fn fixes_that_change_what_runs_are_unsafe() {
+    use asyncell::analysis::Applicability::{Safe, Unsafe};
+
+    let applicability = |source: &str, code: &str| {
+        let checked = crate::common::python(source);
+        checked.first(code).fix.as_ref().unwrap().applicability
+    };
+    assert_eq!(
+        applicability("def f():\n    await g()\n", "LOOP101"),
+        Unsafe
+    );
+    assert_eq!(
+        applicability(
+            "# %%\nasync def refresh():\n    ...\n\n# %%\nrefresh()\n",
+            "LOOP300"
+        ),
+        Unsafe
+    );
+    assert_eq!(
+        applicability(
+            "import trio\n\nasync def main():\n    trio.sleep(1)\n",
+            "ASYNC105"
+        ),
+        Unsafe
+    );
+    assert_eq!(
+        applicability(
+            "# %%\nimport asyncio\nasync def main(): ...\n# %%\nasyncio.run(main())\n",
+            "LOOP200"
+        ),
+        Safe
+    );
+    // ASYNC116: an infinite sleep never woke up anyway; a finite one did.
+    let sleep = |interval: &str| {
+        applicability(
+            &format!(
+                "import math\nimport trio\n\nasync def main():\n    await trio.sleep({interval})\n"
+            ),
+            "ASYNC116",
+        )
+    };
+    assert_eq!(sleep("math.inf"), Safe);
+    assert_eq!(sleep("float('inf')"), Safe);
+    assert_eq!(sleep("86401"), Unsafe);
+}

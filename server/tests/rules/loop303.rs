@@ -229,3 +229,32 @@ fn an_imported_factory_is_not_guessed_but_known_async_apis_still_fire() {
     );
     assert_eq!(checked.lines_of("LOOP303"), [8]);
 }
+
+/// A coroutine of a known async function always raised, so passing the function is
+/// safe; a callee only presumed async may be a factory or decorator that returns a
+/// function (trio's `enable_ki_protection(f)`), where the rewrite would break working
+/// code: that fix waits for `--unsafe-fixes`.
+#[test]
+fn the_fix_is_safe_only_when_the_callee_is_known_async() {
+    use asyncell::analysis::Applicability::{Safe, Unsafe};
+
+    let known = crate::common::python(
+        "import trio\n\nasync def fetch(url):\n    ...\n\nasync def main():\n    async with trio.open_nursery() as nursery:\n        nursery.start_soon(fetch(1))\n",
+    );
+    assert_eq!(
+        known.first("LOOP303").fix.as_ref().unwrap().applicability,
+        Safe
+    );
+    let presumed = crate::common::python(
+        "import trio\n\nasync def main(raiser):\n    async with trio.open_nursery() as nursery:\n        nursery.start_soon(protect(raiser))\n",
+    );
+    assert_eq!(
+        presumed
+            .first("LOOP303")
+            .fix
+            .as_ref()
+            .unwrap()
+            .applicability,
+        Unsafe
+    );
+}

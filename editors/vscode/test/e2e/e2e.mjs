@@ -5,11 +5,15 @@
 //   E2E_USER_DATA  a fresh Chromium profile directory
 //   CHROMIUM       the browser binary
 //   E2E_WORKSPACE  the workspace folder (tests change settings in its .vscode/settings.json)
+//   E2E_BUNDLED    the bin/asyncell of the installed platform .vsix (the server to expect)
+//   E2E_PYENV      a Python environment whose bin/ holds python and asyncell
+//   E2E_NEXT_VSIX  a development .vsix of this extension with the version NEXT_VERSION
 // Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
 // timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
@@ -18,6 +22,11 @@ const OUT = process.env.E2E_OUT ?? 'test-results';
 const USER_DATA = process.env.E2E_USER_DATA ?? path.join(OUT, 'chromium-profile');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WORKSPACE = process.env.E2E_WORKSPACE; // the workspace folder code-server has open
+const BUNDLED = process.env.E2E_BUNDLED;
+const PYENV = process.env.E2E_PYENV;
+const NEXT_VSIX = process.env.E2E_NEXT_VSIX;
+const NEXT_VERSION = '0.99.0';
+const VERSION = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')).version;
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -185,6 +194,22 @@ function updateSettings(changes) {
   writeFileSync(file, JSON.stringify({ ...settings, ...changes }, undefined, 2));
 }
 
+/** Runs "asyncell: Show Server Binary" and returns the text of the notification it raises
+ * once it names `expected` (earlier ones may still be on screen). */
+async function showServerBinary(expected) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: expected }).first();
+  // Again until it names `expected`: a settings change reaches the extension, and the
+  // server restarts, some time after the file is written.
+  await until(`"asyncell: Show Server Binary" to name ${expected}`, async () => {
+    await runCommand('asyncell: Show Server Binary');
+    return toast.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  });
+  const message = (await toast.locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ');
+  await toast.hover();
+  await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => undefined);
+  return message;
+}
+
 async function openFile(name) {
   // F1 opens the palette in command mode; without the leading '>' it searches files
   // (Ctrl+P is taken by some focused widgets, e.g. a notebook cell's toolbar).
@@ -229,6 +254,26 @@ async function main() {
       );
       if (!/asyncio\.run\(\)/.test(problems)) throw new Error(`unexpected problems text: ${problems}`);
       await page.screenshot({ path: path.join(OUT, 'problems.png') });
+    });
+
+    await test('the server is the binary bundled in the platform .vsix (no asyncell.path, none on PATH)', async () => {
+      if (!BUNDLED) throw new Error('E2E_BUNDLED is not set');
+      const message = await showServerBinary(BUNDLED);
+      log(`  ${message}`);
+      const expected = `asyncell: the language server is ${BUNDLED} (bundled with the extension), version ${VERSION}; the extension is version ${VERSION}.`;
+      if (message !== expected) throw new Error(`expected: ${expected}\n     got: ${message}`);
+      // The server log says the same at start (Show Server Log opens it).
+      await runCommand('asyncell: Show Server Log');
+      await until(`"asyncell: starting ${BUNDLED} (bundled with the extension)" in the server log`, async () => {
+        const text = await page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => '');
+        // Long lines wrap in the output view: compare with all white space as one space.
+        return text.replace(/\s+/g, ' ').includes(`asyncell: starting ${BUNDLED} (bundled with the extension)`);
+      });
+      // The versions match, so no mismatch warning.
+      const warnings = await page.locator('.notifications-toasts .notification-toast', { hasText: 'features may not work' }).count();
+      if (warnings) throw new Error('a version mismatch warning is showing although the versions match');
+      await tryCommand('View: Hide Panel', 'View: Close Panel');
+      await openFile('loop200.py');
     });
 
     await test('the LOOP200 quick fix replaces asyncio.run(...) with await', async () => {
@@ -406,13 +451,74 @@ async function main() {
       );
     });
 
+    await test('selecting a Python environment with asyncell installed switches the server to its bin/asyncell', async () => {
+      if (!PYENV) throw new Error('E2E_PYENV is not set');
+      updateSettings({ 'python.defaultInterpreterPath': `${PYENV}/bin/python` });
+      const message = await showServerBinary(`${PYENV}/bin/asyncell`);
+      log(`  ${message}`);
+      if (!message.includes(`(from the selected Python environment (python.defaultInterpreterPath: ${PYENV}/bin/python))`)) {
+        throw new Error(`not from the selected Python environment: ${message}`);
+      }
+      // The restarted server works: the status bar of loop200.py comes back.
+      await until('a status for loop200.py from the new server', async () => /trio: not started/.test(await statusBarText()));
+    });
+
     await test('a missing asyncell binary raises a notification saying how to install it', async () => {
       updateSettings({ 'asyncell.path': '/nonexistent/asyncell' });
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: '/nonexistent/asyncell' });
       await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
       const message = await toast.first().locator('.notification-list-item-message').innerText();
       log(`  notification: ${message}`);
-      if (!message.includes('cargo install --path server')) throw new Error(`no install hint in: ${message}`);
+      if (!message.includes('pip install asyncell')) throw new Error(`no install hint in: ${message}`);
+    });
+
+    await test('an extension update the server does not match warns once per session, naming both versions', async () => {
+      if (!NEXT_VSIX) throw new Error('E2E_NEXT_VSIX is not set');
+      // Back to the Python environment's asyncell (the previous test broke asyncell.path).
+      updateSettings({ 'asyncell.path': '' });
+      // The user installs a newer release of the extension; their environment keeps asyncell 0.1.0.
+      await runCommand('Extensions: Install from VSIX...');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      // The simple file dialog fills in its start folder after it opens, and that can
+      // overwrite a path typed too early (seen under load): wait for it, then type until
+      // the path stays.
+      await until('the file dialog to show its start folder', async () => (await input.inputValue()).length > 0);
+      await until('the .vsix path to stay typed', async () => {
+        await input.fill(NEXT_VSIX);
+        await page.waitForTimeout(500);
+        return (await input.inputValue()) === NEXT_VSIX;
+      });
+      await page.keyboard.press('Enter');
+      await until('the install to complete', async () =>
+        (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).some((t) => /Completed installing|installed/i.test(t)),
+        { timeout: 60_000 },
+      );
+      const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+      await runCommand('Developer: Reload Window');
+      await reloaded;
+      // The reloaded window restores loop200.py, which activates the new extension.
+      await until('the restored loop200.py after the reload', () =>
+        page.locator('.monaco-workbench .tabs-container .tab', { hasText: 'loop200.py' }).count(),
+        { timeout: 60_000 },
+      );
+      const warning = page.locator('.notifications-toasts .notification-toast', { hasText: 'features may not work' });
+      await warning.first().waitFor({ state: 'visible', timeout: 60_000 });
+      const message = (await warning.first().locator('.notification-list-item-message').innerText()).replace(/\s+/g, ' ');
+      log(`  warning: ${message}`);
+      const expected =
+        `asyncell: the language server ${PYENV}/bin/asyncell (from the selected Python environment ` +
+        `(python.defaultInterpreterPath: ${PYENV}/bin/python)) is version ${VERSION}, but the extension is version ${NEXT_VERSION}; ` +
+        `features may not work. Run \`pip install asyncell==${NEXT_VERSION}\` in that Python environment, or set \`asyncell.path\`.`;
+      if (message !== expected) throw new Error(`expected: ${expected}\n     got: ${message}`);
+      await warning.first().hover();
+      await warning.first().locator('.codicon-notifications-clear, .codicon-close').first().click();
+      await until('the warning to close', async () => !(await warning.count()));
+      // A restart on the same old binary (now through the setting) does not warn again.
+      updateSettings({ 'asyncell.path': `${PYENV}/bin/asyncell` });
+      const info = await showServerBinary('(from the asyncell.path setting)');
+      if (!info.includes(`version ${VERSION}; the extension is version ${NEXT_VERSION}`)) throw new Error(`unexpected: ${info}`);
+      if (await warning.count()) throw new Error('the version warning showed again after a restart');
     });
   } finally {
     await context.close().catch(() => undefined);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { locate } from '../../src/binary';
 import { controllerLabel, loopMismatch } from '../../src/loops';
 import type { HostStatus } from '../../src/protocol';
 import { expandPath, serverPayload, serverSettings, userValue } from '../../src/settings';
@@ -30,18 +29,6 @@ test('an untrusted workspace cannot choose the interpreter through its own setti
 test('paths expand ~ and ${workspaceFolder}', () => {
   assert.equal(expandPath('~/bin/asyncell', '/home/u', undefined), '/home/u/bin/asyncell');
   assert.equal(expandPath('${workspaceFolder}/target/debug/asyncell', '/h', '/ws'), '/ws/target/debug/asyncell');
-});
-
-test('the binary comes from the setting, else PATH, else a message saying how to install it', () => {
-  const exists = new Set(['/opt/asyncell', '/usr/local/bin/asyncell']);
-  const isExe = (f: string) => exists.has(f);
-  assert.deepEqual(locate('/opt/asyncell', '/usr/bin', isExe), { ok: true, path: '/opt/asyncell' });
-  assert.deepEqual(locate(undefined, '/usr/bin:/usr/local/bin', isExe), { ok: true, path: '/usr/local/bin/asyncell' });
-  const missing = locate(undefined, '/usr/bin', isExe);
-  assert.equal(missing.ok, false);
-  assert.ok(!missing.ok && /cargo install --path server/.test(missing.message));
-  const wrong = locate('/nope/asyncell', '/usr/local/bin', isExe);
-  assert.ok(!wrong.ok && wrong.message.includes('/nope/asyncell'));
 });
 
 test('a controller whose loop differs from the notebook loop explains how to fix it', () => {

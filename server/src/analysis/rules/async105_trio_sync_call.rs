@@ -38,7 +38,7 @@ rule! {
         library: "trio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

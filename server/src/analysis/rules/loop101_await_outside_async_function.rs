@@ -38,7 +38,7 @@ rule! {
         library: "python",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

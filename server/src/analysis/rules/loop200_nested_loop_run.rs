@@ -60,7 +60,7 @@ rule! {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

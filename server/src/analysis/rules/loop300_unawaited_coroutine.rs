@@ -46,7 +46,7 @@ rule! {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

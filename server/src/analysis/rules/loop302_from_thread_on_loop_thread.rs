@@ -43,7 +43,7 @@ rule! {
         library: "trio/anyio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

@@ -5,7 +5,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::apis::is_known_async_callee;
 use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::diagnostic::{Applicability, Edit, Fix};
 use crate::analysis::names::{dotted_name, last_segment, receiver};
 
 rule! {
@@ -39,13 +39,17 @@ rule! {
     ///
     /// ## Fix safety
     /// The fixes (`start_soon(f(a))` → `start_soon(f, a)`, `create_task(f)` →
-    /// `create_task(f())`) are safe: the original call always raises. No fix is offered
-    /// when the call passes keyword arguments, which `start_soon` cannot forward.
+    /// `create_task(f())`) are safe when `f` is known to be an async function (an
+    /// `async def` of this document or a library's async API): the original call always
+    /// raises. When `f` is only presumed async, the fix is unsafe: `f(a)` may return a
+    /// function (a decorator or factory such as `enable_ki_protection(f)`), and then the
+    /// original call works and the fix breaks it. No fix is offered when the call passes
+    /// keyword arguments, which `start_soon` cannot forward.
     "LOOP303" "coroutine-function-mixup" {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Safe | Unsafe),
     }
 }
 
@@ -79,7 +83,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
                 && !unknown_import
                 && (inner_is_async || method != Some("start") || is_nursery_like(&call.func))
             {
-                report_coroutine_passed(checker, call, inner);
+                report_coroutine_passed(checker, call, inner, inner_is_async);
             }
         }
         return;
@@ -99,10 +103,14 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
                     "`{callee}()` wants a coroutine but gets the function `{name}`: \
                      TypeError: a coroutine was expected, got <function {name}>"
                 ),
-                Some(Fix::new(
-                    format!("Call it: `{name}()`"),
-                    vec![Edit::insert(first.end(), "()")],
-                )),
+                // Only known async functions get here: the call always raised.
+                Some(
+                    Fix::new(
+                        format!("Call it: `{name}()`"),
+                        vec![Edit::insert(first.end(), "()")],
+                    )
+                    .with_applicability(Applicability::Safe),
+                ),
             );
         }
     }
@@ -129,7 +137,17 @@ pub(crate) fn wants_function(call: &ast::ExprCall, qualified: Option<&str>) -> b
     }
 }
 
-fn report_coroutine_passed(checker: &mut Checker, call: &ast::ExprCall, inner: &ast::ExprCall) {
+fn report_coroutine_passed(
+    checker: &mut Checker,
+    call: &ast::ExprCall,
+    inner: &ast::ExprCall,
+    callee_known_async: bool,
+) {
+    let applicability = if callee_known_async {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
     let callee = dotted_name(&call.func).unwrap_or_default();
     let function = checker.source(inner.func.range());
     let fix = inner.arguments.keywords.is_empty().then(|| {
@@ -152,6 +170,7 @@ fn report_coroutine_passed(checker: &mut Checker, call: &ast::ExprCall, inner: &
                 replacement,
             )],
         )
+        .with_applicability(applicability)
     });
     checker.report(
         &RULE,

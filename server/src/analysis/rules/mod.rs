@@ -9,7 +9,7 @@ use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 
 use super::checker::Checker;
-use super::diagnostic::Severity;
+use super::diagnostic::{Applicability, Severity};
 
 /// Whether a rule can offer a fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct RuleMeta {
     pub default_enabled: bool,
     pub severity: Severity,
     pub fix: FixAvailability,
+    /// The applicabilities its fixes carry: one for most rules, none for a rule without
+    /// fixes. Its doc's "Fix safety" section names exactly these (a test checks).
+    pub fix_safety: &'static [Applicability],
     /// Markdown, from the rule's doc comment.
     pub doc: &'static str,
 }
@@ -69,7 +72,7 @@ macro_rules! rule {
             library: $library:literal,
             default: $default:literal,
             severity: $severity:ident,
-            fix: $fix:ident $(,)?
+            fix: $fix:ident $(($($safety:ident)|+))? $(,)?
         }
     ) => {
         pub const RULE: $crate::analysis::rules::RuleMeta = $crate::analysis::rules::RuleMeta {
@@ -79,6 +82,7 @@ macro_rules! rule {
             default_enabled: $default,
             severity: $crate::analysis::diagnostic::Severity::$severity,
             fix: $crate::analysis::rules::FixAvailability::$fix,
+            fix_safety: &[$($($crate::analysis::diagnostic::Applicability::$safety),+)?],
             doc: concat!($($doc, "\n"),*),
         };
     };

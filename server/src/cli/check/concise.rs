@@ -24,12 +24,13 @@ pub fn header_location(finding: &Finding, palette: Palette) -> String {
     }
 }
 
-/// `CODE` coloured by severity, and ` [*]` when a fix exists.
+/// `CODE` coloured by severity, and ` [*]` when this run would apply its fix.
 pub fn code_and_marker(finding: &Finding, palette: Palette) -> String {
     let code = palette.paint(severity_style(finding), finding.code);
-    match finding.fix {
-        Some(_) => format!("{code} {}", palette.paint(Style::Fixable, "[*]")),
-        None => code,
+    if finding.fixable {
+        format!("{code} {}", palette.paint(Style::Fixable, "[*]"))
+    } else {
+        code
     }
 }
 

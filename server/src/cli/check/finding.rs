@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use ruff_text_size::TextSize;
 
 use crate::analysis::rules;
-use crate::analysis::{Diagnostic, Severity, UnitSlot};
+use crate::analysis::{Applicability, Diagnostic, Severity, UnitSlot};
 use crate::positions::Encoding;
 
 /// A 1-based row and column (in characters), as printed. In a notebook the row is
@@ -23,6 +23,7 @@ pub struct Location {
 #[derive(Clone, Debug)]
 pub struct FixView {
     pub title: String,
+    pub applicability: Applicability,
     pub edits: Vec<EditView>,
 }
 
@@ -54,6 +55,9 @@ pub struct Finding {
     pub start: Location,
     pub end: Location,
     pub fix: Option<FixView>,
+    /// Whether this run would apply the fix (`[*]`): safe, or unsafe under
+    /// `--unsafe-fixes`.
+    pub fixable: bool,
     /// The spanned lines; for a long span, its first and last lines only (rows tell
     /// where the gap is).
     pub source: Vec<SourceLine>,
@@ -70,6 +74,7 @@ impl Finding {
         slot: &UnitSlot,
         diagnostic: &Diagnostic,
         rule_url_base: Option<&str>,
+        fixable: bool,
     ) -> Finding {
         let location = |offset: TextSize| {
             let at = slot.line_col(offset, Encoding::Utf32);
@@ -90,6 +95,7 @@ impl Finding {
             end: location(diagnostic.range.end()),
             fix: diagnostic.fix.as_ref().map(|fix| FixView {
                 title: fix.message.clone(),
+                applicability: fix.applicability,
                 edits: fix
                     .edits
                     .iter()
@@ -100,6 +106,7 @@ impl Finding {
                     })
                     .collect(),
             }),
+            fixable,
             source: spanned_lines(slot, diagnostic),
             url: rule_url_base
                 .zip(rule)

@@ -146,6 +146,7 @@ mod tests {
                 column: end.1,
             },
             fix: None,
+            fixable: false,
             source: source
                 .iter()
                 .map(|(row, text)| SourceLine {

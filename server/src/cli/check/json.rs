@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::finding::{Finding, Location};
-use crate::analysis::Severity;
+use crate::analysis::{Applicability, Severity};
 
 #[derive(Serialize)]
 struct Item<'a> {
@@ -31,6 +31,7 @@ struct Position {
 
 #[derive(Serialize)]
 struct FixItem<'a> {
+    applicability: Applicability,
     edits: Vec<EditItem<'a>>,
     message: &'a str,
 }
@@ -58,6 +59,7 @@ fn item(finding: &Finding) -> Item<'_> {
         end_location: finding.end.into(),
         filename: finding.path.display().to_string(),
         fix: finding.fix.as_ref().map(|fix| FixItem {
+            applicability: fix.applicability,
             edits: fix
                 .edits
                 .iter()

@@ -24,13 +24,13 @@ fn counts(findings: &[Finding]) -> Vec<Count> {
         match counts.iter_mut().find(|count| count.code == finding.code) {
             Some(count) => {
                 count.count += 1;
-                count.fixable |= finding.fix.is_some();
+                count.fixable |= finding.fixable;
             }
             None => counts.push(Count {
                 code: finding.code,
                 name: finding.rule_name,
                 count: 1,
-                fixable: finding.fix.is_some(),
+                fixable: finding.fixable,
             }),
         }
     }

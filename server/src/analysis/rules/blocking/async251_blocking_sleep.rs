@@ -37,14 +37,14 @@ rule! {
     /// ## Fix safety
     /// The fix replaces the call with `await trio.sleep(x)` (or `anyio.sleep`,
     /// `asyncio.sleep`). It is offered only when the call has one plain argument, awaiting
-    /// is legal there, and the library module is imported under its own name. It changes
-    /// behaviour on purpose: other tasks run during the sleep, and the sleep can be
-    /// cancelled.
+    /// is legal there, and the library module is imported under its own name. It is
+    /// unsafe: it changes behaviour on purpose, since other tasks run during the sleep
+    /// and the sleep can be cancelled.
     "ASYNC251" "blocking-sleep" {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

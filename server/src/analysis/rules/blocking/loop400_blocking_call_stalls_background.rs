@@ -59,13 +59,13 @@ rule! {
     /// For `time.sleep(x)` the fix replaces the call with the loop's own sleep
     /// (`await trio.sleep(x)`, `await asyncio.sleep(x)`, `await anyio.sleep(x)`), only
     /// when the call has one plain argument, awaiting is legal there and the module is
-    /// imported under its own name. The cell still waits as long; the background tasks
-    /// now run meanwhile. Other calls have no automatic fix.
+    /// imported under its own name. The cell still waits as long, but the background
+    /// tasks now run meanwhile, so the fix is unsafe. Other calls have no automatic fix.
     "LOOP400" "blocking-call-stalls-background" {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

@@ -44,12 +44,13 @@ rule! {
     /// with `as` (the name may be used later), and not when the body holds a
     /// multi-line string or the header a comment, which moving would change or lose.
     /// Without a checkpoint the scope cannot cancel anything, so removing it keeps the
-    /// behaviour; it may still be that a checkpoint belongs inside instead.
+    /// behaviour: the fix is safe. It may still be that a checkpoint belongs inside
+    /// instead.
     "ASYNC100" "cancel-scope-no-checkpoint" {
         library: "trio, anyio, asyncio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

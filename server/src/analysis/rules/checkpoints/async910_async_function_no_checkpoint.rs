@@ -45,12 +45,13 @@ rule! {
     /// the `return`, or at the end of the body. Inside an `except` clause it goes at
     /// the top of the function (or loop) instead, since awaiting in a handler is
     /// ASYNC120. It is offered only when that library is imported and the statement is
-    /// alone on its line. The checkpoint makes the function cancellable there, which
-    /// callers must already handle on its other paths.
+    /// alone on its line. It is unsafe: the checkpoint makes the function cancellable
+    /// there, which callers must already handle on its other paths, but a cancellation
+    /// can now arrive at a point where none could before.
     "ASYNC910" "async-function-no-checkpoint" {
         library: "trio, anyio, asyncio",
         default: false,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }

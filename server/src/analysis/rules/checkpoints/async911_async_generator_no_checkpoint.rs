@@ -38,11 +38,12 @@ rule! {
     /// As for ASYNC910: `await trio.lowlevel.checkpoint()` (anyio's or
     /// `asyncio.sleep(0)` per library) goes on its own line before the `yield` or
     /// `return`, or at the end of the body, when the library is imported and the
-    /// statement is alone on its line.
+    /// statement is alone on its line. It is unsafe for the same reason: a cancellation
+    /// can now arrive there.
     "ASYNC911" "async-generator-no-checkpoint" {
         library: "trio, anyio, asyncio",
         default: false,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }

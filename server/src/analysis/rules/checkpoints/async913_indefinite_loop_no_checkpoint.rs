@@ -41,14 +41,15 @@ rule! {
     /// ## Fix safety
     /// The fix inserts `await trio.lowlevel.checkpoint()` (`anyio.lowlevel.checkpoint()`
     /// with anyio, `asyncio.sleep(0)` with asyncio) at the top of the loop body. It is
-    /// offered when that library is imported and the body starts on its own line. It
-    /// adds a scheduling point per iteration, which is what the rule asks for, but the
-    /// loop may also deserve a real wait instead of busy-looping.
+    /// offered when that library is imported and the body starts on its own line. It is
+    /// unsafe: it adds a scheduling point (and a cancellation point) per iteration,
+    /// which is what the rule asks for, but the loop may also deserve a real wait
+    /// instead of busy-looping.
     "ASYNC913" "indefinite-loop-no-guaranteed-checkpoint" {
         library: "trio, anyio, asyncio",
         default: false,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

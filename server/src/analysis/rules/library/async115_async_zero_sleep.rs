@@ -41,7 +41,7 @@ rule! {
         library: "trio/anyio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

@@ -5,6 +5,7 @@ use ruff_text_size::Ranged;
 
 use super::common::{replace_library_call, trio_or_anyio};
 use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::Applicability;
 
 rule! {
     /// ## What it does
@@ -42,7 +43,7 @@ rule! {
         library: "trio/anyio",
         default: true,
         severity: Warning,
-        fix: Sometimes,
+        fix: Sometimes(Safe | Unsafe),
     }
 }
 
@@ -64,7 +65,15 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
     if !is_longer_than_a_day(interval) {
         return;
     }
-    let fix = replace_library_call(checker, call, base, "sleep_forever()");
+    // An infinite sleep already never wakes up: replacing it keeps the behaviour. A
+    // finite one would have woken up, however late.
+    let applicability = if is_infinite(interval) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    let fix = replace_library_call(checker, call, base, "sleep_forever()")
+        .map(|fix| fix.with_applicability(applicability));
     checker.report(
         &RULE,
         call.range(),
@@ -76,8 +85,23 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
 }
 
 fn is_longer_than_a_day(expr: &Expr) -> bool {
+    if is_infinite(expr) {
+        return true;
+    }
     match expr {
-        // `math.inf`, `numpy.inf`, a bare `inf`.
+        Expr::NumberLiteral(number) => match &number.value {
+            // An integer too large for u64 is certainly more than a day.
+            Number::Int(int) => int.as_u64().is_none_or(|v| v as f64 > ONE_DAY),
+            Number::Float(float) => *float > ONE_DAY,
+            Number::Complex { .. } => false,
+        },
+        _ => false,
+    }
+}
+
+/// `math.inf`, `numpy.inf`, a bare `inf`, `float("inf")`.
+fn is_infinite(expr: &Expr) -> bool {
+    match expr {
         Expr::Attribute(attribute) => attribute.attr.id.as_str() == "inf",
         Expr::Name(name) => name.id.as_str() == "inf",
         Expr::Call(call) => {
@@ -86,12 +110,6 @@ fn is_longer_than_a_day(expr: &Expr) -> bool {
                     |arg| matches!(arg, Expr::StringLiteral(s) if s.value.to_str() == "inf"),
                 )
         }
-        Expr::NumberLiteral(number) => match &number.value {
-            // An integer too large for u64 is certainly more than a day.
-            Number::Int(int) => int.as_u64().is_none_or(|v| v as f64 > ONE_DAY),
-            Number::Float(float) => *float > ONE_DAY,
-            Number::Complex { .. } => false,
-        },
         _ => false,
     }
 }

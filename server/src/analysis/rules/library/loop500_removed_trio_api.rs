@@ -52,7 +52,7 @@ rule! {
         library: "trio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

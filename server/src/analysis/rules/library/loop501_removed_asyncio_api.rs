@@ -58,7 +58,7 @@ rule! {
         library: "asyncio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Safe),
     }
 }
 

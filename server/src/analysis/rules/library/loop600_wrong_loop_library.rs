@@ -60,7 +60,7 @@ rule! {
         library: "asyncio/trio",
         default: true,
         severity: Error,
-        fix: Sometimes,
+        fix: Sometimes(Unsafe),
     }
 }
 

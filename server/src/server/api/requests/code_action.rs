@@ -1,24 +1,49 @@
 //! `textDocument/codeAction`: quick fixes and `# noqa` suppressions for the diagnostics
-//! under the cursor.
+//! under the cursor, and `source.fixAll.asyncell` for the whole document.
+//!
+//! Only a safe fix is the preferred action: editors apply the preferred fix on their
+//! own ("auto fix", fix-on-save), and an unsafe fix changes what the code does, so it
+//! is offered but must be chosen. Display-only fixes are never offered as edits.
+
+pub mod fix_all;
 
 use std::collections::HashMap;
 
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::*;
 
-use crate::analysis::noqa;
+use crate::analysis::{noqa, Applicability};
 use crate::server::backend::Backend;
 use crate::server::convert;
 
 pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
+    let only = params.context.only;
+    let wanted = |kind: &CodeActionKind| {
+        only.as_ref().is_none_or(|only| {
+            only.iter().any(|asked| {
+                kind.as_str() == asked.as_str()
+                    || kind
+                        .as_str()
+                        .strip_prefix(asked.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    };
+    let fix_all_kind = CodeActionKind::new(fix_all::KIND);
     let actions = backend.with_session(|session| {
         let encoding = session.encoding;
+        let mut actions = Vec::new();
+        if wanted(&fix_all_kind) {
+            actions.extend(fix_all::action(session, &uri).map(CodeActionOrCommand::CodeAction));
+        }
+        if !wanted(&CodeActionKind::QUICKFIX) {
+            return actions;
+        }
         let found = session.diagnostics_in(&uri, params.range);
         let Some(document) = session.document_of(&uri) else {
-            return Vec::new();
+            return actions;
         };
-        let mut actions = Vec::new();
         for (uri, position, diagnostic) in &found {
             let Some(slot) = document.slots().get(*position) else {
                 continue;
@@ -29,18 +54,28 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
                 changes: Some(HashMap::from([(uri.clone(), edits)])),
                 ..WorkspaceEdit::default()
             };
-            if let Some(fix) = &diagnostic.fix {
+            let offered = diagnostic
+                .fix
+                .as_ref()
+                .filter(|fix| fix.applicability != Applicability::DisplayOnly);
+            if let Some(fix) = offered {
                 let edits = fix
                     .edits
                     .iter()
                     .map(|e| convert::text_edit(slot, e, encoding))
                     .collect();
+                let safe = fix.applicability == Applicability::Safe;
+                let title = if safe {
+                    format!("{} ({})", fix.message, diagnostic.code)
+                } else {
+                    format!("{} ({}, unsafe fix)", fix.message, diagnostic.code)
+                };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("{} ({})", fix.message, diagnostic.code),
+                    title,
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![lsp_diagnostic.clone()]),
                     edit: Some(edit_for(edits)),
-                    is_preferred: Some(true),
+                    is_preferred: Some(safe),
                     ..CodeAction::default()
                 }));
             }

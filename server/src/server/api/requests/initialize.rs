@@ -78,7 +78,11 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
                 save: Some(false),
             })),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::SOURCE_FIX_ALL,
+                    CodeActionKind::new(super::code_action::fix_all::KIND),
+                ]),
                 resolve_provider: Some(false),
                 work_done_progress_options: Default::default(),
             })),
