@@ -476,3 +476,15 @@ def test_the_pre_commit_hook_prints_concise_lines_on_its_pseudo_terminal(asyncel
     _, stdout, _ = check_on_terminal(asyncell_bin, project, *hook_args, "--output-format=github",
                                      files=["script.py"])
     assert stdout.startswith("::warning title=LOOP300,file=script.py,")
+
+
+def test_the_fix_marker_follows_what_this_run_would_fix(asyncell_bin, project):
+    """`[*]` means "`--fix` would apply this" in every human format and in statistics:
+    with --unsafe-fixes, LOOP300's unsafe `await` fix is marked too."""
+    _, stdout, _ = check(asyncell_bin, project, "--unsafe-fixes", "--output-format", "full",
+                         files=["notebook.ipynb"])
+    assert stdout.splitlines()[0] == f"notebook.ipynb:cell 3:2:1: LOOP300 [*] {MESSAGES['tick']}"
+    _, stdout, _ = check(asyncell_bin, project, "--unsafe-fixes", "--statistics")
+    assert stdout.splitlines()[0] == "3  LOOP300  [*] unawaited-coroutine"
+    _, stdout, _ = check(asyncell_bin, project, "--output-format", "json", files=["notebook.ipynb"])
+    assert json.loads(stdout)[0]["fix"]["applicability"] == "unsafe"
