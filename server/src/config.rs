@@ -43,6 +43,15 @@ pub struct ConfigLayer {
     pub target: Option<Target>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
+    /// Selectors added to this or a lower layer's `select` (Ruff's `extend-select`).
+    pub extend_select: Option<Vec<String>>,
+    /// Selectors added to `ignore` (Ruff's `extend-ignore`).
+    pub extend_ignore: Option<Vec<String>>,
+    /// Where rule documentation lives, for the `url` of each finding (and SARIF's
+    /// `helpUri`, the editor's code link): `{code}` in it is replaced by the rule's code,
+    /// else the code is appended. Unset, findings carry no URL: asyncell has no rule
+    /// pages online, and a link that 404s is worse than none.
+    pub rule_url_base: Option<String>,
     // No `python` (or any other executable): this layer is what a pyproject.toml can
     // set, and a repository must not choose what runs on the user's machine.
     // Rule options, documented on [`RuleOptions`]. A layer that sets one replaces the
@@ -80,6 +89,11 @@ impl ConfigLayer {
                     self.ignore.clone()
                 }
             }),
+            // Extensions accumulate across layers, except that a layer's own `select`
+            // starts afresh, so a lower layer's extensions are dropped with its `select`.
+            extend_select: extended(&self.extend_select, over, |l| &l.extend_select),
+            extend_ignore: extended(&self.extend_ignore, over, |l| &l.extend_ignore),
+            rule_url_base: pick(&over.rule_url_base, &self.rule_url_base),
             blocking_calls: pick(&over.blocking_calls, &self.blocking_calls),
             startable_in_context_manager: pick(
                 &over.startable_in_context_manager,
@@ -109,7 +123,14 @@ impl ConfigLayer {
             loop_mode: self.loop_mode.unwrap_or_default(),
             target: self.target.unwrap_or_default(),
             select: self.select.clone(),
-            ignore: self.ignore.clone().unwrap_or_default(),
+            extend_select: self.extend_select.clone().unwrap_or_default(),
+            ignore: self
+                .ignore
+                .iter()
+                .chain(&self.extend_ignore)
+                .flatten()
+                .cloned()
+                .collect(),
             options: RuleOptions {
                 blocking_calls: self.blocking_calls.clone().unwrap_or_default(),
                 startable_in_context_manager: self
@@ -129,6 +150,7 @@ impl ConfigLayer {
                     .clone()
                     .unwrap_or_default(),
             },
+            rule_url_base: self.rule_url_base.clone().filter(|base| !base.is_empty()),
         }
     }
     /// Checks `select` and `ignore` against the rule catalogue: valid selectors are kept
@@ -139,7 +161,12 @@ impl ConfigLayer {
     /// selector. Every layer must pass through here before its `settings()` are used.
     pub fn validate_selectors(&mut self, origin: &dyn Fn(&str) -> String) -> Vec<String> {
         let mut errors = Vec::new();
-        for (key, selectors) in [("select", &mut self.select), ("ignore", &mut self.ignore)] {
+        for (key, selectors) in [
+            ("select", &mut self.select),
+            ("ignore", &mut self.ignore),
+            ("extend-select", &mut self.extend_select),
+            ("extend-ignore", &mut self.extend_ignore),
+        ] {
             let Some(list) = selectors else { continue };
             let before = errors.len();
             *list = std::mem::take(list)
@@ -177,6 +204,23 @@ impl ConfigLayer {
     }
 }
 
+/// A lower layer's extension list followed by `over`'s, or only `over`'s when `over`
+/// selects afresh.
+fn extended(
+    under: &Option<Vec<String>>,
+    over: &ConfigLayer,
+    field: fn(&ConfigLayer) -> &Option<Vec<String>>,
+) -> Option<Vec<String>> {
+    let over_list = field(over);
+    if over.select.is_some() {
+        return over_list.clone();
+    }
+    match (under, over_list) {
+        (Some(under), Some(over)) => Some(under.iter().chain(over).cloned().collect()),
+        (under, over) => over.clone().or_else(|| under.clone()),
+    }
+}
+
 /// What the user's own editor says: the analysis settings, plus the choices about what
 /// runs, which only the user (never the project) makes.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -204,6 +248,7 @@ impl EditorSettings {
             target: Option<Target>,
             select: Option<Vec<String>>,
             ignore: Option<Vec<String>>,
+            rule_url_base: Option<String>,
             python: Option<PythonSetting>,
             trusted_workspace: Option<bool>,
         }
@@ -236,6 +281,7 @@ impl EditorSettings {
                 target: editor.target,
                 select: editor.select,
                 ignore: editor.ignore,
+                rule_url_base: editor.rule_url_base,
                 ..ConfigLayer::default()
             },
             python: editor

@@ -18,8 +18,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     match cli.command {
-        None => asyncell::server::run(Default::default()),
-        Some(Command::Server(args)) => asyncell::server::run(args),
+        None => {
+            cli::server::announce_if_interactive();
+            asyncell::server::run(Default::default())
+        }
+        Some(Command::Server(args)) => {
+            cli::server::announce_if_interactive();
+            asyncell::server::run(args)
+        }
         Some(Command::Check(args)) => cli::check::run(args),
         Some(Command::Rule(args)) => cli::rule::run(args),
         Some(Command::Run(args)) => cli::run::run(args),

@@ -93,8 +93,30 @@ fn fixes_and_urls_are_in_the_json() {
         .unwrap();
     assert_eq!(notebook["fix"]["edits"][0]["content"], "await ");
     assert_eq!(notebook["fix"]["edits"][0]["location"]["row"], 1);
-    assert_eq!(notebook["url"], "https://asyncell.dev/rules/LOOP300");
+    // No rule pages are online, so without a configured base there is no link at all.
+    assert_eq!(notebook["url"], Value::Null);
     assert_eq!(notebook["severity"], "warning");
+}
+
+#[test]
+fn urls_follow_the_configured_rule_url_base() {
+    let (_, _, items) = check(&[
+        "--select",
+        "LOOP300",
+        "--rule-url-base",
+        "https://example.org/docs/rules/{code}.md",
+    ]);
+    assert_eq!(items[0]["url"], "https://example.org/docs/rules/LOOP300.md");
+    // `--config` is above the flag; a base without `{code}` gets the code appended.
+    let (_, _, items) = check(&[
+        "--select",
+        "LOOP300",
+        "--rule-url-base",
+        "https://ignored.example/",
+        "--config",
+        "rule-url-base = 'https://example.org/rules'",
+    ]);
+    assert_eq!(items[0]["url"], "https://example.org/rules/LOOP300");
 }
 
 #[test]

@@ -60,8 +60,14 @@ pub struct Settings {
     pub loop_mode: LoopMode,
     pub target: Target,
     pub select: Option<Vec<String>>,
+    /// Selectors added to `select` (or to the default rules when `select` is unset), as
+    /// Ruff's `extend-select`: a rule they match runs unless a longer `ignore` matches it.
+    pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub options: RuleOptions,
+    /// `rule-url-base`: where rule pages live, for the links findings carry. Not used by
+    /// the analysis itself; it travels with the settings so every front end links alike.
+    pub rule_url_base: Option<String>,
 }
 
 /// Options that individual rules read. They carry flake8-async's option names (without
@@ -107,7 +113,8 @@ impl Settings {
         let selected = match &self.select {
             Some(select) => longest(select, !default_on),
             None => default_on.then_some(0),
-        };
+        }
+        .max(longest(&self.extend_select, !default_on));
         let ignored = longest(&self.ignore, false);
         match (selected, ignored) {
             (Some(s), Some(i)) => s > i,
@@ -136,6 +143,28 @@ mod tests {
         assert!(!settings.is_enabled("LOOP301", true));
         assert!(settings.is_enabled("LOOP300", true));
         assert!(!settings.is_enabled("ASYNC105", true));
+    }
+
+    #[test]
+    fn extend_select_adds_to_the_selection_and_a_longer_ignore_still_wins() {
+        let settings = Settings {
+            extend_select: vec!["ASYNC910".into(), "LOOP3".into()],
+            ignore: vec!["LOOP30".into()],
+            ..Settings::default()
+        };
+        assert!(settings.is_enabled("ASYNC910", false), "opt-in rule added");
+        assert!(settings.is_enabled("LOOP200", true), "defaults kept");
+        assert!(
+            !settings.is_enabled("LOOP300", true),
+            "the longer ignore wins"
+        );
+        let narrowed = Settings {
+            select: Some(vec!["LOOP2".into()]),
+            extend_select: vec!["LOOP300".into()],
+            ..Settings::default()
+        };
+        assert!(narrowed.is_enabled("LOOP300", true));
+        assert!(!narrowed.is_enabled("LOOP301", true));
     }
 
     #[test]

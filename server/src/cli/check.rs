@@ -1,6 +1,22 @@
-//! `asyncell check`: the same engine as the language server, over files on disk.
+//! `asyncell check`: the same engine as the language server, over files on disk. In
+//! `check/`: fixes and stdin (`fixes.rs`, `write.rs`), and the output formats, one file
+//! each over an owned [`Finding`], with `--statistics` and `--config` overrides.
 
+mod concise;
+mod emit;
+mod finding;
+mod fingerprint;
 mod fixes;
+mod full;
+mod github;
+mod gitlab;
+mod json;
+mod junit;
+mod output_format;
+mod overrides;
+mod sarif;
+mod statistics;
+mod style;
 mod write;
 
 use std::io::{Read, Write};
@@ -8,22 +24,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde_json::{json, Value};
 
-use crate::analysis::{Diagnostic, LoopMode, Target, UnitSlot};
+use crate::analysis::{LoopMode, Target};
 use crate::config::{self, ConfigLayer};
-use crate::positions::Encoding;
 use crate::selection::{self, CliSelection, Exclusions, PerFileIgnores};
 use crate::source;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
+use finding::Finding;
+pub use output_format::{OutputFormat, OUTPUT_FORMAT_ENV};
+use style::Palette;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -31,8 +43,16 @@ pub struct CheckArgs {
     /// .py and .ipynb files, honouring .gitignore. `-` reads standard input (see
     /// --stdin-filename).
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub output_format: OutputFormat,
+    /// How findings are printed. Default: $ASYNCELL_OUTPUT_FORMAT, else `full` when stdout
+    /// is a terminal and `concise` when it is not (pipes, pre-commit, CI logs). The last
+    /// one given wins, so a hook's `args` can override its entry's.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        overrides_with = "output_format"
+    )]
+    pub output_format: Option<OutputFormat>,
     /// Loop mode: trio, asyncio or auto.
     #[arg(long = "loop", value_parser = parse_loop)]
     pub loop_mode: Option<LoopMode>,
@@ -46,6 +66,32 @@ pub struct CheckArgs {
     /// Skip these codes or prefixes (comma-separated, case-insensitive).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Option<Vec<String>>,
+    /// Also these codes or prefixes, on top of `select` (or of the default rules).
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_select: Option<Vec<String>>,
+    /// Also skip these codes or prefixes, on top of `ignore`.
+    #[arg(long, value_delimiter = ',', value_name = "SELECTORS")]
+    pub extend_ignore: Option<Vec<String>>,
+    /// A [tool.asyncell] setting as TOML `KEY = VALUE` (e.g. 'loop = "trio"'), above every
+    /// other setting and flag; repeat for more. An unknown key is an error (exit 2).
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = overrides::parse_override)]
+    pub config_overrides: Vec<ConfigLayer>,
+    /// Link each finding to its rule's page: `{code}` in URL is replaced by the code,
+    /// else the code is appended (e.g. https://example.org/asyncell/rules/). Without it
+    /// (or `rule-url-base` in [tool.asyncell]) findings carry no URL.
+    #[arg(long, value_name = "URL")]
+    pub rule_url_base: Option<String>,
+    /// Exit 0 even when there are findings (errors reading files or configuration still
+    /// exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each code has, most frequent first, instead of the
+    /// findings (JSON with --output-format json).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print findings only: no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Leave out files and directories matching these globs (comma-separated), instead
     /// of the configured `exclude` and the defaults (.venv, venv, build, dist, .git,
     /// node_modules, site-packages, ...). Relative to the current directory.
@@ -80,7 +126,7 @@ fn parse_target(s: &str) -> Result<Target, String> {
 enum Outcome {
     Checked {
         path: PathBuf,
-        findings: Vec<Rendered>,
+        findings: Vec<Finding>,
         fixes: fixes::FileFixes,
     },
     Failed {
@@ -94,22 +140,31 @@ enum Outcome {
     },
 }
 
-enum Rendered {
-    Text(String),
-    Json(Value),
-}
-
 pub fn run(args: CheckArgs) -> ExitCode {
+    let format = match OutputFormat::resolve(args.output_format) {
+        Ok(format) => format,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let mut cli_layer = ConfigLayer {
         loop_mode: args.loop_mode,
         target: args.target,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        extend_select: args.extend_select.clone(),
+        extend_ignore: args.extend_ignore.clone(),
+        rule_url_base: args.rule_url_base.clone(),
         ..ConfigLayer::default()
     };
     // A bad selector on the command line is a usage error: nothing is checked, because
     // a check that silently runs fewer rules than asked would pass when it should fail.
-    let selector_errors = cli_layer.validate_selectors(&|key| format!("--{key}"));
+    let mut selector_errors = cli_layer.validate_selectors(&|key| format!("--{key}"));
+    for mut layer in args.config_overrides.iter().cloned() {
+        selector_errors.extend(layer.validate_selectors(&|key| format!("--config {key}")));
+        cli_layer = cli_layer.merged(&layer);
+    }
     if !selector_errors.is_empty() {
         for error in selector_errors {
             eprintln!("error: {error}");
@@ -159,13 +214,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             read,
             from_stdin: true,
         };
-        vec![check_input(
-            input,
-            &configs,
-            &cli_layer,
-            args.output_format,
-            options,
-        )]
+        vec![check_input(input, &configs, &cli_layer, options)]
     } else {
         let files = collect_files(&roots, &configs, &mut usage_errors);
         files
@@ -176,7 +225,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     read: source::read_regular_file(path).map_err(|error| error.to_string()),
                     from_stdin: false,
                 };
-                check_input(input, &configs, &cli_layer, args.output_format, options)
+                check_input(input, &configs, &cli_layer, options)
             })
             .collect()
     };
@@ -184,7 +233,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // With stdin under --fix, stdout carries the fixed text: findings go to stderr.
     let stdin_fixed = reads_stdin && options.mode == fixes::FixMode::Apply;
 
-    let mut findings = 0usize;
     let mut failures = usage_errors.len();
     let stdout = std::io::stdout();
     let mut out: Box<dyn Write> = if stdin_fixed {
@@ -192,19 +240,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         Box::new(stdout.lock())
     };
-    let mut json_items = Vec::new();
+    let mut findings = Vec::new();
+    let mut checked = Vec::new();
+    let mut files_with_findings = 0usize;
+    let mut failed = Vec::new();
     let (mut fixable, mut hidden, mut fixed_total, mut diffs) = (0, 0, 0, 0);
     let mut fixed_per_file = Vec::new();
     for error in &usage_errors {
         eprintln!("error: {error}");
     }
-    let mut checked = 0usize;
     let mut unconfigured: Vec<(Vec<String>, usize)> = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Failed { path, error } => {
                 failures += 1;
                 eprintln!("error: {}: {error}", path.display());
+                failed.push((path, error));
             }
             Outcome::Unconfigured {
                 pyproject_errors, ..
@@ -217,11 +268,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
             },
             Outcome::Checked {
                 path,
-                findings: rendered,
+                findings: found,
                 fixes,
             } => {
-                checked += 1;
-                findings += rendered.len();
+                files_with_findings += usize::from(!found.is_empty());
+                checked.push(path.clone());
                 fixable += fixes.fixable;
                 hidden += fixes.hidden;
                 fixed_total += fixes.fixed_total();
@@ -236,20 +287,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 if !fixes.fixed.is_empty() {
                     fixed_per_file.push((path, fixes.fixed));
                 }
-                if options.mode == fixes::FixMode::Diff {
-                    // --diff prints the diffs only, as Ruff does.
-                    continue;
-                }
-                for item in rendered {
-                    match item {
-                        Rendered::Text(line) => {
-                            let _ = writeln!(out, "{line}");
-                        }
-                        Rendered::Json(value) => json_items.push(value),
-                    }
-                }
+                findings.extend(found);
             }
         }
+    }
+    // --diff prints the diffs only, as Ruff does.
+    if options.mode != fixes::FixMode::Diff {
+        let palette = match format {
+            OutputFormat::Full | OutputFormat::Concise => Palette::for_stdout(),
+            _ => Palette::PLAIN,
+        };
+        let report = emit::Report {
+            findings: &findings,
+            checked: &checked,
+            failed: &failed,
+        };
+        let _ = out.write_all(emit::render(format, args.statistics, &report, palette).as_bytes());
     }
     // A broken pyproject.toml shared by many files is reported once, after the findings.
     for (errors, files) in &unconfigured {
@@ -269,37 +322,19 @@ pub fn run(args: CheckArgs) -> ExitCode {
             .collect();
         let _ = write!(out, "{}", fixes::show_fixes(&listed));
     }
-    match args.output_format {
-        OutputFormat::Json if options.mode == fixes::FixMode::Diff => {}
-        OutputFormat::Json => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&Value::Array(json_items)).unwrap_or_default()
-            );
-        }
-        OutputFormat::Text => {
-            let files = match checked {
-                1 => "1 file".to_string(),
-                n => format!("{n} files"),
-            };
-            match options.mode {
-                fixes::FixMode::Diff => eprintln!(
-                    "{}",
-                    fixes::diff_summary(fixed_total, diffs, findings, failures)
-                ),
-                fixes::FixMode::Apply => eprintln!(
-                    "{}",
-                    fixes::apply_summary(fixed_total, findings, &files, failures)
-                        .unwrap_or_else(|| summary(findings, checked, &files, failures))
-                ),
-                fixes::FixMode::Report => {
-                    eprintln!("{}", summary(findings, checked, &files, failures))
-                }
+    if format.has_summary() && !args.quiet {
+        let (count, files) = (findings.len(), checked.len());
+        let summary = match options.mode {
+            fixes::FixMode::Diff => fixes::diff_summary(fixed_total, diffs, count, failures),
+            fixes::FixMode::Apply => {
+                fixes::apply_summary(fixed_total, count, &plural_files(files), failures)
+                    .unwrap_or_else(|| summary(count, files, files_with_findings, failures))
             }
-            if let Some(hint) = fixes::fixable_hint(fixable, hidden, options.mode) {
-                eprintln!("{hint}");
-            }
+            fixes::FixMode::Report => summary(count, files, files_with_findings, failures),
+        };
+        eprintln!("{summary}");
+        if let Some(hint) = fixes::fixable_hint(fixable, hidden, options.mode) {
+            eprintln!("{hint}");
         }
     }
     let _ = out.flush();
@@ -310,23 +345,39 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else if options.mode == fixes::FixMode::Diff {
         // Whether there is anything to fix, as for a formatter's --check.
         ExitCode::from(u8::from(diffs > 0))
-    } else if findings > 0 || (args.fixes.exit_non_zero_on_fix && fixed_total > 0) {
+    } else if (!findings.is_empty() && !args.exit_zero)
+        || (args.fixes.exit_non_zero_on_fix && fixed_total > 0)
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
+fn plural_files(files: usize) -> String {
+    match files {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    }
+}
+
 /// The closing line. "All checks passed" only when every file named could be checked:
 /// after an error it would read as a pass in a CI log that shows only the last line.
-fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> String {
+/// Findings are counted in the files that have them: "in 2 of 40 files" when not all do.
+fn summary(findings: usize, checked: usize, with_findings: usize, failures: usize) -> String {
     let plural = |n: usize, one: &str, many: &str| match n {
         1 => format!("1 {one}"),
         n => format!("{n} {many}"),
     };
+    let files = plural_files(checked);
+    let found_in = if with_findings == checked {
+        files.clone()
+    } else {
+        format!("{with_findings} of {files}")
+    };
     match (findings, failures) {
         (0, 0) => format!("All checks passed ({files})."),
-        (n, 0) => format!("Found {} in {files}.", plural(n, "error", "errors")),
+        (n, 0) => format!("Found {} in {found_in}.", plural(n, "error", "errors")),
         (0, f) if checked == 0 => format!(
             "No files checked: {} (above).",
             plural(f, "problem", "problems")
@@ -336,7 +387,7 @@ fn summary(findings: usize, checked: usize, files: &str, failures: usize) -> Str
             plural(f, "problem", "problems")
         ),
         (n, f) => format!(
-            "Found {} in {files}; {} (above) stopped checking.",
+            "Found {} in {found_in}; {} (above) stopped checking.",
             plural(n, "error", "errors"),
             plural(f, "problem", "problems")
         ),
@@ -579,7 +630,6 @@ fn check_input(
     input: Input<'_>,
     configs: &ConfigCache,
     cli_layer: &ConfigLayer,
-    format: OutputFormat,
     options: fixes::FixOptions,
 ) -> Outcome {
     let path = input.path;
@@ -634,15 +684,21 @@ fn check_input(
             }
         }
     }
+    let url_base = settings.rule_url_base.as_deref();
     let findings = checked
         .document
         .slots()
         .iter()
         .zip(&checked.diagnostics)
         .flat_map(|(slot, diagnostics)| diagnostics.iter().map(move |d| (slot, d)))
-        .map(|(slot, diagnostic)| match format {
-            OutputFormat::Text => Rendered::Text(text_line(path, slot, diagnostic, options)),
-            OutputFormat::Json => Rendered::Json(json_item(path, slot, diagnostic)),
+        .map(|(slot, diagnostic)| {
+            Finding::new(
+                path,
+                slot,
+                diagnostic,
+                url_base,
+                options.is_fixable(diagnostic),
+            )
         })
         .collect();
     let mut fixes = checked.fixes;
@@ -656,67 +712,6 @@ fn check_input(
     }
 }
 
-fn text_line(
-    path: &Path,
-    slot: &UnitSlot,
-    diagnostic: &Diagnostic,
-    options: fixes::FixOptions,
-) -> String {
-    let start = slot.line_col(diagnostic.range.start(), Encoding::Utf32);
-    let (row, col) = (start.line + 1, start.col + 1);
-    let fixable = if options.is_fixable(diagnostic) {
-        " [*]"
-    } else {
-        ""
-    };
-    match slot.cell.filter(|_| is_notebook(path)) {
-        Some(cell) => format!(
-            "{}:cell {}:{row}:{col}: {}{fixable} {}",
-            path.display(),
-            cell + 1,
-            diagnostic.code,
-            diagnostic.message
-        ),
-        _ => format!(
-            "{}:{row}:{col}: {}{fixable} {}",
-            path.display(),
-            diagnostic.code,
-            diagnostic.message
-        ),
-    }
-}
-
 fn is_notebook(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "ipynb")
-}
-
-/// One finding in Ruff's JSON shape.
-fn json_item(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic) -> Value {
-    let location = |offset| {
-        let at = slot.line_col(offset, Encoding::Utf32);
-        json!({"row": at.line + 1, "column": at.col + 1})
-    };
-    let fix = diagnostic.fix.as_ref().map(|fix| {
-        json!({
-            "applicability": fix.applicability,
-            "message": fix.message,
-            "edits": fix.edits.iter().map(|edit| json!({
-                "content": edit.content,
-                "location": location(edit.range.start()),
-                "end_location": location(edit.range.end()),
-            })).collect::<Vec<_>>(),
-        })
-    });
-    let rule = crate::analysis::rules::find(diagnostic.code);
-    json!({
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "filename": path.display().to_string(),
-        "cell": if is_notebook(path) { slot.cell.map(|c| c + 1) } else { None },
-        "location": location(diagnostic.range.start()),
-        "end_location": location(diagnostic.range.end()),
-        "severity": diagnostic.severity,
-        "fix": fix,
-        "url": rule.map(|r| r.url()),
-    })
 }

@@ -13,6 +13,21 @@ pub struct ServerArgs {
     pub max_message_size: Option<usize>,
 }
 
+/// Said on stderr when someone types `asyncell` at a terminal: they likely wanted the
+/// checker, and a silent process waiting for LSP frames looks hung. Editors start the
+/// server with pipes, never a terminal, so they never see it (and stdout, the LSP
+/// channel, is untouched).
+pub fn announce_if_interactive() {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "asyncell: this is the language server, waiting for LSP messages on stdin \
+             (editors start it this way; Ctrl-C quits).\n\
+             To check files, run `asyncell check` (see `asyncell check --help`)."
+        );
+    }
+}
+
 /// A size in bytes: digits, optionally followed by `KiB`, `MiB` or `GiB` (case-insensitive).
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let trimmed = text.trim();

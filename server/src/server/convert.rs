@@ -22,8 +22,17 @@ pub fn range(slot: &UnitSlot, range: ruff_text_size::TextRange, encoding: Encodi
     }
 }
 
-pub fn diagnostic(slot: &UnitSlot, diagnostic: &Diagnostic, encoding: Encoding) -> lsp::Diagnostic {
-    let href = rules::find(diagnostic.code).and_then(|rule| rule.url().parse::<lsp::Uri>().ok());
+/// `rule_url_base` is the `rule-url-base` setting: without one the diagnostic has no
+/// code link, since there are no rule pages online to link to.
+pub fn diagnostic(
+    slot: &UnitSlot,
+    diagnostic: &Diagnostic,
+    encoding: Encoding,
+    rule_url_base: Option<&str>,
+) -> lsp::Diagnostic {
+    let href = rule_url_base
+        .zip(rules::find(diagnostic.code))
+        .and_then(|(base, rule)| rule.url_under(base).parse::<lsp::Uri>().ok());
     lsp::Diagnostic {
         range: range(slot, diagnostic.range, encoding),
         severity: Some(match diagnostic.severity {

@@ -347,6 +347,7 @@ impl Session {
             return Vec::new();
         };
         let per_unit = check_document(&mut file.analysis);
+        let url_base = file.analysis.settings().rule_url_base.as_deref();
         let diagnostics = file
             .analysis
             .slots()
@@ -355,7 +356,7 @@ impl Session {
             .flat_map(|(slot, diagnostics)| {
                 diagnostics
                     .iter()
-                    .map(move |d| convert::diagnostic(slot, d, encoding))
+                    .map(move |d| convert::diagnostic(slot, d, encoding, url_base))
             })
             .collect();
         vec![Publish {
@@ -496,13 +497,14 @@ impl Session {
             return Vec::new();
         };
         let per_unit = check_document(&mut notebook.analysis);
+        let url_base = notebook.analysis.settings().rule_url_base.as_deref();
         let mut by_cell: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); notebook.cells.len()];
         for (slot, diagnostics) in notebook.analysis.slots().iter().zip(&per_unit) {
             if let Some(list) = slot.cell.and_then(|cell| by_cell.get_mut(cell)) {
                 list.extend(
                     diagnostics
                         .iter()
-                        .map(|d| convert::diagnostic(slot, d, encoding)),
+                        .map(|d| convert::diagnostic(slot, d, encoding, url_base)),
                 );
             }
         }

@@ -48,8 +48,18 @@ impl RuleMeta {
             .to_string()
     }
 
-    pub fn url(&self) -> String {
-        format!("https://asyncell.dev/rules/{}", self.code)
+    /// The rule's documentation page under a user-configured base (`rule-url-base`):
+    /// `{code}` in the base is replaced by the code (`.../docs/rules/{code}.md`), else the
+    /// code is appended, after a `/` when the base has none. There is no default: asyncell
+    /// has no rule pages online, and a link must lead somewhere.
+    pub fn url_under(&self, base: &str) -> String {
+        if base.contains("{code}") {
+            base.replace("{code}", self.code)
+        } else if base.ends_with('/') {
+            format!("{base}{}", self.code)
+        } else {
+            format!("{base}/{}", self.code)
+        }
     }
 }
 

@@ -48,7 +48,8 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
             let Some(slot) = document.slots().get(*position) else {
                 continue;
             };
-            let lsp_diagnostic = convert::diagnostic(slot, diagnostic, encoding);
+            let url_base = document.settings().rule_url_base.as_deref();
+            let lsp_diagnostic = convert::diagnostic(slot, diagnostic, encoding, url_base);
             let edit_for = |edits: Vec<TextEdit>| WorkspaceEdit {
                 changes: Some(HashMap::from([(uri.clone(), edits)])),
                 ..WorkspaceEdit::default()
