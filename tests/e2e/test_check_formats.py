@@ -467,10 +467,13 @@ def test_the_pre_commit_hook_prints_concise_lines_on_its_pseudo_terminal(asyncel
     """pre-commit runs hooks on a pty when it prints in colour; its entry pins `concise`,
     and a hook's `args` (appended after the entry) can still choose another format."""
     hooks = (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
-    [entry] = [line.split(":", 1)[1].split() for line in hooks.splitlines()
+    entries = [line.split(":", 1)[1].split() for line in hooks.splitlines()
                if line.strip().startswith("entry:")]
-    assert entry[:2] == ["asyncell", "check"]
-    hook_args = entry[2:]
+    assert len(entries) == 2, entries  # asyncell-check, asyncell-fix
+    for entry in entries:
+        assert entry[:2] == ["asyncell", "check"] and "--output-format" in entry, entry
+        assert entry[entry.index("--output-format") + 1] == "concise", entry
+    hook_args = entries[0][2:]  # the reporting hook (the other one writes fixes)
     _, stdout, _ = check_on_terminal(asyncell_bin, project, *hook_args, env=plain_env(NO_COLOR="1"))
     assert stdout.splitlines() == CONCISE
     _, stdout, _ = check_on_terminal(asyncell_bin, project, *hook_args, "--output-format=github",
