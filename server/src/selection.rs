@@ -290,16 +290,20 @@ mod tests {
         assert!(!set.matches(Path::new("/proj/src/app.py")));
     }
 
-    #[test]
-    fn the_defaults_cover_virtualenvs_and_build_output() {
-        let layer = ConfigLayer::default();
-        let exclusions = Exclusions::new(
-            &layer,
+    /// What `layer`, set in `/proj/pyproject.toml`, excludes (no command-line flags).
+    fn in_proj(layer: &ConfigLayer) -> Exclusions {
+        Exclusions::new(
+            layer,
             Some(Path::new("/proj")),
             "x",
             &CliSelection::default(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn the_defaults_cover_virtualenvs_and_build_output() {
+        let exclusions = in_proj(&ConfigLayer::default());
         for excluded in [
             "/proj/venv",
             "/proj/.venv",
@@ -324,13 +328,7 @@ mod tests {
             force_exclude: Some(true),
             ..ConfigLayer::default()
         };
-        let exclusions = Exclusions::new(
-            &layer,
-            Some(Path::new("/proj")),
-            "x",
-            &CliSelection::default(),
-        )
-        .unwrap();
+        let exclusions = in_proj(&layer);
         assert!(!exclusions.excludes(Path::new("/proj/venv")));
         assert!(exclusions.excludes(Path::new("/proj/generated")));
         assert!(exclusions.excludes(Path::new("/proj/legacy/old.py")));
