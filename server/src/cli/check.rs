@@ -505,16 +505,21 @@ struct ConfigCache {
     pyproject_of_dir: Mutex<FxHashMap<PathBuf, Option<PathBuf>>>,
     layer_of_pyproject: Mutex<FxHashMap<PathBuf, Result<ConfigLayer, Vec<String>>>>,
     exclusions_of_pyproject: Mutex<FxHashMap<Option<PathBuf>, Result<Arc<Exclusions>, String>>>,
+    ignores_of_pyproject: Mutex<FxHashMap<Option<PathBuf>, Result<Arc<PerFileIgnores>, String>>>,
 }
 
 impl ConfigCache {
     /// The pyproject.toml that configures `file` (None: none does, or `--isolated`).
     fn pyproject_of_file(&self, file: &Path) -> Option<PathBuf> {
+        self.pyproject_in(file.parent().unwrap_or(Path::new("")))
+    }
+
+    /// The pyproject.toml that configures what is in `dir`.
+    fn pyproject_in(&self, dir: &Path) -> Option<PathBuf> {
         if self.isolated {
             return None;
         }
-        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        self.pyproject_for(dir)
+        self.pyproject_for(dir.to_path_buf())
     }
 
     /// What is excluded where `path` is (a directory's own configuration decides for
@@ -522,7 +527,7 @@ impl ConfigCache {
     /// reported with the files under it.
     fn exclusions_for(&self, path: &Path, is_dir: bool) -> Result<Arc<Exclusions>, String> {
         let pyproject = if is_dir {
-            self.pyproject_of_file(&path.join("__probe__"))
+            self.pyproject_in(path)
         } else {
             self.pyproject_of_file(path)
         };
@@ -550,19 +555,50 @@ impl ConfigCache {
         exclusions
     }
 
-    /// The file's pyproject layer and the directory its patterns are relative to, or
-    /// every error in it (a parse error, or each bad selector, named with the file).
-    fn layer_and_base_for(
+    /// The file's pyproject.toml and its layer, or every error in it (a parse error, or
+    /// each bad selector, named with the file).
+    fn layer_and_pyproject_for(
         &self,
         file: &Path,
     ) -> Result<(ConfigLayer, Option<PathBuf>), Vec<String>> {
         match self.pyproject_of_file(file) {
-            Some(pyproject) => {
-                let base = pyproject.parent().map(Path::to_path_buf);
-                self.layer_for(&pyproject).map(|layer| (layer, base))
-            }
+            Some(pyproject) => self
+                .layer_for(&pyproject)
+                .map(|layer| (layer, Some(pyproject))),
             None => Ok((ConfigLayer::default(), None)),
         }
+    }
+
+    /// `per-file-ignores` of the files `pyproject` configures, compiled once: `layer` is
+    /// its layer merged with the command line's, which is the same for every file.
+    /// Patterns from the command line are relative to the current directory, those of a
+    /// pyproject.toml to its directory.
+    fn ignores_for(
+        &self,
+        pyproject: Option<PathBuf>,
+        layer: &ConfigLayer,
+        cli_layer: &ConfigLayer,
+    ) -> Result<Arc<PerFileIgnores>, String> {
+        if let Some(cached) = self
+            .ignores_of_pyproject
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&pyproject).cloned())
+        {
+            return cached;
+        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = match pyproject.as_deref().and_then(Path::parent) {
+            Some(dir) if cli_layer.per_file_ignores.is_none() => dir.to_path_buf(),
+            _ => cwd,
+        };
+        let ignores =
+            PerFileIgnores::new(layer.per_file_ignores.as_ref(), &base, "[tool.asyncell]")
+                .map(Arc::new);
+        if let Ok(mut map) = self.ignores_of_pyproject.lock() {
+            map.insert(pyproject, ignores.clone());
+        }
+        ignores
     }
 
     /// A pyproject.toml's layer, read and validated once.
@@ -637,8 +673,8 @@ fn check_input(
         path: path.to_path_buf(),
         error,
     };
-    let (layer, base) = match configs.layer_and_base_for(path) {
-        Ok((layer, base)) => (layer.merged(cli_layer), base),
+    let (layer, pyproject) = match configs.layer_and_pyproject_for(path) {
+        Ok((layer, pyproject)) => (layer.merged(cli_layer), pyproject),
         Err(pyproject_errors) => {
             return Outcome::Unconfigured {
                 path: path.to_path_buf(),
@@ -647,19 +683,7 @@ fn check_input(
         }
     };
     let mut settings = layer.settings();
-    // Patterns from the command line are relative to the current directory, those of a
-    // pyproject.toml to its directory; `layer` holds whichever set them last.
-    let pattern_base = if cli_layer.per_file_ignores.is_some() {
-        None
-    } else {
-        base
-    };
-    let cwd = std::env::current_dir().unwrap_or_default();
-    match PerFileIgnores::new(
-        layer.per_file_ignores.as_ref(),
-        pattern_base.as_deref().unwrap_or(&cwd),
-        "[tool.asyncell]",
-    ) {
+    match configs.ignores_for(pyproject, &layer, cli_layer) {
         Ok(ignores) => settings.ignore.extend(ignores.codes_for(path)),
         Err(error) => return failed(error),
     }

@@ -79,18 +79,6 @@ pub struct Interpreter {
 }
 
 impl Interpreter {
-    /// A user-chosen argv (tests, remote hosts).
-    pub fn from_argv(argv: Vec<String>) -> Interpreter {
-        Interpreter {
-            argv,
-            source: InterpreterSource::Setting,
-            untrusted_venv: None,
-            project_venv: None,
-        }
-    }
-}
-
-impl Interpreter {
     /// For a start that failed for want of trio: the project's `.venv`, when another
     /// interpreter was chosen over it, and how to use it instead.
     pub fn project_venv_hint(&self) -> Option<String> {

@@ -81,9 +81,9 @@ pub struct Session {
     pub encoding: Encoding,
     pub workspace_root: Option<PathBuf>,
     editor: EditorSettings,
-    pyprojects: FxHashMap<PathBuf, ConfigLayer>,
-    /// Directory → the directory of the pyproject.toml that configures it.
-    pyproject_dirs: FxHashMap<PathBuf, Option<PathBuf>>,
+    /// Directory → the layer of the pyproject.toml that configures it, and that file's
+    /// directory (what its `per-file-ignores` patterns are relative to).
+    pyprojects: FxHashMap<PathBuf, (ConfigLayer, Option<PathBuf>)>,
     /// Untrusted `.venv` interpreters the user was already told about.
     untrusted_venvs_named: FxHashSet<PathBuf>,
     files: FxHashMap<String, OpenFile>,
@@ -170,7 +170,7 @@ impl Session {
             .and_then(|path| path.parent().map(Path::to_path_buf))
             .or_else(|| self.workspace_root.clone());
         let file_layer = match directory {
-            Some(directory) => self.pyproject_layer(&directory),
+            Some(directory) => self.pyproject_layer(&directory).0,
             None => ConfigLayer::default(),
         };
         file_layer.merged(&self.editor.layer)
@@ -214,7 +214,7 @@ impl Session {
         let base = if self.editor.layer.per_file_ignores.is_some() {
             self.workspace_root.clone()
         } else {
-            path.parent().and_then(|dir| self.pyproject_dir(dir))
+            path.parent().and_then(|dir| self.pyproject_layer(dir).1)
         };
         let Some(base) = base else {
             return settings;
@@ -226,33 +226,19 @@ impl Session {
         settings
     }
 
-    /// The directory of the pyproject.toml that configures `directory` (cached like the
-    /// layers, until the next configuration reload).
-    fn pyproject_dir(&mut self, directory: &Path) -> Option<PathBuf> {
-        if let Some(dir) = self.pyproject_dirs.get(directory) {
-            return dir.clone();
+    /// The layer of the pyproject.toml that configures `directory`, and that file's
+    /// directory; read once until the next configuration reload.
+    fn pyproject_layer(&mut self, directory: &Path) -> (ConfigLayer, Option<PathBuf>) {
+        if let Some(entry) = self.pyprojects.get(directory) {
+            return entry.clone();
         }
         let limit = match &self.workspace_root {
             Some(root) => SearchLimit::Workspace(root),
             None => SearchLimit::Repository,
         };
-        let dir = config::find_pyproject(directory, limit)
-            .and_then(|p| p.parent().map(Path::to_path_buf));
-        self.pyproject_dirs
-            .insert(directory.to_path_buf(), dir.clone());
-        dir
-    }
-
-    fn pyproject_layer(&mut self, directory: &Path) -> ConfigLayer {
-        if let Some(layer) = self.pyprojects.get(directory) {
-            return layer.clone();
-        }
-        let limit = match &self.workspace_root {
-            Some(root) => SearchLimit::Workspace(root),
-            None => SearchLimit::Repository,
-        };
-        let layer = match config::find_pyproject(directory, limit) {
-            Some(path) => match config::read_pyproject(&path) {
+        let pyproject = config::find_pyproject(directory, limit);
+        let layer = match &pyproject {
+            Some(path) => match config::read_pyproject(path) {
                 Ok(project) => {
                     for notice in project.notices {
                         self.config_warning(notice.message(FrontEnd::Editor));
@@ -273,16 +259,19 @@ impl Session {
             },
             None => ConfigLayer::default(),
         };
+        let entry = (
+            layer,
+            pyproject.and_then(|path| path.parent().map(Path::to_path_buf)),
+        );
         self.pyprojects
-            .insert(directory.to_path_buf(), layer.clone());
-        layer
+            .insert(directory.to_path_buf(), entry.clone());
+        entry
     }
 
     /// Forgets cached pyproject layers (after a configuration change); every open
     /// document's diagnostics become due.
     pub fn reload_configuration(&mut self) {
         self.pyprojects.clear();
-        self.pyproject_dirs.clear();
         self.shown_config_messages.clear();
         let file_uris: Vec<Uri> = self.files.values().map(|f| f.uri.clone()).collect();
         let notebook_uris: Vec<Uri> = self.notebooks.values().map(|n| n.uri.clone()).collect();
