@@ -201,11 +201,14 @@ pub fn verify_installed(package: &Path) -> Result<(), String> {
             end += 1;
         }
         let path = package.join(inner);
-        check_unwritable(&path, false)?;
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes == *contents => {}
-            Ok(_) if inner == "__init__.py" => {
-                return Err(match declared_version(&path) {
+        let size = check_unwritable(&path, false)?;
+        // A file of another size differs: never read more than the embedded length.
+        let read = (size == contents.len() as u64).then(|| std::fs::read(&path));
+        match read {
+            Some(Ok(bytes)) if bytes == *contents => {}
+            Some(Err(error)) => return Err(format!("{inner}: {error}")),
+            _ if inner == "__init__.py" => {
+                return Err(match declared_version(&path, size) {
                     Some(version) if version != env!("CARGO_PKG_VERSION") => format!(
                         "it is version {version}, this binary is {}",
                         env!("CARGO_PKG_VERSION")
@@ -213,15 +216,18 @@ pub fn verify_installed(package: &Path) -> Result<(), String> {
                     _ => "its __init__.py differs".into(),
                 })
             }
-            Ok(_) => return Err(format!("its {inner} differs")),
-            Err(error) => return Err(format!("{inner}: {error}")),
+            _ => return Err(format!("its {inner} differs")),
         }
     }
     Ok(())
 }
 
-/// `__version__ = "..."` from an `__init__.py`.
-fn declared_version(init: &Path) -> Option<String> {
+/// `__version__ = "..."` from an `__init__.py` of `size` bytes (none past 1 MiB: a
+/// package `__init__.py` is a few lines).
+fn declared_version(init: &Path, size: u64) -> Option<String> {
+    if size > 1 << 20 {
+        return None;
+    }
     let text = std::fs::read_to_string(init).ok()?;
     text.lines().find_map(|line| {
         let value = line
@@ -233,8 +239,8 @@ fn declared_version(init: &Path) -> Option<String> {
 }
 
 /// A file (not a symlink) or directory that its owner, the user or root, alone can
-/// write: the same standard as the interpreter the user chose to run.
-fn check_unwritable(path: &Path, dir: bool) -> Result<(), String> {
+/// write: the same standard as the interpreter the user chose to run. Returns its size.
+fn check_unwritable(path: &Path, dir: bool) -> Result<u64, String> {
     let shown = path.display();
     let meta = std::fs::symlink_metadata(path).map_err(|error| format!("{shown}: {error}"))?;
     let kind_ok = if dir {
@@ -258,7 +264,7 @@ fn check_unwritable(path: &Path, dir: bool) -> Result<(), String> {
             return Err(format!("{shown} can be written by other users"));
         }
     }
-    Ok(())
+    Ok(meta.len())
 }
 
 #[cfg(test)]
@@ -348,7 +354,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("__init__.py"), init.1).unwrap();
         assert_eq!(
-            declared_version(&dir.path().join("__init__.py")).as_deref(),
+            declared_version(&dir.path().join("__init__.py"), init.1.len() as u64).as_deref(),
             Some(env!("CARGO_PKG_VERSION")),
             "server/host/asyncell/__init__.py's __version__ must match server/Cargo.toml"
         );
