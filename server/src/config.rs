@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::analysis::{selector, LoopMode, RuleOptions, Settings, Target};
+use crate::analysis::{selector, LoopMode, PythonVersion, RuleOptions, Settings, Target};
 
 /// The python interpreter argv the host runs under: a path or an argv list
 /// (`["ssh", "box", "python3"]`).
@@ -41,6 +41,9 @@ pub struct ConfigLayer {
     #[serde(rename = "loop")]
     pub loop_mode: Option<LoopMode>,
     pub target: Option<Target>,
+    /// The oldest Python the code must run on (`py310` ... `py314`). Unset in a
+    /// pyproject.toml, its `[project] requires-python` decides, as in Ruff.
+    pub target_version: Option<PythonVersion>,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
     /// Selectors added to this or a lower layer's `select` (Ruff's `extend-select`).
@@ -79,6 +82,7 @@ impl ConfigLayer {
         ConfigLayer {
             loop_mode: over.loop_mode.or(self.loop_mode),
             target: over.target.or(self.target),
+            target_version: over.target_version.or(self.target_version),
             select: over.select.clone().or_else(|| self.select.clone()),
             // A layer that selects rules starts its selection afresh, as in Ruff: an
             // `ignore` from a lower layer must not veto an explicit `--select`.
@@ -122,6 +126,7 @@ impl ConfigLayer {
         Settings {
             loop_mode: self.loop_mode.unwrap_or_default(),
             target: self.target.unwrap_or_default(),
+            target_version: self.target_version.unwrap_or_default(),
             select: self.select.clone(),
             extend_select: self.extend_select.clone().unwrap_or_default(),
             ignore: self
@@ -246,6 +251,7 @@ impl EditorSettings {
             #[serde(rename = "loop")]
             loop_mode: Option<LoopMode>,
             target: Option<Target>,
+            target_version: Option<PythonVersion>,
             select: Option<Vec<String>>,
             ignore: Option<Vec<String>>,
             rule_url_base: Option<String>,
@@ -279,6 +285,7 @@ impl EditorSettings {
             layer: ConfigLayer {
                 loop_mode: editor.loop_mode,
                 target: editor.target,
+                target_version: editor.target_version,
                 select: editor.select,
                 ignore: editor.ignore,
                 rule_url_base: editor.rule_url_base,
@@ -507,21 +514,41 @@ fn parse_project(text: &str) -> Result<(ConfigLayer, bool), String> {
     #[derive(Deserialize)]
     struct Pyproject {
         tool: Option<Tools>,
+        project: Option<Project>,
     }
     #[derive(Deserialize)]
     struct Tools {
         asyncell: Option<toml::Value>,
     }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    struct Project {
+        requires_python: Option<toml::Value>,
+    }
     let pyproject: Pyproject = toml::from_str(text).map_err(|e| format!("invalid TOML: {e}"))?;
+    // What `requires-python` says is the target version unless the table names one: a
+    // project checked for the oldest Python it admits, as Ruff does. A specifier that
+    // gives no lower bound (or is not a string) leaves the default.
+    let requires_python = pyproject
+        .project
+        .and_then(|project| project.requires_python)
+        .and_then(|spec| spec.as_str().and_then(PythonVersion::from_requires_python));
     let Some(mut section) = pyproject.tool.and_then(|tool| tool.asyncell) else {
-        return Ok((ConfigLayer::default(), false));
+        return Ok((
+            ConfigLayer {
+                target_version: requires_python,
+                ..ConfigLayer::default()
+            },
+            false,
+        ));
     };
     let had_python = section
         .as_table_mut()
         .is_some_and(|table| table.remove("python").is_some());
-    let layer = section
+    let mut layer: ConfigLayer = section
         .try_into()
         .map_err(|e| format!("invalid [tool.asyncell]: {e}"))?;
+    layer.target_version = layer.target_version.or(requires_python);
     Ok((layer, had_python))
 }
 
@@ -595,6 +622,22 @@ mod tests {
         );
         assert_eq!(layer.select.as_deref(), Some(&["LOOP3".to_string()][..]));
         assert_eq!(layer.ignore, None);
+    }
+
+    #[test]
+    fn the_target_version_comes_from_the_table_else_from_requires_python() {
+        let inferred =
+            parse_pyproject("[project]\nrequires-python = \">=3.12\"\n[tool.asyncell]\n").unwrap();
+        assert_eq!(inferred.target_version, Some(PythonVersion::Py312));
+        let named = parse_pyproject(
+            "[project]\nrequires-python = \">=3.12\"\n[tool.asyncell]\ntarget-version = \"py311\"\n",
+        )
+        .unwrap();
+        assert_eq!(named.target_version, Some(PythonVersion::Py311));
+        let unbounded = parse_pyproject("[project]\nrequires-python = \"<4\"\n").unwrap();
+        assert_eq!(unbounded.settings().target_version, PythonVersion::Py310);
+        let error = parse_pyproject("[tool.asyncell]\ntarget-version = \"py39\"\n").unwrap_err();
+        assert!(error.contains("py39"), "{error}");
     }
 
     #[test]

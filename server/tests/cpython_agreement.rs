@@ -1,7 +1,9 @@
-//! LOOP100 and LOOP101 claim to follow CPython's compiler exactly. This test holds them
-//! to it: every snippet of `fixtures/await_placement.txt` is compiled by the machine's
-//! `python3` (one process for all of them), with and without
-//! `ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`, and asyncell must agree:
+//! LOOP100 and LOOP101 claim to follow CPython's compiler exactly, for the configured
+//! `target-version`. This test holds them to it: every snippet of
+//! `fixtures/await_placement.txt` is compiled by every CPython 3.10+ the machine has
+//! (`python3`, `python3.N` on PATH, pyenv's versions; one process each for all snippets),
+//! with and without `ast.PyCF_ALLOW_TOP_LEVEL_AWAIT`, and asyncell checking with that
+//! interpreter's version as its target must agree:
 //!
 //! - compiles as a plain module  ⇔  no LOOP100/LOOP101 when checked as a script;
 //! - compiles with the flag      ⇔  no LOOP101 when checked as a cell (notebook cell and
@@ -16,7 +18,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use asyncell::analysis::document::CellInput;
-use asyncell::analysis::{check_document, Document, Settings};
+use asyncell::analysis::{check_document, Document, PythonVersion, Settings};
 use serde_json::Value;
 
 const FIXTURE: &str = include_str!("fixtures/await_placement.txt");
@@ -47,8 +49,17 @@ json.dump({"version": sys.version.split()[0], "results": out}, sys.stdout)
 
 struct Snippet {
     title: String,
+    /// Syntax older interpreters lack: they skip the snippet.
     requires: (u32, u32),
+    /// The version whose verdict differs from the one before (informational: each
+    /// interpreter judges it, and the target version decides asyncell's answer).
+    changed_in: Option<(u32, u32)>,
     source: String,
+}
+
+fn parse_version(version: &str) -> (u32, u32) {
+    let (major, minor) = version.split_once('.').expect("3.N");
+    (major.parse().unwrap(), minor.parse().unwrap())
 }
 
 fn snippets() -> Vec<Snippet> {
@@ -56,20 +67,22 @@ fn snippets() -> Vec<Snippet> {
     for line in FIXTURE.split_inclusive('\n') {
         if let Some(title) = line.strip_prefix("## ") {
             let title = title.trim();
-            let (requires, title) = match title.strip_prefix('[') {
+            let (mut requires, mut changed_in) = ((3, 0), None);
+            let title = match title.strip_prefix('[') {
                 Some(rest) => {
-                    let (version, title) = rest.split_once("+]").expect("`[3.N+]` tag");
-                    let (major, minor) = version.split_once('.').expect("3.N");
-                    (
-                        (major.parse().unwrap(), minor.parse().unwrap()),
-                        title.trim(),
-                    )
+                    let (tag, title) = rest.split_once(']').expect("`[3.N+]` or `[3.N]` tag");
+                    match tag.strip_suffix('+') {
+                        Some(version) => requires = parse_version(version),
+                        None => changed_in = Some(parse_version(tag)),
+                    }
+                    title.trim()
                 }
-                None => ((3, 0), title),
+                None => title,
             };
             snippets.push(Snippet {
                 title: title.to_string(),
                 requires,
+                changed_in,
                 source: String::new(),
             });
         } else if let Some(snippet) = snippets.last_mut() {
@@ -87,7 +100,57 @@ fn snippets() -> Vec<Snippet> {
     snippets
 }
 
-fn run_python(snippets: &[Snippet]) -> (String, Vec<Value>) {
+/// Every CPython interpreter of a version asyncell supports, one per minor version:
+/// `python3` first, then `python3.N` on PATH, then pyenv's.
+fn interpreters() -> Vec<(String, PythonVersion)> {
+    let mut candidates: Vec<String> = vec!["python3".into()];
+    candidates.extend(
+        PythonVersion::ALL
+            .iter()
+            .map(|v| format!("python{}", v.dotted())),
+    );
+    let pyenv = std::env::var_os("PYENV_ROOT")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".pyenv"))
+        });
+    if let Some(Ok(entries)) = pyenv.map(|root| std::fs::read_dir(root.join("versions"))) {
+        let mut found: Vec<String> = entries
+            .flatten()
+            .map(|entry| entry.path().join("bin").join("python3"))
+            .filter(|path| path.is_file())
+            .map(|path| path.display().to_string())
+            .collect();
+        found.sort();
+        candidates.extend(found);
+    }
+    let mut interpreters: Vec<(String, PythonVersion)> = Vec::new();
+    for candidate in candidates {
+        let Ok(output) = Command::new(&candidate)
+            .args(["-c", "import sys, platform; print(platform.python_implementation(), sys.version_info[0], sys.version_info[1])"])
+            .output()
+        else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&output.stdout);
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let [implementation, major, minor] = fields[..] else {
+            continue;
+        };
+        if implementation != "CPython" || major != "3" {
+            continue;
+        }
+        let Some(version) = minor.parse().ok().and_then(PythonVersion::from_minor) else {
+            continue;
+        };
+        if interpreters.iter().all(|(_, known)| *known != version) {
+            interpreters.push((candidate, version));
+        }
+    }
+    interpreters
+}
+
+fn run_python(python: &str, snippets: &[Snippet]) -> (String, Vec<Value>) {
     let input = Value::Array(
         snippets
             .iter()
@@ -99,7 +162,7 @@ fn run_python(snippets: &[Snippet]) -> (String, Vec<Value>) {
             })
             .collect(),
     );
-    let mut child = match Command::new("python3")
+    let mut child = match Command::new(python)
         .arg("-c")
         .arg(JUDGE)
         .stdin(Stdio::piped())
@@ -108,10 +171,7 @@ fn run_python(snippets: &[Snippet]) -> (String, Vec<Value>) {
         .spawn()
     {
         Ok(child) => child,
-        Err(error) => panic!(
-            "cpython_agreement needs `python3` on PATH to compile the snippets \
-             (could not start it: {error}). Install Python 3.11 or newer."
-        ),
+        Err(error) => panic!("cannot start {python} to compile the snippets: {error}"),
     };
     child
         .stdin
@@ -122,7 +182,7 @@ fn run_python(snippets: &[Snippet]) -> (String, Vec<Value>) {
     let output = child.wait_with_output().unwrap();
     assert!(
         output.status.success(),
-        "python3 failed judging the snippets (a snippet that is not valid syntax?):\n{}",
+        "{python} failed judging the snippets (a snippet that is not valid syntax?):\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let value: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -140,14 +200,92 @@ fn codes(document: &mut Document) -> Vec<&'static str> {
 }
 
 #[test]
-fn await_legality_agrees_with_cpython() {
+fn await_legality_agrees_with_every_cpython_on_the_machine() {
     let snippets = snippets();
     assert!(snippets.len() >= 60, "the fixture should hold 60+ snippets");
-    let (version, results) = run_python(&snippets);
-    let settings = Settings::default();
+    let interpreters = interpreters();
+    assert!(
+        !interpreters.is_empty(),
+        "cpython_agreement needs a CPython 3.10 or newer (`python3`, `python3.N` or pyenv's) \
+         to compile the snippets"
+    );
+    let (mut report, mut disagreed) = (Vec::new(), Vec::new());
+    for (python, target_version) in &interpreters {
+        let (version, results) = run_python(python, &snippets);
+        let failures = disagreements(&snippets, &results, *target_version);
+        if failures.is_empty() {
+            report.push(format!("{version} ({python})"));
+        } else {
+            disagreed.push(format!(
+                "asyncell (target-version {target_version}) disagrees with CPython {version} \
+                 ({python}) on {} snippets:\n\n{}",
+                failures.len(),
+                failures.join("\n\n")
+            ));
+        }
+    }
+    assert!(disagreed.is_empty(), "{}", disagreed.join("\n\n"));
+    eprintln!("agreed with CPython {}", report.join(", "));
+}
+
+/// Python 3.10 rejects an async comprehension nested in a sync one, in cells and in
+/// `async def`; 3.11 accepts it (a class body rejects it on every version, since the
+/// outer comprehension becomes async there). Checked whatever interpreters exist.
+#[test]
+fn py310_rejects_the_nested_async_comprehensions_that_py311_accepts() {
+    let changed: Vec<Snippet> = snippets()
+        .into_iter()
+        .filter(|s| s.changed_in == Some((3, 11)))
+        .collect();
+    assert_eq!(changed.len(), 6, "the six nested async comprehensions");
+    for snippet in &changed {
+        for (target_version, rejected) in [
+            (PythonVersion::Py310, true),
+            (
+                PythonVersion::Py311,
+                snippet.title.starts_with("class body"),
+            ),
+            (
+                PythonVersion::Py314,
+                snippet.title.starts_with("class body"),
+            ),
+        ] {
+            let settings = Settings {
+                target_version,
+                ..Settings::default()
+            };
+            let mut cell = Document::from_cells(
+                vec![CellInput {
+                    is_code: true,
+                    text: snippet.source.clone(),
+                }],
+                &settings,
+            );
+            let cell_codes = codes(&mut cell);
+            assert_eq!(
+                cell_codes.contains(&"LOOP101"),
+                rejected,
+                "{} as a cell, target {target_version}: {cell_codes:?}",
+                snippet.title
+            );
+        }
+    }
+}
+
+/// What asyncell, checking for `target_version`, says differently from the interpreter's
+/// `results`.
+fn disagreements(
+    snippets: &[Snippet],
+    results: &[Value],
+    target_version: PythonVersion,
+) -> Vec<String> {
+    let settings = Settings {
+        target_version,
+        ..Settings::default()
+    };
     let mut failures = Vec::new();
     let mut judged = 0;
-    for (snippet, result) in snippets.iter().zip(&results) {
+    for (snippet, result) in snippets.iter().zip(results) {
         if result == "skip" {
             continue;
         }
@@ -210,7 +348,10 @@ fn await_legality_agrees_with_cpython() {
                 ));
             }
         }
-        let awaits = notebook.slots()[0].unit.facts.awaits_at_top_level;
+        let awaits = notebook.slots()[0]
+            .unit
+            .facts
+            .awaits_at_top_level(target_version);
         if flagged_error.is_none() && awaits != is_coroutine {
             problems.push(format!(
                 "the compiled cell is {}a coroutine, but awaits_at_top_level = {awaits}",
@@ -226,14 +367,6 @@ fn await_legality_agrees_with_cpython() {
             ));
         }
     }
-    assert!(
-        judged >= 60,
-        "python {version} judged only {judged} snippets"
-    );
-    assert!(
-        failures.is_empty(),
-        "asyncell disagrees with CPython {version} on {} of {judged} snippets:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(judged >= 60, "only {judged} snippets were judged");
+    failures
 }

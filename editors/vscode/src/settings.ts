@@ -5,9 +5,13 @@
 // `[tool.asyncell]` in pyproject.toml, so a default sent here would hide the project's own
 // choice.
 
+/** The Python versions the server checks for (`--target-version`). */
+export const TARGET_VERSIONS = ['py310', 'py311', 'py312', 'py313', 'py314'] as const;
+
 export interface ServerSettings {
   loop?: 'auto' | 'trio' | 'asyncio';
   target?: 'asyncell' | 'ipython';
+  targetVersion?: (typeof TARGET_VERSIONS)[number];
   python?: string | string[];
 }
 
@@ -18,6 +22,9 @@ export function serverSettings(read: (key: string) => unknown): ServerSettings {
   if (loop === 'auto' || loop === 'trio' || loop === 'asyncio') settings.loop = loop;
   const target = read('target');
   if (target === 'asyncell' || target === 'ipython') settings.target = target;
+  const targetVersion = read('targetVersion');
+  const known = TARGET_VERSIONS.find((version) => version === targetVersion);
+  if (known) settings.targetVersion = known;
   const python = read('python');
   if (typeof python === 'string' && python.trim() !== '') {
     settings.python = python.trim();

@@ -13,8 +13,11 @@ use super::depth::{guarded, guarded_nested_visits};
 use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
 use super::index::{DocumentIndex, Loop};
+use super::python_version::PythonVersion;
 use super::rules::{self, EnabledRules, RuleMeta};
 use super::settings::{RuleOptions, Target};
+
+mod awaits;
 use super::unit::Unit;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +45,10 @@ pub struct Scope<'a> {
     /// A lambda's parameters, or a comprehension's generators: names they bind.
     pub lambda_parameters: Option<&'a ast::Parameters>,
     pub generators: &'a [ast::Comprehension],
+    /// A comprehension or generator expression with an `await` or `async for` of its
+    /// own (not only in a nested one). Computed only when the target version is older
+    /// than 3.11, the only case that reads it.
+    pub directly_async: bool,
 }
 
 impl<'a> Scope<'a> {
@@ -53,6 +60,7 @@ impl<'a> Scope<'a> {
             class: None,
             lambda_parameters: None,
             generators: &[],
+            directly_async: false,
         }
     }
 }
@@ -66,6 +74,10 @@ pub enum AwaitPlacement<'a> {
     TopLevel,
     /// In a scope that can never await.
     Illegal(Scope<'a>),
+    /// An async comprehension directly inside a comprehension or generator expression
+    /// that is not async itself: legal from Python 3.11 (bpo-33346), a SyntaxError on
+    /// the target version. The scope is the enclosing comprehension.
+    NestedComprehension(Scope<'a>),
 }
 
 /// What runs the code at the current point when the cell or script runs.
@@ -163,6 +175,11 @@ impl<'a> Checker<'a> {
         self.index.kind
     }
 
+    /// The oldest Python the code must run on.
+    pub fn target_version(&self) -> PythonVersion {
+        self.index.target_version
+    }
+
     pub fn loop_(&self) -> Loop {
         self.index.loop_
     }
@@ -188,10 +205,23 @@ impl<'a> Checker<'a> {
     }
 
     pub fn await_placement(&self) -> AwaitPlacement<'a> {
-        for scope in self.scopes.iter().rev() {
+        // Before 3.11 an async comprehension does not make the comprehension around it
+        // async: it must sit where awaiting is allowed by itself.
+        let nested_rule = self.index.target_version < PythonVersion::Py311;
+        for (depth, scope) in self.scopes.iter().enumerate().rev() {
             match scope.kind {
                 ScopeKind::AsyncFunction | ScopeKind::Generator => return AwaitPlacement::Legal,
-                ScopeKind::Comprehension => continue,
+                ScopeKind::Comprehension => {
+                    let outer = depth.checked_sub(1).map(|d| self.scopes[d]);
+                    if let Some(outer) = outer.filter(|_| nested_rule) {
+                        let in_comprehension =
+                            matches!(outer.kind, ScopeKind::Comprehension | ScopeKind::Generator);
+                        if in_comprehension && !outer.directly_async {
+                            return AwaitPlacement::NestedComprehension(outer);
+                        }
+                    }
+                    continue;
+                }
                 ScopeKind::Module => return AwaitPlacement::TopLevel,
                 ScopeKind::SyncFunction | ScopeKind::Lambda | ScopeKind::Class => {
                     return AwaitPlacement::Illegal(*scope);
@@ -241,7 +271,11 @@ impl<'a> Checker<'a> {
     /// top level do.
     pub fn top_level_runs_on_loop(&self) -> bool {
         self.kind().has_cells()
-            && (self.index.target == Target::Asyncell || self.unit.facts.awaits_at_top_level)
+            && (self.index.target == Target::Asyncell
+                || self
+                    .unit
+                    .facts
+                    .awaits_at_top_level(self.index.target_version))
     }
 
     /// The fix that awaits the expression being visited (spanning `range`): `await f()`,
@@ -441,9 +475,12 @@ impl<'a> Checker<'a> {
         };
         // The first iterable is evaluated in the enclosing scope.
         self.visit_expr(&first.iter);
+        let directly_async = self.index.target_version < PythonVersion::Py311
+            && awaits::comprehension_awaits(generators, elements);
         self.with_scope(
             Scope {
                 generators,
+                directly_async,
                 ..Scope::new(kind)
             },
             |checker| {

@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use super::document::{SourceKind, UnitSlot};
 use super::facts::{Forever, UnitFacts};
 use super::names::{head_name, with_tail};
+use super::python_version::PythonVersion;
 use super::settings::{LoopMode, Settings, Target};
 
 /// The loop a document's cells run on, once `auto` is resolved.
@@ -58,6 +59,7 @@ pub struct ObjectBinding {
 pub struct DocumentIndex {
     pub kind: SourceKind,
     pub target: Target,
+    pub target_version: PythonVersion,
     pub loop_: Loop,
     pub loop_source: LoopSource,
     imports: FxHashMap<String, String>,
@@ -220,6 +222,7 @@ impl DocumentIndex {
         DocumentIndex {
             kind,
             target: settings.target,
+            target_version: settings.target_version,
             loop_,
             loop_source,
             imports,

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::python_version::PythonVersion;
+
 /// Which event loop the cells of a document run on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,6 +61,9 @@ impl std::str::FromStr for Target {
 pub struct Settings {
     pub loop_mode: LoopMode,
     pub target: Target,
+    /// The oldest Python the code must run on: CPython's legality rules and what removed
+    /// or deprecated APIs do follow it.
+    pub target_version: PythonVersion,
     pub select: Option<Vec<String>>,
     /// Selectors added to `select` (or to the default rules when `select` is unset), as
     /// Ruff's `extend-select`: a rule they match runs unless a longer `ignore` matches it.

@@ -28,7 +28,7 @@ use clap::Args;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{LoopMode, Target};
+use crate::analysis::{LoopMode, PythonVersion, Target};
 use crate::config::{self, ConfigLayer};
 use crate::selection::{self, CliSelection, Exclusions, PerFileIgnores};
 use crate::source;
@@ -59,6 +59,11 @@ pub struct CheckArgs {
     /// Target semantics: asyncell (every cell on one loop) or ipython.
     #[arg(long, value_parser = parse_target)]
     pub target: Option<Target>,
+    /// The oldest Python the code must run on: py310, py311, py312, py313 or py314.
+    /// Default: `target-version` in [tool.asyncell], else the lower bound of
+    /// `requires-python` in that pyproject.toml, else py310.
+    #[arg(long, value_name = "VERSION")]
+    pub target_version: Option<PythonVersion>,
     /// Only these codes or prefixes (comma-separated, case-insensitive; `ALL` for every
     /// rule). A selector that matches no rule is an error.
     #[arg(long, value_delimiter = ',')]
@@ -151,6 +156,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut cli_layer = ConfigLayer {
         loop_mode: args.loop_mode,
         target: args.target,
+        target_version: args.target_version,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         extend_select: args.extend_select.clone(),

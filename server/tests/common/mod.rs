@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use asyncell::analysis::document::CellInput;
+pub use asyncell::analysis::PythonVersion;
 use asyncell::analysis::{check_document, Diagnostic, Document, Fix, LoopMode, Settings, Target};
 use asyncell::positions::Encoding;
 
@@ -48,6 +49,13 @@ pub fn with_loop(mode: LoopMode) -> Settings {
 pub fn with_target(target: Target) -> Settings {
     Settings {
         target,
+        ..Settings::default()
+    }
+}
+
+pub fn with_target_version(target_version: PythonVersion) -> Settings {
+    Settings {
+        target_version,
         ..Settings::default()
     }
 }

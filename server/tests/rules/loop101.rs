@@ -91,14 +91,38 @@ fn class_bodies_fire_without_a_fix_even_in_cells() {
 
 #[test]
 fn a_sync_comprehension_nested_in_a_sync_def_fires() {
-    let checked = python(
-        r#"
+    let source = r#"
         def table(keys):
             return {k: [await v for v in k] for k in keys}
-        "#,
-    );
+        "#;
+    let checked = python_with(source, &with_target_version(PythonVersion::Py311));
     assert_eq!(checked.findings(), [("LOOP101", 2)]);
     assert!(checked.fixed("LOOP101").starts_with("async def table"));
+    // On 3.10 `async def` would not help: the inner comprehension needs the outer one to
+    // be async too. The message says so, and no fix is offered.
+    let checked = python_with(source, &with_target_version(PythonVersion::Py310));
+    let diagnostic = checked.only("LOOP101");
+    assert!(
+        diagnostic.message.contains("Python 3.10"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(diagnostic.fix.is_none());
+}
+
+#[test]
+fn the_target_version_decides_whether_a_nested_async_comprehension_compiles() {
+    let cells = ["rows = [[await fetch(x) for x in row] for row in table]"];
+    let on = |version| notebook_with(&cells, &with_target_version(version)).cell_findings();
+    assert_eq!(on(PythonVersion::Py310), [("LOOP101", 1, 1)]);
+    assert_eq!(on(PythonVersion::Py311), []);
+    assert_eq!(on(PythonVersion::Py314), []);
+    // An outer comprehension that is async by itself makes the inner one legal on 3.10.
+    let both_async = ["rows = [[await fetch(x) for x in row] async for row in table]"];
+    assert_eq!(
+        notebook_with(&both_async, &with_target_version(PythonVersion::Py310)).cell_findings(),
+        []
+    );
 }
 
 #[test]
@@ -124,7 +148,7 @@ fn await_inside_async_def_does_not_fire() {
         r#"
         async def f(urls):
             data = [await fetch(u) for u in urls]
-            nested = [[await y for y in x] for x in data]
+            nested = [[await y for y in x] async for x in data]
             async with lock:
                 async for item in stream:
                     pass

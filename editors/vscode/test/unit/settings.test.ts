@@ -11,6 +11,8 @@ test('only settings the user set are forwarded', () => {
   assert.deepEqual(serverSettings((k) => set[k]), { loop: 'trio', target: 'ipython', python: '/venv/bin/python' });
   assert.deepEqual(serverSettings((k) => ({ python: ['ssh', 'box', 'python3'] })[k]), { python: ['ssh', 'box', 'python3'] });
   assert.deepEqual(serverSettings((k) => ({ loop: 'uvloop', python: '' })[k]), {});
+  assert.deepEqual(serverSettings((k) => ({ targetVersion: 'py312' })[k]), { targetVersion: 'py312' });
+  assert.deepEqual(serverSettings((k) => ({ targetVersion: 'py39' })[k]), {});
 });
 
 test('the server is told whether the workspace is trusted', () => {

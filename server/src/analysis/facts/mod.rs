@@ -9,6 +9,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::depth::guarded;
 use super::names::{dotted_name, last_segment};
+use super::python_version::PythonVersion;
 use super::settings::LoopMode;
 
 mod forever;
@@ -123,13 +124,26 @@ pub struct UnitFacts {
     /// Names of functions handed to another thread (`to_thread.run_sync(f)`,
     /// `threading.Thread(target=f)`, `run_in_executor(None, f)`).
     pub thread_targets: Vec<String>,
-    /// Whether the unit awaits at top level, exactly when CPython compiles the cell (with
-    /// top-level await allowed) to a coroutine: under IPython semantics only such cells
-    /// run on the loop.
-    pub awaits_at_top_level: bool,
+    /// Whether the unit awaits at top level, exactly when CPython 3.10-3.11 compiles the
+    /// cell (with top-level await allowed) to a coroutine: under IPython semantics only
+    /// such cells run on the loop. Read it through [`UnitFacts::awaits_at_top_level`].
+    awaits_at_top_level_before_312: bool,
+    /// The same for CPython 3.12+, which inlines list, set and dict comprehensions into
+    /// the enclosing scope (PEP 709): an async generator expression inside one then sits
+    /// directly in the module and makes it a coroutine.
+    awaits_at_top_level_from_312: bool,
 }
 
 impl UnitFacts {
+    /// Whether CPython of `version` compiles the unit, as a cell, to a coroutine.
+    pub fn awaits_at_top_level(&self, version: PythonVersion) -> bool {
+        if version >= PythonVersion::Py312 {
+            self.awaits_at_top_level_from_312
+        } else {
+            self.awaits_at_top_level_before_312
+        }
+    }
+
     /// Whether the unit binds `name` at top level in any way the facts record: a `def`,
     /// `async def`, class, assignment, import or `async with ... as name`.
     pub fn binds(&self, name: &str) -> bool {
@@ -511,14 +525,20 @@ impl<'a> Collector<'a> {
     /// module scope: CPython makes a comprehension async when it awaits or holds an async
     /// list/set/dict comprehension (not an async generator expression), and makes the
     /// module a coroutine when an async comprehension of any kind sits directly in it.
+    ///
+    /// From 3.12 list, set and dict comprehensions are inlined, so only generator
+    /// expressions separate an await from the module: it reaches the module through at
+    /// most one (the async generator expression itself).
     fn note_top_level_await(&mut self) {
-        let reaches_module = self
-            .comprehensions
-            .iter()
-            .skip(1)
-            .all(|&is_generator| !is_generator);
-        if self.functions == 0 && self.lambdas == 0 && reaches_module {
-            self.facts.awaits_at_top_level = true;
+        if self.functions > 0 || self.lambdas > 0 {
+            return;
+        }
+        let chain = &self.comprehensions;
+        if chain.iter().skip(1).all(|&is_generator| !is_generator) {
+            self.facts.awaits_at_top_level_before_312 = true;
+        }
+        if chain.iter().filter(|&&is_generator| is_generator).count() <= 1 {
+            self.facts.awaits_at_top_level_from_312 = true;
         }
     }
 
@@ -752,7 +772,8 @@ mod tests {
         );
         assert!(unit.facts.task_starts[0].outlives_cell());
         assert_eq!(unit.facts.thread_targets, ["work"]);
-        assert!(unit.facts.awaits_at_top_level);
+        assert!(unit.facts.awaits_at_top_level(PythonVersion::Py311));
+        assert!(unit.facts.awaits_at_top_level(PythonVersion::Py312));
     }
 
     fn starts(source: &str) -> Vec<(String, bool)> {

@@ -19,6 +19,11 @@ rule! {
     /// Async generator expressions (`(await f() for f in fs)`) are legal anywhere and are
     /// not flagged; comprehensions inside an `async def` are legal too.
     ///
+    /// With `target-version = "py310"` (the default), an async comprehension nested in a
+    /// comprehension or generator expression that is not async itself is flagged too,
+    /// in cells and inside `async def` alike: Python 3.10 rejects
+    /// `[[await x for x in row] for row in rows]`, which 3.11 accepts (bpo-33346).
+    ///
     /// ## Example
     /// ```python
     /// def fetch_all(urls):
@@ -46,8 +51,28 @@ pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str)
     if !checker.enabled(&RULE) {
         return;
     }
-    let AwaitPlacement::Illegal(scope) = checker.await_placement() else {
-        return;
+    let scope = match checker.await_placement() {
+        AwaitPlacement::Illegal(scope) => scope,
+        AwaitPlacement::NestedComprehension(outer) => {
+            let outer = match outer.kind {
+                ScopeKind::Generator => "generator expression",
+                _ => "comprehension",
+            };
+            let version = checker.target_version().dotted();
+            checker.report(
+                &RULE,
+                range,
+                format!(
+                    "`{what}` makes this comprehension async inside a sync {outer}: \
+                     SyntaxError on Python {version} (asynchronous comprehension outside of an \
+                     asynchronous function); allowed from 3.11, or make the outer {outer} \
+                     async too"
+                ),
+                None,
+            );
+            return;
+        }
+        AwaitPlacement::Legal | AwaitPlacement::TopLevel => return,
     };
     let (place, fix) = match scope.kind {
         ScopeKind::SyncFunction => {

@@ -63,6 +63,29 @@ fn get_event_loop_at_script_level_fires_without_fix() {
 }
 
 #[test]
+fn the_get_event_loop_message_says_what_happens_on_the_target_version() {
+    let source = "import asyncio\nloop = asyncio.get_event_loop()\n";
+    let message = |version| {
+        python_with(source, &with_target_version(version))
+            .only("LOOP501")
+            .message
+            .clone()
+    };
+    let on_312 = message(PythonVersion::Py312);
+    assert!(
+        on_312.contains("DeprecationWarning") && on_312.contains("Python 3.12"),
+        "{on_312}"
+    );
+    assert!(on_312.contains("RuntimeError from 3.14"), "{on_312}");
+    let on_314 = message(PythonVersion::Py314);
+    assert!(
+        on_314.contains("raises RuntimeError on Python 3.14"),
+        "{on_314}"
+    );
+    assert!(!on_314.contains("DeprecationWarning"), "{on_314}");
+}
+
+#[test]
 fn get_event_loop_in_cells_is_left_alone() {
     let checked = notebook(&["import asyncio", "loop = asyncio.get_event_loop()"]);
     assert!(!checked.has("LOOP501"));

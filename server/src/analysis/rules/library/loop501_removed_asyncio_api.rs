@@ -6,6 +6,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::{Checker, ExecContext};
 use crate::analysis::diagnostic::{Edit, Fix};
+use crate::analysis::PythonVersion;
 
 rule! {
     /// ## What it does
@@ -23,8 +24,9 @@ rule! {
     ///   as E999);
     /// - `yield from` inside `async def` (SyntaxError; E999 does not report it);
     /// - `asyncio.get_event_loop()` where no loop runs (a script's module level or a
-    ///   plain `def` of a script): deprecated since 3.10, and a RuntimeError from 3.14
-    ///   when no loop was set. Inside `async def` it is flagged too, because
+    ///   plain `def` of a script): a DeprecationWarning up to Python 3.13 (and a new
+    ///   loop), a RuntimeError from 3.14 when no loop was set; the message says which
+    ///   for the `target-version`. Inside `async def` it is flagged too, because
     ///   `get_running_loop()` says the same thing without the fallback. Cells are not
     ///   flagged at top level: there the loop is running.
     ///
@@ -198,12 +200,25 @@ fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
         }
         // In cells the loop is running (asyncell) or IPython manages one: not flagged.
         ExecContext::TopLevel | ExecContext::SyncFunction if !checker.kind().has_cells() => {
+            let outcome = match checker.target_version() {
+                version if version >= PythonVersion::Py314 => format!(
+                    "raises RuntimeError on Python {} (no current event loop)",
+                    version.dotted()
+                ),
+                version => format!(
+                    "warns (DeprecationWarning) and creates a loop on Python {}, and raises \
+                     RuntimeError from 3.14",
+                    version.dotted()
+                ),
+            };
             checker.report(
                 &RULE,
                 call.range(),
-                "`asyncio.get_event_loop()` with no running loop is deprecated since Python \
-                 3.10 and a RuntimeError from 3.14: use `asyncio.run(main())`, or \
-                 `asyncio.new_event_loop()` if you manage the loop yourself",
+                format!(
+                    "`asyncio.get_event_loop()` with no running loop {outcome}: use \
+                     `asyncio.run(main())`, or `asyncio.new_event_loop()` if you manage the \
+                     loop yourself"
+                ),
                 None,
             );
         }
