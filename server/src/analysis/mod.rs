@@ -18,6 +18,7 @@ pub mod names;
 pub mod noqa;
 pub mod percent;
 pub mod python_version;
+pub mod relevance;
 pub mod rules;
 pub mod selector;
 pub mod settings;

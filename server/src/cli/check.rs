@@ -28,7 +28,7 @@ use clap::Args;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::analysis::{LoopMode, PythonVersion, Target};
+use crate::analysis::{relevance, LoopMode, PythonVersion, Target};
 use crate::config::{self, ConfigLayer};
 use crate::selection::{self, CliSelection, Exclusions, PerFileIgnores};
 use crate::source;
@@ -703,6 +703,19 @@ fn check_input(
         Ok(original) => original,
         Err(error) => return failed(error),
     };
+    // A file without async code or a loop library cannot have findings (but E999): it
+    // is not parsed. Notebooks always are: their cells are what asyncell is for.
+    if !original.is_notebook && !relevance::may_have_findings(&original.text) {
+        let new_bytes = input.from_stdin.then_some(original.bytes);
+        return Outcome::Checked {
+            path: path.to_path_buf(),
+            findings: Vec::new(),
+            fixes: fixes::FileFixes {
+                new_bytes,
+                ..fixes::FileFixes::default()
+            },
+        };
+    }
     let checked = match fixes::check_text(path, &mut original, &settings, options) {
         Ok(checked) => checked,
         Err(error) => return failed(error),
