@@ -41,12 +41,52 @@ def test_json_output_has_nbformat_outputs_per_cell(asyncell_bin, host_cache):
     done = run(asyncell_bin, host_cache, EXAMPLE, "--output-format", "json")  # loop: auto → trio
     assert done.returncode == 0, done.stderr
     cells = [json.loads(line) for line in done.stdout.splitlines()]
+    cells = [c for c in cells if not c.get("late")]
     assert [c["cell"] for c in cells] == [0, 1, 2, 3, 4]
     assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5]
     assert all(c["status"] == "ok" for c in cells)
     assert cells[0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "heartbeat started\n"}]
     assert cells[3]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "counter ready\n"}]
     assert cells[1]["line"] == 28  # 1-based line of its `# %%` marker
+
+
+LATE = """\
+# %%
+import trio
+async def later():
+    await trio.sleep(0.2)
+    print("late hello")
+    raise ValueError("late failure")
+GLOBAL_NURSERY.start_soon(later)
+# %%
+await trio.sleep(1)
+print("second")
+"""
+
+
+def test_output_after_a_cells_reply_is_kept_under_that_cell(asyncell_bin, host_cache, tmp_path):
+    """A background task prints, then fails, after the cell that started it has answered:
+    JSON output gives each late output its own record, and --write appends them to the
+    starting cell, as Jupyter shows output of a task that outlives its cell."""
+    script = tmp_path / "late.py"
+    script.write_text(LATE)
+    done = run(asyncell_bin, host_cache, script, "--output-format", "json")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    late = [r for r in records if r.get("late")]
+    assert [r["cell"] for r in late] == [0, 0]
+    assert late[0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "late hello\n"}]
+    assert "ValueError: late failure" in late[1]["outputs"][0]["text"]
+    assert all(r["task"] for r in late)
+
+    out = tmp_path / "late.ipynb"
+    done = run(asyncell_bin, host_cache, script, "--write", out)
+    assert done.returncode == 0, done.stderr
+    first, second = [c for c in json.loads(out.read_text())["cells"] if c["cell_type"] == "code"]
+    texts = [o.get("text", "") for o in first["outputs"]]
+    assert "late hello\n" in texts
+    assert any("ValueError: late failure" in t for t in texts)
+    assert second["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "second\n"}]
 
 
 def test_failures_stop_the_run_unless_keep_going(asyncell_bin, host_cache, tmp_path):

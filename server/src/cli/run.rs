@@ -5,13 +5,17 @@
 //! Text output streams: cell stdout/stderr go to the terminal's stdout/stderr as they are
 //! produced, results print as `text/plain`, errors as tracebacks (stderr), images as a
 //! one-line `[image/png 640x480]` placeholder. `--output-format json` prints one JSON
-//! object per executed cell (JSON Lines) with its nbformat outputs. The first failing
+//! object per executed cell (JSON Lines) with its nbformat outputs, and one with
+//! `"late": true` for each output a background task produced after its cell's record
+//! (`--write` appends those to that cell's outputs). The first failing
 //! cell stops the run with exit code 1; `--keep-going` runs the remaining cells anyway
 //! (the exit code is still 1). Exit code 2: the file or the host could not be used at all;
 //! 130: interrupted with Ctrl-C (the running cell is interrupted first).
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -123,7 +127,8 @@ async fn run_async(args: RunArgs) -> u8 {
 
     let json_mode = args.output_format == OutputFormat::Json;
     let (sender, receiver) = mpsc::channel(EMIT_CAPACITY);
-    let printer = tokio::spawn(print_emits(receiver, !json_mode));
+    let late = Arc::new(Mutex::new(LateOutputs::default()));
+    let printer = tokio::spawn(print_emits(receiver, json_mode, late.clone()));
     let supervisor = Supervisor::new(
         sender,
         Options {
@@ -177,7 +182,14 @@ async fn run_async(args: RunArgs) -> u8 {
             // Reported below like any start failure: JSON line, record, exit 2.
             Some(failure) => failure,
             None => {
-                let execution = supervisor.execute(&doc, &spec, exec::runnable(&cell.text), None);
+                // The id is known before the cell runs, so output that arrives after its
+                // reply (a background task it started) is filed under this cell.
+                let id = supervisor.next_execution_id();
+                if let Ok(mut late) = late.lock() {
+                    late.cell_of.insert(id.clone(), index);
+                }
+                let execution =
+                    supervisor.execute(&doc, &spec, exec::runnable(&cell.text), Some(id));
                 tokio::pin!(execution);
                 let result = tokio::select! {
                     result = &mut execution => result,
@@ -247,6 +259,14 @@ async fn run_async(args: RunArgs) -> u8 {
     supervisor.shutdown_all().await;
     drop(supervisor);
     let _ = printer.await;
+    // What background tasks printed after their cell's reply goes under that cell, after
+    // its own outputs, as Jupyter shows it when the task outlives the cell.
+    let late = late.lock().map(|mut late| std::mem::take(&mut late.by_cell));
+    for (index, outputs) in late.unwrap_or_default() {
+        if let Some(Some(record)) = records.get_mut(index) {
+            record.outputs.extend(outputs);
+        }
+    }
 
     if let Some(out) = &args.write {
         let notebook = match &source.ipynb {
@@ -311,14 +331,48 @@ fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
     })
 }
 
-/// Prints outputs as they stream (text mode); in JSON mode only answers executions.
-async fn print_emits(mut receiver: mpsc::Receiver<Emit>, text: bool) {
+/// Outputs that arrive after their cell's reply: what a background task prints, and the
+/// traceback of one that fails. They belong to the cell that started the task.
+#[derive(Default)]
+struct LateOutputs {
+    /// Execution id → index of the code cell it ran.
+    cell_of: HashMap<String, usize>,
+    /// Executions whose reply has been delivered.
+    finished: HashSet<String>,
+    /// Code cell index → outputs that came after its reply, in arrival order.
+    by_cell: BTreeMap<usize, Vec<Value>>,
+}
+
+/// Prints outputs as they stream (text mode), or, in JSON mode, each output that comes
+/// after its cell's record as a record of its own (`"late": true`); files late outputs
+/// for `--write`; answers executions.
+async fn print_emits(
+    mut receiver: mpsc::Receiver<Emit>,
+    json_mode: bool,
+    late: Arc<Mutex<LateOutputs>>,
+) {
     while let Some(message) = receiver.recv().await {
         match message {
-            Emit::Output { output, .. } => {
-                if text {
+            Emit::Output {
+                execution_id,
+                task_id,
+                output,
+                ..
+            } => {
+                if !json_mode {
                     print_output(&output);
                 }
+                let Ok(mut late) = late.lock() else { continue };
+                if !late.finished.contains(&execution_id) {
+                    continue;
+                }
+                let Some(&cell) = late.cell_of.get(&execution_id) else {
+                    continue;
+                };
+                if json_mode {
+                    print_late_json_line(cell, task_id.as_deref(), &output);
+                }
+                late.by_cell.entry(cell).or_default().push(output);
             }
             Emit::Event(event) => {
                 if event.kind == "hostExited" && !event.message.contains("shut down") {
@@ -326,6 +380,9 @@ async fn print_emits(mut receiver: mpsc::Receiver<Emit>, text: bool) {
                 }
             }
             Emit::Finished { result, reply, .. } => {
+                if let Ok(mut late) = late.lock() {
+                    late.finished.insert(result.execution_id.clone());
+                }
                 let _ = std::io::stdout().flush();
                 let _ = reply.send(result);
             }
@@ -349,6 +406,14 @@ fn print_output(output: &Value) {
             let _ = stderr.write_all(text.as_bytes());
         }
     }
+}
+
+/// A late output's record: the cell it belongs to, the task that produced it, the output.
+fn print_late_json_line(cell: usize, task: Option<&str>, output: &Value) {
+    let line = json!({"cell": cell, "late": true, "task": task, "outputs": [output]});
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
 }
 
 fn print_json_line(index: usize, cell: &SourceCell, result: &ExecResult) {
