@@ -19,7 +19,11 @@ fn every_statement_with_a_finding_passes_the_filter() {
         .filter(|path| path.extension().is_some_and(|e| e == "py"))
         .collect();
     fixtures.sort();
-    assert!(fixtures.len() >= 40, "the rule fixtures are in {}", dir.display());
+    assert!(
+        fixtures.len() >= 40,
+        "the rule fixtures are in {}",
+        dir.display()
+    );
     let mut statements_with_findings = 0;
     let mut unsound = Vec::new();
     for fixture in &fixtures {

@@ -164,3 +164,72 @@ def test_unusable_interpreter_exits_2(asyncell_bin, host_cache, tmp_path):
                           capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 2
     assert "cannot start the host" in done.stderr and "no-python" in done.stderr
+
+
+MAIN_GUARD = """\
+import asyncio
+
+async def main():
+    print("main ran")
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def test_run_says_first_what_will_fail_when_the_cells_run(asyncell_bin, host_cache, tmp_path):
+    """A plain script runs as one cell on a running loop: `asyncio.run()` at its end fails
+    there (though `check`, judging a script, accepts it). `run` says so before running."""
+    script = tmp_path / "main_guard.py"
+    script.write_text(MAIN_GUARD)
+    done = run(asyncell_bin, host_cache, script, "-q")
+    assert done.returncode == 1
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"{script}:7:5: LOOP200 "), done.stderr
+    assert "1 finding above will fail when the cells run" in done.stderr
+    done = run(asyncell_bin, host_cache, script, "-q", "--no-check")
+    assert "LOOP200" not in done.stderr
+    assert "cannot be called from a running event loop" in done.stderr
+
+
+STUBBORN = """\
+# %%
+import time
+print("ready", flush=True)
+while True:
+    try:
+        time.sleep(30)
+    except KeyboardInterrupt:
+        print("caught", flush=True)
+"""
+
+
+def test_ctrl_c_interrupts_then_forces_then_kills_the_host(asyncell_bin, host_cache, tmp_path):
+    """A cell that swallows KeyboardInterrupt: the first Ctrl-C interrupts, the second
+    forces, the third kills the host, and `run` ends at once with 130."""
+    import signal
+    import time as clock
+
+    script = tmp_path / "stubborn.py"
+    script.write_text(STUBBORN)
+    env = {**os.environ, "XDG_CACHE_HOME": str(host_cache)}
+    env.pop("VIRTUAL_ENV", None)
+    proc = subprocess.Popen(
+        [str(asyncell_bin), "run", "-q", str(script), "--python", sys.executable],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline() == "caught\n"
+        proc.send_signal(signal.SIGINT)
+        clock.sleep(0.5)
+        started = clock.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=10)
+        assert clock.monotonic() - started < 5
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupting cell 1" in stderr and "forcing cell 1" in stderr
+    assert "killing the host" in stderr

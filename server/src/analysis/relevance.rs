@@ -29,10 +29,18 @@ use memchr::memmem::Finder;
 pub fn may_have_findings(text: &str) -> bool {
     static WORDS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        ["async", "await", "trio", "anyio", "ExceptionGroup", "get_cancelled_exc_class", "httpx"]
-            .into_iter()
-            .map(Finder::new)
-            .collect()
+        [
+            "async",
+            "await",
+            "trio",
+            "anyio",
+            "ExceptionGroup",
+            "get_cancelled_exc_class",
+            "httpx",
+        ]
+        .into_iter()
+        .map(Finder::new)
+        .collect()
     });
     let bytes = text.as_bytes();
     words.iter().any(|word| word.find(bytes).is_some()) || has_except_star(bytes)

@@ -14,6 +14,7 @@ mod json;
 mod junit;
 mod output_format;
 mod overrides;
+mod run_time;
 mod sarif;
 mod statistics;
 mod style;
@@ -35,6 +36,7 @@ use crate::source;
 
 use finding::Finding;
 pub use output_format::{OutputFormat, OUTPUT_FORMAT_ENV};
+pub use run_time::{run_time_findings, run_time_findings_in_cells};
 use style::Palette;
 
 #[derive(Debug, Args)]

@@ -15,14 +15,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::check::OutputFormat;
+use super::check::{run_time_findings, run_time_findings_in_cells, OutputFormat};
 use crate::analysis::document::CellInput;
 use crate::analysis::{ipynb, Document, LoopMode};
 use crate::config::{self, ConfigLayer, PythonSetting, SearchLimit};
@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Save the executed notebook (nbformat 4.5, with outputs and execution counts).
     #[arg(long, value_name = "OUT.ipynb")]
     pub write: Option<PathBuf>,
+    /// Don't print the findings that would fail when the cells run (a SyntaxError,
+    /// `asyncio.run()` inside the running loop, ...) before running them.
+    #[arg(long)]
+    pub no_check: bool,
 }
 
 fn parse_loop(s: &str) -> Result<LoopMode, String> {
@@ -70,6 +74,8 @@ struct Source {
     /// The original notebook JSON, for .ipynb inputs.
     ipynb: Option<Value>,
     document: Document,
+    /// The error-severity findings, as the cells will run (see `check::run_time_findings`).
+    run_time_findings: Vec<String>,
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -106,6 +112,21 @@ async fn run_async(args: RunArgs) -> u8 {
             return 2;
         }
     };
+    if !args.no_check && !source.run_time_findings.is_empty() {
+        for line in &source.run_time_findings {
+            eprintln!("{line}");
+        }
+        let count = source.run_time_findings.len();
+        eprintln!(
+            "asyncell run: {} above will fail when the cells run; running anyway \
+             (`asyncell rule CODE` explains each; --no-check skips this check)",
+            if count == 1 {
+                "1 finding".to_string()
+            } else {
+                format!("{count} findings")
+            }
+        );
+    }
     // The user's own command: the project's `.venv` runs without asking, as with `uv run`.
     // A relative `--python` is relative to the current directory, like any path on the
     // command line; the `.venv` is looked for from the file, not from where we are.
@@ -195,9 +216,7 @@ async fn run_async(args: RunArgs) -> u8 {
                     result = &mut execution => result,
                     _ = tokio::signal::ctrl_c() => {
                         interrupted = true;
-                        eprintln!("\nasyncell run: interrupting cell {} ...", index + 1);
-                        supervisor.interrupt(&doc).await;
-                        execution.await
+                        interrupt_until_done(&supervisor, &doc, index, &mut execution).await
                     }
                 };
                 match result {
@@ -261,7 +280,9 @@ async fn run_async(args: RunArgs) -> u8 {
     let _ = printer.await;
     // What background tasks printed after their cell's reply goes under that cell, after
     // its own outputs, as Jupyter shows it when the task outlives the cell.
-    let late = late.lock().map(|mut late| std::mem::take(&mut late.by_cell));
+    let late = late
+        .lock()
+        .map(|mut late| std::mem::take(&mut late.by_cell));
     for (index, outputs) in late.unwrap_or_default() {
         if let Some(Some(record)) = records.get_mut(index) {
             record.outputs.extend(outputs);
@@ -279,6 +300,50 @@ async fn run_async(args: RunArgs) -> u8 {
         }
     }
     exit
+}
+
+/// After the first Ctrl-C: interrupts the cell and waits for it to end. A second Ctrl-C
+/// escalates (the host raises KeyboardInterrupt into the running code, even where the
+/// cell catches the first one or shields its await); a third kills the host.
+async fn interrupt_until_done<F>(
+    supervisor: &Supervisor,
+    doc: &str,
+    index: usize,
+    execution: &mut std::pin::Pin<&mut F>,
+) -> F::Output
+where
+    F: std::future::Future,
+{
+    eprintln!(
+        "\nasyncell run: interrupting cell {} ... (Ctrl-C again to force it, a third time to \
+         kill the host)",
+        index + 1
+    );
+    let mut presses = 1;
+    loop {
+        // Each interrupt waits for its outcome in the background, so the cell's end and the
+        // next Ctrl-C are seen meanwhile.
+        let (interrupting, target) = (supervisor.clone(), doc.to_string());
+        if presses <= 2 {
+            tokio::spawn(async move { interrupting.interrupt(&target).await });
+        } else {
+            eprintln!("asyncell run: killing the host");
+            supervisor.kill(doc, "the host was killed (Ctrl-C three times)");
+        }
+        tokio::select! {
+            result = execution.as_mut() => return result,
+            _ = tokio::signal::ctrl_c() => {
+                presses += 1;
+                if presses == 2 {
+                    eprintln!("asyncell run: forcing cell {} (KeyboardInterrupt) ...", index + 1);
+                }
+            }
+        }
+        if presses > 3 {
+            // Already killed: wait for the host's death to end the execution.
+            return execution.as_mut().await;
+        }
+    }
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -308,6 +373,17 @@ fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
             })
             .collect();
         let document = Document::from_cells(inputs, &settings);
+        let run_time_findings = run_time_findings_in_cells(
+            path,
+            cells
+                .iter()
+                .map(|c| CellInput {
+                    is_code: c.is_code,
+                    text: c.source.clone(),
+                })
+                .collect(),
+            &settings,
+        );
         let cells = cells
             .into_iter()
             .map(|c| SourceCell {
@@ -320,14 +396,17 @@ fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
             cells,
             ipynb: Some(original),
             document,
+            run_time_findings,
         });
     }
     let cells = exec::python_cells(&text);
     let document = Document::from_python(text, &settings);
+    let run_time_findings = run_time_findings(path, document.text(), document.kind(), &settings);
     Ok(Source {
         cells,
         ipynb: None,
         document,
+        run_time_findings,
     })
 }
 

@@ -486,6 +486,17 @@ impl Supervisor {
         }
     }
 
+    /// Kills the document's host at once, without waiting for its running cell (a third
+    /// Ctrl-C in `asyncell run`); the running execution then ends as the host's death.
+    pub fn kill(&self, doc: &str, reason: &str) -> bool {
+        let Some(host) = self.existing_slot(doc).and_then(|slot| slot.live_host()) else {
+            return false;
+        };
+        *lock(&host.stop_reason) = Some(reason.to_string());
+        kill_group(host.pid);
+        true
+    }
+
     /// Stops every host (LSP `shutdown`, end of `asyncell run`).
     pub async fn shutdown_all(&self) {
         let docs: Vec<Arc<str>> = lock(&self.inner.docs).keys().cloned().collect();
