@@ -133,6 +133,12 @@ def test_missing_trio_is_a_clear_error(asyncell_bin, tmp_path, host_cache):
         assert error["ename"] == "HostStartFailed"
         assert "trio" in error["evalue"] and "pip install trio" in error["evalue"]
         assert session.status()["state"] == "dead"
+        # Said to the user too, not only in the reply: a client without the plugin shows
+        # window/showMessage, and plugins see the host's end as for one that died.
+        shown = client.wait_for("window/showMessage", lambda p: "pip install trio" in p["message"])
+        assert shown["type"] == 1 and shown["message"].startswith("asyncell: ")
+        exited = client.wait_for("asyncell/event", lambda p: p["kind"] == "hostExited")
+        assert exited["textDocument"]["uri"] == uri and "could not start" in exited["message"]
         # A document that asks for asyncio (`# %autoawait` beats the loop setting) runs.
         other = (tmp_path / "b.py").as_uri()
         client.open(other, "# %autoawait asyncio\n# %%\nprint(2)\n")

@@ -186,7 +186,7 @@ async fn run_async(args: RunArgs) -> u8 {
         Err(message) => Some(ExecResult::failed(
             supervisor.next_execution_id(),
             "error",
-            "HostStartFailed",
+            exec::START_FAILED,
             message,
             Vec::new(),
         )),
@@ -232,10 +232,7 @@ async fn run_async(args: RunArgs) -> u8 {
         if json_mode {
             print_json_line(index, cell, &result);
         }
-        let start_failed = result
-            .outputs
-            .iter()
-            .any(|o| o["ename"] == "HostStartFailed");
+        let start_failed = result.start_failure().is_some();
         records[index] = Some(CellRecord {
             execution_count: result.execution_count,
             outputs: result.outputs.clone(),

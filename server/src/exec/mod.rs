@@ -30,7 +30,7 @@ pub use interpreter::{
 };
 pub use supervisor::{
     Emit, ExecResult, HostEvent, HostSpec, InterruptOutcome, LoopKind, Options, Supervisor,
-    EMIT_CAPACITY,
+    EMIT_CAPACITY, START_FAILED,
 };
 
 use crate::analysis::index::Loop;

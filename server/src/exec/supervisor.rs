@@ -157,6 +157,14 @@ impl ExecResult {
     }
 
     /// The first error output, as `ename: evalue`.
+    /// Why the host could not start, when that is what ended this execution.
+    pub fn start_failure(&self) -> Option<String> {
+        self.outputs
+            .iter()
+            .find(|o| o["output_type"] == "error" && o["ename"] == START_FAILED)
+            .map(|o| o["evalue"].as_str().unwrap_or_default().to_string())
+    }
+
     pub fn error_summary(&self) -> Option<String> {
         self.outputs
             .iter()
@@ -170,6 +178,9 @@ impl ExecResult {
             })
     }
 }
+
+/// The `ename` of the error output of an execution whose host could not start.
+pub const START_FAILED: &str = "HostStartFailed";
 
 /// A host lifecycle or background-task event for `asyncell/event`.
 #[derive(Clone, Debug, Serialize)]
@@ -380,7 +391,7 @@ impl Supervisor {
                 return Ok(ExecResult::failed(
                     id,
                     "error",
-                    "HostStartFailed",
+                    START_FAILED,
                     message,
                     Vec::new(),
                 ));
@@ -588,19 +599,36 @@ impl Supervisor {
         }
         lock(&slot.state).starting = Some(spec.clone());
         let started = start_host(&self.inner, slot, spec).await;
-        let mut state = lock(&slot.state);
-        state.starting = None;
-        match started {
-            Ok(host) => {
-                state.host = Some(host.clone());
-                state.last_exit = None;
-                Ok(host)
+        let message = {
+            let mut state = lock(&slot.state);
+            state.starting = None;
+            match started {
+                Ok(host) => {
+                    state.host = Some(host.clone());
+                    state.last_exit = None;
+                    return Ok(host);
+                }
+                Err(message) => {
+                    state.last_exit = Some(message.clone());
+                    message
+                }
             }
-            Err(message) => {
-                state.last_exit = Some(message.clone());
-                Err(message)
-            }
-        }
+        };
+        // A host that never started is a host that exited, to every consumer: the editor
+        // shows why, as it does for one that died.
+        emit(
+            &self.inner,
+            Emit::Event(HostEvent {
+                doc: slot.key.clone(),
+                kind: "hostExited",
+                task_id: None,
+                message: format!("the host could not start: {message}"),
+                traceback: None,
+                pid: None,
+            }),
+        )
+        .await;
+        Err(message)
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier};
+use tower_lsp_server::lsp_types::{MessageType, Position, TextDocumentIdentifier};
 
 use crate::exec::ExecResult;
 use crate::server::backend::Backend;
@@ -67,7 +67,7 @@ pub async fn run(
     // Before the host starts: why it runs on the interpreter it does, when that is news.
     backend.show_config_errors().await;
     let supervisor = backend.execution.supervisor(&backend.client);
-    supervisor
+    let result = supervisor
         .execute(
             resolved.doc.as_str(),
             &resolved.spec,
@@ -75,5 +75,14 @@ pub async fn run(
             execution_id,
         )
         .await
-        .map_err(invalid_params)
+        .map_err(invalid_params)?;
+    // A host that cannot start is news for the user, not only for whoever reads the reply
+    // (a plugin-less client shows nothing of it): say why, and the fix the message names.
+    if let Some(summary) = result.start_failure() {
+        backend
+            .client
+            .show_message(MessageType::ERROR, format!("asyncell: {summary}"))
+            .await;
+    }
+    Ok(result)
 }
