@@ -444,6 +444,34 @@ impl Supervisor {
         let Some(running) = running else {
             return outcome("not_running", None, queued.len());
         };
+        self.interrupt_running(&host, running, queued.len()).await
+    }
+
+    /// Interrupts one execution (LSP `$/cancelRequest` of its `asyncell/execute`): stops
+    /// it if it runs, drops it if it waits in the host's queue; others go on.
+    pub async fn interrupt_execution(&self, doc: &str, id: &str) -> InterruptOutcome {
+        let Some(host) = self.existing_slot(doc).and_then(|slot| slot.live_host()) else {
+            return outcome("no_host", None, 0);
+        };
+        let (running, queued) = {
+            let state = lock(&host.state);
+            let running = state
+                .running
+                .clone()
+                .or_else(|| state.in_flight.front().map(|f| f.id.clone()));
+            (running, state.in_flight.iter().any(|f| f.id == id))
+        };
+        if running.as_deref() == Some(id) {
+            return self.interrupt_running(&host, id.to_string(), 0).await;
+        }
+        if queued {
+            host.send(&json!({"op": "interrupt", "id": id})).await;
+        }
+        outcome("not_running", None, usize::from(queued))
+    }
+
+    /// Interrupts the running execution `running` and waits for what that did.
+    async fn interrupt_running(&self, host: &Host, running: String, dropped: usize) -> InterruptOutcome {
         let (sender, receiver) = oneshot::channel();
         lock(&host.state)
             .interrupt_waiters
@@ -459,7 +487,7 @@ impl Supervisor {
                 Ok(Err(_)) => "host_died".to_string(),
                 Err(_) => "stuck".to_string(),
             };
-        outcome(&how, Some(running), queued.len())
+        outcome(&how, Some(running), dropped)
     }
 
     /// Stops the document's host (if any) and starts a fresh one; returns its pid.

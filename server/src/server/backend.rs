@@ -6,6 +6,7 @@ use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 
 use super::api::{notifications, requests};
 use super::session::{ConfigSeverity, SharedSession};
+use super::cancellation::CANCEL_EXECUTION;
 
 pub struct Backend {
     pub client: Client,
@@ -73,6 +74,7 @@ pub fn build_service(builder: LspServiceBuilder<Backend>) -> LspServiceBuilder<B
         .custom_method("asyncell/shutdown", Backend::asyncell_shutdown)
         .custom_method("asyncell/status", Backend::asyncell_status)
         .custom_method("asyncell/cancelTask", Backend::asyncell_cancel_task)
+        .custom_method(CANCEL_EXECUTION, Backend::asyncell_cancel_execution)
 }
 
 /// asyncell's custom methods (docs/protocol.md section 1), each in its own file.
@@ -117,6 +119,13 @@ impl Backend {
         params: requests::cancel_task::CancelTaskParams,
     ) -> Result<serde_json::Value> {
         requests::cancel_task::handle(self, params).await
+    }
+
+    async fn asyncell_cancel_execution(
+        &self,
+        params: notifications::cancel_execution::CancelExecutionParams,
+    ) {
+        notifications::cancel_execution::handle(self, params).await
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod cancellation;
 pub mod convert;
 pub mod execution;
 pub mod framing;

@@ -38,6 +38,7 @@ use tower_lsp_server::jsonrpc::{Error, Id, Request, Response};
 use tower_lsp_server::{ClientSocket, ExitedError};
 use tower_service::Service;
 
+use super::cancellation::Cancellations;
 use super::framing::{Decoder, Limits, Quoted};
 
 /// Requests handled at once; beyond this, input is left unread until one finishes.
@@ -107,6 +108,7 @@ where
         outbox: Vec::new(),
         written: 0,
         background_ran: Instant::now(),
+        cancellations: Cancellations::default(),
     };
     poll_fn(|cx| state.poll(cx, &mut service, &mut responses, &mut background)).await
 }
@@ -129,6 +131,8 @@ struct State<R, W, Q> {
     written: usize,
     /// When background work last had its turn.
     background_ran: Instant,
+    /// `asyncell/execute` requests that a `$/cancelRequest` interrupts (cancellation.rs).
+    cancellations: Cancellations,
 }
 
 enum Frame {
@@ -159,7 +163,10 @@ where
             while let Poll::Ready(Some(result)) = self.handlers.poll_next_unpin(cx) {
                 progress = true;
                 match result {
-                    Ok(Some(response)) => self.done.push(response),
+                    Ok(Some(response)) => {
+                        self.cancellations.answered(response.id());
+                        self.done.push(response)
+                    }
                     Ok(None) => {}
                     Err(error) => tracing::error!("request failed: {error}"),
                 }
@@ -277,6 +284,7 @@ where
             match self.next_frame() {
                 Some(Frame::Message(Incoming::Request(request))) => {
                     progress = true;
+                    let request = self.cancellations.incoming(request);
                     let exit = request.method() == "exit";
                     if request.method() == "shutdown" && request.id().is_some() {
                         self.shutdown_requested = true;

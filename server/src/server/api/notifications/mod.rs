@@ -1,3 +1,4 @@
+pub mod cancel_execution;
 pub mod did_change;
 pub mod did_change_configuration;
 pub mod did_close;
