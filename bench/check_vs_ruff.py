@@ -313,6 +313,10 @@ def cached(
     print_commands(heading, commands)
     for cmd in commands.values():  # fills each cache: the state a second run finds
         timed_run(cmd, timeout=args.timeout, cwd=scratch)
+    for tool in commands:  # a cache that was never written measures a cold run
+        cache = caches / tool
+        if not cache.is_dir() or not any(p.is_file() for p in cache.rglob("*")):
+            print(f"  WARNING: {tool} wrote nothing to its --cache-dir {cache}: this is not a warm-cache run")
     if changes:  # one unmeasured round of the measured kind
         changes.change_one()
         for cmd in commands.values():
