@@ -22,7 +22,8 @@ outside the repository on every run, and the cache directories are temporary too
 nothing is written to the repository or left behind. Runs are interleaved (asyncell,
 ruff, ruff, asyncell, ...: the order flips every round) so that load from other
 processes on a shared machine falls on both tools alike; each scenario reports the
-median, p99 and minimum wall time, the median CPU time and the ratio of the medians.
+median, p99 (nearest rank: the slowest run when there are fewer than 100) and minimum
+wall time, the median CPU time and the ratio of the medians.
 
 asyncell runs with its default rules (every default-on LOOP and ASYNC rule; --select
 changes that), and in the cold scenario a second time with `--select ALL` for the
