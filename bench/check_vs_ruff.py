@@ -51,9 +51,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
