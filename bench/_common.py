@@ -33,7 +33,22 @@ DEFAULT_BINARY = ROOT / "target" / "dist" / "asyncell"
 RUFF_VERSION = "0.17.6"
 FLAKE8_ASYNC_VERSION = "26.8.1"
 FLAKE8_VERSION = "7.5.0"
-CORPUS_PACKAGES = ("trio==0.35.0", "anyio==4.16.0", "httpx==0.28.1")
+# The benchmark corpus (issue 13): async libraries on trio, anyio and asyncio, from
+# clients and servers to a database driver, so that no one codebase's style decides the
+# figures. Exact pins, each with an sdist on PyPI (checked with `pip download --no-deps
+# --no-binary :all: PKG==VER`): 814 .py files, 286,396 lines. The one list every bench
+# script takes its corpus from.
+CORPUS_PACKAGES = (
+    "trio==0.35.0",
+    "anyio==4.16.0",
+    "httpx==0.28.1",
+    "aiohttp==3.14.5",
+    "starlette==1.10.0",
+    "trio-websocket==0.12.2",
+    "asyncpg==0.32.0",
+    "websockets==17.4",
+    "quart==0.22.0",
+)
 
 PIP_TIMEOUT = 900  # seconds for one pip command (sdist metadata builds are slow)
 
