@@ -3,6 +3,7 @@ their cell, errors, interrupts of every kind of running code, queues and streami
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -156,3 +157,20 @@ def test_stuck_interrupt_suggests_a_restart(session):
     assert result["status"] == "cancelled"
     assert errors_of(result)[-1]["ename"] == "HostStopped"
     assert text_of(session.run("print('fresh')")) == "fresh\n"
+
+
+def test_cancel_request_interrupts_that_execution_and_keeps_its_output(session):
+    """`$/cancelRequest` of a running `asyncell/execute` stops that cell (its request is
+    not just forgotten while the cell runs on) and the reply carries what it printed; a
+    queued execution behind it still runs."""
+    running = session.submit("import trio\nprint('before', flush=True)\nawait trio.sleep(30)\nprint('never')")
+    queued = session.submit("print('next')")
+    session.client.wait_for("asyncell/output", lambda p: "before" in json.dumps(p))
+    started = time.monotonic()
+    session.client.notify("$/cancelRequest", {"id": running})
+    result = session.response(running, timeout=10)
+    assert time.monotonic() - started < 5
+    assert result["status"] in ("cancelled", "error"), result
+    assert text_of(result) == "before\n"
+    assert any(o["output_type"] == "error" and o["ename"] == "KeyboardInterrupt" for o in result["outputs"])
+    assert text_of(session.response(queued)) == "next\n"
