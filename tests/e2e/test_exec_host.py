@@ -227,3 +227,30 @@ def test_remote_hosts_are_bootstrapped_over_stdin(asyncell_bin, tmp_path, host_c
         assert str(host_cache) not in text_of(result)
     finally:
         stop_server(client)
+
+
+def test_remote_hosts_run_in_the_documents_directory(asyncell_bin, tmp_path, host_cache):
+    """ssh starts the remote command in the remote home; the host `cd`s to the document's
+    directory when that path exists there (the same checkout on both sides), so relative
+    paths in cells mean what they mean locally. A path with a space survives ssh's shell."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ssh = bin_dir / "ssh"
+    ssh.write_text('#!/bin/sh\nshift\ncd "$HOME" || cd /\nexec sh -c "$*"\n')
+    ssh.chmod(0o755)
+    project = tmp_path / "my project"
+    project.mkdir()
+    (project / "data.txt").write_text("local data\n")
+    client = start_server(asyncell_bin, tmp_path, host_cache, loop="trio", python=[str(ssh), "box", sys.executable])
+    try:
+        uri = (project / "a.py").as_uri()
+        client.open(uri, "")
+        session = Session(client, uri)
+        result = session.run("import os\nprint(os.getcwd())\nprint(open('data.txt').read(), end='')")
+        assert result["status"] == "ok", result
+        assert text_of(result) == f"{project}\nlocal data\n"
+        status = session.status()
+        assert status["cwd"] == str(project)
+        assert isinstance(status["pid"], int) and isinstance(status["processPid"], int)
+    finally:
+        stop_server(client)

@@ -43,6 +43,8 @@ class Session:
         self.interrupter = Interrupter(self, grace)
         self.loop = None
         self.background = None
+        # ``--cwd`` as asked (None for a local host, spawned in the document's directory).
+        self.cwd_requested = None
         self.namespace: dict = {}
         self._exit_lock = threading.Lock()
         self._stopping = False  # shutdown asked for: commands after it are ignored
@@ -83,6 +85,8 @@ class Session:
             "loop": self.mode,
             "protocol": PROTOCOL_VERSION,
             "bridge": bool(self.loop.bridge),
+            "cwd": os.getcwd(),
+            "cwdRequested": self.cwd_requested,
         })
         _cache_own_bytecode()
 
@@ -184,15 +188,15 @@ class Session:
 
 
 def parse_args(argv):
-    """``--loop trio|asyncio`` and ``--grace SECONDS``.  The supervisor's command line is
-    parsed by hand (argparse alone costs ~5 ms of start-up); anything else, ``--help``
-    included, goes to argparse for its usage and error messages."""
-    options = {"loop": "trio", "grace": 5.0}
+    """``--loop trio|asyncio``, ``--grace SECONDS`` and ``--cwd DIR``.  The supervisor's
+    command line is parsed by hand (argparse alone costs ~5 ms of start-up); anything
+    else, ``--help`` included, goes to argparse for its usage and error messages."""
+    options = {"loop": "trio", "grace": 5.0, "cwd": None}
     rest = list(argv)
     try:
         while rest:
             name, sep, value = rest.pop(0).partition("=")
-            if name not in ("--loop", "--grace"):
+            if name not in ("--loop", "--grace", "--cwd"):
                 raise ValueError(name)
             if not sep:
                 value = rest.pop(0)
@@ -200,6 +204,8 @@ def parse_args(argv):
                 if value not in ("trio", "asyncio"):
                     raise ValueError(value)
                 options["loop"] = value
+            elif name == "--cwd":
+                options["cwd"] = value
             else:
                 options["grace"] = float(value)
     except (ValueError, IndexError):
@@ -214,6 +220,8 @@ def _parse_args_verbosely(argv):
     parser.add_argument("--loop", choices=("trio", "asyncio"), default="trio")
     parser.add_argument("--grace", type=float, default=5.0,
                         help="seconds an interrupt may take before it is reported as stuck")
+    parser.add_argument("--cwd", default=None,
+                        help="the document's directory: run there if it exists on this machine")
     return parser.parse_args(argv)
 
 
@@ -273,11 +281,26 @@ def _trio_missing(exc: BaseException) -> str:
     return "trio is not importable by %s (%s); %s" % (python, exc, fix)
 
 
+def _enter(directory) -> None:
+    """Runs the cells in the document's directory when it exists here. A remote host
+    (``ssh box python3``) starts in the remote home; the same project is often checked
+    out at the same path there. When it is not, the host stays where it started, and
+    hello says both, so the server can tell the user where the cells run."""
+    if directory is None:
+        return
+    try:
+        os.chdir(directory)
+    except OSError:
+        pass
+
+
 def main(argv=None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    _enter(args.cwd)
     stdio = StdioTakeover()
     channel = Channel(stdio.protocol_out, stdio.protocol_in)
     session = Session(args.loop, args.grace, stdio, channel)
+    session.cwd_requested = args.cwd
     stdio.start(session.sink)
     install_writers(session.sink, session.interrupter)
     os.environ["MPLBACKEND"] = "Agg"  # figures are rendered to PNG, never to a window

@@ -114,6 +114,11 @@ fn preview_copy(spec: &HostSpec) -> Value {
 }
 
 /// The wrapper program of a remote argv: `ssh`, `docker`, `podman`, `kubectl`.
+/// `text` as one word for a POSIX shell (ssh hands its arguments to the remote shell).
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 fn remote_wrapper(argv: &[String]) -> Option<&'static str> {
     let program = argv.first()?;
     let name = std::path::Path::new(program).file_name()?.to_str()?;
@@ -287,6 +292,12 @@ struct SlotState {
 struct Hello {
     python: String,
     version: String,
+    /// The host's own pid: through a wrapper (`ssh`, `docker exec`) not the one we spawned.
+    pid: Option<u32>,
+    /// The directory the host runs in, and whether it is the document's own: a remote
+    /// host `cd`s there when the path exists on its side.
+    cwd: Option<String>,
+    cwd_is_documents: bool,
 }
 
 struct Host {
@@ -577,7 +588,11 @@ impl Supervisor {
                 "pythonVersion": hello.map(|h| h.version.clone()),
                 "interpreter": interpreter_json(&host.spec),
                 "host": {"copy": host.copy.as_str(), "path": host.copy.path()},
-                "pid": host.pid,
+                // The host's own pid (through `ssh` or `docker exec`, not the wrapper's),
+                // and the process we started, which is what a signal reaches.
+                "pid": hello.and_then(|h| h.pid).unwrap_or(host.pid),
+                "processPid": host.pid,
+                "cwd": hello.and_then(|h| h.cwd.clone()),
                 "executionCount": host.count.load(Ordering::SeqCst),
                 "executionId": state.running.clone().or_else(|| state.in_flight.front().map(|f| f.id.clone())),
                 "queued": state.in_flight.len().saturating_sub(1),
@@ -598,6 +613,8 @@ impl Supervisor {
             "interpreter": spec.map(interpreter_json),
             "host": spec.map(preview_copy),
             "pid": Value::Null,
+            "processPid": Value::Null,
+            "cwd": Value::Null,
             "executionCount": 0,
             "executionId": Value::Null,
             "queued": 0,
@@ -841,6 +858,13 @@ async fn start_host(
         "--grace".into(),
         format!("{}", inner.options.grace.as_secs_f64()),
     ]);
+    // A local host is spawned in the document's directory; a remote one would start in
+    // the remote home, so it is asked to `cd` there (when that path exists on its side).
+    if let (Some(wrapper), Some(cwd)) = (remote, spec.cwd.as_ref()) {
+        let cwd = cwd.to_string_lossy().into_owned();
+        argv.push("--cwd".into());
+        argv.push(if wrapper == "ssh" { shell_quote(&cwd) } else { cwd });
+    }
     let shown = spec.argv().join(" ");
     let mut child = spawn_process(argv, spec.cwd.clone()).await.map_err(|error| {
         format!("cannot start the host with `{shown}`: {error}; set `python` in your editor settings (or pass `--python` to `asyncell run`) to a Python interpreter")
@@ -900,12 +924,23 @@ async fn start_host(
     match hello {
         Ok(()) => {
             let hello = host.hello.get();
-            let message = format!(
-                "started the {} host (pid {pid}, {} {})",
+            let host_pid = hello.and_then(|h| h.pid).unwrap_or(pid);
+            let mut message = format!(
+                "started the {} host (pid {host_pid}, {} {})",
                 spec.loop_kind.as_str(),
                 hello.map_or("python", |h| h.python.as_str()),
                 hello.map_or("", |h| h.version.split_whitespace().next().unwrap_or("")),
             );
+            // A remote host whose side has no such directory runs where it started: say so,
+            // since relative paths in cells mean something else there.
+            if let Some(hello) = hello.filter(|h| !h.cwd_is_documents) {
+                if let (Some(cwd), Some(wanted)) = (&hello.cwd, &spec.cwd) {
+                    message.push_str(&format!(
+                        "; cells run in {cwd}: {} does not exist on the host's side",
+                        wanted.display()
+                    ));
+                }
+            }
             emit(
                 inner,
                 Emit::Event(HostEvent {
@@ -914,7 +949,7 @@ async fn start_host(
                     task_id: None,
                     message,
                     traceback: None,
-                    pid: Some(pid),
+                    pid: Some(host_pid),
                 }),
             )
             .await;
@@ -1250,6 +1285,14 @@ async fn handle_message(
             let _ = host.hello.set(Hello {
                 python: str_field(&message, "python").unwrap_or_default(),
                 version: str_field(&message, "version").unwrap_or_default(),
+                pid: message
+                    .get("pid")
+                    .and_then(Value::as_u64)
+                    .and_then(|pid| u32::try_from(pid).ok()),
+                cwd: str_field(&message, "cwd"),
+                cwd_is_documents: message.get("cwdRequested").is_none_or(|requested| {
+                    requested.is_null() || requested.as_str() == str_field(&message, "cwd").as_deref()
+                }),
             });
             if let Some(hello_tx) = hello_tx.take() {
                 let _ = hello_tx.send(Ok(()));
@@ -1714,6 +1757,12 @@ mod tests {
         );
         assert_eq!(frame_execution_id(br#"{"ev":"output","id":"#), None);
         assert_eq!(frame_execution_id(b"\0\0\0"), None);
+    }
+
+    #[test]
+    fn shell_quoting_keeps_one_word() {
+        assert_eq!(shell_quote("/w/my dir"), "'/w/my dir'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
     }
 
     #[test]
