@@ -29,7 +29,8 @@ use crate::config::{self, ConfigLayer, PythonSetting, SearchLimit};
 use crate::exec::notebook::{self, CellRecord};
 use crate::exec::render::{self, Stream};
 use crate::exec::{
-    self, Emit, ExecResult, HostSpec, Options, ProjectVenv, SourceCell, Supervisor, EMIT_CAPACITY,
+    self, Emit, EventKind, ExecResult, HostSpec, Options, ProjectVenv, SourceCell, Supervisor,
+    EMIT_CAPACITY,
 };
 
 #[derive(Debug, Args)]
@@ -451,7 +452,7 @@ async fn print_emits(
                 late.by_cell.entry(cell).or_default().push(output);
             }
             Emit::Event(event) => {
-                if event.kind == "hostExited" && !event.message.contains("shut down") {
+                if event.kind == EventKind::HostExited && !event.stopped {
                     tracing::info!("{}", event.message);
                 }
             }

@@ -29,8 +29,8 @@ pub use interpreter::{
     InterpreterSource, ProjectVenv,
 };
 pub use supervisor::{
-    Emit, ExecResult, HostEvent, HostSpec, InterruptOutcome, LoopKind, Options, Supervisor,
-    EMIT_CAPACITY, START_FAILED,
+    Emit, EventKind, ExecResult, HostEvent, HostSpec, InterruptHow, InterruptOutcome, LoopKind,
+    Options, Supervisor, EMIT_CAPACITY, START_FAILED,
 };
 
 use crate::analysis::index::Loop;

@@ -21,11 +21,11 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout};
@@ -187,14 +187,27 @@ impl ExecResult {
 /// The `ename` of the error output of an execution whose host could not start.
 pub const START_FAILED: &str = "HostStartFailed";
 
+/// What an `asyncell/event` is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventKind {
+    TaskFailed,
+    TaskFinished,
+    HostStarted,
+    HostExited,
+}
+
 /// A host lifecycle or background-task event for `asyncell/event`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HostEvent {
     #[serde(skip)]
     pub doc: Arc<str>,
-    /// `taskFailed`, `taskFinished`, `hostStarted` or `hostExited`.
-    pub kind: &'static str,
+    pub kind: EventKind,
+    /// For `hostExited`: the server stopped the host on purpose (restart, shutdown, the
+    /// end of `asyncell run`), so this is no news of a failure.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     pub message: String,
@@ -223,15 +236,45 @@ pub enum Emit {
     },
 }
 
+/// How an interrupt took effect: what the host answered (`cancelled`,
+/// `keyboard_interrupt`, `stuck`, `dropped`), or what the supervisor found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptHow {
+    /// An await of the running cell was cancelled.
+    Cancelled,
+    /// KeyboardInterrupt was raised into running code.
+    KeyboardInterrupt,
+    /// The cell did not stop within the grace period.
+    Stuck,
+    /// The execution was dropped from the queue before it started.
+    Dropped,
+    NotRunning,
+    NoHost,
+    HostDied,
+}
+
+impl InterruptHow {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterruptHow::Cancelled => "cancelled",
+            InterruptHow::KeyboardInterrupt => "keyboard_interrupt",
+            InterruptHow::Stuck => "stuck",
+            InterruptHow::Dropped => "dropped",
+            InterruptHow::NotRunning => "not_running",
+            InterruptHow::NoHost => "no_host",
+            InterruptHow::HostDied => "host_died",
+        }
+    }
+}
+
 /// What an interrupt did.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InterruptOutcome {
     /// Whether the running cell was stopped.
     pub interrupted: bool,
-    /// `cancelled` (an await was cancelled), `keyboard_interrupt`, `stuck`,
-    /// `not_running`, `no_host` or `host_died`.
-    pub how: String,
+    pub how: InterruptHow,
     pub execution_id: Option<String>,
     /// Queued executions dropped (answered `cancelled`).
     pub dropped: usize,
@@ -314,7 +357,6 @@ struct Host {
     exited: watch::Receiver<Option<String>>,
     /// Why we stopped it on purpose (restart, shutdown), if we did.
     stop_reason: Mutex<Option<String>>,
-    stopping: AtomicBool,
     count: AtomicU64,
     stderr_tail: Arc<Mutex<VecDeque<String>>>,
 }
@@ -325,7 +367,7 @@ struct HostState {
     in_flight: VecDeque<InFlight>,
     running: Option<String>,
     tasks: Vec<Value>,
-    interrupt_waiters: HashMap<String, Vec<oneshot::Sender<String>>>,
+    interrupt_waiters: HashMap<String, Vec<oneshot::Sender<InterruptHow>>>,
     requests: HashMap<u64, oneshot::Sender<Value>>,
     next_request: u64,
 }
@@ -428,11 +470,11 @@ impl Supervisor {
     /// Interrupts the document's running execution and drops its queued ones.
     pub async fn interrupt(&self, doc: &str) -> InterruptOutcome {
         let Some(slot) = self.existing_slot(doc) else {
-            return outcome("no_host", None, 0);
+            return self.outcome(InterruptHow::NoHost, None, 0);
         };
         slot.epoch.fetch_add(1, Ordering::SeqCst);
         let Some(host) = slot.live_host() else {
-            return outcome("no_host", None, 0);
+            return self.outcome(InterruptHow::NoHost, None, 0);
         };
         let (running, queued) = {
             let state = lock(&host.state);
@@ -453,7 +495,7 @@ impl Supervisor {
             host.send(&json!({"op": "interrupt", "id": id})).await;
         }
         let Some(running) = running else {
-            return outcome("not_running", None, queued.len());
+            return self.outcome(InterruptHow::NotRunning, None, queued.len());
         };
         self.interrupt_running(&host, running, queued.len()).await
     }
@@ -462,7 +504,7 @@ impl Supervisor {
     /// it if it runs, drops it if it waits in the host's queue; others go on.
     pub async fn interrupt_execution(&self, doc: &str, id: &str) -> InterruptOutcome {
         let Some(host) = self.existing_slot(doc).and_then(|slot| slot.live_host()) else {
-            return outcome("no_host", None, 0);
+            return self.outcome(InterruptHow::NoHost, None, 0);
         };
         let (running, queued) = {
             let state = lock(&host.state);
@@ -478,11 +520,16 @@ impl Supervisor {
         if queued {
             host.send(&json!({"op": "interrupt", "id": id})).await;
         }
-        outcome("not_running", None, usize::from(queued))
+        self.outcome(InterruptHow::NotRunning, None, usize::from(queued))
     }
 
     /// Interrupts the running execution `running` and waits for what that did.
-    async fn interrupt_running(&self, host: &Host, running: String, dropped: usize) -> InterruptOutcome {
+    async fn interrupt_running(
+        &self,
+        host: &Host,
+        running: String,
+        dropped: usize,
+    ) -> InterruptOutcome {
         let (sender, receiver) = oneshot::channel();
         lock(&host.state)
             .interrupt_waiters
@@ -490,15 +537,13 @@ impl Supervisor {
             .or_default()
             .push(sender);
         host.send(&json!({"op": "interrupt", "id": running})).await;
-        let how =
-            match tokio::time::timeout(self.inner.options.grace + Duration::from_secs(3), receiver)
-                .await
-            {
-                Ok(Ok(how)) => how,
-                Ok(Err(_)) => "host_died".to_string(),
-                Err(_) => "stuck".to_string(),
-            };
-        outcome(&how, Some(running), dropped)
+        let grace = self.inner.options.grace;
+        let how = match tokio::time::timeout(grace + Duration::from_secs(3), receiver).await {
+            Ok(Ok(how)) => how,
+            Ok(Err(_)) => InterruptHow::HostDied,
+            Err(_) => InterruptHow::Stuck,
+        };
+        self.outcome(how, Some(running), dropped)
     }
 
     /// Stops the document's host (if any) and starts a fresh one; returns its pid.
@@ -665,7 +710,8 @@ impl Supervisor {
             &self.inner,
             Emit::Event(HostEvent {
                 doc: slot.key.clone(),
-                kind: "hostExited",
+                kind: EventKind::HostExited,
+                stopped: false,
                 task_id: None,
                 message: format!("the host could not start: {message}"),
                 traceback: None,
@@ -692,32 +738,47 @@ fn cancelled_before_start(id: String) -> ExecResult {
     }
 }
 
-fn outcome(how: &str, execution_id: Option<String>, dropped: usize) -> InterruptOutcome {
-    let message = match how {
-        "cancelled" => "cancelled the running cell while it was awaiting".to_string(),
-        "keyboard_interrupt" => "raised KeyboardInterrupt in the running cell".to_string(),
-        "stuck" => format!(
-            "the running cell did not stop within {} s (a thread, C code or a shielded await?); \
-             restart the host (asyncell/restart) to get control back",
-            INTERRUPT_GRACE.as_secs()
-        ),
-        "not_running" => "nothing was running".to_string(),
-        "dropped" => "stopped the next execution before it started".to_string(),
-        "host_died" => "the host died while being interrupted".to_string(),
-        _ => "no host is running for this document".to_string(),
-    };
-    let message = if dropped > 0 {
-        format!("{message}; dropped {dropped} queued execution(s)")
-    } else {
-        message
-    };
-    InterruptOutcome {
-        interrupted: matches!(how, "cancelled" | "keyboard_interrupt" | "dropped"),
-        how: how.to_string(),
-        execution_id,
-        dropped,
-        restart_suggested: how == "stuck",
-        message,
+impl Supervisor {
+    /// The outcome of an interrupt, with the message the user reads.
+    fn outcome(
+        &self,
+        how: InterruptHow,
+        execution_id: Option<String>,
+        dropped: usize,
+    ) -> InterruptOutcome {
+        let message = match how {
+            InterruptHow::Cancelled => {
+                "cancelled the running cell while it was awaiting".to_string()
+            }
+            InterruptHow::KeyboardInterrupt => {
+                "raised KeyboardInterrupt in the running cell".to_string()
+            }
+            InterruptHow::Stuck => format!(
+                "the running cell did not stop within {} s (a thread, C code or a shielded \
+                 await?); restart the host (asyncell/restart) to get control back",
+                self.inner.options.grace.as_secs_f64()
+            ),
+            InterruptHow::NotRunning => "nothing was running".to_string(),
+            InterruptHow::Dropped => "stopped the next execution before it started".to_string(),
+            InterruptHow::HostDied => "the host died while being interrupted".to_string(),
+            InterruptHow::NoHost => "no host is running for this document".to_string(),
+        };
+        let message = if dropped > 0 {
+            format!("{message}; dropped {dropped} queued execution(s)")
+        } else {
+            message
+        };
+        InterruptOutcome {
+            interrupted: matches!(
+                how,
+                InterruptHow::Cancelled | InterruptHow::KeyboardInterrupt | InterruptHow::Dropped
+            ),
+            how,
+            execution_id,
+            dropped,
+            restart_suggested: how == InterruptHow::Stuck,
+            message,
+        }
     }
 }
 
@@ -817,7 +878,6 @@ impl Host {
     /// Kills the host's process group and waits until its executions are answered.
     async fn stop(&self, reason: &str) {
         *lock(&self.stop_reason) = Some(reason.to_string());
-        self.stopping.store(true, Ordering::SeqCst);
         kill_group(self.pid);
         let mut exited = self.exited.clone();
         let _ =
@@ -863,7 +923,11 @@ async fn start_host(
     if let (Some(wrapper), Some(cwd)) = (remote, spec.cwd.as_ref()) {
         let cwd = cwd.to_string_lossy().into_owned();
         argv.push("--cwd".into());
-        argv.push(if wrapper == "ssh" { shell_quote(&cwd) } else { cwd });
+        argv.push(if wrapper == "ssh" {
+            shell_quote(&cwd)
+        } else {
+            cwd
+        });
     }
     let shown = spec.argv().join(" ");
     let mut child = spawn_process(argv, spec.cwd.clone()).await.map_err(|error| {
@@ -897,7 +961,6 @@ async fn start_host(
         }),
         exited: exited_rx,
         stop_reason: Mutex::new(None),
-        stopping: AtomicBool::new(false),
         count: AtomicU64::new(0),
         stderr_tail,
     });
@@ -945,7 +1008,8 @@ async fn start_host(
                 inner,
                 Emit::Event(HostEvent {
                     doc: slot.key.clone(),
-                    kind: "hostStarted",
+                    kind: EventKind::HostStarted,
+                    stopped: false,
                     task_id: None,
                     message,
                     traceback: None,
@@ -1244,7 +1308,8 @@ async fn read_host(
             &inner,
             Emit::Event(HostEvent {
                 doc: host.doc.clone(),
-                kind: "hostExited",
+                kind: EventKind::HostExited,
+                stopped: stopped.is_some(),
                 task_id: None,
                 message,
                 traceback: None,
@@ -1291,7 +1356,8 @@ async fn handle_message(
                     .and_then(|pid| u32::try_from(pid).ok()),
                 cwd: str_field(&message, "cwd"),
                 cwd_is_documents: message.get("cwdRequested").is_none_or(|requested| {
-                    requested.is_null() || requested.as_str() == str_field(&message, "cwd").as_deref()
+                    requested.is_null()
+                        || requested.as_str() == str_field(&message, "cwd").as_deref()
                 }),
             });
             if let Some(hello_tx) = hello_tx.take() {
@@ -1377,8 +1443,10 @@ async fn handle_message(
             .await;
         }
         "interrupted" => {
-            let (Some(id), Some(how)) = (str_field(&message, "id"), str_field(&message, "how"))
-            else {
+            let how = message
+                .get("how")
+                .and_then(|how| InterruptHow::deserialize(how).ok());
+            let (Some(id), Some(how)) = (str_field(&message, "id"), how) else {
                 return;
             };
             let waiters = lock(&host.state)
@@ -1386,7 +1454,7 @@ async fn handle_message(
                 .remove(&id)
                 .unwrap_or_default();
             for waiter in waiters {
-                let _ = waiter.send(how.clone());
+                let _ = waiter.send(how);
             }
         }
         "task" => {
@@ -1433,10 +1501,10 @@ async fn handle_message(
             let (event_kind, text) = match kind.as_str() {
                 "failed" => {
                     let summary = str_field(&message, "message").unwrap_or_else(|| "failed".into());
-                    ("taskFailed", format!("{label} failed: {summary}"))
+                    (EventKind::TaskFailed, format!("{label} failed: {summary}"))
                 }
-                "finished" => ("taskFinished", format!("{label} finished")),
-                "cancelled" => ("taskFinished", format!("{label} was cancelled")),
+                "finished" => (EventKind::TaskFinished, format!("{label} finished")),
+                "cancelled" => (EventKind::TaskFinished, format!("{label} was cancelled")),
                 _ => return,
             };
             let traceback = str_field(&message, "traceback");
@@ -1445,6 +1513,7 @@ async fn handle_message(
                 Emit::Event(HostEvent {
                     doc: host.doc.clone(),
                     kind: event_kind,
+                    stopped: false,
                     task_id,
                     message: text,
                     traceback,

@@ -5,8 +5,8 @@ use tower_lsp_server::lsp_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 
 use super::api::{notifications, requests};
-use super::session::{ConfigSeverity, SharedSession};
 use super::cancellation::CANCEL_EXECUTION;
+use super::session::{ConfigSeverity, SharedSession};
 
 pub struct Backend {
     pub client: Client,

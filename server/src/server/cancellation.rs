@@ -103,11 +103,16 @@ mod tests {
     use super::*;
 
     fn execute(id: i64, params: Value) -> Request {
-        Request::build("asyncell/execute").id(id).params(params).finish()
+        Request::build("asyncell/execute")
+            .id(id)
+            .params(params)
+            .finish()
     }
 
     fn cancel(id: i64) -> Request {
-        Request::build("$/cancelRequest").params(json!({"id": id})).finish()
+        Request::build("$/cancelRequest")
+            .params(json!({"id": id}))
+            .finish()
     }
 
     #[test]
@@ -124,7 +129,10 @@ mod tests {
         );
         // Answered: a late cancel goes to the service as usual.
         cancellations.answered(&Id::Number(7));
-        assert_eq!(cancellations.incoming(cancel(7)).method(), "$/cancelRequest");
+        assert_eq!(
+            cancellations.incoming(cancel(7)).method(),
+            "$/cancelRequest"
+        );
     }
 
     #[test]
@@ -141,6 +149,9 @@ mod tests {
         );
         let hover = Request::build("textDocument/hover").id(2).finish();
         assert_eq!(cancellations.incoming(hover).method(), "textDocument/hover");
-        assert_eq!(cancellations.incoming(cancel(2)).method(), "$/cancelRequest");
+        assert_eq!(
+            cancellations.incoming(cancel(2)).method(),
+            "$/cancelRequest"
+        );
     }
 }

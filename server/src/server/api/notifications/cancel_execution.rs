@@ -22,7 +22,7 @@ pub async fn handle(backend: &Backend, params: CancelExecutionParams) {
         .await;
     tracing::debug!(
         execution = %params.execution_id,
-        how = %outcome.how,
+        how = outcome.how.as_str(),
         "cancelled by the client"
     );
 }
