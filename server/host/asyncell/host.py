@@ -30,6 +30,10 @@ from .sink import OutputSink
 
 PROTOCOL_VERSION = 1
 EXIT_FATAL = 3
+# Names the host puts in (or IPython's history keeps in) the namespace: not the user's
+# variables.
+HIDDEN_NAMES = frozenset({"GLOBAL_NURSERY", "background", "In", "Out", "exit", "quit",
+                          "get_ipython"})
 _TAKEOVER = 1.0  # seconds: how often the reader thread looks at stdin while the loop reads
 
 
@@ -45,6 +49,7 @@ class Session:
         self.background = None
         # ``--cwd`` as asked (None for a local host, spawned in the document's directory).
         self.cwd_requested = None
+        self._answerer = None
         self.namespace: dict = {}
         self._exit_lock = threading.Lock()
         self._stopping = False  # shutdown asked for: commands after it are ignored
@@ -147,6 +152,8 @@ class Session:
                 "busy": self.scheduler.running_id(),
                 "tasks": [t.as_dict() for t in self.background.tasks()],
             })
+        elif op in ("complete", "inspect", "variables"):
+            self.answerer().ask(message)
         elif op == "cancel_task":
             self.loop.call_soon_threadsafe(self._cancel_task, message.get("req"),
                                            str(message.get("task")))
@@ -154,6 +161,16 @@ class Session:
             self._stopping = True
         else:
             self.log("ignoring unknown command: %r" % (message,))
+
+    def answerer(self):
+        """The thread that answers questions about the namespace (queries.py), made on
+        the first question."""
+        if self._answerer is None:
+            from .queries import Answerer
+
+            self._answerer = Answerer(lambda: self.namespace or {}, self.channel.send,
+                                      lambda: HIDDEN_NAMES)
+        return self._answerer
 
     def _stop_reading(self) -> None:
         """stdin EOF or ``shutdown``: shut down, once."""

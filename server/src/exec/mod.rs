@@ -30,7 +30,7 @@ pub use interpreter::{
 };
 pub use supervisor::{
     Emit, EventKind, ExecResult, HostEvent, HostSpec, InterruptHow, InterruptOutcome, LoopKind,
-    Options, Supervisor, EMIT_CAPACITY, START_FAILED,
+    Options, Query, Supervisor, EMIT_CAPACITY, START_FAILED,
 };
 
 use crate::analysis::index::Loop;

@@ -187,6 +187,35 @@ impl ExecResult {
 /// The `ename` of the error output of an execution whose host could not start.
 pub const START_FAILED: &str = "HostStartFailed";
 
+/// A question about a host's live namespace (`asyncell/complete`, `asyncell/inspect`,
+/// `asyncell/variables`). `cursor` counts characters (code points) into `code`, as
+/// Jupyter's `cursor_pos` does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Query {
+    Complete {
+        code: String,
+        cursor: usize,
+    },
+    Inspect {
+        code: String,
+        cursor: usize,
+        /// 0: signature, type, docstring and repr; 1: the source too (`obj??`).
+        #[serde(default)]
+        detail: u8,
+    },
+    Variables {
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_page")]
+        limit: usize,
+    },
+}
+
+fn default_page() -> usize {
+    100
+}
+
 /// What an `asyncell/event` is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -680,6 +709,27 @@ impl Supervisor {
             .request(json!({"op": "cancel_task", "task": task_id}))
             .await?;
         Ok(reply["cancelled"].as_bool().unwrap_or(false))
+    }
+
+    /// Asks the document's live host a question about its namespace (completion,
+    /// inspection, the variables view), answered even while a cell runs.
+    pub async fn query(&self, doc: &str, question: &Query) -> Result<Value, String> {
+        let host = self
+            .existing_slot(doc)
+            .and_then(|slot| slot.live_host())
+            .ok_or_else(|| {
+                "no host is running for this document: run a cell first, then ask again".to_string()
+            })?;
+        let message = serde_json::to_value(question).map_err(|error| error.to_string())?;
+        let mut reply = host.request(message).await?;
+        if let Some(error) = reply.get("error").and_then(Value::as_str) {
+            return Err(format!("the host could not answer: {error}"));
+        }
+        if let Some(fields) = reply.as_object_mut() {
+            fields.remove("ev");
+            fields.remove("req");
+        }
+        Ok(reply)
     }
 
     /// Makes sure the document has a live host (call with the gate held).

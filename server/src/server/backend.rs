@@ -75,6 +75,9 @@ pub fn build_service(builder: LspServiceBuilder<Backend>) -> LspServiceBuilder<B
         .custom_method("asyncell/status", Backend::asyncell_status)
         .custom_method("asyncell/cancelTask", Backend::asyncell_cancel_task)
         .custom_method(CANCEL_EXECUTION, Backend::asyncell_cancel_execution)
+        .custom_method("asyncell/complete", Backend::asyncell_complete)
+        .custom_method("asyncell/inspect", Backend::asyncell_inspect)
+        .custom_method("asyncell/variables", Backend::asyncell_variables)
 }
 
 /// asyncell's custom methods (docs/protocol.md section 1), each in its own file.
@@ -119,6 +122,27 @@ impl Backend {
         params: requests::cancel_task::CancelTaskParams,
     ) -> Result<serde_json::Value> {
         requests::cancel_task::handle(self, params).await
+    }
+
+    async fn asyncell_complete(
+        &self,
+        params: requests::complete::CompleteParams,
+    ) -> Result<serde_json::Value> {
+        requests::complete::handle(self, params).await
+    }
+
+    async fn asyncell_inspect(
+        &self,
+        params: requests::inspect::InspectParams,
+    ) -> Result<serde_json::Value> {
+        requests::inspect::handle(self, params).await
+    }
+
+    async fn asyncell_variables(
+        &self,
+        params: requests::variables::VariablesParams,
+    ) -> Result<serde_json::Value> {
+        requests::variables::handle(self, params).await
     }
 
     async fn asyncell_cancel_execution(

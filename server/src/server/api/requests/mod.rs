@@ -1,11 +1,15 @@
 pub mod cancel_task;
 pub mod code_action;
 pub mod code_lens;
+pub mod complete;
 pub mod execute;
 pub mod execute_command;
 pub mod host_shutdown;
 pub mod initialize;
+pub mod inspect;
 pub mod interrupt;
+pub mod live_namespace;
 pub mod restart;
 pub mod shutdown;
 pub mod status;
+pub mod variables;
