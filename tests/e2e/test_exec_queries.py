@@ -52,3 +52,20 @@ def test_asking_a_document_without_a_host_says_what_to_do(session):
     with pytest.raises(LspError) as caught:
         session.request("asyncell/variables")
     assert "run a cell first" in caught.value.error["message"]
+
+
+def test_completion_and_hover_add_live_names_once_the_host_runs(session):
+    client = session.client
+    client.change(session.uri, 2, [{"text": "import trio\nheart\ntrio.sleep(1)\n"}])
+    at = {"textDocument": {"uri": session.uri}, "position": {"line": 1, "character": 5}}
+    # No host yet: nothing to add (the Python language server has the static names).
+    assert client.request("textDocument/completion", at) is None
+    assert session.run("import trio\nheartbeat_rate = 5\nasync def heartbeat():\n    pass")["status"] == "ok"
+    items = client.request("textDocument/completion", at)
+    live = {i["label"]: i for i in items if i.get("labelDetails", {}).get("description") == "live"}
+    assert {"heartbeat", "heartbeat_rate"} <= set(live)
+    assert live["heartbeat"]["kind"] == 3  # Function
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": session.uri},
+                                                  "position": {"line": 2, "character": 7}})
+    assert hover["contents"]["kind"] == "markdown"
+    assert "sleep(seconds" in hover["contents"]["value"]

@@ -619,6 +619,20 @@ impl Session {
         found
     }
 
+    /// The line of a file or notebook cell at an editor position, and the column there in
+    /// characters (see `TextDocument::line_and_cursor`).
+    pub fn line_at(&self, uri: &Uri, position: lsp::Position) -> Option<(String, usize)> {
+        let text = match self.locate(uri)? {
+            Location::File(file) => &file.text,
+            Location::Cell { notebook, cell } => &notebook.cells[cell].text,
+        };
+        let at = LineCol {
+            line: position.line,
+            col: position.character,
+        };
+        Some(text.line_and_cursor(at, self.encoding))
+    }
+
     /// The analysed document for a text document, to build edits against.
     pub fn document_of(&self, uri: &Uri) -> Option<&Document> {
         match self.locate(uri)? {

@@ -89,6 +89,13 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
             code_lens_provider: Some(CodeLensOptions {
                 resolve_provider: Some(false),
             }),
+            // Live names only (completion.rs, hover.rs): nothing unless the document's
+            // host runs, so a Python language server beside asyncell keeps its own.
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec![".".into(), "[".into()]),
+                ..CompletionOptions::default()
+            }),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
             execute_command_provider: Some(ExecuteCommandOptions {
                 commands: super::execute_command::COMMANDS
                     .iter()

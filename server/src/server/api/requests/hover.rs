@@ -1,0 +1,59 @@
+//! `textDocument/hover`: what the name under the cursor is in the document's live
+//! namespace (signature, type, value, docstring), for a document whose host runs. With
+//! no host, no hover: the static one is the Python language server's.
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
+
+use crate::exec::Query;
+use crate::server::backend::Backend;
+
+/// Characters of the docstring shown.
+const DOC_SHOWN: usize = 1500;
+
+pub async fn handle(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
+    let position = params.text_document_position_params;
+    let uri = position.text_document.uri;
+    let Some((code, cursor)) =
+        backend.with_session(|session| session.line_at(&uri, position.position))
+    else {
+        return Ok(None);
+    };
+    let doc = backend.execution_document(&uri);
+    let supervisor = backend.execution.supervisor(&backend.client);
+    let question = Query::Inspect {
+        code,
+        cursor,
+        detail: 0,
+    };
+    let Ok(answer) = supervisor.query(doc.as_str(), &question).await else {
+        return Ok(None);
+    };
+    if answer["found"] != true {
+        return Ok(None);
+    }
+    let name = answer["name"].as_str().unwrap_or("?");
+    let mut text = format!(
+        "```python\n{}\n```\n",
+        answer["signature"].as_str().unwrap_or(name)
+    );
+    text.push_str(&format!(
+        "live `{}`: `{}`\n",
+        answer["type"].as_str().unwrap_or("?"),
+        answer["repr"].as_str().unwrap_or("").replace('`', "'")
+    ));
+    if let Some(doc) = answer["doc"].as_str() {
+        let shown: String = doc.chars().take(DOC_SHOWN).collect();
+        text.push_str(&format!(
+            "\n{shown}{}\n",
+            if shown.len() < doc.len() { "…" } else { "" }
+        ));
+    }
+    Ok(Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: text,
+        }),
+        range: None,
+    }))
+}
