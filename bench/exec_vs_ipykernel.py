@@ -13,7 +13,8 @@ The two sides are measured in alternating rounds (the order flips every round), 
 from elsewhere on the machine hits both alike. Every figure is given as p50 (the
 median) and p99 (nearest rank: the slowest sample when there are fewer than 100).
 
-Scenarios (`--scenarios`, comma-separated; all by default):
+Scenarios (`--scenarios`, comma-separated; all by default; they run in the order
+start, trip, flood, interrupt, complete whatever order they are given in):
 
   trip       Round trip (warm): `1+1` as `asyncell/execute` request -> reply over LSP,
              vs execute_request -> execute_reply + status idle through jupyter_client.
@@ -93,7 +94,8 @@ TARGET_FLOOD = 5.0  # asyncell's p50 at least this many times faster than ipyker
 TARGET_INTERRUPT = 0.010  # seconds, asyncell's p50
 TARGET_COMPLETE = 0.005  # seconds, asyncell's p50 while a cell awaits
 
-SCENARIOS = ("trip", "start", "flood", "interrupt", "complete")
+# In the order they run: start first, while no warm server or kernel exists yet.
+SCENARIOS = ("start", "trip", "flood", "interrupt", "complete")
 
 FLOOD_LINES = 100_000
 FLOOD_CODE = f"for i in range({FLOOD_LINES:_}): print(i)"
@@ -1031,7 +1033,7 @@ def main() -> int:
         first.stop()
         bench.ipk.call("cold")
         floor(python)
-        for name in SCENARIOS:  # a fixed order: start first, before any warm process exists
+        for name in SCENARIOS:
             if name in chosen:
                 getattr(bench, name)()
     finally:
