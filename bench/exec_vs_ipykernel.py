@@ -812,6 +812,10 @@ def speedup(ours: list[float], theirs: list[float]) -> str:
     return f"p50 {p50(theirs) / p50(ours):.1f}x, p99 {p99(theirs) / p99(ours):.1f}x faster"
 
 
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def alternate(r: int) -> tuple[str, str]:
     """The order of the two sides in round `r`: flipped every round."""
     return ("asyncell", "ipykernel") if r % 2 == 0 else ("ipykernel", "asyncell")
@@ -926,11 +930,11 @@ class Bench:
                         else:
                             peer.append(sample)
             if capped and not peer:
-                theirs_side: list[float] | str = f"no reply within {cap:g} s ({capped} runs)"
+                theirs_side: list[float] | str = f"no reply within {cap:g} s ({plural(capped, 'run')})"
                 ratio = ""
             else:
                 theirs_side = peer
-                ratio = speedup(samples, peer) + (f"; {capped} runs > {cap:g} s not counted" if capped else "")
+                ratio = speedup(samples, peer) + (f"; {plural(capped, 'run')} > {cap:g} s not counted" if capped else "")
             ratio = (ratio + "; " if ratio else "") + f"asyncell/interrupt answered in p50 {ms(p50(answers))}"
             self.report.rows.append(Row(f"interrupt -> reply: {label}", samples, theirs_side, ratio))
             self.report.targets.append(Target(f"interrupt -> reply ({label}), p50", ms(p50(samples)),
@@ -973,7 +977,7 @@ class Bench:
         if beats <= 0:
             raise BenchError("asyncell: the heartbeat task did not beat while the cells awaited")
         unanswered = busy_tries - len(busy)
-        theirs: list[float] | str = busy if busy else f"no answer while busy (waited {cap:g} s, {busy_tries} tries)"
+        theirs: list[float] | str = busy if busy else f"no answer while busy (waited {cap:g} s, {plural(busy_tries, 'try', 'tries')})"
         note = f"; {unanswered} of {busy_tries} tries unanswered in {cap:g} s" if busy and unanswered else ""
         self.report.rows.append(Row(f"complete `{COMPLETE_CODE}` while a cell awaits (heartbeat task running)",
                                     ours, theirs, (speedup(ours, busy) if busy else "") + note))
@@ -1044,8 +1048,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nmachine: {machine()}; asyncell {binary}; python {python}")
-    print(f"p50 (median) and p99 (nearest rank: the slowest sample below 100 samples) of {bench.rounds} "
-          f"interleaved rounds; n = samples per side"
+    print(f"p50 (median) and p99 (nearest rank: the slowest sample below 100 samples) of {plural(bench.rounds, 'interleaved round')}; "
+          f"n = samples per side"
           + (f"; {args.trips} round trips per side per round" if "trip" in chosen else "")
           + (f"; {max(1, args.completions)} completions per round" if "complete" in chosen else "") + "\n")
     bench.report.print()
