@@ -2,6 +2,7 @@
 """asyncell's execution benchmarks, side by side with ipykernel (driven by jupyter_client).
 
     python3 bench/exec_vs_ipykernel.py [--asyncell target/dist/asyncell] [--rounds 10]
+    python3 bench/exec_vs_ipykernel.py --scenarios trip,complete --rounds 20
 
 Standard library only. Everything it needs it installs once into a venv of its own,
 bench/.cache/exec-venv (git-ignored): trio, trio-asyncio, anyio, ipykernel and
@@ -9,22 +10,36 @@ jupyter_client at pinned versions. That venv's python runs both asyncell's host 
 ipykernel kernel, so both sides import the same packages from the same disk.
 
 The two sides are measured in alternating rounds (the order flips every round), so load
-from elsewhere on the machine hits both alike. Each figure is a median.
+from elsewhere on the machine hits both alike. Every figure is given as p50 (the
+median) and p99 (nearest rank: the slowest sample when there are fewer than 100).
 
-1. Round trip (warm): `1+1` as `asyncell/execute` request -> reply over LSP, vs
-   execute_request -> execute_reply + status idle through jupyter_client.
-   Target: asyncell >= 20x faster.
-2. Start to first result: spawn `asyncell` + initialize + didOpen + the first `1+1`
-   reply (which starts the trio host), vs KernelManager.start_kernel + client +
-   wait_for_ready + the first `1+1` reply; both against the floor
-   `python -c "import trio"` (same interpreter, measured in the same rounds).
-   Target: asyncell <= 1.15x the floor.
-3. 100k printed lines (`for i in range(100_000): print(i)`): request -> the reply,
-   with every line of output received (checked). Target: asyncell >= 3x faster.
-4. Interrupt latency: `asyncell/interrupt` request -> the execution's reply, for an
-   await (`await trio.sleep(100)`), a busy loop and `time.sleep(100)`; vs
-   KernelManager.interrupt_kernel() -> execute_reply (ipykernel's await case is
-   `await asyncio.sleep(100)`; its wait is capped). Target: <= 10 ms each.
+Scenarios (`--scenarios`, comma-separated; all by default; they run in the order
+start, trip, flood, interrupt, complete whatever order they are given in):
+
+  trip       Round trip (warm): `1+1` as `asyncell/execute` request -> reply over LSP,
+             vs execute_request -> execute_reply + status idle through jupyter_client.
+             Targets: p50 >= 20x ipykernel's p50, p99 >= 10x ipykernel's p99.
+  start      Start to first result: spawn `asyncell` + initialize + didOpen + the first
+             `1+1` reply (which starts the trio host), vs KernelManager.start_kernel +
+             client + wait_for_ready + the first `1+1` reply; both against the floor
+             `python -c "import trio"` (same interpreter, measured in the same rounds).
+             Target: asyncell p50 <= 1.15x the floor's p50.
+  flood      100k printed lines (`for i in range(100_000): print(i)`): request -> the
+             reply, with every line of output received (checked).
+             Target: asyncell p50 >= 5x faster than ipykernel's p50.
+  interrupt  `asyncell/interrupt` request -> the execution's reply, for an await
+             (`await trio.sleep(100)`), a busy loop and `time.sleep(100)`; vs
+             KernelManager.interrupt_kernel() -> execute_reply (ipykernel's await case
+             is `await asyncio.sleep(100)`; its wait is capped, --cap).
+             Target: asyncell p50 <= 10 ms each.
+  complete   Completion while a cell awaits: a heartbeat cell starts a background trio
+             task, then `await trio.sleep(30)` runs, and while it awaits --completions
+             `asyncell/complete` requests (`tr`, cursor 2) are timed one after another,
+             request -> response. ipykernel: a complete_request while a cell runs
+             `await asyncio.sleep(30)`. ipykernel answers shell requests only between
+             cells, so that wait is capped (--busy-cap) and reported as "no answer while
+             busy"; ipykernel's complete_request when idle is the reference figure.
+             Target: asyncell p50 <= 5 ms.
 
 The ipykernel side runs in a driver process on the venv's python (jupyter_client is
 imported there before anything is timed, as an editor has its LSP client loaded);
@@ -32,7 +47,8 @@ it times itself with the same clock and reports back over a pipe. Next to the ro
 trip it reports the CPU time per round trip: asyncell's server and host (all threads)
 vs ipykernel's kernel process, from /proc/PID/task/*/schedstat.
 
-Exits 0 whether targets are met or not (the table says), 2 on an error.
+Exits 0 when the benchmarks ran, whether targets are met or not (the list says), 2 on
+an error.
 """
 
 from __future__ import annotations
@@ -49,11 +65,12 @@ import tempfile
 import threading
 import time
 import venv
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_summary as machine, median  # noqa: E402
+from _common import machine_summary as machine, median, percentile  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -70,10 +87,15 @@ REQUIREMENTS = [
     "jupyter_client==8.10.0",
 ]
 
-TARGET_ROUND_TRIP = 20.0  # asyncell at least this many times faster
-TARGET_START = 1.15  # asyncell at most this many times the floor
-TARGET_FLOOD = 3.0  # asyncell at least this many times faster
-TARGET_INTERRUPT = 0.010  # seconds
+TARGET_ROUND_TRIP = 20.0  # asyncell's p50 at least this many times faster than ipykernel's
+TARGET_ROUND_TRIP_P99 = 10.0  # asyncell's p99 at least this many times faster than ipykernel's
+TARGET_START = 1.15  # asyncell's p50 at most this many times the floor's
+TARGET_FLOOD = 5.0  # asyncell's p50 at least this many times faster than ipykernel's
+TARGET_INTERRUPT = 0.010  # seconds, asyncell's p50
+TARGET_COMPLETE = 0.005  # seconds, asyncell's p50 while a cell awaits
+
+# In the order they run: start first, while no warm server or kernel exists yet.
+SCENARIOS = ("start", "trip", "flood", "interrupt", "complete")
 
 FLOOD_LINES = 100_000
 FLOOD_CODE = f"for i in range({FLOOD_LINES:_}): print(i)"
@@ -89,6 +111,24 @@ INTERRUPT_CASES = {
                    "import time\nprint('go', flush=True)\ntime.sleep(100)\n"),
 }
 SETTLE = 0.05  # seconds between seeing "go" and interrupting: the cell is blocked by then
+
+# The completion scenario. The heartbeat is a background trio task, so the loop has
+# work of its own while the cell awaits, as in examples/heartbeat.py.
+HEARTBEAT_CELL = """\
+import trio
+beats = []
+
+async def heartbeat(interval=0.05):
+    while True:
+        beats.append(trio.current_time())
+        await trio.sleep(interval)
+
+GLOBAL_NURSERY.start_soon(heartbeat, name="heartbeat")
+"""
+AWAITING_CELLS = ("import trio\nprint('go', flush=True)\nawait trio.sleep(30)\n",
+                  "import asyncio\nprint('go', flush=True)\nawait asyncio.sleep(30)\n")
+COMPLETE_CODE, COMPLETE_CURSOR, COMPLETE_EXPECTED = "tr", 2, "trio"
+COMPLETE_WARMUP = 10  # untimed completions first: jedi's first ones load its caches
 
 
 class BenchError(Exception):
@@ -328,8 +368,9 @@ class Asyncell:
                              f"{in_reply} in the reply, expected {FLOOD_CHARS}")
         return elapsed
 
-    def interrupt(self, code: str) -> tuple[float, float]:
-        """(interrupt request -> execute reply, interrupt request -> interrupt reply)."""
+    def start_blocked(self, code: str) -> int:
+        """Submits `code` (which prints "go", then blocks) and returns its request id once
+        "go" has been seen and SETTLE has passed: the cell is blocked by then."""
         lsp = self.lsp
         execution = lsp.submit("asyncell/execute", {"textDocument": {"uri": self.uri}, "code": code})
         go = threading.Event()
@@ -346,7 +387,15 @@ class Asyncell:
             if time.monotonic() > deadline:
                 raise BenchError("asyncell: the interrupt cell never printed 'go'")
             lsp.wait(lsp.submit("asyncell/status", {"textDocument": {"uri": self.uri}}), on_notification=watch)
+            if execution in lsp.responses:
+                raise BenchError(f"asyncell: the cell ended before 'go': {lsp.responses[execution][0]}")
         time.sleep(SETTLE)
+        return execution
+
+    def interrupt(self, code: str) -> tuple[float, float]:
+        """(interrupt request -> execute reply, interrupt request -> interrupt reply)."""
+        lsp = self.lsp
+        execution = self.start_blocked(code)
         began = time.perf_counter()
         request = lsp.submit("asyncell/interrupt", {"textDocument": {"uri": self.uri}})
         result = lsp.wait(execution, timeout=30)
@@ -357,6 +406,47 @@ class Asyncell:
         if result["status"] != "cancelled" or not outcome.get("interrupted"):
             raise BenchError(f"asyncell: interrupt did not take: {outcome} / {result['status']}")
         return to_reply, to_answer
+
+    def complete(self) -> float:
+        """One `asyncell/complete` round trip; checks that the live `trio` is offered."""
+        began = time.perf_counter()
+        result = self.lsp.request("asyncell/complete", {"textDocument": {"uri": self.uri},
+                                                        "code": COMPLETE_CODE, "cursor": COMPLETE_CURSOR})
+        elapsed = time.perf_counter() - began
+        texts = [match.get("text") for match in (result or {}).get("matches", [])]
+        if COMPLETE_EXPECTED not in texts:
+            raise BenchError(f"asyncell: completing {COMPLETE_CODE!r} did not offer {COMPLETE_EXPECTED!r}: {result}")
+        return elapsed
+
+    def start_heartbeat(self) -> None:
+        result = self.execute(HEARTBEAT_CELL)
+        if result["status"] != "ok":
+            raise BenchError(f"asyncell: the heartbeat cell failed: {result}")
+
+    def beats(self) -> int:
+        result = self.execute("len(beats)")
+        texts = [o.get("data", {}).get("text/plain") for o in result.get("outputs", [])]
+        if result["status"] != "ok" or not texts or not str(texts[0]).isdigit():
+            raise BenchError(f"asyncell: cannot count the heartbeat's beats: {result}")
+        return int(texts[0])
+
+    def completions_while_awaiting(self, n: int, warmup: int = 0) -> list[float]:
+        """`n` timed completions (after `warmup` untimed ones) while AWAITING_CELLS[0]
+        awaits; checks that the cell was still awaiting after the last one, then
+        interrupts it."""
+        lsp = self.lsp
+        execution = self.start_blocked(AWAITING_CELLS[0])
+        for _ in range(warmup):
+            self.complete()
+        samples = [self.complete() for _ in range(n)]
+        if execution in lsp.responses:
+            raise BenchError(f"asyncell: the awaiting cell ended during the completions: "
+                             f"{lsp.responses[execution][0]}")
+        outcome = lsp.request("asyncell/interrupt", {"textDocument": {"uri": self.uri}}, timeout=30)
+        result = lsp.wait(execution, timeout=30)
+        if result["status"] != "cancelled" or not outcome.get("interrupted"):
+            raise BenchError(f"asyncell: the awaiting cell did not end on interrupt: {outcome} / {result['status']}")
+        return samples
 
 
 def check_two(result: dict) -> None:
@@ -450,6 +540,36 @@ def wait_for_go(kc, msg_id):
             return
     raise TimeoutError("no 'go'")
 
+stashed = {}  # parent msg_id -> a shell reply read while waiting for another one
+
+def shell_reply(kc, msg_id, timeout):
+    """The shell reply to msg_id, or None if none came within `timeout` seconds."""
+    if msg_id in stashed:
+        return stashed.pop(msg_id)
+    deadline = time.perf_counter() + timeout
+    while True:
+        remaining = deadline - time.perf_counter()
+        try:
+            msg = kc.get_shell_msg(timeout=max(remaining, 0))
+        except Empty:
+            return None
+        parent = msg["parent_header"].get("msg_id")
+        if parent == msg_id:
+            return msg
+        if len(stashed) < 100:
+            stashed[parent] = msg
+
+def complete(kc, code, cursor, expected, timeout=30.0):
+    """(seconds from complete_request to complete_reply, or None past `timeout`)."""
+    began = time.perf_counter()
+    reply = shell_reply(kc, kc.complete(code, cursor), timeout)
+    if reply is None:
+        return None
+    elapsed = time.perf_counter() - began
+    matches = reply["content"].get("matches", [])
+    assert reply["content"]["status"] == "ok" and expected in matches, reply["content"]
+    return elapsed
+
 warm = None
 say({"ready": True, "versions": {"ipykernel": ipykernel.__version__,
      "jupyter_client": jupyter_client.__version__, "pyzmq": zmq.__version__}})
@@ -500,6 +620,32 @@ for line in sys.stdin:
                 say({"sample": None})
                 continue
             say({"sample": replied - began, "status": reply["content"]["status"]})
+        elif op == "complete_idle":
+            kc = warm[1]
+            run(kc, cmd["prepare"])  # the names asyncell's namespace has (untimed)
+            for _ in range(cmd["warmup"]):
+                complete(kc, cmd["code"], cmd["cursor"], cmd["expected"])
+            samples = [complete(kc, cmd["code"], cmd["cursor"], cmd["expected"]) for _ in range(cmd["n"])]
+            assert None not in samples, "an idle kernel did not answer complete_request in 30 s"
+            say({"samples": samples})
+        elif op == "complete_busy":
+            # One complete_request while a cell awaits, waited for at most `cap` s. The
+            # cell goes on awaiting after that, and SIGINT does not end an asyncio await,
+            # so the kernel is restarted (and warmed again) either way.
+            km, kc = warm
+            run(kc, cmd["prepare"])
+            msg_id = kc.execute(cmd["cell"])
+            wait_for_go(kc, msg_id)
+            time.sleep(cmd["settle"])
+            sample = complete(kc, cmd["code"], cmd["cursor"], cmd["expected"], timeout=cmd["cap"])
+            still_busy = shell_reply(kc, msg_id, 0) is None
+            stashed.clear()
+            stop(km, kc)
+            warm = start()
+            run(warm[1], cmd["prepare"])
+            for _ in range(cmd["warmup"]):
+                complete(warm[1], cmd["code"], cmd["cursor"], cmd["expected"])
+            say({"sample": sample, "still_busy": still_busy})
         elif op == "quit":
             if warm:
                 stop(*warm)
@@ -601,9 +747,253 @@ def ms(seconds: float) -> str:
         return f"{value:.2f} ms"
     if value < 100:
         return f"{value:.1f} ms"
-    return f"{value:.0f} ms"
+    return f"{value:,.0f} ms"
 
 
+def p50(samples: list[float]) -> float:
+    return median(samples)
+
+
+def p99(samples: list[float]) -> float:
+    return percentile(samples, 99)
+
+
+@dataclass
+class Row:
+    """One figure: both sides' samples (or, for a side without any, the reason as text)."""
+
+    name: str
+    ours: list[float] | str
+    theirs: list[float] | str = ""
+    ratio: str = ""
+
+
+@dataclass
+class Target:
+    name: str
+    measured: str
+    goal: str
+    met: bool
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    def print(self) -> None:
+        print("| benchmark | n | asyncell p50 | asyncell p99 | ipykernel p50 | ipykernel p99 | ratio |")
+        print("|---|---|---:|---:|---:|---:|---|")
+        for row in self.rows:
+            print(f"| {row.name} | {count(row.ours)}{' / ' + count(row.theirs) if row.theirs else ''} "
+                  f"| {percentiles(row.ours)} | {percentiles(row.theirs)} | {row.ratio} |")
+        if not self.targets:
+            return
+        print("\n| target | measured | goal | verdict |")
+        print("|---|---|---|---|")
+        for target in self.targets:
+            print(f"| {target.name} | {target.measured} | {target.goal} | {'MET' if target.met else '**NOT MET**'} |")
+        missed = [target.name for target in self.targets if not target.met]
+        print("\nall targets met" if not missed else f"\ntargets not met: {'; '.join(missed)}")
+
+
+def count(side: list[float] | str) -> str:
+    return str(len(side)) if isinstance(side, list) else "-"
+
+
+def percentiles(side: list[float] | str) -> str:
+    """Two table cells: p50 | p99, or the side's reason spanning the first."""
+    if isinstance(side, str):
+        return f"{side} | "
+    return f"{ms(p50(side))} | {ms(p99(side))}"
+
+
+def speedup(ours: list[float], theirs: list[float]) -> str:
+    return f"p50 {p50(theirs) / p50(ours):.1f}x, p99 {p99(theirs) / p99(ours):.1f}x faster"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def alternate(r: int) -> tuple[str, str]:
+    """The order of the two sides in round `r`: flipped every round."""
+    return ("asyncell", "ipykernel") if r % 2 == 0 else ("ipykernel", "asyncell")
+
+
+# -- the scenarios -----------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    binary: Path
+    python: Path
+    workdir: Path
+    ipk: IpyKernel
+    report: Report
+    warm: Asyncell | None = None
+
+    @property
+    def rounds(self) -> int:
+        return max(1, self.args.rounds)
+
+    def warm_asyncell(self) -> Asyncell:
+        """One warm asyncell server shared by the trip, flood and interrupt scenarios,
+        and the warm ipykernel kernel that matches it."""
+        if self.warm is None:
+            self.warm = Asyncell(self.binary, self.workdir, self.python)
+            self.warm.start()
+            self.warm.round_trips(20)
+            self.ipk.call("warm")
+        return self.warm
+
+    def start(self) -> None:
+        log(f"start to first result: {self.rounds} rounds ...")
+        cold = {"floor": [], "asyncell": [], "ipykernel": []}
+        for r in range(self.rounds):
+            order = ["floor", "asyncell", "ipykernel"]
+            if r % 2:
+                order.reverse()
+            for side in order:
+                if side == "floor":
+                    cold["floor"].append(floor(self.python))
+                elif side == "asyncell":
+                    cold["asyncell"].append(Asyncell(self.binary, self.workdir, self.python).cold_start())
+                else:
+                    cold["ipykernel"].append(self.ipk.call("cold")["sample"])
+        f, a, i = (p50(cold[k]) for k in ("floor", "asyncell", "ipykernel"))
+        self.report.rows.append(Row("start to first result: floor `python -c \"import trio\"`", cold["floor"]))
+        self.report.rows.append(Row("start to first result (spawn + first `1+1`)", cold["asyncell"],
+                                    cold["ipykernel"], f"p50: asyncell {a / f:.2f}x floor, ipykernel {i / f:.2f}x floor"))
+        self.report.targets.append(Target("start to first result, p50", f"{a / f:.2f}x the floor",
+                                          f"<= {TARGET_START}x the floor", a / f <= TARGET_START))
+
+    def trip(self) -> None:
+        warm = self.warm_asyncell()
+        log(f"round trip: {self.rounds} rounds x {self.args.trips} ...")
+        trips = {"asyncell": [], "ipykernel": []}
+        cpu = {"asyncell": [], "ipykernel": []}
+        for r in range(self.rounds):
+            for side in alternate(r):
+                if side == "asyncell":
+                    trips[side] += warm.round_trips(self.args.trips, cpu[side])
+                else:
+                    answer = self.ipk.call("trips", n=self.args.trips)
+                    trips[side] += answer["samples"]
+                    cpu[side].append(answer["cpu"])
+        a, i = trips["asyncell"], trips["ipykernel"]
+        self.report.rows.append(Row("execute round trip `1+1` (warm)", a, i, speedup(a, i)))
+        self.report.rows.append(Row("  CPU per round trip, per round (asyncell: server + host; ipykernel: kernel)",
+                                    cpu["asyncell"], cpu["ipykernel"],
+                                    f"p50 {p50(cpu['ipykernel']) / p50(cpu['asyncell']):.1f}x less"))
+        self.report.targets.append(Target("round trip, p50", f"{p50(i) / p50(a):.1f}x faster",
+                                          f">= {TARGET_ROUND_TRIP:.0f}x faster", p50(i) / p50(a) >= TARGET_ROUND_TRIP))
+        self.report.targets.append(Target("round trip, p99", f"{p99(i) / p99(a):.1f}x faster",
+                                          f">= {TARGET_ROUND_TRIP_P99:.0f}x faster",
+                                          p99(i) / p99(a) >= TARGET_ROUND_TRIP_P99))
+
+    def flood(self) -> None:
+        warm = self.warm_asyncell()
+        log(f"100k printed lines: {self.rounds} rounds ...")
+        flood = {"asyncell": [], "ipykernel": []}
+        for r in range(self.rounds):
+            for side in alternate(r):
+                if side == "asyncell":
+                    flood[side].append(warm.flood())
+                else:
+                    answer = self.ipk.call("flood", code=FLOOD_CODE)
+                    if answer["chars"] != FLOOD_CHARS:
+                        raise BenchError(f"ipykernel flood: {answer['chars']} chars, expected {FLOOD_CHARS}")
+                    flood[side].append(answer["sample"])
+        a, i = flood["asyncell"], flood["ipykernel"]
+        self.report.rows.append(Row("100k printed lines, until the reply with all output", a, i, speedup(a, i)))
+        self.report.targets.append(Target("100k printed lines, p50", f"{p50(i) / p50(a):.1f}x faster",
+                                          f">= {TARGET_FLOOD:.0f}x faster", p50(i) / p50(a) >= TARGET_FLOOD))
+
+    def interrupt(self) -> None:
+        warm = self.warm_asyncell()
+        cap = self.args.cap
+        for label, (ours, theirs) in INTERRUPT_CASES.items():
+            log(f"interrupt ({label}): {self.rounds} rounds ...")
+            samples, answers, peer, capped = [], [], [], 0
+            for r in range(self.rounds):
+                for side in alternate(r):
+                    if side == "asyncell":
+                        to_reply, to_answer = warm.interrupt(ours)
+                        samples.append(to_reply)
+                        answers.append(to_answer)
+                    elif capped < 2:  # a capped case costs a kernel restart: two show it
+                        sample = self.ipk.call("interrupt", code=theirs, settle=SETTLE, cap=cap)["sample"]
+                        if sample is None:
+                            capped += 1
+                        else:
+                            peer.append(sample)
+            if capped and not peer:
+                theirs_side: list[float] | str = f"no reply within {cap:g} s ({plural(capped, 'run')})"
+                ratio = ""
+            else:
+                theirs_side = peer
+                ratio = speedup(samples, peer) + (f"; {plural(capped, 'run')} > {cap:g} s not counted" if capped else "")
+            ratio = (ratio + "; " if ratio else "") + f"asyncell/interrupt answered in p50 {ms(p50(answers))}"
+            self.report.rows.append(Row(f"interrupt -> reply: {label}", samples, theirs_side, ratio))
+            self.report.targets.append(Target(f"interrupt -> reply ({label}), p50", ms(p50(samples)),
+                                              f"<= {TARGET_INTERRUPT * 1000:.0f} ms", p50(samples) <= TARGET_INTERRUPT))
+
+    def complete(self) -> None:
+        """Completions while a cell awaits, on a server of its own (its heartbeat task
+        keeps running after the scenario, which must not touch the others' figures)."""
+        n, cap = max(1, self.args.completions), self.args.busy_cap
+        self.warm_asyncell()  # the ipykernel side needs its warm kernel
+        server = Asyncell(self.binary, self.workdir, self.python)
+        server.start()
+        try:
+            server.start_heartbeat()
+            log(f"completion while a cell awaits: {self.rounds} rounds x {n} ...")
+            ours, busy, idle, busy_tries = [], [], [], 0
+            params = {"code": COMPLETE_CODE, "cursor": COMPLETE_CURSOR, "expected": COMPLETE_EXPECTED,
+                      "prepare": "import trio"}
+            self.ipk.call("complete_idle", n=0, warmup=COMPLETE_WARMUP, **params)  # jedi's caches
+            beats_before = server.beats()
+            for r in range(self.rounds):
+                for side in alternate(r):
+                    if side == "asyncell":
+                        ours += server.completions_while_awaiting(n, warmup=COMPLETE_WARMUP if r == 0 else 0)
+                        continue
+                    idle += self.ipk.call("complete_idle", n=n, warmup=0, **params)["samples"]
+                    # Each busy try costs up to `cap` and a kernel restart; when ipykernel
+                    # does not answer, two tries show it.
+                    if busy or busy_tries < 2:
+                        busy_tries += 1
+                        answer = self.ipk.call("complete_busy", cell=AWAITING_CELLS[1], settle=SETTLE, cap=cap,
+                                               warmup=COMPLETE_WARMUP, **params)
+                        if answer["sample"] is not None:
+                            busy.append(answer["sample"])
+                        elif not answer["still_busy"]:
+                            raise BenchError("ipykernel: the awaiting cell ended before the cap")
+            beats = server.beats() - beats_before
+        finally:
+            server.stop()
+        if beats <= 0:
+            raise BenchError("asyncell: the heartbeat task did not beat while the cells awaited")
+        unanswered = busy_tries - len(busy)
+        theirs: list[float] | str = busy if busy else f"no answer while busy (waited {cap:g} s, {plural(busy_tries, 'try', 'tries')})"
+        note = f"; {unanswered} of {busy_tries} tries unanswered in {cap:g} s" if busy and unanswered else ""
+        self.report.rows.append(Row(f"complete `{COMPLETE_CODE}` while a cell awaits (heartbeat task running)",
+                                    ours, theirs, (speedup(ours, busy) if busy else "") + note))
+        self.report.rows.append(Row("  ipykernel's complete_request when idle (reference)", "", idle,
+                                    f"asyncell awaiting vs ipykernel idle: p50 {p50(idle) / p50(ours):.1f}x, "
+                                    f"p99 {p99(idle) / p99(ours):.1f}x faster"))
+        self.report.targets.append(Target("complete while a cell awaits, p50", ms(p50(ours)),
+                                          f"<= {TARGET_COMPLETE * 1000:.0f} ms", p50(ours) <= TARGET_COMPLETE))
+
+
+def scenario_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown scenario(s) {unknown or text!r}; choose from {', '.join(SCENARIOS)}")
+    return names
 
 
 def main() -> int:
@@ -611,27 +1001,31 @@ def main() -> int:
     parser.add_argument("--asyncell", type=Path, default=DEFAULT_BINARY, help="the asyncell binary")
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds per benchmark (default 10)")
     parser.add_argument("--trips", type=int, default=50, help="warm round trips per side per round (default 50)")
+    parser.add_argument("--completions", type=int, default=50,
+                        help="timed completions per side per round in the complete scenario (default 50)")
     parser.add_argument("--cap", type=float, default=3.0,
                         help="seconds to wait for ipykernel's reply to an interrupt (default 3)")
-    parser.add_argument("--only", action="append", choices=("trip", "start", "flood", "interrupt"),
-                        help="run only these benchmarks (repeatable)")
+    parser.add_argument("--busy-cap", type=float, default=2.0,
+                        help="seconds to wait for ipykernel's complete_reply while a cell runs (default 2)")
+    parser.add_argument("--scenarios", type=scenario_list, default=None,
+                        help=f"comma-separated scenarios to run, in this order: {','.join(SCENARIOS)} (default all)")
+    parser.add_argument("--only", action="append", choices=SCENARIOS,
+                        help="run only this scenario (repeatable; same as --scenarios)")
     args = parser.parse_args()
-    only = set(args.only or ("trip", "start", "flood", "interrupt"))
+    chosen = set(args.scenarios or ()) | set(args.only or ()) or set(SCENARIOS)
 
     binary = args.asyncell.resolve()
     if not (binary.is_file() and os.access(binary, os.X_OK)):
         raise BenchError(f"{binary} is not an executable: run `cargo build --profile dist` in {ROOT} or pass --asyncell")
     python = bench_venv()
-    rounds = max(1, args.rounds)
     workdir = Path(tempfile.mkdtemp(prefix="asyncell-bench-exec-"))
-    ipk = None
-    warm = None
-    rows = []  # (benchmark, asyncell, ipykernel, ratio text, target text, met)
+    bench = None
     try:
-        ipk = IpyKernel(python, workdir)
+        bench = Bench(args, binary, python, workdir, IpyKernel(python, workdir), Report())
+        versions = bench.ipk.versions
         log(f"asyncell: {binary}")
-        log(f"python:   {python} (ipykernel {ipk.versions['ipykernel']}, jupyter_client "
-            f"{ipk.versions['jupyter_client']}, pyzmq {ipk.versions['pyzmq']})")
+        log(f"python:   {python} (ipykernel {versions['ipykernel']}, jupyter_client "
+            f"{versions['jupyter_client']}, pyzmq {versions['pyzmq']})")
         log(f"machine:  {machine()}")
         # Warm the caches, as any earlier session would have: the OS file cache on both
         # sides, and asyncell's host extraction (its .pyc files are written 2 s after a
@@ -641,114 +1035,25 @@ def main() -> int:
         check_two(first.execute("1+1"))
         time.sleep(3)
         first.stop()
-        ipk.call("cold")
+        bench.ipk.call("cold")
         floor(python)
-
-        if "start" in only:
-            log(f"start to first result: {rounds} rounds ...")
-            cold = {"floor": [], "asyncell": [], "ipykernel": []}
-            for r in range(rounds):
-                order = ["floor", "asyncell", "ipykernel"]
-                if r % 2:
-                    order.reverse()
-                for side in order:
-                    if side == "floor":
-                        cold["floor"].append(floor(python))
-                    elif side == "asyncell":
-                        cold["asyncell"].append(Asyncell(binary, workdir, python).cold_start())
-                    else:
-                        cold["ipykernel"].append(ipk.call("cold")["sample"])
-            f, a, i = (median(cold[k]) for k in ("floor", "asyncell", "ipykernel"))
-            rows.append(("start to first result: floor `python -c \"import trio\"`", ms(f), "", "", "", None))
-            rows.append(("start to first result (spawn + first `1+1`)", ms(a), ms(i),
-                         f"asyncell {a / f:.2f}x floor, ipykernel {i / f:.2f}x floor",
-                         f"asyncell <= {TARGET_START}x floor", a / f <= TARGET_START))
-
-        if only & {"trip", "flood", "interrupt"}:
-            warm = Asyncell(binary, workdir, python)
-            warm.start()
-            warm.round_trips(20)
-            ipk.call("warm")
-
-        if "trip" in only:
-            log(f"round trip: {rounds} rounds x {args.trips} ...")
-            trips = {"asyncell": [], "ipykernel": []}
-            cpu = {"asyncell": [], "ipykernel": []}
-            for r in range(rounds):
-                for side in (("asyncell", "ipykernel") if r % 2 == 0 else ("ipykernel", "asyncell")):
-                    if side == "asyncell":
-                        trips[side] += warm.round_trips(args.trips, cpu[side])
-                    else:
-                        answer = ipk.call("trips", n=args.trips)
-                        trips[side] += answer["samples"]
-                        cpu[side].append(answer["cpu"])
-            a, i = median(trips["asyncell"]), median(trips["ipykernel"])
-            rows.append(("execute round trip `1+1` (warm)", ms(a), ms(i), f"{i / a:.1f}x faster",
-                         f">= {TARGET_ROUND_TRIP:.0f}x faster", i / a >= TARGET_ROUND_TRIP))
-            ca, ci = median(cpu["asyncell"]), median(cpu["ipykernel"])
-            rows.append(("  CPU per round trip (asyncell: server + host; ipykernel: kernel)", ms(ca), ms(ci),
-                         f"{ci / ca:.1f}x less", "", None))
-
-        if "flood" in only:
-            log(f"100k printed lines: {rounds} rounds ...")
-            flood = {"asyncell": [], "ipykernel": []}
-            for r in range(rounds):
-                for side in (("asyncell", "ipykernel") if r % 2 == 0 else ("ipykernel", "asyncell")):
-                    if side == "asyncell":
-                        flood[side].append(warm.flood())
-                    else:
-                        answer = ipk.call("flood", code=FLOOD_CODE)
-                        if answer["chars"] != FLOOD_CHARS:
-                            raise BenchError(f"ipykernel flood: {answer['chars']} chars, expected {FLOOD_CHARS}")
-                        flood[side].append(answer["sample"])
-            a, i = median(flood["asyncell"]), median(flood["ipykernel"])
-            rows.append(("100k printed lines, until the reply with all output", ms(a), ms(i),
-                         f"{i / a:.1f}x faster", f">= {TARGET_FLOOD:.0f}x faster", i / a >= TARGET_FLOOD))
-
-        if "interrupt" in only:
-            for label, (ours, theirs) in INTERRUPT_CASES.items():
-                log(f"interrupt ({label}): {rounds} rounds ...")
-                samples, answers, peer, capped = [], [], [], 0
-                for r in range(rounds):
-                    for side in (("asyncell", "ipykernel") if r % 2 == 0 else ("ipykernel", "asyncell")):
-                        if side == "asyncell":
-                            to_reply, to_answer = warm.interrupt(ours)
-                            samples.append(to_reply)
-                            answers.append(to_answer)
-                        elif capped < 2:  # a capped case costs a kernel restart: two show it
-                            sample = ipk.call("interrupt", code=theirs, settle=SETTLE, cap=args.cap)["sample"]
-                            if sample is None:
-                                capped += 1
-                            else:
-                                peer.append(sample)
-                a = median(samples)
-                if capped and not peer:
-                    theirs_text = f"> {args.cap:g} s (never within the cap)"
-                elif capped:
-                    theirs_text = f"{ms(median(peer))} ({capped} runs > {args.cap:g} s)"
-                else:
-                    theirs_text = ms(median(peer))
-                rows.append((f"interrupt -> reply: {label}", f"{ms(a)} (max {ms(max(samples))})", theirs_text,
-                             f"asyncell/interrupt answered in {ms(median(answers))}",
-                             f"<= {TARGET_INTERRUPT * 1000:.0f} ms", a <= TARGET_INTERRUPT))
+        for name in SCENARIOS:
+            if name in chosen:
+                getattr(bench, name)()
     finally:
-        if warm is not None:
-            warm.stop()
-        if ipk is not None:
-            ipk.close()
+        if bench is not None:
+            if bench.warm is not None:
+                bench.warm.stop()
+            bench.ipk.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\nmachine: {machine()}; asyncell {binary.name}; python {python}")
-    print(f"medians of {rounds} interleaved rounds"
-          + (f" ({args.trips} round trips per side per round)" if "trip" in only else "") + "\n")
-    print("| benchmark | asyncell | ipykernel | ratio | target | met |")
-    print("|---|---|---|---|---|---|")
-    for name, ours, theirs, ratio, target, met in rows:
-        verdict = "" if met is None else ("yes" if met else "**no**")
-        print(f"| {name} | {ours} | {theirs} | {ratio} | {target} | {verdict} |")
-    missed = [row[0] for row in rows if row[5] is False]
-    print("\nall targets met" if not missed else f"\ntargets missed: {'; '.join(missed)}")
-    return 0  # like the other benchmark scripts: 0 either way, 2 on an error
+    print(f"\nmachine: {machine()}; asyncell {binary}; python {python}")
+    print(f"p50 (median) and p99 (nearest rank: the slowest sample below 100 samples) of {plural(bench.rounds, 'interleaved round')}; "
+          f"n = samples per side"
+          + (f"; {args.trips} round trips per side per round" if "trip" in chosen else "")
+          + (f"; {max(1, args.completions)} completions per round" if "complete" in chosen else "") + "\n")
+    bench.report.print()
+    return 0  # like the other benchmark scripts: 0 when it ran, met or not; 2 on an error
 
 
 if __name__ == "__main__":
@@ -760,3 +1065,8 @@ if __name__ == "__main__":
     except KeyboardInterrupt:
         log("interrupted")
         sys.exit(130)
+    except Exception:  # noqa: BLE001 -- a bug or an unexpected answer is still "an error": exit 2
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(2)
