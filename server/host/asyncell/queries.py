@@ -212,28 +212,53 @@ def _attribute(obj: Any, name: str) -> dict:
     return {"text": name, "kind": _kind(value), "live": True}
 
 
-def _jedi(namespace: Dict[str, Any], code: str, cursor: int) -> List[dict]:
-    """jedi's completions over the live namespace, if jedi is installed (bounded: jedi
-    evaluates code and may import modules)."""
-    if "jedi" not in sys.modules:
-        try:
-            import importlib.util
+_jedi_state = {"loading": False, "ready": False, "timeouts": 0}
+JEDI_TIMEOUT = 0.1  # seconds one jedi completion may take
+JEDI_MAX_TIMEOUTS = 3  # after this many, jedi is not asked again in this host
 
-            if importlib.util.find_spec("jedi") is None:
-                return []
-        except Exception:
-            return []
+
+def _jedi(namespace: Dict[str, Any], code: str, cursor: int) -> List[dict]:
+    """jedi's completions over the live namespace, if jedi is installed. Importing jedi
+    takes a quarter of a second, so the first question starts that in the background and
+    answers without jedi; a jedi that keeps timing out is dropped. jedi's own time does
+    not count against the user-code budget of ``bounded``."""
+    state = _jedi_state
+    if not state["ready"]:
+        if not state["loading"]:
+            state["loading"] = True
+            threading.Thread(target=_import_jedi, name="asyncell-jedi-import", daemon=True).start()
+        return []
+    if state["timeouts"] >= JEDI_MAX_TIMEOUTS:
+        return []
     line = code.count("\n", 0, cursor) + 1
     column = cursor - (code.rfind("\n", 0, cursor) + 1)
+    result: List[List[dict]] = []
 
-    def run() -> List[dict]:
-        import jedi
+    def run() -> None:
+        try:
+            import jedi
 
-        found = jedi.Interpreter(code, [namespace]).complete(line, column)
-        return [{"text": c.name, "kind": c.type or "variable", "live": False} for c in found[:MAX_MATCHES]]
+            found = jedi.Interpreter(code, [namespace]).complete(line, column)
+            result.append([{"text": c.name, "kind": c.type or "variable", "live": False}
+                           for c in found[:MAX_MATCHES]])
+        except BaseException:
+            result.append([])
 
-    answer = bounded(run, [])
-    return answer if isinstance(answer, list) else []
+    worker = threading.Thread(target=run, name="asyncell-query-jedi", daemon=True)
+    worker.start()
+    worker.join(JEDI_TIMEOUT)
+    if worker.is_alive():
+        state["timeouts"] += 1
+        return []
+    return result[0] if result else []
+
+
+def _import_jedi() -> None:
+    try:
+        import jedi  # noqa: F401
+    except Exception:
+        return  # not installed (or broken): completions come from the namespace alone
+    _jedi_state["ready"] = True
 
 
 # -- inspection -------------------------------------------------------------------------

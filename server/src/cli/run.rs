@@ -29,8 +29,8 @@ use crate::config::{self, ConfigLayer, PythonSetting, SearchLimit};
 use crate::exec::notebook::{self, CellRecord};
 use crate::exec::render::{self, Stream};
 use crate::exec::{
-    self, Emit, EventKind, ExecResult, HostSpec, Options, ProjectVenv, SourceCell, Supervisor,
-    EMIT_CAPACITY,
+    self, Emit, EventKind, ExecResult, ExecStatus, HostSpec, Options, ProjectVenv, SourceCell,
+    Supervisor, EMIT_CAPACITY,
 };
 
 #[derive(Debug, Args)]
@@ -186,7 +186,7 @@ async fn run_async(args: RunArgs) -> u8 {
         }
         Err(message) => Some(ExecResult::failed(
             supervisor.next_execution_id(),
-            "error",
+            ExecStatus::Error,
             exec::START_FAILED,
             message,
             Vec::new(),
@@ -249,11 +249,11 @@ async fn run_async(args: RunArgs) -> u8 {
             exit = 130;
             break;
         }
-        if result.status != "ok" {
+        if result.status != ExecStatus::Ok {
             exit = 1;
             let summary = result
                 .error_summary()
-                .unwrap_or_else(|| result.status.clone());
+                .unwrap_or_else(|| result.status.as_str().to_string());
             let location = if source.ipynb.is_some() {
                 format!("code cell {}", index + 1)
             } else {

@@ -4,8 +4,10 @@
 //! * [`host_copy`]: which copy of the host package it runs: the one installed in that
 //!   interpreter's environment, or the embedded one.
 //! * [`embed`]: the host package inside the binary, extracted to a per-version cache dir.
+//! * [`protocol`]: the host protocol, typed: the commands the supervisor sends and the
+//!   events a host sends (docs/protocol.md section 2).
 //! * [`supervisor`]: one host process per document; the only code that speaks the host
-//!   protocol (docs/protocol.md section 2).
+//!   protocol.
 //! * [`lines`]: bounded line reading from a host's pipes.
 //! * [`render`]: nbformat outputs as terminal text (`asyncell run`, `window/logMessage`).
 //! * [`notebook`]: writing executed notebooks (`asyncell run --write`).
@@ -20,6 +22,7 @@ mod interpreter;
 mod lines;
 pub mod notebook;
 pub(crate) mod owned;
+pub mod protocol;
 pub mod render;
 pub mod supervisor;
 
@@ -28,6 +31,7 @@ pub use interpreter::{
     choose_python, installed_python, nearest_venv_python, Discovery, Interpreter,
     InterpreterSource, ProjectVenv,
 };
+pub use protocol::ExecStatus;
 pub use supervisor::{
     Emit, EventKind, ExecResult, HostEvent, HostSpec, InterruptHow, InterruptOutcome, LoopKind,
     Options, Query, Supervisor, EMIT_CAPACITY, START_FAILED,

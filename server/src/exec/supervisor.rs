@@ -35,6 +35,7 @@ use super::embed;
 use super::host_copy::{self, HostCopy};
 use super::interpreter::Interpreter;
 use super::lines::{quote_prefix, read_line_max, skip_line, Line};
+use super::protocol::{Command, Event, ExecStatus, FatalReason, TaskChange};
 
 /// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
 const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
@@ -133,8 +134,7 @@ fn remote_wrapper(argv: &[String]) -> Option<&'static str> {
 pub struct ExecResult {
     pub execution_id: String,
     pub execution_count: Option<u64>,
-    /// `ok`, `error` or `cancelled`.
-    pub status: String,
+    pub status: ExecStatus,
     pub outputs: Vec<Value>,
     pub duration_ms: f64,
 }
@@ -143,7 +143,7 @@ impl ExecResult {
     /// An execution that ended before or without running its code: one error output.
     pub fn failed(
         execution_id: String,
-        status: &str,
+        status: ExecStatus,
         ename: &str,
         evalue: String,
         details: Vec<String>,
@@ -153,7 +153,7 @@ impl ExecResult {
         ExecResult {
             execution_id,
             execution_count: None,
-            status: status.into(),
+            status,
             outputs: vec![
                 json!({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}),
             ],
@@ -472,7 +472,7 @@ impl Supervisor {
             Err(message) => {
                 return Ok(ExecResult::failed(
                     id,
-                    "error",
+                    ExecStatus::Error,
                     START_FAILED,
                     message,
                     Vec::new(),
@@ -488,7 +488,7 @@ impl Supervisor {
             Ok(result) => result,
             Err(_) => ExecResult::failed(
                 id,
-                "error",
+                ExecStatus::Error,
                 "HostDied",
                 "the host went away without answering".into(),
                 Vec::new(),
@@ -521,7 +521,7 @@ impl Supervisor {
         };
         // Drop the queue first, so nothing starts after the running cell is stopped.
         for id in queued.iter().rev() {
-            host.send(&json!({"op": "interrupt", "id": id})).await;
+            host.send(&Command::Interrupt { id }).await;
         }
         let Some(running) = running else {
             return self.outcome(InterruptHow::NotRunning, None, queued.len());
@@ -547,7 +547,7 @@ impl Supervisor {
             return self.interrupt_running(&host, id.to_string(), 0).await;
         }
         if queued {
-            host.send(&json!({"op": "interrupt", "id": id})).await;
+            host.send(&Command::Interrupt { id }).await;
         }
         self.outcome(InterruptHow::NotRunning, None, usize::from(queued))
     }
@@ -565,7 +565,7 @@ impl Supervisor {
             .entry(running.clone())
             .or_default()
             .push(sender);
-        host.send(&json!({"op": "interrupt", "id": running})).await;
+        host.send(&Command::Interrupt { id: &running }).await;
         let grace = self.inner.options.grace;
         let how = match tokio::time::timeout(grace + Duration::from_secs(3), receiver).await {
             Ok(Ok(how)) => how,
@@ -706,7 +706,7 @@ impl Supervisor {
                 "no host is running for this document: there are no tasks to cancel".to_string()
             })?;
         let reply = host
-            .request(json!({"op": "cancel_task", "task": task_id}))
+            .request(|req| Command::CancelTask { req, task: task_id })
             .await?;
         Ok(reply["cancelled"].as_bool().unwrap_or(false))
     }
@@ -720,8 +720,12 @@ impl Supervisor {
             .ok_or_else(|| {
                 "no host is running for this document: run a cell first, then ask again".to_string()
             })?;
-        let message = serde_json::to_value(question).map_err(|error| error.to_string())?;
-        let mut reply = host.request(message).await?;
+        let mut reply = host
+            .request(|req| Command::Query {
+                req,
+                query: question,
+            })
+            .await?;
         if let Some(error) = reply.get("error").and_then(Value::as_str) {
             return Err(format!("the host could not answer: {error}"));
         }
@@ -777,7 +781,7 @@ fn cancelled_before_start(id: String) -> ExecResult {
     ExecResult {
         execution_id: id,
         execution_count: None,
-        status: "cancelled".into(),
+        status: ExecStatus::Cancelled,
         outputs: vec![json!({
             "output_type": "error",
             "ename": "KeyboardInterrupt",
@@ -855,7 +859,7 @@ impl Host {
             if !state.alive {
                 let _ = sender.send(ExecResult::failed(
                     id.into(),
-                    "error",
+                    ExecStatus::Error,
                     "HostDied",
                     "the host died before this cell was sent".into(),
                     Vec::new(),
@@ -876,14 +880,20 @@ impl Host {
             count
         };
         // If this write fails the host is dying; the reader answers the execution.
-        self.send(&json!({"op": "execute", "id": id, "code": code, "count": count}))
-            .await;
+        self.send(&Command::Execute {
+            id,
+            code: &code,
+            count,
+        })
+        .await;
         Ok(receiver)
     }
 
     /// Writes one command line. Errors mean the host is gone; its reader handles that.
-    async fn send(&self, message: &Value) {
-        let mut line = message.to_string();
+    async fn send(&self, command: &Command<'_>) {
+        let Ok(mut line) = serde_json::to_string(command) else {
+            return; // plain data: serialising cannot fail
+        };
         line.push('\n');
         tracing::trace!(
             "host {} <- {}",
@@ -904,7 +914,9 @@ impl Host {
     }
 
     /// Sends a command with a `req` number and waits for its `reply`.
-    async fn request(&self, mut message: Value) -> Result<Value, String> {
+    /// Sends the command `build` makes with a fresh request number, and waits (bounded)
+    /// for the host's `reply` to it: the reply's own fields.
+    async fn request<'c>(&self, build: impl FnOnce(u64) -> Command<'c>) -> Result<Value, String> {
         let (sender, receiver) = oneshot::channel();
         let req = {
             let mut state = lock(&self.state);
@@ -913,8 +925,7 @@ impl Host {
             state.requests.insert(req, sender);
             req
         };
-        message["req"] = json!(req);
-        self.send(&message).await;
+        self.send(&build(req)).await;
         match tokio::time::timeout(Duration::from_secs(5), receiver).await {
             Ok(Ok(reply)) => Ok(reply),
             Ok(Err(_)) => Err("the host exited before answering".into()),
@@ -1311,13 +1322,13 @@ async fn read_host(
     let tail = host.stderr_tail();
     for (position, flight) in in_flight.into_iter().enumerate() {
         let (status, ename, evalue) = match &stopped {
-            Some(reason) => ("cancelled", "HostStopped", format!("{reason} before this cell finished")),
+            Some(reason) => (ExecStatus::Cancelled, "HostStopped", format!("{reason} before this cell finished")),
             None if position == 0 => (
-                "error",
+                ExecStatus::Error,
                 "HostDied",
                 format!("{description} while running this cell; its state is lost, the next execution starts a fresh host"),
             ),
-            None => ("error", "HostDied", format!("{description} before this cell ran; the next execution starts a fresh host")),
+            None => (ExecStatus::Error, "HostDied", format!("{description} before this cell ran; the next execution starts a fresh host")),
         };
         let mut details = Vec::new();
         if stopped.is_none() && !tail.is_empty() {
@@ -1386,38 +1397,42 @@ async fn read_host(
 async fn handle_message(
     inner: &Arc<Inner>,
     host: &Arc<Host>,
-    mut message: Value,
+    message: Value,
     hello_tx: &mut Option<oneshot::Sender<Result<(), String>>>,
 ) {
-    let str_field = |message: &Value, name: &str| {
-        message
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
+    let event = match serde_json::from_value::<Event>(message) {
+        Ok(event) => event,
+        Err(error) => {
+            tracing::debug!(
+                "host {}: ignoring a message that is no event: {error}",
+                host.pid
+            );
+            return;
+        }
     };
-    match message.get("ev").and_then(Value::as_str).unwrap_or("") {
-        "hello" => {
+    match event {
+        Event::Hello {
+            pid,
+            python,
+            version,
+            cwd,
+            cwd_requested,
+        } => {
+            let cwd_is_documents = cwd_requested.is_none() || cwd_requested == cwd;
             let _ = host.hello.set(Hello {
-                python: str_field(&message, "python").unwrap_or_default(),
-                version: str_field(&message, "version").unwrap_or_default(),
-                pid: message
-                    .get("pid")
-                    .and_then(Value::as_u64)
-                    .and_then(|pid| u32::try_from(pid).ok()),
-                cwd: str_field(&message, "cwd"),
-                cwd_is_documents: message.get("cwdRequested").is_none_or(|requested| {
-                    requested.is_null()
-                        || requested.as_str() == str_field(&message, "cwd").as_deref()
-                }),
+                python,
+                version,
+                pid,
+                cwd,
+                cwd_is_documents,
             });
             if let Some(hello_tx) = hello_tx.take() {
                 let _ = hello_tx.send(Ok(()));
             }
         }
-        "fatal" => {
-            let mut text =
-                str_field(&message, "message").unwrap_or_else(|| "the host failed to start".into());
-            if str_field(&message, "reason").as_deref() == Some("trio-missing") {
+        Event::Fatal { message, reason } => {
+            let mut text = message.unwrap_or_else(|| "the host failed to start".into());
+            if reason == Some(FatalReason::TrioMissing) {
                 if let Some(hint) = host.spec.interpreter.project_venv_hint() {
                     text.push_str(&hint);
                 }
@@ -1428,27 +1443,17 @@ async fn handle_message(
                 tracing::warn!("host {}: fatal: {text}", host.pid);
             }
         }
-        "started" => {
-            lock(&host.state).running = str_field(&message, "id");
+        Event::Started { id } => {
+            lock(&host.state).running = Some(id);
         }
-        "output" => {
-            let Some(id) = str_field(&message, "id") else {
-                return;
-            };
-            let task_id = str_field(&message, "task");
-            let output = message
-                .get_mut("output")
-                .map(Value::take)
-                .unwrap_or(Value::Null);
-            if !output.is_object() {
-                return;
-            }
-            forward_output(inner, host, id, task_id, output).await;
+        Event::Output { id, task, output } => {
+            forward_output(inner, host, id, task, Value::Object(output)).await;
         }
-        "done" => {
-            let Some(id) = str_field(&message, "id") else {
-                return;
-            };
+        Event::Done {
+            id,
+            status,
+            duration_ms,
+        } => {
             let flight = {
                 let mut state = lock(&host.state);
                 if state.running.as_deref() == Some(id.as_str()) {
@@ -1474,12 +1479,9 @@ async fn handle_message(
             let result = ExecResult {
                 execution_id: id,
                 execution_count: Some(flight.count),
-                status: str_field(&message, "status").unwrap_or_else(|| "error".into()),
+                status,
                 outputs: flight.outputs,
-                duration_ms: message
-                    .get("duration_ms")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(0.0),
+                duration_ms,
             };
             emit(
                 inner,
@@ -1492,13 +1494,7 @@ async fn handle_message(
             )
             .await;
         }
-        "interrupted" => {
-            let how = message
-                .get("how")
-                .and_then(|how| InterruptHow::deserialize(how).ok());
-            let (Some(id), Some(how)) = (str_field(&message, "id"), how) else {
-                return;
-            };
+        Event::Interrupted { id, how } => {
             let waiters = lock(&host.state)
                 .interrupt_waiters
                 .remove(&id)
@@ -1507,9 +1503,13 @@ async fn handle_message(
                 let _ = waiter.send(how);
             }
         }
-        "task" => {
-            let kind = str_field(&message, "kind").unwrap_or_default();
-            let task = message.get("task").cloned().unwrap_or(Value::Null);
+        Event::Task {
+            kind,
+            task,
+            message,
+            traceback,
+        } => {
+            let task = Value::Object(task);
             let task_id = task.get("id").and_then(Value::as_str).map(str::to_string);
             let name = task
                 .get("name")
@@ -1526,7 +1526,7 @@ async fn handle_message(
                     Some(existing) => *existing = task.clone(),
                     // Tasks the host never announced (asyncio tasks from a bare
                     // `create_task` that failed unobserved) are events only, not listed.
-                    None if kind == "started" => state.tasks.push(task.clone()),
+                    None if kind == TaskChange::Started => state.tasks.push(task.clone()),
                     None => {}
                 }
                 // Keep every running task and the most recent finished ones.
@@ -1548,16 +1548,17 @@ async fn handle_message(
                 "background task {name:?} ({})",
                 task_id.as_deref().unwrap_or("?")
             );
-            let (event_kind, text) = match kind.as_str() {
-                "failed" => {
-                    let summary = str_field(&message, "message").unwrap_or_else(|| "failed".into());
+            let (event_kind, text) = match kind {
+                TaskChange::Failed => {
+                    let summary = message.unwrap_or_else(|| "failed".into());
                     (EventKind::TaskFailed, format!("{label} failed: {summary}"))
                 }
-                "finished" => (EventKind::TaskFinished, format!("{label} finished")),
-                "cancelled" => (EventKind::TaskFinished, format!("{label} was cancelled")),
-                _ => return,
+                TaskChange::Finished => (EventKind::TaskFinished, format!("{label} finished")),
+                TaskChange::Cancelled => {
+                    (EventKind::TaskFinished, format!("{label} was cancelled"))
+                }
+                TaskChange::Started => return,
             };
-            let traceback = str_field(&message, "traceback");
             emit(
                 inner,
                 Emit::Event(HostEvent {
@@ -1572,15 +1573,11 @@ async fn handle_message(
             )
             .await;
         }
-        "reply" => {
-            let Some(req) = message.get("req").and_then(Value::as_u64) else {
-                return;
-            };
+        Event::Reply { req, fields } => {
             if let Some(waiter) = lock(&host.state).requests.remove(&req) {
-                let _ = waiter.send(message);
+                let _ = waiter.send(Value::Object(fields));
             }
         }
-        other => tracing::debug!("host {}: ignoring event {other:?}", host.pid),
     }
 }
 

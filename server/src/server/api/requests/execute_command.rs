@@ -9,7 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::{ExecuteCommandParams, LSPAny, MessageType, Uri};
 
 use super::execute::run;
-use crate::exec::{render, ExecResult};
+use crate::exec::{render, ExecResult, ExecStatus};
 use crate::server::backend::Backend;
 use crate::server::execution::{host_spec, invalid_params, resolve, What};
 
@@ -38,7 +38,7 @@ pub async fn handle(backend: &Backend, params: ExecuteCommandParams) -> Result<O
             let mut results = Vec::new();
             for cell in 0..index {
                 let result = run_cell(backend, &uri, cell).await?;
-                let stop = result.status != "ok";
+                let stop = result.status != ExecStatus::Ok;
                 results.push(serde_json::to_value(result).unwrap_or(Value::Null));
                 if stop {
                     break;
@@ -104,11 +104,11 @@ async fn run_cell(backend: &Backend, uri: &Uri, index: usize) -> Result<ExecResu
             .log_message(MessageType::LOG, format!("[cell {index}]\n{text}"))
             .await;
     }
-    if result.status != "ok" {
+    if result.status != ExecStatus::Ok {
         let summary = result
             .error_summary()
-            .unwrap_or_else(|| result.status.clone());
-        let what = if result.status == "cancelled" {
+            .unwrap_or_else(|| result.status.as_str().to_string());
+        let what = if result.status == ExecStatus::Cancelled {
             "was cancelled"
         } else {
             "failed"
