@@ -87,6 +87,9 @@ async def _execute(session, execution, guard, origin) -> str:
 
     execution.prepared = prepared
     outcome = await guard(execution, lambda: _run_cell(session, prepared))
+    # fd output the cell wrote (os.write, a child process) may still sit in the pipes:
+    # read it now, so that it comes before the cell's result or error, as it was written.
+    session.capture.drain()
     # From here to ``done`` nothing awaits: the frames that end the execution (its value,
     # leftover output, ``done``) go out in one write (released in run_execution).
     session.channel.hold()
