@@ -21,7 +21,7 @@ import sys
 import threading
 import types
 
-from . import context
+from . import context, orphans
 from .capture import StdioTakeover, install_writers
 from .interrupt import Interrupter
 from .protocol import Channel
@@ -151,8 +151,18 @@ class Session:
         else:
             self.log("ignoring unknown command: %r" % (message,))
 
+    def server_gone(self) -> None:
+        """The parent-death signal (orphans.arm), in a signal handler on the main thread:
+        kill the cells' processes now; shut down from another thread, as the main
+        thread may have been interrupted holding ``_exit_lock``."""
+        orphans.kill_cell_processes()
+        threading.Thread(target=self._stop_reading, name="asyncell-orphaned", daemon=True).start()
+
     def _stop_reading(self) -> None:
-        """stdin EOF or ``shutdown``: shut down, once."""
+        """stdin EOF or ``shutdown``: shut down, once.  At EOF the server is gone (or
+        done with this host): the processes cells started die first (orphans)."""
+        if self.channel.eof:
+            orphans.kill_cell_processes()
         with self._exit_lock:
             if self._shut_down:
                 return
@@ -297,6 +307,7 @@ def main(argv=None) -> None:
     session.make_namespace()
     context.session = session
     session.interrupter.install()
+    orphans.arm(session.server_gone)
     try:
         session.loop.run()
     except BaseException as exc:

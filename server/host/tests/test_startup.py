@@ -1,13 +1,15 @@
 """Start-up, the trio-asyncio bridge, and leaving promptly."""
 
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import FIGURES, Host
+from conftest import FIGURES, HOST_SCRIPT, Host
 
 
 def test_trio_asyncio_bridge_lets_cells_await_asyncio_code(trio_host):
@@ -239,3 +241,65 @@ def test_asyncio_mode_on_other_python_versions(python):
         assert host.run("print('alive')").stdout == "alive\n"
     finally:
         host.close()
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+_GRANDCHILD = ("import subprocess\n"
+               "p = subprocess.Popen(['sh', '-c', 'sleep 1000 & echo $!; wait'],"
+               " stdout=subprocess.PIPE)\n"
+               "print(p.pid, p.stdout.readline().decode().strip())\n")
+
+
+def _all_gone(pids, timeout=1.0):
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not any(_alive(pid) for pid in pids)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stdin_eof_kills_the_processes_cells_started(trio_host):
+    pids = [int(pid) for pid in trio_host.run(_GRANDCHILD).stdout.split()]
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    trio_host.proc.stdin.close()
+    assert trio_host.proc.wait(5) == 0
+    assert _all_gone(pids), pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_parent_death_kills_the_processes_cells_started(tmp_path):
+    # The host's parent dies but stdin stays open (pytest holds the pipe): only the
+    # parent-death signal can tell the host, as when a SIGKILLed server's pipes linger.
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys, time\n"
+         "subprocess.Popen(sys.argv[1:])\n"
+         "time.sleep(1000)\n",
+         sys.executable, str(HOST_SCRIPT), "--loop", "trio"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert json.loads(parent.stdout.readline())["ev"] == "hello"
+        parent.stdin.write(b'{"op":"execute","id":"e1","code":%s,"count":1}\n'
+                           % json.dumps(_GRANDCHILD).encode())
+        parent.stdin.flush()
+        pids = []
+        for line in parent.stdout:
+            event = json.loads(line)
+            if event.get("ev") == "output":
+                pids += [int(pid) for pid in event["output"]["text"].split()]
+            if event.get("ev") == "done":
+                break
+        assert len(pids) == 2 and all(_alive(pid) for pid in pids), pids
+        parent.kill()
+        parent.wait()
+        assert _all_gone(pids), pids
+    finally:
+        parent.kill()
+        parent.stdin.close()
