@@ -71,25 +71,27 @@ def test_closing_the_document_stops_its_host(session):
     assert wait_until(lambda: not process_alive(pid))
 
 
-def test_killing_the_server_leaves_no_host(asyncell_bin, tmp_path, host_cache):
+def test_killing_the_server_leaves_no_host_and_no_cell_process(asyncell_bin, tmp_path, host_cache):
     client = start_server(asyncell_bin, tmp_path, host_cache, loop="trio")
     uri = (tmp_path / "a.py").as_uri()
     client.open(uri, "")
     session = Session(client, uri)
-    # A host with a child process of its own (same process group).
-    session.run("import subprocess\nchild = subprocess.Popen(['sleep', '60'])\nprint(child.pid)")
+    # A process the cell started: nobody but the host knows it exists.
+    child_pid = int(text_of(session.run(
+        "import subprocess\nchild = subprocess.Popen(['sleep', '1000'])\nprint(child.pid)")))
     host_pid = session.status()["pid"]
-    child_pid = int(text_of(session.run("print(child.pid)")))
     assert process_alive(host_pid) and process_alive(child_pid)
     client.proc.send_signal(signal.SIGKILL)
     client.proc.wait(timeout=10)
-    assert wait_until(lambda: not process_alive(host_pid), timeout=5), "host survived its server"
-    # The host's own children get stdin EOF/SIGHUP-free orphaning; the host kills nothing
-    # on SIGKILL, so only the host itself is guaranteed gone. Clean up the child.
     try:
-        os.kill(child_pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        assert wait_until(lambda: not process_alive(child_pid), timeout=1.5), \
+            "the cell's process survived the server"
+        assert wait_until(lambda: not process_alive(host_pid), timeout=5), "host survived its server"
+    finally:
+        try:
+            os.kill(child_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def test_lsp_shutdown_stops_hosts_and_their_process_groups(asyncell_bin, tmp_path, host_cache):

@@ -101,6 +101,10 @@ async def _execute(session, execution, guard, origin) -> str:
     if outcome.error is not None:
         exc = outcome.error
         outcome.error = None
+        crash = getattr(session.loop, "crash", None)
+        if crash is not None and not how and _interrupt_like(exc, session.loop):
+            sink.output(origin, crash.error_output())  # trio is ending the run (system_tasks)
+            return "error"
         if _interrupt_like(exc, session.loop) and (how or session.loop.shutting_down):
             sink.output(origin, _interrupt_output(how or "cancelled", exc))
             return "cancelled"

@@ -30,6 +30,7 @@ from .sink import OutputSink
 
 PROTOCOL_VERSION = 1
 EXIT_FATAL = 3
+EXIT_LOOP_FAILED = 4  # the loop ended with an exception (e.g. a trio system task raised)
 _TAKEOVER = 1.0  # seconds: how often the reader thread looks at stdin while the loop reads
 
 
@@ -311,5 +312,28 @@ def main(argv=None) -> None:
     try:
         session.loop.run()
     except BaseException as exc:
-        session.log("loop exited with %r" % (exc,))
+        _loop_failed(session, exc)
     session.exit(0)
+
+
+def _loop_failed(session: Session, exc: BaseException) -> None:
+    """The loop ended with an exception: say why (``fatal``; the traceback on the host's
+    stderr, whose last lines the server shows with HostDied) and exit non-zero, so the
+    server does not report a host that "died (exit code 0)".  A shutdown that unwound
+    with an exception is still a clean exit."""
+    crash = getattr(session.loop, "crash", None)
+    if crash is None and session.loop.shutting_down:
+        session.log("loop exited with %r" % (exc,))
+        return
+    if crash is not None:
+        reason, message, text = "system-task-failed", crash.message, crash.traceback
+    else:
+        from .tracebacks import format_lines
+
+        reason = "loop-failed"
+        message = "the %s loop failed: %s: %s" % (session.mode, type(exc).__name__, exc)
+        text = "\n".join(format_lines(exc)) + "\n"
+    session.log(message)
+    session.log(text.rstrip("\n"))
+    session.channel.send({"ev": "fatal", "reason": reason, "message": message})
+    session.exit(EXIT_LOOP_FAILED)

@@ -303,3 +303,33 @@ def test_parent_death_kills_the_processes_cells_started(tmp_path):
     finally:
         parent.kill()
         parent.stdin.close()
+
+
+_SYSTEM_TASK = ("import trio\n"
+                "async def boom():\n"
+                "    await trio.sleep({delay})\n"
+                "    raise ValueError('system boom')\n"
+                "trio.lowlevel.spawn_system_task(boom)\n")
+
+
+def test_a_raising_system_task_fails_the_running_cell_and_the_host_says_why(trio_host):
+    result = trio_host.run(_SYSTEM_TASK.format(delay=0.1) + "await trio.sleep(5)\n")
+    assert result.status == "error"
+    error = result.errors[0]
+    assert error["ename"] == "SystemTaskFailed" and "system boom" in error["evalue"], error
+    assert any("raise ValueError('system boom')" in line for line in error["traceback"])
+    fatal = trio_host.wait_for(lambda e: e.get("ev") == "fatal")
+    assert fatal["reason"] == "system-task-failed" and "system boom" in fatal["message"]
+    assert trio_host.proc.wait(5) == 4
+    trio_host.wait_for(lambda e: e.get("ev") == "__eof__")
+    assert b"system boom" in trio_host.stderr  # the server shows these lines with HostDied
+
+
+def test_a_system_task_failing_between_cells_reports_to_the_cell_that_spawned_it(trio_host):
+    id = trio_host.run(_SYSTEM_TASK.format(delay=0.2)).id
+    trio_host.wait_for(lambda e: e.get("ev") == "fatal")
+    assert trio_host.proc.wait(5) == 4
+    text = "".join(e["output"]["text"] for e in trio_host.events
+                   if e.get("ev") == "output" and e.get("id") == id
+                   and e["output"]["output_type"] == "stream")
+    assert "System task 'boom' failed" in text and "ValueError: system boom" in text
