@@ -21,7 +21,7 @@ import sys
 import threading
 import types
 
-from . import context, orphans
+from . import context, history, magics, orphans
 from .capture import StdioTakeover, install_writers
 from .interrupt import Interrupter
 from .protocol import Channel
@@ -69,7 +69,9 @@ class Session:
 
     def make_namespace(self) -> None:
         main = types.ModuleType("__main__", "asyncell session namespace")
-        main.__dict__.update({"GLOBAL_NURSERY": self.background, "background": self.background})
+        main.__dict__.update({"GLOBAL_NURSERY": self.background, "background": self.background,
+                              magics.RUNTIME: magics.LazyRuntime()})
+        history.install(main.__dict__)
         sys.modules["__main__"] = main  # pickling/dataclasses find cell definitions
         self.namespace = main.__dict__
 
