@@ -223,3 +223,31 @@ def test_remote_hosts_are_bootstrapped_over_stdin(asyncell_bin, tmp_path, host_c
         assert str(host_cache) not in text_of(result)
     finally:
         stop_server(client)
+
+
+def test_a_raising_trio_system_task_says_what_happened(session):
+    result = session.run(
+        "import trio\n"
+        "async def boom():\n"
+        "    await trio.sleep(0.05)\n"
+        "    raise ValueError('system boom')\n"
+        "trio.lowlevel.spawn_system_task(boom)\n"
+        "await trio.sleep(5)\n"
+    )
+    assert result["status"] == "error"
+    [error] = errors_of(result)
+    assert error["ename"] == "SystemTaskFailed" and "system boom" in error["evalue"], error
+    exited = session.wait_event("hostExited")
+    assert "exit code 4" in exited["message"], exited  # not "died (exit code 0)"
+    assert "exit code 4" in session.status()["lastExit"]
+    assert text_of(session.run("print('fresh')")) == "fresh\n"
+
+
+def test_magics_and_shell_escapes_run_through_the_server(session):
+    result = session.run("!echo from shell\n%nosuchmagic\n%time x = 6 * 7\nx")
+    assert result["status"] == "error"  # the unknown magic; the rest of the cell ran
+    assert text_of(result).startswith("from shell\nCPU times: user")
+    [error] = errors_of(result)
+    assert error["ename"] == "UsageError" and "%nosuchmagic" in error["evalue"]
+    assert any(o["output_type"] == "execute_result" and o["data"]["text/plain"] == "42"
+               for o in result["outputs"])
