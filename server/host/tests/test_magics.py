@@ -1,6 +1,8 @@
 """The magics notebook users type work in the host, on both loops, at the right line."""
 
 import json
+import os
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +95,32 @@ def test_the_supported_list_is_one_json_literal():
     supported = json.loads(listing)
     assert "pip" in supported["line_magics"] and supported["cell_magics"] == ["time"]
     assert supported["escapes"] == ["!", "?", "??"]
+
+
+def _children_named(pid, name):
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                fields = stat.read().rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        state, ppid = fields[1].split()[:2]
+        if fields[0].endswith("(" + name) and int(ppid) == pid and state != "Z":  # not dead
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_interrupting_a_shell_escape_stops_the_cell_and_its_command(host):
+    id = host.submit("!exec sleep 100\nprint('not reached')")
+    host.started(id)
+    pid = host.proc.pid
+    deadline = time.monotonic() + 5
+    while not _children_named(pid, "sleep") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _children_named(pid, "sleep")
+    reply, took = host.interrupt(id)
+    result = host.result(id)
+    assert reply["how"] == "keyboard_interrupt" and result.status == "cancelled", result
+    assert result.stdout == "" and _children_named(pid, "sleep") == []
