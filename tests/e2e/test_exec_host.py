@@ -71,25 +71,27 @@ def test_closing_the_document_stops_its_host(session):
     assert wait_until(lambda: not process_alive(pid))
 
 
-def test_killing_the_server_leaves_no_host(asyncell_bin, tmp_path, host_cache):
+def test_killing_the_server_leaves_no_host_and_no_cell_process(asyncell_bin, tmp_path, host_cache):
     client = start_server(asyncell_bin, tmp_path, host_cache, loop="trio")
     uri = (tmp_path / "a.py").as_uri()
     client.open(uri, "")
     session = Session(client, uri)
-    # A host with a child process of its own (same process group).
-    session.run("import subprocess\nchild = subprocess.Popen(['sleep', '60'])\nprint(child.pid)")
+    # A process the cell started: nobody but the host knows it exists.
+    child_pid = int(text_of(session.run(
+        "import subprocess\nchild = subprocess.Popen(['sleep', '1000'])\nprint(child.pid)")))
     host_pid = session.status()["pid"]
-    child_pid = int(text_of(session.run("print(child.pid)")))
     assert process_alive(host_pid) and process_alive(child_pid)
     client.proc.send_signal(signal.SIGKILL)
     client.proc.wait(timeout=10)
-    assert wait_until(lambda: not process_alive(host_pid), timeout=5), "host survived its server"
-    # The host's own children get stdin EOF/SIGHUP-free orphaning; the host kills nothing
-    # on SIGKILL, so only the host itself is guaranteed gone. Clean up the child.
     try:
-        os.kill(child_pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        assert wait_until(lambda: not process_alive(child_pid), timeout=1.5), \
+            "the cell's process survived the server"
+        assert wait_until(lambda: not process_alive(host_pid), timeout=5), "host survived its server"
+    finally:
+        try:
+            os.kill(child_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def test_lsp_shutdown_stops_hosts_and_their_process_groups(asyncell_bin, tmp_path, host_cache):
@@ -254,3 +256,31 @@ def test_remote_hosts_run_in_the_documents_directory(asyncell_bin, tmp_path, hos
         assert isinstance(status["pid"], int) and isinstance(status["processPid"], int)
     finally:
         stop_server(client)
+
+
+def test_a_raising_trio_system_task_says_what_happened(session):
+    result = session.run(
+        "import trio\n"
+        "async def boom():\n"
+        "    await trio.sleep(0.05)\n"
+        "    raise ValueError('system boom')\n"
+        "trio.lowlevel.spawn_system_task(boom)\n"
+        "await trio.sleep(5)\n"
+    )
+    assert result["status"] == "error"
+    [error] = errors_of(result)
+    assert error["ename"] == "SystemTaskFailed" and "system boom" in error["evalue"], error
+    exited = session.wait_event("hostExited")
+    assert "exit code 4" in exited["message"], exited  # not "died (exit code 0)"
+    assert "exit code 4" in session.status()["lastExit"]
+    assert text_of(session.run("print('fresh')")) == "fresh\n"
+
+
+def test_magics_and_shell_escapes_run_through_the_server(session):
+    result = session.run("!echo from shell\n%nosuchmagic\n%time x = 6 * 7\nx")
+    assert result["status"] == "error"  # the unknown magic; the rest of the cell ran
+    assert text_of(result).startswith("from shell\nCPU times: user")
+    [error] = errors_of(result)
+    assert error["ename"] == "UsageError" and "%nosuchmagic" in error["evalue"]
+    assert any(o["output_type"] == "execute_result" and o["data"]["text/plain"] == "42"
+               for o in result["outputs"])

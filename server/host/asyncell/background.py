@@ -2,9 +2,12 @@
 
 ``GLOBAL_NURSERY`` / ``background`` in the cell namespace is one ``Background`` object:
 
-    tid = background.start_soon(heartbeat, name="heartbeat")
+    background.start_soon(heartbeat, name="heartbeat")   # None, like trio's nursery
     value = await background.start(server)      # trio task_status.started() semantics
-    background.tasks(); background.cancel(tid)
+    background.tasks(); background.cancel(background.tasks()[-1].id)
+
+``start_soon`` returns None as trio's does: a cell ending in it would otherwise show the
+task id as its result.  The ids are in ``tasks()`` (and in the ``task`` events).
 
 Every task runs inside a supervisor wrapper, so an exception never reaches the
 session-long nursery (which would tear down the loop and every other task): its
@@ -155,13 +158,12 @@ class TrioBackground(Background):
     def attach(self, nursery) -> None:
         self._nursery = nursery
 
-    def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> str:
+    def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> None:
         import trio
 
         record = self._new_record(fn, name)
         record.handle = trio.CancelScope()  # cancellable even before the task first runs
         self._nursery.start_soon(self._supervise, record, fn, args, False, name=record.name)
-        return record.id
 
     async def start(self, fn: Any, *args: Any, name: Optional[str] = None) -> Any:
         import trio
@@ -210,7 +212,7 @@ class TrioBackground(Background):
 class AsyncioBackground(Background):
     """Tasks are asyncio tasks on the session loop, supervised by a wrapper coroutine."""
 
-    def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> str:
+    def start_soon(self, fn: Any, *args: Any, name: Optional[str] = None) -> None:
         import asyncio  # asyncio mode only: trio hosts don't load it at start-up
 
         loop = asyncio.get_running_loop()
@@ -218,7 +220,6 @@ class AsyncioBackground(Background):
         record.handle = _tag(
             loop.create_task(self._supervise(record, fn, args, None), name=record.name), record
         )
-        return record.id
 
     async def start(self, fn: Any, *args: Any, name: Optional[str] = None) -> Any:
         import asyncio  # asyncio mode only: trio hosts don't load it at start-up
@@ -286,8 +287,9 @@ class BackgroundTasks(Protocol):
 
     def start_soon(
         self, fn: Callable[..., Awaitable[Any]], *args: Any, name: Optional[str] = None
-    ) -> str:
-        """Starts ``fn(*args)`` in the background; returns the task's id."""
+    ) -> None:
+        """Starts ``fn(*args)`` in the background; returns None, like trio's
+        ``Nursery.start_soon`` (the task's id is in ``tasks()``)."""
         ...
 
     async def start(

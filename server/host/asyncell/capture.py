@@ -128,7 +128,10 @@ class StreamWriter(io.TextIOBase):
             self.write(line)
 
     def flush(self) -> None:
-        pass
+        """Push what was written so far to the server now (``print(..., flush=True)``
+        right before ``os._exit`` or a crash must not lose the line).  Bounded: see
+        OutputSink.flush_now."""
+        self._sink.flush_now()
 
     def isatty(self) -> bool:
         return False
@@ -160,6 +163,9 @@ class _BinaryWriter(io.RawIOBase):
 
     def writable(self) -> bool:
         return True
+
+    def flush(self) -> None:
+        self._text.flush()
 
     def fileno(self) -> int:
         return self._text.fileno()

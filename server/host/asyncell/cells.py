@@ -3,10 +3,10 @@
 * ``%autoawait trio|asyncio`` on the first line is accepted when it names the running
   loop (then it is a no-op: the host always awaits top-level ``await``); naming the other
   loop is an error telling the user to restart the host with that loop.
-* Other IPython magics (``%timeit``) and shell escapes (``!ls``) are not Python; a cell
-  that fails to parse *and* has a line starting with ``%`` or ``!`` gets a clear error
-  instead of a confusing SyntaxError.  Checking only after a parse failure means a ``%``
-  line inside a triple-quoted string is never mistaken for a magic.
+* Other IPython magics (``%time``, ``%pip``), shell escapes (``!ls``) and ``obj?`` are
+  rewritten into Python calls by ``magics.transform``, line for line, only when the cell
+  does not parse as it is: a ``%`` line inside a triple-quoted string is never mistaken
+  for a magic.  The original text is what tracebacks show.
 * The cell is compiled with ``PyCF_ALLOW_TOP_LEVEL_AWAIT``; the body and a trailing
   expression are compiled separately so the expression's value can be displayed.
   Either part may be a coroutine (it awaited something) or plain code; the caller awaits
@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
 import re
 import sys
-from typing import Any, Optional
+import time
+from typing import Any
 
+from . import magics
 from .tracebacks import plain_error, register_source
 
 FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
@@ -36,8 +39,10 @@ class CellError(Exception):
 
 
 class Prepared:
-    def __init__(self, filename: str, body, last, display_last: bool, trees=(), source=""):
+    def __init__(self, filename: str, body, last, display_last: bool, trees=(), source="",
+                 cell_magic=None):
         self.filename = filename
+        self.cell_magic = cell_magic  # "time" for a %%time cell
         self.body = body
         self.last = last
         self.display_last = display_last
@@ -81,32 +86,32 @@ def _autoawait(code: str, loop: str) -> str:
     return code
 
 
-def _magic_line(code: str) -> Optional[str]:
-    for line in code.split("\n"):
-        stripped = line.strip()
-        if stripped.startswith(("%", "!")):
-            return stripped
-    return None
-
-
 def prepare(code: str, count: Any, loop: str) -> Prepared:
     """Compile a cell; raises CellError for magics, autoawait mismatches, syntax errors."""
+    original = code
     code = _autoawait(code, loop)
     filename = cell_filename(count)
-    register_source(filename, code)
+    register_source(filename, original)  # tracebacks show what the user wrote
     last_code = _one_line_expression(code, filename)
     if last_code is not None:
         return Prepared(filename, None, last_code, True, source=code)
+    cell_magic = None
     try:
         tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
     except SyntaxError as exc:
-        magic = _magic_line(code)
-        if magic is not None:
-            message = "IPython magics/shell escapes are not supported by asyncell: `%s`" % magic
-            raise CellError(plain_error("UnsupportedMagic", message)) from None
         from .tracebacks import error_output
 
-        raise CellError(error_output(exc)) from None
+        try:
+            transformed = magics.transform(code)
+        except magics.MagicError as magic_error:
+            raise CellError(plain_error("UsageError", str(magic_error))) from None
+        if transformed is None:
+            raise CellError(error_output(exc)) from None
+        code, cell_magic = transformed
+        try:
+            tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
+        except SyntaxError as second:
+            raise CellError(error_output(second)) from None
 
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -119,7 +124,7 @@ def prepare(code: str, count: Any, loop: str) -> Prepared:
 
         raise CellError(error_output(exc)) from None
     display_last = last is not None and not code.rstrip().endswith(";")
-    return Prepared(filename, body, last_code, display_last, (tree, last))
+    return Prepared(filename, body, last_code, display_last, (tree, last), cell_magic=cell_magic)
 
 
 _STATEMENT_WORDS = frozenset(
@@ -191,6 +196,18 @@ def never_awaits(prepared: Prepared) -> bool:
 
 async def run(prepared: Prepared, namespace: dict) -> Any:
     """Execute a prepared cell in ``namespace``; returns the trailing expression's value."""
+    if prepared.cell_magic == "time":  # %%time: the whole cell, awaits included
+        started = time.perf_counter(), os.times()
+        try:
+            return await _run(prepared, namespace)
+        finally:
+            from .magic_commands import print_times
+
+            print_times(*started)
+    return await _run(prepared, namespace)
+
+
+async def _run(prepared: Prepared, namespace: dict) -> Any:
     if prepared.body is not None:
         result = eval(prepared.body, namespace)
         if prepared.body.co_flags & inspect.CO_COROUTINE:

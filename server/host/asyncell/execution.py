@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, Optional
 
-from . import cells
+from . import cells, history
 from .display import flush_figures, format_object, is_mpl_figure
 from .context import ORIGIN
 from .protocol import encode
@@ -86,7 +86,11 @@ async def _execute(session, execution, guard, origin) -> str:
         return "error"
 
     execution.prepared = prepared
+    history.record_input(session.namespace, execution.count, execution.code)
     outcome = await guard(execution, lambda: _run_cell(session, prepared))
+    # fd output the cell wrote (os.write, a child process) may still sit in the pipes:
+    # read it now, so that it comes before the cell's result or error, as it was written.
+    session.capture.drain()
     # From here to ``done`` nothing awaits: the frames that end the execution (its value,
     # leftover output, ``done``) go out in one write (released in run_execution).
     session.channel.hold()
@@ -98,6 +102,10 @@ async def _execute(session, execution, guard, origin) -> str:
     if outcome.error is not None:
         exc = outcome.error
         outcome.error = None
+        crash = getattr(session.loop, "crash", None)
+        if crash is not None and not how and _interrupt_like(exc, session.loop):
+            sink.output(origin, crash.error_output())  # trio is ending the run (system_tasks)
+            return "error"
         if _interrupt_like(exc, session.loop) and (how or session.loop.shutting_down):
             sink.output(origin, _interrupt_output(how or "cancelled", exc))
             return "cancelled"
@@ -111,14 +119,35 @@ async def _execute(session, execution, guard, origin) -> str:
 
     value = outcome.value
     outcome.value = None
-    if prepared.display_last and value is not None:
-        session.namespace["_"] = value
+    status = "error" if _magic_failed(execution) else "ok"
+    if value is None:
+        return status
+    if prepared.display_last:
+        history.record_output(session.namespace, execution.count, value, prepared.filename)
         data, metadata = format_object(value)
         sink.output(origin, {"output_type": "execute_result", "execution_count": execution.count,
                              "data": data, "metadata": metadata})
         if is_mpl_figure(value):
             _close_figure(value)
-    return "ok"
+    else:
+        # Hidden with ``;``: the value dies here, in a frame of the cell (history.release).
+        holder = [value]
+        del value
+        history.release(holder, prepared.filename, _last_line(execution.code))
+    return status
+
+
+def _magic_failed(execution) -> bool:
+    """An unknown magic line reported its error and the cell went on (magics.py)."""
+    if "%" not in execution.code:
+        return False
+    from .magic_commands import take_failure
+
+    return take_failure(execution.id)
+
+
+def _last_line(code: str) -> int:
+    return max(1, len(code.rstrip().split("\n")))
 
 
 async def _run_cell(session, prepared) -> Any:

@@ -21,7 +21,7 @@ import sys
 import threading
 import types
 
-from . import context
+from . import context, history, magics, orphans
 from .capture import StdioTakeover, install_writers
 from .interrupt import Interrupter
 from .protocol import Channel
@@ -34,6 +34,7 @@ EXIT_FATAL = 3
 # variables.
 HIDDEN_NAMES = frozenset({"GLOBAL_NURSERY", "background", "In", "Out", "exit", "quit",
                           "get_ipython"})
+EXIT_LOOP_FAILED = 4  # the loop ended with an exception (e.g. a trio system task raised)
 _TAKEOVER = 1.0  # seconds: how often the reader thread looks at stdin while the loop reads
 
 
@@ -75,7 +76,9 @@ class Session:
 
     def make_namespace(self) -> None:
         main = types.ModuleType("__main__", "asyncell session namespace")
-        main.__dict__.update({"GLOBAL_NURSERY": self.background, "background": self.background})
+        main.__dict__.update({"GLOBAL_NURSERY": self.background, "background": self.background,
+                              magics.RUNTIME: magics.LazyRuntime()})
+        history.install(main.__dict__)
         sys.modules["__main__"] = main  # pickling/dataclasses find cell definitions
         self.namespace = main.__dict__
 
@@ -171,9 +174,18 @@ class Session:
             self._answerer = Answerer(lambda: self.namespace or {}, self.channel.send,
                                       lambda: HIDDEN_NAMES)
         return self._answerer
+    def server_gone(self) -> None:
+        """The parent-death signal (orphans.arm), in a signal handler on the main thread:
+        kill the cells' processes now; shut down from another thread, as the main
+        thread may have been interrupted holding ``_exit_lock``."""
+        orphans.kill_cell_processes()
+        threading.Thread(target=self._stop_reading, name="asyncell-orphaned", daemon=True).start()
 
     def _stop_reading(self) -> None:
-        """stdin EOF or ``shutdown``: shut down, once."""
+        """stdin EOF or ``shutdown``: shut down, once.  At EOF the server is gone (or
+        done with this host): the processes cells started die first (orphans)."""
+        if self.channel.eof:
+            orphans.kill_cell_processes()
         with self._exit_lock:
             if self._shut_down:
                 return
@@ -337,8 +349,32 @@ def main(argv=None) -> None:
     session.make_namespace()
     context.session = session
     session.interrupter.install()
+    orphans.arm(session.server_gone)
     try:
         session.loop.run()
     except BaseException as exc:
-        session.log("loop exited with %r" % (exc,))
+        _loop_failed(session, exc)
     session.exit(0)
+
+
+def _loop_failed(session: Session, exc: BaseException) -> None:
+    """The loop ended with an exception: say why (``fatal``; the traceback on the host's
+    stderr, whose last lines the server shows with HostDied) and exit non-zero, so the
+    server does not report a host that "died (exit code 0)".  A shutdown that unwound
+    with an exception is still a clean exit."""
+    crash = getattr(session.loop, "crash", None)
+    if crash is None and session.loop.shutting_down:
+        session.log("loop exited with %r" % (exc,))
+        return
+    if crash is not None:
+        reason, message, text = "system-task-failed", crash.message, crash.traceback
+    else:
+        from .tracebacks import format_lines
+
+        reason = "loop-failed"
+        message = "the %s loop failed: %s: %s" % (session.mode, type(exc).__name__, exc)
+        text = "\n".join(format_lines(exc)) + "\n"
+    session.log(message)
+    session.log(text.rstrip("\n"))
+    session.channel.send({"ev": "fatal", "reason": reason, "message": message})
+    session.exit(EXIT_LOOP_FAILED)

@@ -65,6 +65,7 @@ class TrioLoop:
         self._bridge_applied = False  # the runner's context has the loop
         self._ran = False  # a cell ran (its result is out: the bridge may open)
         self.shutting_down = False
+        self.crash = None  # a system task raised: the run is ending (system_tasks.Crash)
         self._woken = False  # wake() since the runner last looked at the queue
         self._idle_wait = None  # how the runner waits while idle: "fd" or a CancelScope
         self._thread = threading.get_ident()
@@ -138,6 +139,9 @@ class TrioLoop:
             return True
 
     def run(self) -> None:
+        from . import system_tasks
+
+        system_tasks.install(trio, self.session)
         trio.run(self._main)
 
     async def _main(self) -> None:

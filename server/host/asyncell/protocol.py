@@ -87,8 +87,12 @@ class Channel:
                 written = os.write(self.out_fd, view)
                 view = view[written:]
         except OSError:
-            # The supervisor is gone: nobody can see our output any more.
+            # The supervisor is gone: nobody can see our output any more, and the
+            # processes the cells started must not outlive it (see orphans).
             self.closed = True
+            from .orphans import kill_cell_processes
+
+            kill_cell_processes()
             os._exit(0)
 
     def pump(self, dispatch) -> bool:

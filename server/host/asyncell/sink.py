@@ -7,6 +7,9 @@ A single huge write is cut into 64 KiB pieces that are sent one after another, s
 memory stays bounded no matter how much is printed: whoever pushes the buffer over the
 limit sends it themselves, and blocks on the channel if the supervisor is slow.
 
+``sys.stdout.flush()`` sends pending text at once (``flush_now``), so a line printed
+with ``flush=True`` right before ``os._exit`` or a crash reaches the server.
+
 Non-stream outputs (display_data, execute_result, error) flush pending stream text
 first, so the supervisor sees outputs in the order they were produced.
 """
@@ -22,6 +25,7 @@ from .context import ORIGIN, Origin
 
 CHUNK = 64 * 1024
 DELAY = 0.010
+FLUSH_WAIT = 0.5  # seconds sys.stdout.flush() waits for another sender, at most
 
 
 class OutputSink:
@@ -121,6 +125,19 @@ class OutputSink:
     def flush(self) -> None:
         with self._emit_lock:
             self._flush_locked()
+
+    def flush_now(self, timeout: float = FLUSH_WAIT) -> None:
+        """``sys.stdout.flush()``: send pending text synchronously, but never wait more
+        than ``timeout`` for another sender (the flusher, a flood from another thread)
+        to let go; then the text is theirs to send, within DELAY.  The send itself
+        blocks only as every send does, on a supervisor that reads slowly."""
+        if not self._pending:
+            return  # the common case: print() with flush=True after the flusher ran
+        if self._emit_lock.acquire(timeout=timeout):
+            try:
+                self._flush_locked()
+            finally:
+                self._emit_lock.release()
 
     def _flush_locked(self) -> None:
         with self._lock:

@@ -62,8 +62,8 @@ def test_start_soon_failure_goes_to_the_starting_cell_and_status(trio_host):
         "async def crash():\n"
         "    await trio.sleep(0.1)\n"
         "    1/0\n"
-        "tid = background.start_soon(crash)\n"
-        "print(tid)\n"
+        "background.start_soon(crash)\n"
+        "print(background.tasks()[-1].id)\n"
     )
     tid = trio_host.result(first).stdout.strip()
     trio_host.run("await trio.sleep(0.3)")  # a later cell is running when it fails
@@ -81,7 +81,7 @@ def test_output_of_a_background_task_belongs_to_the_cell_that_started_it(trio_ho
         "async def talker():\n"
         "    await trio.sleep(0.2)\n"
         "    print('from the task')\n"
-        "tid = background.start_soon(talker)\n"
+        "background.start_soon(talker)\n"
     )
     trio_host.result(starter)
     later = trio_host.run("await trio.sleep(0.4)\nprint('from the cell')")
@@ -101,7 +101,8 @@ def test_cancel_task_op_and_python_cancel(trio_host):
     assert trio_host.request("cancel_task", task=tid)["cancelled"] is False
     assert trio_host.request("cancel_task", task="t999")["cancelled"] is False
     result = trio_host.run(
-        "tid = background.start_soon(trio.sleep_forever)\n"
+        "background.start_soon(trio.sleep_forever)\n"
+        "tid = background.tasks()[-1].id\n"
         "await trio.sleep(0)\n"
         "print(background.cancel(tid), [t.state for t in background.tasks() if t.id == tid])\n"
         "await trio.sleep(0.05)\n"
@@ -114,3 +115,11 @@ def test_coroutine_object_instead_of_function_is_a_clear_error(trio_host):
     result = trio_host.run("import trio\nbackground.start_soon(trio.sleep(1))")
     assert result.errors[0]["ename"] == "TypeError"
     assert "async function" in result.errors[0]["evalue"]
+
+
+def test_start_soon_returns_none_like_trio_so_a_cell_shows_no_result(trio_host, asyncio_host):
+    trio_result = trio_host.run("import trio\nGLOBAL_NURSERY.start_soon(trio.sleep, 0)")
+    asyncio_result = asyncio_host.run("import asyncio\nbackground.start_soon(asyncio.sleep, 0)")
+    for result in (trio_result, asyncio_result):
+        assert result.status == "ok" and result.results == [], result
+    assert trio_host.run("print(background.tasks()[-1].id)").stdout == "t1\n"

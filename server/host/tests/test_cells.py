@@ -3,16 +3,24 @@
 import pytest
 
 
-@pytest.mark.parametrize("line", ["%timeit sum(range(10))", "!ls -la", "%%time", "  %matplotlib inline"])
-def test_magics_and_shell_escapes_are_a_clear_error(trio_host, line):
-    result = trio_host.run("x = 1\n" + line + "\nprint('not reached')")
-    assert result.status == "error"
+def test_an_unknown_magic_is_one_error_naming_it_and_the_rest_of_the_cell_runs(trio_host):
+    result = trio_host.run("x = 1\n%nosuchmagic arg\nprint('reached', x)")
+    assert result.status == "error" and result.stdout == "reached 1\n"
     [error] = result.errors
-    assert error["evalue"] == (
-        "IPython magics/shell escapes are not supported by asyncell: `%s`" % line.strip()
-    )
-    assert result.stdout == ""
+    assert error["ename"] == "UsageError"
+    assert error["evalue"].startswith("unknown magic %nosuchmagic (asyncell supports: %autoawait")
     assert not any("asyncell" in line and "File" in line for line in error["traceback"])
+    assert trio_host.run("1").status == "ok"  # the failure belonged to that cell only
+
+
+@pytest.mark.parametrize("code, message", [
+    ("%%bash\necho hi", "unknown cell magic %%bash"),
+    ("x = 1\n%%time\nprint('not reached')", "%%time must be the first line"),
+])
+def test_a_cell_magic_that_cannot_run_stops_the_cell_before_it_runs(trio_host, code, message):
+    result = trio_host.run(code)
+    assert result.status == "error" and result.stdout == ""
+    assert message in result.errors[0]["evalue"]
 
 
 def test_percent_lines_inside_strings_are_not_magics(trio_host):

@@ -154,3 +154,25 @@ def test_print_flood_of_100mb_keeps_host_memory_bounded(start_host):
     assert total == 50_000 * 1024 + 50_000_001 + 20_000_000
     assert max(o["length"] for o in result.outputs if o["output_type"] == "stream") <= 64 * 1024
     assert 0 < peak[0] < 200 * 1024
+
+
+def test_fd_output_comes_before_the_cells_result(trio_host):
+    # os.write goes into a pipe the pump thread reads; the result must not overtake it.
+    for _ in range(20):
+        result = trio_host.run("import os\nos.write(1, b'x\\n')\n42")
+        kinds = [o["output_type"] for o in result.outputs]
+        assert kinds == ["stream", "execute_result"], result.outputs
+
+
+def test_flush_sends_output_before_the_process_exits(start_host):
+    # os._exit skips every cleanup: only a flush that really sends can save the line.
+    for code in ("print('last words', flush=True)\nimport os\nos._exit(1)",
+                 "import sys, os\nsys.stdout.write('partial')\nsys.stdout.flush()\nos._exit(1)",
+                 "import sys, os\nsys.stdout.buffer.write(b'bytes')\nsys.stdout.buffer.flush()\n"
+                 "os._exit(1)"):
+        host = start_host("trio", args=())
+        id = host.submit(code)
+        host.wait_for(lambda e: e.get("ev") == "__eof__")
+        text = "".join(e["output"].get("text", "") for e in host.events
+                       if e.get("ev") == "output" and e.get("id") == id)
+        assert text in ("last words\n", "partial", "bytes"), host.events

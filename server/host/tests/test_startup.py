@@ -1,13 +1,15 @@
 """Start-up, the trio-asyncio bridge, and leaving promptly."""
 
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import FIGURES, Host
+from conftest import FIGURES, HOST_SCRIPT, Host
 
 
 def test_trio_asyncio_bridge_lets_cells_await_asyncio_code(trio_host):
@@ -239,3 +241,95 @@ def test_asyncio_mode_on_other_python_versions(python):
         assert host.run("print('alive')").stdout == "alive\n"
     finally:
         host.close()
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+_GRANDCHILD = ("import subprocess\n"
+               "p = subprocess.Popen(['sh', '-c', 'sleep 1000 & echo $!; wait'],"
+               " stdout=subprocess.PIPE)\n"
+               "print(p.pid, p.stdout.readline().decode().strip())\n")
+
+
+def _all_gone(pids, timeout=1.0):
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not any(_alive(pid) for pid in pids)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stdin_eof_kills_the_processes_cells_started(trio_host):
+    pids = [int(pid) for pid in trio_host.run(_GRANDCHILD).stdout.split()]
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    trio_host.proc.stdin.close()
+    assert trio_host.proc.wait(5) == 0
+    assert _all_gone(pids), pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_parent_death_kills_the_processes_cells_started(tmp_path):
+    # The host's parent dies but stdin stays open (pytest holds the pipe): only the
+    # parent-death signal can tell the host, as when a SIGKILLed server's pipes linger.
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys, time\n"
+         "subprocess.Popen(sys.argv[1:])\n"
+         "time.sleep(1000)\n",
+         sys.executable, str(HOST_SCRIPT), "--loop", "trio"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert json.loads(parent.stdout.readline())["ev"] == "hello"
+        parent.stdin.write(b'{"op":"execute","id":"e1","code":%s,"count":1}\n'
+                           % json.dumps(_GRANDCHILD).encode())
+        parent.stdin.flush()
+        pids = []
+        for line in parent.stdout:
+            event = json.loads(line)
+            if event.get("ev") == "output":
+                pids += [int(pid) for pid in event["output"]["text"].split()]
+            if event.get("ev") == "done":
+                break
+        assert len(pids) == 2 and all(_alive(pid) for pid in pids), pids
+        parent.kill()
+        parent.wait()
+        assert _all_gone(pids), pids
+    finally:
+        parent.kill()
+        parent.stdin.close()
+
+
+_SYSTEM_TASK = ("import trio\n"
+                "async def boom():\n"
+                "    await trio.sleep({delay})\n"
+                "    raise ValueError('system boom')\n"
+                "trio.lowlevel.spawn_system_task(boom)\n")
+
+
+def test_a_raising_system_task_fails_the_running_cell_and_the_host_says_why(trio_host):
+    result = trio_host.run(_SYSTEM_TASK.format(delay=0.1) + "await trio.sleep(5)\n")
+    assert result.status == "error"
+    error = result.errors[0]
+    assert error["ename"] == "SystemTaskFailed" and "system boom" in error["evalue"], error
+    assert any("raise ValueError('system boom')" in line for line in error["traceback"])
+    fatal = trio_host.wait_for(lambda e: e.get("ev") == "fatal")
+    assert fatal["reason"] == "system-task-failed" and "system boom" in fatal["message"]
+    assert trio_host.proc.wait(5) == 4
+    trio_host.wait_for(lambda e: e.get("ev") == "__eof__")
+    assert b"system boom" in trio_host.stderr  # the server shows these lines with HostDied
+
+
+def test_a_system_task_failing_between_cells_reports_to_the_cell_that_spawned_it(trio_host):
+    id = trio_host.run(_SYSTEM_TASK.format(delay=0.2)).id
+    trio_host.wait_for(lambda e: e.get("ev") == "fatal")
+    assert trio_host.proc.wait(5) == 4
+    text = "".join(e["output"]["text"] for e in trio_host.events
+                   if e.get("ev") == "output" and e.get("id") == id
+                   and e["output"]["output_type"] == "stream")
+    assert "System task 'boom' failed" in text and "ValueError: system boom" in text
