@@ -258,7 +258,11 @@ fn a_corrupt_entry_is_a_miss_and_is_rewritten() {
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .collect();
-    assert_eq!(entries.len(), SOURCES, "one entry per file, no temporary left");
+    assert_eq!(
+        entries.len(),
+        SOURCES,
+        "one entry per file, no temporary left"
+    );
     // One truncated, one garbage, one emptied.
     let whole = std::fs::read(&entries[0]).unwrap();
     std::fs::write(&entries[0], &whole[..whole.len() / 2]).unwrap();
@@ -306,10 +310,7 @@ fn the_cache_goes_where_the_flag_or_the_environment_says() {
             .output()
             .unwrap()
     };
-    assert_eq!(
-        cache_counts(&run_env()),
-        Some(counts(0, SOURCES, SOURCES))
-    );
+    assert_eq!(cache_counts(&run_env()), Some(counts(0, SOURCES, SOURCES)));
     assert_eq!(cache_counts(&run_env()), Some(counts(SOURCES, 0, 0)));
     assert!(by_env.join("CACHEDIR.TAG").is_file());
     assert!(!project.default_cache().exists());

@@ -27,8 +27,8 @@ struct StoredFinding {
     code: String,
     message: String,
     severity: StoredSeverity,
-    start: (u32, u32),
-    end: (u32, u32),
+    start: StoredLocation,
+    end: StoredLocation,
     fix: Option<StoredFix>,
     fixable: bool,
     source: Vec<(u32, String)>,
@@ -39,9 +39,14 @@ struct StoredFinding {
 struct StoredFix {
     title: String,
     applicability: StoredApplicability,
-    /// (content, start, end)
-    edits: Vec<(String, (u32, u32), (u32, u32))>,
+    edits: Vec<StoredEdit>,
 }
+
+/// A row and column, as in [`Location`].
+type StoredLocation = (u32, u32);
+
+/// An edit's (content, start, end).
+type StoredEdit = (String, StoredLocation, StoredLocation);
 
 /// The analysis's enums, mirrored so that their serialised form is this file's business.
 #[derive(Serialize, Deserialize)]
@@ -91,11 +96,11 @@ pub fn decode(bytes: &[u8], key: &EntryKey, path: &Path) -> Option<(Vec<Finding>
     Some((findings, fixes))
 }
 
-fn stored_location(location: Location) -> (u32, u32) {
+fn stored_location(location: Location) -> StoredLocation {
     (location.row, location.column)
 }
 
-fn location((row, column): (u32, u32)) -> Location {
+fn location((row, column): StoredLocation) -> Location {
     Location { row, column }
 }
 

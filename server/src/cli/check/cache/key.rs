@@ -1,10 +1,11 @@
 //! What a cache entry is keyed by. The binary picks the directory (a rebuilt binary never
-//! reads an older one's entries); within it, an entry file per source file (by canonical
+//! reads an older one's entries); within it, an entry file per source file (by absolute
 //! path, so `src/a.py` and `./src/a.py` share one), holding the key of the content and
 //! settings it was made from.
 
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::UNIX_EPOCH;
 
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
@@ -38,13 +39,19 @@ impl EntryKey {
     }
 }
 
-/// The entry file's name for `path`: a hash of its canonical form (of the path as named
-/// when it cannot be resolved, as for a file removed meanwhile).
+/// The entry file's name for `path`: a hash of its absolute form with `.` components
+/// dropped, so `src/a.py` and `./src/a.py` share one entry. Symlinks are not resolved
+/// (that costs a `readlink` per component of every file, a fifth of a warm run): two
+/// names of one file only get two entries, each checked against the content.
 pub fn entry_name(path: &Path) -> String {
-    let canonical = std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf());
-    format!("{:016x}", xxh3_64(canonical.as_os_str().as_encoded_bytes()))
+    static WORKING_DIRECTORY: OnceLock<PathBuf> = OnceLock::new();
+    let absolute: PathBuf = if path.is_absolute() {
+        path.components().collect()
+    } else {
+        let cwd = WORKING_DIRECTORY.get_or_init(|| std::env::current_dir().unwrap_or_default());
+        cwd.join(path).components().collect()
+    };
+    format!("{:016x}", xxh3_64(absolute.as_os_str().as_encoded_bytes()))
 }
 
 /// The directory name of this binary's entries: the version, and the executable's size
@@ -145,5 +152,21 @@ mod tests {
         assert!(!is_binary_key(".gitignore"));
         assert!(!is_binary_key("CACHEDIR.TAG"));
         assert!(!is_binary_key("my-notes"));
+    }
+
+    #[test]
+    fn a_file_named_with_or_without_dot_shares_its_entry() {
+        assert_eq!(
+            entry_name(Path::new("src/a.py")),
+            entry_name(Path::new("./src/a.py"))
+        );
+        assert_eq!(
+            entry_name(Path::new("src/a.py")),
+            entry_name(&std::env::current_dir().unwrap().join("src/./a.py"))
+        );
+        assert_ne!(
+            entry_name(Path::new("src/a.py")),
+            entry_name(Path::new("src/b.py"))
+        );
     }
 }

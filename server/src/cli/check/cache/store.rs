@@ -13,7 +13,9 @@ const MAX_ENTRY_BYTES: u64 = 64 << 20;
 /// The entry's bytes, or `None` when there is none or it cannot be read.
 pub fn read(path: &Path) -> Option<Vec<u8>> {
     let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
+    // Sized from the file, so a whole entry is one read (and one more to see the end).
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_ENTRY_BYTES);
+    let mut bytes = Vec::with_capacity(size as usize + 1);
     file.take(MAX_ENTRY_BYTES + 1)
         .read_to_end(&mut bytes)
         .ok()?;
