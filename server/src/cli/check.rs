@@ -2,6 +2,7 @@
 //! `check/`: fixes and stdin (`fixes.rs`, `write.rs`), and the output formats, one file
 //! each over an owned [`Finding`], with `--statistics` and `--config` overrides.
 
+mod cache;
 mod concise;
 mod emit;
 mod finding;
@@ -116,6 +117,15 @@ pub struct CheckArgs {
     /// Ignore every pyproject.toml: only the command line configures the check.
     #[arg(long)]
     pub isolated: bool,
+    /// Do not read or write the result cache (also: ASYNCELL_NO_CACHE=1).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where the result cache lives. Default: $ASYNCELL_CACHE_DIR, else `.asyncell_cache`
+    /// in the project root of the current directory (the nearest directory with a
+    /// pyproject.toml, else with .git), else in the current directory. Plain checks of
+    /// files on disk use it; --fix, --diff and stdin bypass it.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
     #[command(flatten)]
     pub fixes: fixes::FixArgs,
 }
@@ -206,6 +216,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         },
         ..ConfigCache::default()
     });
+    let cache = match reads_stdin {
+        true => None,
+        false => cache::ResultCache::open(args.cache_dir.clone(), args.no_cache, options),
+    };
     let mut outcomes: Vec<Outcome> = if reads_stdin {
         let name = args
             .fixes
@@ -222,7 +236,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             read,
             from_stdin: true,
         };
-        vec![check_input(input, &configs, &cli_layer, options)]
+        vec![check_input(input, &configs, &cli_layer, options, None)]
     } else {
         let files = collect_files(&roots, &configs, &mut usage_errors);
         files
@@ -233,10 +247,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     read: source::read_regular_file(path).map_err(|error| error.to_string()),
                     from_stdin: false,
                 };
-                check_input(input, &configs, &cli_layer, options)
+                check_input(input, &configs, &cli_layer, options, cache.as_ref())
             })
             .collect()
     };
+    if let Some(cache) = &cache {
+        cache.log_counts();
+    }
     outcomes.sort_by(|a, b| a.path().cmp(b.path()));
     // With stdin under --fix, stdout carries the fixed text: findings go to stderr.
     let stdin_fixed = reads_stdin && options.mode == fixes::FixMode::Apply;
@@ -675,6 +692,7 @@ fn check_input(
     configs: &ConfigCache,
     cli_layer: &ConfigLayer,
     options: fixes::FixOptions,
+    cache: Option<&cache::ResultCache>,
 ) -> Outcome {
     let path = input.path;
     let failed = |error: String| Outcome::Failed {
@@ -694,6 +712,17 @@ fn check_input(
     match configs.ignores_for(pyproject, &layer, cli_layer) {
         Ok(ignores) => settings.ignore.extend(ignores.codes_for(path)),
         Err(error) => return failed(error),
+    }
+    let cached = cache
+        .zip(input.read.as_ref().ok())
+        .map(|(cache, bytes)| cache.lookup(path, bytes, &settings, options));
+    if let Some((findings, fixes)) = cached.as_ref().and_then(|entry| entry.load(path)) {
+        let path = path.to_path_buf();
+        return Outcome::Checked {
+            path,
+            findings,
+            fixes,
+        };
     }
     // Only a fix needs the bytes as read (to write them back, or to compare before
     // writing); a plain check keeps one copy of each file, as before fixes existed.
@@ -730,7 +759,7 @@ fn check_input(
         }
     }
     let url_base = settings.rule_url_base.as_deref();
-    let findings = checked
+    let findings: Vec<Finding> = checked
         .document
         .slots()
         .iter()
@@ -749,6 +778,9 @@ fn check_input(
     let mut fixes = checked.fixes;
     if input.from_stdin && fixes.new_bytes.is_none() {
         fixes.new_bytes = Some(original.bytes);
+    }
+    if let Some(entry) = cached {
+        entry.store(&findings, &fixes);
     }
     Outcome::Checked {
         path: path.to_path_buf(),
