@@ -401,6 +401,16 @@ struct HostState {
     next_request: u64,
 }
 
+impl HostState {
+    /// The execution the host runs: the one it said started, else the first sent (it
+    /// starts as soon as the host reads it).
+    fn running_id(&self) -> Option<String> {
+        self.running
+            .clone()
+            .or_else(|| self.in_flight.front().map(|f| f.id.clone()))
+    }
+}
+
 struct InFlight {
     id: String,
     count: u64,
@@ -507,10 +517,7 @@ impl Supervisor {
         };
         let (running, queued) = {
             let state = lock(&host.state);
-            let running = state
-                .running
-                .clone()
-                .or_else(|| state.in_flight.front().map(|f| f.id.clone()));
+            let running = state.running_id();
             let queued: Vec<String> = state
                 .in_flight
                 .iter()
@@ -537,11 +544,10 @@ impl Supervisor {
         };
         let (running, queued) = {
             let state = lock(&host.state);
-            let running = state
-                .running
-                .clone()
-                .or_else(|| state.in_flight.front().map(|f| f.id.clone()));
-            (running, state.in_flight.iter().any(|f| f.id == id))
+            (
+                state.running_id(),
+                state.in_flight.iter().any(|f| f.id == id),
+            )
         };
         if running.as_deref() == Some(id) {
             return self.interrupt_running(&host, id.to_string(), 0).await;
@@ -668,7 +674,7 @@ impl Supervisor {
                 "processPid": host.pid,
                 "cwd": hello.and_then(|h| h.cwd.clone()),
                 "executionCount": host.count.load(Ordering::SeqCst),
-                "executionId": state.running.clone().or_else(|| state.in_flight.front().map(|f| f.id.clone())),
+                "executionId": state.running_id(),
                 "queued": state.in_flight.len().saturating_sub(1),
                 "tasks": state.tasks,
                 "lastExit": Value::Null,

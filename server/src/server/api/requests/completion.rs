@@ -9,6 +9,7 @@ use tower_lsp_server::lsp_types::{
     CompletionResponse,
 };
 
+use super::live_namespace::ask_at;
 use crate::exec::Query;
 use crate::server::backend::Backend;
 
@@ -18,17 +19,8 @@ pub async fn handle(
 ) -> Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
     let uri = position.text_document.uri;
-    let Some((code, cursor)) =
-        backend.with_session(|session| session.line_at(&uri, position.position))
-    else {
-        return Ok(None);
-    };
-    let doc = backend.execution_document(&uri);
-    let supervisor = backend.execution.supervisor(&backend.client);
-    let Ok(answer) = supervisor
-        .query(doc.as_str(), &Query::Complete { code, cursor })
-        .await
-    else {
+    let question = |code, cursor| Query::Complete { code, cursor };
+    let Some(answer) = ask_at(backend, &uri, position.position, question).await else {
         return Ok(None);
     };
     let items: Vec<CompletionItem> = answer["matches"]

@@ -5,6 +5,7 @@
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
+use super::live_namespace::ask_at;
 use crate::exec::Query;
 use crate::server::backend::Backend;
 
@@ -14,19 +15,12 @@ const DOC_SHOWN: usize = 1500;
 pub async fn handle(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
     let uri = position.text_document.uri;
-    let Some((code, cursor)) =
-        backend.with_session(|session| session.line_at(&uri, position.position))
-    else {
-        return Ok(None);
-    };
-    let doc = backend.execution_document(&uri);
-    let supervisor = backend.execution.supervisor(&backend.client);
-    let question = Query::Inspect {
+    let question = |code, cursor| Query::Inspect {
         code,
         cursor,
         detail: 0,
     };
-    let Ok(answer) = supervisor.query(doc.as_str(), &question).await else {
+    let Some(answer) = ask_at(backend, &uri, position.position, question).await else {
         return Ok(None);
     };
     if answer["found"] != true {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
-use tower_lsp_server::lsp_types::Uri;
+use tower_lsp_server::lsp_types::{Position, Uri};
 
 use crate::exec::Query;
 use crate::server::backend::Backend;
@@ -21,4 +21,23 @@ pub async fn ask(backend: &Backend, uri: &Uri, question: Query) -> Result<Value>
             message: message.into(),
             data: None,
         })
+}
+
+/// For `textDocument/completion` and `textDocument/hover`: the question `ask` makes of
+/// the line at `position` (the line and the column in characters), put to the document's
+/// host. `None` when the document is not open or no host runs (then there is nothing live
+/// to say, and the static side belongs to the Python language server).
+pub async fn ask_at(
+    backend: &Backend,
+    uri: &Uri,
+    position: Position,
+    ask_about: impl FnOnce(String, usize) -> Query,
+) -> Option<Value> {
+    let (code, cursor) = backend.with_session(|session| session.line_at(uri, position))?;
+    let doc = backend.execution_document(uri);
+    let supervisor = backend.execution.supervisor(&backend.client);
+    supervisor
+        .query(doc.as_str(), &ask_about(code, cursor))
+        .await
+        .ok()
 }
