@@ -136,7 +136,7 @@ def test_a_caught_parser_panic_is_one_diagnostic_and_quiet(asyncell_bin, tmp_pat
     assert f"{path}:cell 3:1:1: ASYNC105 " in result.stdout
     # The details are in the debug log, and only there.
     debug = subprocess.run(
-        [str(asyncell_bin), "check", str(path)],
+        [str(asyncell_bin), "check", "--no-cache", str(path)],  # a cache hit would not parse
         capture_output=True, text=True, timeout=60, env={"ASYNCELL_LOG": "debug", "PATH": "/usr/bin:/bin"},
     )
     assert "caught a panic at" in debug.stderr and "unreachable" in debug.stderr
