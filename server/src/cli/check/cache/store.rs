@@ -4,7 +4,8 @@
 
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::exec::owned;
 
 /// An entry larger than this is not read (a findings list is kilobytes; this bounds what a
 /// corrupt or planted file can make a run allocate).
@@ -22,23 +23,15 @@ pub fn read(path: &Path) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= MAX_ENTRY_BYTES).then_some(bytes)
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically: through a new file under an unpredictable name in
+/// the same directory (the one `--write` and `--fix` use too), renamed over `path`. A
+/// leftover from a killed run sits in the binary's directory, which goes with it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    // Unique per process and write; a leftover from a killed run sits in the binary's
-    // directory, which goes with it.
-    let temporary = dir.join(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        SEQUENCE.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temporary)
-        .and_then(|mut file| file.write_all(bytes))
+    let (temporary, mut file) = owned::create_new_file(dir, &format!(".{name}.tmp-"))?;
+    let written = file
+        .write_all(bytes)
         .and_then(|()| std::fs::rename(&temporary, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
