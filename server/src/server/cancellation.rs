@@ -46,8 +46,10 @@ impl Cancellations {
 
     fn execute(&mut self, request: Request) -> Request {
         let (method, id, params) = request.into_parts();
-        let (Some(id), Some(Value::Object(mut params))) = (id.clone(), params.clone()) else {
-            return rebuild(method.into_owned(), id, params);
+        let (id, mut params) = match (id, params) {
+            (Some(id), Some(Value::Object(params))) => (id, params),
+            // A notification or params that are no object: the handler reports it.
+            (id, params) => return rebuild(method.into_owned(), id, params),
         };
         let execution_id = match params.get("executionId") {
             Some(Value::String(given)) => given.clone(),

@@ -20,10 +20,7 @@ pub fn run_time_findings(
     kind: SourceKind,
     settings: &Settings,
 ) -> Vec<String> {
-    let settings = Settings {
-        target: Target::Asyncell,
-        ..settings.clone()
-    };
+    let settings = as_run(settings);
     let is_script = kind == SourceKind::Script;
     let mut document = match kind {
         SourceKind::Script => Document::from_cells(
@@ -45,12 +42,17 @@ pub fn run_time_findings_in_cells(
     cells: Vec<CellInput>,
     settings: &Settings,
 ) -> Vec<String> {
-    let settings = Settings {
-        target: Target::Asyncell,
-        ..settings.clone()
-    };
+    let settings = as_run(settings);
     let mut document = Document::from_cells(cells, &settings);
     lines(path, &mut document, false)
+}
+
+/// `run` runs every cell on one loop: asyncell's semantics, whatever `target` says.
+fn as_run(settings: &Settings) -> Settings {
+    Settings {
+        target: Target::Asyncell,
+        ..settings.clone()
+    }
 }
 
 fn lines(path: &Path, document: &mut Document, script_as_cell: bool) -> Vec<String> {
