@@ -149,7 +149,11 @@ async fn run_async(args: RunArgs) -> u8 {
 
     let json_mode = args.output_format == OutputFormat::Json;
     let (sender, receiver) = mpsc::channel(EMIT_CAPACITY);
-    let late = Arc::new(Mutex::new(LateOutputs::default()));
+    let late = Arc::new(Mutex::new(LateOutputs {
+        // Only `--write` needs them kept; JSON prints each as it comes.
+        keep: args.write.is_some(),
+        ..LateOutputs::default()
+    }));
     let printer = tokio::spawn(print_emits(receiver, json_mode, late.clone()));
     let supervisor = Supervisor::new(
         sender,
@@ -278,10 +282,18 @@ async fn run_async(args: RunArgs) -> u8 {
     let _ = printer.await;
     // What background tasks printed after their cell's reply goes under that cell, after
     // its own outputs, as Jupyter shows it when the task outlives the cell.
-    let late = late
+    let (late, dropped) = late
         .lock()
-        .map(|mut late| std::mem::take(&mut late.by_cell));
-    for (index, outputs) in late.unwrap_or_default() {
+        .map(|mut late| (std::mem::take(&mut late.by_cell), late.dropped))
+        .unwrap_or_default();
+    if dropped > 0 {
+        eprintln!(
+            "asyncell run: {dropped} later output(s) of background tasks are not in the written \
+             notebook: they went past {} MiB",
+            LATE_KEPT_BYTES >> 20
+        );
+    }
+    for (index, outputs) in late {
         if let Some(Some(record)) = records.get_mut(index) {
             record.outputs.extend(outputs);
         }
@@ -418,7 +430,15 @@ struct LateOutputs {
     finished: HashSet<String>,
     /// Code cell index → outputs that came after its reply, in arrival order.
     by_cell: BTreeMap<usize, Vec<Value>>,
+    /// Whether to keep them (for `--write`), and how many bytes are kept: a background
+    /// task that prints for as long as the run lasts must not grow memory without bound.
+    keep: bool,
+    kept_bytes: usize,
+    dropped: usize,
 }
+
+/// Bytes of late outputs `--write` keeps, as one execution's reply keeps at most this much.
+const LATE_KEPT_BYTES: usize = 32 << 20;
 
 /// Prints outputs as they stream (text mode), or, in JSON mode, each output that comes
 /// after its cell's record as a record of its own (`"late": true`); files late outputs
@@ -449,6 +469,15 @@ async fn print_emits(
                 if json_mode {
                     print_late_json_line(cell, task_id.as_deref(), &output);
                 }
+                if !late.keep {
+                    continue;
+                }
+                let size = output.to_string().len();
+                if late.kept_bytes + size > LATE_KEPT_BYTES {
+                    late.dropped += 1;
+                    continue;
+                }
+                late.kept_bytes += size;
                 late.by_cell.entry(cell).or_default().push(output);
             }
             Emit::Event(event) => {
