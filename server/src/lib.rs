@@ -13,6 +13,7 @@ pub mod logging;
 pub mod panics;
 pub mod positions;
 pub mod runtime;
+pub mod schema;
 pub mod selection;
 pub mod server;
 pub mod source;

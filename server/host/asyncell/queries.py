@@ -239,7 +239,7 @@ def _jedi(namespace: Dict[str, Any], code: str, cursor: int) -> List[dict]:
             import jedi
 
             found = jedi.Interpreter(code, [namespace]).complete(line, column)
-            result.append([{"text": c.name, "kind": c.type or "variable", "live": False}
+            result.append([{"text": c.name, "kind": _JEDI_KINDS.get(c.type, "variable"), "live": False}
                            for c in found[:MAX_MATCHES]])
         except BaseException:
             result.append([])
@@ -251,6 +251,10 @@ def _jedi(namespace: Dict[str, Any], code: str, cursor: int) -> List[dict]:
         state["timeouts"] += 1
         return []
     return result[0] if result else []
+
+
+#: jedi's completion types, as the protocol's kinds (the rest are variables).
+_JEDI_KINDS = {"function": "function", "class": "class", "module": "module", "keyword": "keyword"}
 
 
 def _import_jedi() -> None:

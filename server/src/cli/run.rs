@@ -178,12 +178,13 @@ async fn run_async(args: RunArgs) -> u8 {
                 eprintln!(
                     "asyncell run: running on {} (Python {}, from {}; {} host)",
                     spec.argv().join(" "),
-                    status["pythonVersion"]
-                        .as_str()
+                    status
+                        .python_version
+                        .as_deref()
                         .and_then(|version| version.split_whitespace().next())
                         .unwrap_or("?"),
                     interpreter.source.describe(),
-                    status["host"]["copy"].as_str().unwrap_or("?"),
+                    status.host.map_or("?", |host| host.copy.as_str()),
                 );
             }
             None

@@ -15,6 +15,7 @@
 //! `~/.local/lib/python3.*/site-packages`. It is loaded by path ([`LAUNCH`]), so a
 //! directory named `asyncell` next to the document cannot stand in for it.
 
+use super::status::CopyKind;
 use std::path::{Path, PathBuf};
 
 use super::embed::{self, HOST_FILES};
@@ -35,11 +36,11 @@ pub enum HostCopy {
 
 impl HostCopy {
     /// The name in `asyncell/status` and `asyncell --version`.
-    pub fn as_str(&self) -> &'static str {
+    pub fn kind(&self) -> CopyKind {
         match self {
-            HostCopy::Installed { .. } => "installed",
-            HostCopy::Embedded { .. } => "embedded",
-            HostCopy::Remote => "remote",
+            HostCopy::Installed { .. } => CopyKind::Installed,
+            HostCopy::Embedded { .. } => CopyKind::Embedded,
+            HostCopy::Remote => CopyKind::Remote,
         }
     }
 

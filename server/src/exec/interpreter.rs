@@ -28,7 +28,10 @@ pub enum ProjectVenv {
 }
 
 /// Where the interpreter came from, to name it to the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum InterpreterSource {
     /// The user's `python` setting or `--python`.
     Setting,

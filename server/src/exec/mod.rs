@@ -24,6 +24,7 @@ pub mod notebook;
 pub(crate) mod owned;
 pub mod protocol;
 pub mod render;
+pub mod status;
 pub mod supervisor;
 
 pub use host_copy::HostCopy;
@@ -32,6 +33,7 @@ pub use interpreter::{
     InterpreterSource, ProjectVenv,
 };
 pub use protocol::ExecStatus;
+pub use status::HostStatus;
 pub use supervisor::{
     Emit, EventKind, ExecResult, HostEvent, HostSpec, InterruptHow, InterruptOutcome, LoopKind,
     Options, Query, Supervisor, EMIT_CAPACITY, START_FAILED,

@@ -7,13 +7,14 @@
 //! event that does not parse is logged and skipped (a newer host's addition, a bug), and
 //! unknown fields are ignored.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::supervisor::{InterruptHow, Query};
 
 /// Supervisor → host.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command<'a> {
     /// Queue a cell; cells run one at a time in arrival order.
@@ -38,7 +39,7 @@ pub enum Command<'a> {
 }
 
 /// What an execution ended as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExecStatus {
     Ok,
@@ -57,7 +58,7 @@ impl ExecStatus {
 }
 
 /// Why a host could not start, when it can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FatalReason {
     TrioMissing,
@@ -66,7 +67,7 @@ pub enum FatalReason {
 }
 
 /// What happened to a background task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskChange {
     Started,
@@ -76,7 +77,7 @@ pub enum TaskChange {
 }
 
 /// Host → supervisor.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(tag = "ev", rename_all = "snake_case")]
 pub enum Event {
     /// The host is ready to take `execute`.
@@ -107,6 +108,7 @@ pub enum Event {
         id: String,
         #[serde(default)]
         task: Option<String>,
+        #[schemars(with = "NbOutput")]
         output: Map<String, Value>,
     },
     /// An execution finished.
@@ -123,6 +125,7 @@ pub enum Event {
     Task {
         kind: TaskChange,
         /// The task as `background.tasks()` lists it (id, name, state, ...).
+        #[schemars(with = "TaskInfo")]
         task: Map<String, Value>,
         #[serde(default)]
         message: Option<String>,
@@ -135,6 +138,166 @@ pub enum Event {
         #[serde(flatten)]
         fields: Map<String, Value>,
     },
+}
+
+/// A background task as `background.tasks()` and `asyncell/status` list it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskInfo {
+    pub id: String,
+    pub name: String,
+    pub state: TaskState,
+    /// The execution whose code started it (its output goes under that execution).
+    #[serde(default)]
+    pub started_by: Option<String>,
+    /// Seconds since the epoch.
+    #[serde(default)]
+    pub started_at: f64,
+}
+
+/// Where a background task is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+/// One nbformat v4 output, as the host produces it and every front end receives it.
+/// The supervisor passes outputs through as JSON objects; this type is their schema.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "output_type", rename_all = "snake_case")]
+pub enum NbOutput {
+    Stream {
+        name: StreamName,
+        text: String,
+    },
+    ExecuteResult {
+        execution_count: Option<u64>,
+        /// MIME type → data (`text/plain` always; `text/html`, `image/png` base64, ...).
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+    },
+    DisplayData {
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+    },
+    Error {
+        ename: String,
+        evalue: String,
+        traceback: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamName {
+    Stdout,
+    Stderr,
+}
+
+/// The answer to `cancel_task`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CancelReply {
+    /// False when the task was not running (already ended, or no such task).
+    pub cancelled: bool,
+    /// Why nothing was cancelled, when there is more to say than `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The answer to `complete`: what may replace `code[cursor_start..cursor_end]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompleteReply {
+    pub matches: Vec<Completion>,
+    /// In code points into the question's `code`, as the question's `cursor`.
+    pub cursor_start: usize,
+    pub cursor_end: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Completion {
+    pub text: String,
+    pub kind: CompletionKind,
+    /// Found in the live namespace (or on a live object), not only by static analysis.
+    pub live: bool,
+}
+
+/// What a completion names (the host maps jedi's own types onto these). `other` is
+/// what a newer host's kind reads as here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionKind {
+    Variable,
+    Function,
+    Class,
+    Module,
+    Keyword,
+    Key,
+    #[serde(other)]
+    Other,
+}
+
+/// The answer to `inspect`: the object named at the cursor.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InspectReply {
+    pub found: bool,
+    /// The dotted name at the cursor (absent when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// At most a few thousand characters, from a time-bounded `repr()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repr: Option<String>,
+    /// With `detail: 1` (`obj??`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// The answer to `variables`: one page of the user's names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VariablesReply {
+    pub variables: Vec<Variable>,
+    /// How many names there are in all (for paging).
+    pub total: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Variable {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub kind: VariableKind,
+    /// At most 200 characters, from a time-bounded `repr()`.
+    pub repr: String,
+    /// `len N` for builtin containers, `shape (…)` for array-likes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+}
+
+/// What kind of (async) object a variable holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VariableKind {
+    Coroutine,
+    Task,
+    Trio,
+    Function,
+    Class,
+    Value,
 }
 
 fn error_status() -> ExecStatus {

@@ -36,6 +36,7 @@ use super::host_copy::{self, HostCopy};
 use super::interpreter::Interpreter;
 use super::lines::{quote_prefix, read_line_max, skip_line, Line};
 use super::protocol::{Command, Event, ExecStatus, FatalReason, TaskChange};
+use super::status::{CopyKind, HostCopyInfo, HostPhase, HostStatus, InterpreterInfo};
 
 /// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
 const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
@@ -59,7 +60,8 @@ pub const MAX_FRAME: usize = 64 << 20;
 const QUOTED_PREFIX: usize = 32;
 
 /// The event loop a host runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum LoopKind {
     Trio,
     Asyncio,
@@ -98,19 +100,31 @@ impl HostSpec {
 }
 
 /// `asyncell/status`'s `interpreter`: the argv and where it came from.
-fn interpreter_json(spec: &HostSpec) -> Value {
-    json!({"argv": spec.argv(), "source": spec.interpreter.source.as_str()})
+fn interpreter_info(spec: &HostSpec) -> InterpreterInfo {
+    InterpreterInfo {
+        argv: spec.argv().to_vec(),
+        source: spec.interpreter.source,
+    }
 }
 
 /// `asyncell/status`'s `host` for a host not yet started: which copy it would run,
 /// found without extracting anything.
-fn preview_copy(spec: &HostSpec) -> Value {
+fn preview_copy(spec: &HostSpec) -> HostCopyInfo {
     if spec.is_remote() {
-        return json!({"copy": HostCopy::Remote.as_str(), "path": Value::Null});
+        return HostCopyInfo {
+            copy: CopyKind::Remote,
+            path: None,
+        };
     }
     match host_copy::installed_package(spec.argv()) {
-        Ok(package) => json!({"copy": "installed", "path": package}),
-        Err(_) => json!({"copy": "embedded", "path": Value::Null}),
+        Ok(package) => HostCopyInfo {
+            copy: CopyKind::Installed,
+            path: Some(package.display().to_string()),
+        },
+        Err(_) => HostCopyInfo {
+            copy: CopyKind::Embedded,
+            path: None,
+        },
     }
 }
 
@@ -129,12 +143,16 @@ fn remote_wrapper(argv: &[String]) -> Option<&'static str> {
 }
 
 /// The answer to an execution.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecResult {
     pub execution_id: String,
+    /// Null when the code never ran (the host could not start, the execution was dropped).
     pub execution_count: Option<u64>,
     pub status: ExecStatus,
+    /// Every output (up to the reply cap, 1 MiB by default); clients that showed the
+    /// streamed `asyncell/output`s can ignore these.
+    #[schemars(with = "Vec<super::protocol::NbOutput>")]
     pub outputs: Vec<Value>,
     pub duration_ms: f64,
 }
@@ -190,7 +208,7 @@ pub const START_FAILED: &str = "HostStartFailed";
 /// A question about a host's live namespace (`asyncell/complete`, `asyncell/inspect`,
 /// `asyncell/variables`). `cursor` counts characters (code points) into `code`, as
 /// Jupyter's `cursor_pos` does.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Query {
     Complete {
@@ -217,7 +235,7 @@ fn default_page() -> usize {
 }
 
 /// What an `asyncell/event` is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum EventKind {
     TaskFailed,
@@ -227,7 +245,7 @@ pub enum EventKind {
 }
 
 /// A host lifecycle or background-task event for `asyncell/event`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HostEvent {
     #[serde(skip)]
@@ -235,7 +253,7 @@ pub struct HostEvent {
     pub kind: EventKind,
     /// For `hostExited`: the server stopped the host on purpose (restart, shutdown, the
     /// end of `asyncell run`), so this is no news of a failure.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stopped: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
@@ -267,7 +285,7 @@ pub enum Emit {
 
 /// How an interrupt took effect: what the host answered (`cancelled`,
 /// `keyboard_interrupt`, `stuck`, `dropped`), or what the supervisor found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InterruptHow {
     /// An await of the running cell was cancelled.
@@ -298,7 +316,7 @@ impl InterruptHow {
 }
 
 /// What an interrupt did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InterruptOutcome {
     /// Whether the running cell was stopped.
@@ -645,7 +663,7 @@ impl Supervisor {
 
     /// The document's host status (`asyncell/status`); `spec` fills in the loop and
     /// python a new host would use when none runs.
-    pub fn status(&self, doc: &str, spec: Option<&HostSpec>) -> Value {
+    pub fn status(&self, doc: &str, spec: Option<&HostSpec>) -> HostStatus {
         let slot = self.existing_slot(doc);
         let (host, starting, last_exit) = match &slot {
             Some(slot) => {
@@ -661,46 +679,59 @@ impl Supervisor {
         if let Some(host) = host.filter(|h| h.exited.borrow().is_none()) {
             let state = lock(&host.state);
             let hello = host.hello.get();
-            return json!({
-                "state": if state.in_flight.is_empty() { "idle" } else { "busy" },
-                "loop": host.spec.loop_kind.as_str(),
-                "python": hello.map_or_else(|| host.spec.argv().join(" "), |h| h.python.clone()),
-                "pythonVersion": hello.map(|h| h.version.clone()),
-                "interpreter": interpreter_json(&host.spec),
-                "host": {"copy": host.copy.as_str(), "path": host.copy.path()},
+            return HostStatus {
+                state: if state.in_flight.is_empty() {
+                    HostPhase::Idle
+                } else {
+                    HostPhase::Busy
+                },
+                loop_kind: Some(host.spec.loop_kind),
+                python: Some(
+                    hello.map_or_else(|| host.spec.argv().join(" "), |h| h.python.clone()),
+                ),
+                python_version: hello.map(|h| h.version.clone()),
+                interpreter: Some(interpreter_info(&host.spec)),
+                host: Some(HostCopyInfo {
+                    copy: host.copy.kind(),
+                    path: host.copy.path().map(|p| p.display().to_string()),
+                }),
                 // The host's own pid (through `ssh` or `docker exec`, not the wrapper's),
                 // and the process we started, which is what a signal reaches.
-                "pid": hello.and_then(|h| h.pid).unwrap_or(host.pid),
-                "processPid": host.pid,
-                "cwd": hello.and_then(|h| h.cwd.clone()),
-                "executionCount": host.count.load(Ordering::SeqCst),
-                "executionId": state.running_id(),
-                "queued": state.in_flight.len().saturating_sub(1),
-                "tasks": state.tasks,
-                "lastExit": Value::Null,
-            });
+                pid: Some(hello.and_then(|h| h.pid).unwrap_or(host.pid)),
+                process_pid: Some(host.pid),
+                cwd: hello.and_then(|h| h.cwd.clone()),
+                execution_count: host.count.load(Ordering::SeqCst),
+                execution_id: state.running_id(),
+                queued: state.in_flight.len().saturating_sub(1),
+                tasks: state
+                    .tasks
+                    .iter()
+                    .filter_map(|task| serde_json::from_value(task.clone()).ok())
+                    .collect(),
+                last_exit: None,
+            };
         }
         let (state, spec) = match (&starting, &last_exit) {
-            (Some(starting), _) => ("starting", Some(starting)),
-            (None, Some(_)) => ("dead", spec),
-            (None, None) => ("none", spec),
+            (Some(starting), _) => (HostPhase::Starting, Some(starting)),
+            (None, Some(_)) => (HostPhase::Dead, spec),
+            (None, None) => (HostPhase::None, spec),
         };
-        json!({
-            "state": state,
-            "loop": spec.map(|s| s.loop_kind.as_str()),
-            "python": spec.map(|s| s.argv().join(" ")),
-            "pythonVersion": Value::Null,
-            "interpreter": spec.map(interpreter_json),
-            "host": spec.map(preview_copy),
-            "pid": Value::Null,
-            "processPid": Value::Null,
-            "cwd": Value::Null,
-            "executionCount": 0,
-            "executionId": Value::Null,
-            "queued": 0,
-            "tasks": [],
-            "lastExit": last_exit,
-        })
+        HostStatus {
+            state,
+            loop_kind: spec.map(|s| s.loop_kind),
+            python: spec.map(|s| s.argv().join(" ")),
+            python_version: None,
+            interpreter: spec.map(interpreter_info),
+            host: spec.map(preview_copy),
+            pid: None,
+            process_pid: None,
+            cwd: None,
+            execution_count: 0,
+            execution_id: None,
+            queued: 0,
+            tasks: Vec::new(),
+            last_exit,
+        }
     }
 
     /// Cancels one background task of the document's host.

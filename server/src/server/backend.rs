@@ -6,6 +6,8 @@ use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 
 use super::api::{notifications, requests};
 use super::cancellation::CANCEL_EXECUTION;
+use super::extension as ext;
+use tower_lsp_server::lsp_types::request::Request as _;
 use super::session::{ConfigSeverity, SharedSession};
 
 pub struct Backend {
@@ -68,80 +70,60 @@ impl Backend {
 /// Registers asyncell's custom methods on the service builder.
 pub fn build_service(builder: LspServiceBuilder<Backend>) -> LspServiceBuilder<Backend> {
     builder
-        .custom_method("asyncell/execute", Backend::asyncell_execute)
-        .custom_method("asyncell/interrupt", Backend::asyncell_interrupt)
-        .custom_method("asyncell/restart", Backend::asyncell_restart)
-        .custom_method("asyncell/shutdown", Backend::asyncell_shutdown)
-        .custom_method("asyncell/status", Backend::asyncell_status)
-        .custom_method("asyncell/cancelTask", Backend::asyncell_cancel_task)
+        .custom_method(ext::Execute::METHOD, Backend::asyncell_execute)
+        .custom_method(ext::Interrupt::METHOD, Backend::asyncell_interrupt)
+        .custom_method(ext::Restart::METHOD, Backend::asyncell_restart)
+        .custom_method(ext::Shutdown::METHOD, Backend::asyncell_shutdown)
+        .custom_method(ext::Status::METHOD, Backend::asyncell_status)
+        .custom_method(ext::CancelTask::METHOD, Backend::asyncell_cancel_task)
         .custom_method(CANCEL_EXECUTION, Backend::asyncell_cancel_execution)
-        .custom_method("asyncell/complete", Backend::asyncell_complete)
-        .custom_method("asyncell/inspect", Backend::asyncell_inspect)
-        .custom_method("asyncell/variables", Backend::asyncell_variables)
+        .custom_method(ext::Complete::METHOD, Backend::asyncell_complete)
+        .custom_method(ext::Inspect::METHOD, Backend::asyncell_inspect)
+        .custom_method(ext::Variables::METHOD, Backend::asyncell_variables)
 }
 
-/// asyncell's custom methods (docs/protocol.md section 1), each in its own file.
+/// asyncell's custom methods (docs/protocol.md section 1; their types are
+/// `server::extension`'s), each in its own file.
 impl Backend {
-    async fn asyncell_execute(
-        &self,
-        params: requests::execute::ExecuteParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_execute(&self, params: ext::ExecuteParams) -> Result<ext::ExecResult> {
         requests::execute::handle(self, params).await
     }
 
     async fn asyncell_interrupt(
         &self,
-        params: requests::interrupt::DocumentParams,
-    ) -> Result<serde_json::Value> {
+        params: ext::DocumentParams,
+    ) -> Result<ext::InterruptOutcome> {
         requests::interrupt::handle(self, params).await
     }
 
-    async fn asyncell_restart(
-        &self,
-        params: requests::interrupt::DocumentParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_restart(&self, params: ext::DocumentParams) -> Result<ext::RestartResult> {
         requests::restart::handle(self, params).await
     }
 
-    async fn asyncell_shutdown(
-        &self,
-        params: requests::interrupt::DocumentParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_shutdown(&self, params: ext::DocumentParams) -> Result<ext::ShutdownResult> {
         requests::host_shutdown::handle(self, params).await
     }
 
-    async fn asyncell_status(
-        &self,
-        params: requests::interrupt::DocumentParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_status(&self, params: ext::DocumentParams) -> Result<ext::HostStatus> {
         requests::status::handle(self, params).await
     }
 
-    async fn asyncell_cancel_task(
-        &self,
-        params: requests::cancel_task::CancelTaskParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_cancel_task(&self, params: ext::CancelTaskParams) -> Result<ext::CancelReply> {
         requests::cancel_task::handle(self, params).await
     }
 
-    async fn asyncell_complete(
-        &self,
-        params: requests::complete::CompleteParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_complete(&self, params: ext::CompleteParams) -> Result<ext::CompleteReply> {
         requests::complete::handle(self, params).await
     }
 
-    async fn asyncell_inspect(
-        &self,
-        params: requests::inspect::InspectParams,
-    ) -> Result<serde_json::Value> {
+    async fn asyncell_inspect(&self, params: ext::InspectParams) -> Result<ext::InspectReply> {
         requests::inspect::handle(self, params).await
     }
 
     async fn asyncell_variables(
         &self,
-        params: requests::variables::VariablesParams,
-    ) -> Result<serde_json::Value> {
+        params: ext::VariablesParams,
+    ) -> Result<ext::VariablesReply> {
         requests::variables::handle(self, params).await
     }
 

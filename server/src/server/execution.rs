@@ -4,33 +4,21 @@
 
 use std::sync::OnceLock;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
-use tower_lsp_server::lsp_types::notification::Notification;
-use tower_lsp_server::lsp_types::{Position, Uri};
+use std::str::FromStr;
+
+use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier, Uri};
 use tower_lsp_server::{Client, UriExt};
 
+use super::extension::{self as ext, EventParams, OutputParams};
 use super::session::{Location, Session};
 use crate::analysis::{Document, SourceKind};
 use crate::exec::{self, Emit, HostSpec, Options, Supervisor, EMIT_CAPACITY};
 
 /// The largest stream text one coalesced `asyncell/output` notification carries.
 const COALESCE_LIMIT: usize = 256 << 10;
-
-/// `asyncell/output`: one nbformat output of an execution or of a background task.
-pub enum OutputNotification {}
-impl Notification for OutputNotification {
-    type Params = Value;
-    const METHOD: &'static str = "asyncell/output";
-}
-
-/// `asyncell/event`: host lifecycle and background task events.
-pub enum EventNotification {}
-impl Notification for EventNotification {
-    type Params = Value;
-    const METHOD: &'static str = "asyncell/event";
-}
 
 /// The execution state the backend owns: the supervisor, created on first use (inside
 /// the runtime) together with its forwarder task.
@@ -322,18 +310,20 @@ async fn deliver(client: &Client, message: Emit) {
             task_id,
             output,
         } => {
-            let params = json!({
-                "textDocument": {"uri": &*doc},
-                "executionId": execution_id,
-                "taskId": task_id,
-                "output": output,
-            });
-            client.send_notification::<OutputNotification>(params).await;
+            let params = OutputParams {
+                text_document: document(&doc),
+                execution_id,
+                task_id,
+                output,
+            };
+            client.send_notification::<ext::Output>(params).await;
         }
         Emit::Event(event) => {
-            let mut params = serde_json::to_value(&event).unwrap_or_else(|_| json!({}));
-            params["textDocument"] = json!({"uri": &*event.doc});
-            client.send_notification::<EventNotification>(params).await;
+            let params = EventParams {
+                text_document: document(&event.doc),
+                event,
+            };
+            client.send_notification::<ext::Event>(params).await;
         }
         Emit::Finished { result, reply, .. } => {
             // The transport writes every notification queued before a response ahead of
@@ -341,4 +331,11 @@ async fn deliver(client: &Client, message: Emit) {
             let _ = reply.send(result);
         }
     }
+}
+
+/// The identifier of a document by its URI as the supervisor keys it (the URI text the
+/// client sent, which parses: it came from a parsed `Uri`).
+fn document(doc: &str) -> TextDocumentIdentifier {
+    let uri = doc.parse::<Uri>().unwrap_or_else(|_| Uri::from_str("file:///").expect("a valid URI"));
+    TextDocumentIdentifier { uri }
 }

@@ -13,6 +13,7 @@ pub mod backend;
 pub mod cancellation;
 pub mod convert;
 pub mod execution;
+pub mod extension;
 pub mod framing;
 pub mod pending;
 pub mod publisher;

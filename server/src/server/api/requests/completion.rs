@@ -12,6 +12,7 @@ use tower_lsp_server::lsp_types::{
 use super::live_namespace::ask_at;
 use crate::exec::Query;
 use crate::server::backend::Backend;
+use crate::server::extension::{CompleteReply, CompletionKind};
 
 pub async fn handle(
     backend: &Backend,
@@ -23,28 +24,26 @@ pub async fn handle(
     let Some(answer) = ask_at(backend, &uri, position.position, question).await else {
         return Ok(None);
     };
-    let items: Vec<CompletionItem> = answer["matches"]
-        .as_array()
+    let answer: CompleteReply = answer;
+    let items: Vec<CompletionItem> = answer
+        .matches
         .into_iter()
-        .flatten()
-        .filter_map(|item| {
-            let label = item["text"].as_str()?.to_string();
-            let kind = item["kind"].as_str().unwrap_or("variable");
-            let live = item["live"].as_bool().unwrap_or(false);
-            Some(CompletionItem {
-                label,
-                kind: Some(completion_kind(kind)),
-                label_details: live.then(|| CompletionItemLabelDetails {
+        .map(|item| {
+            let kind = kind_name(item.kind);
+            CompletionItem {
+                label: item.text,
+                kind: Some(completion_kind(item.kind)),
+                label_details: item.live.then(|| CompletionItemLabelDetails {
                     detail: None,
                     description: Some("live".into()),
                 }),
-                detail: Some(if live {
+                detail: Some(if item.live {
                     format!("{kind} (live)")
                 } else {
                     kind.to_string()
                 }),
                 ..CompletionItem::default()
-            })
+            }
         })
         .collect();
     if items.is_empty() {
@@ -53,13 +52,24 @@ pub async fn handle(
     Ok(Some(CompletionResponse::Array(items)))
 }
 
-fn completion_kind(kind: &str) -> CompletionItemKind {
+fn completion_kind(kind: CompletionKind) -> CompletionItemKind {
     match kind {
-        "function" => CompletionItemKind::FUNCTION,
-        "class" => CompletionItemKind::CLASS,
-        "module" => CompletionItemKind::MODULE,
-        "keyword" => CompletionItemKind::KEYWORD,
-        "key" => CompletionItemKind::VALUE,
-        _ => CompletionItemKind::VARIABLE,
+        CompletionKind::Function => CompletionItemKind::FUNCTION,
+        CompletionKind::Class => CompletionItemKind::CLASS,
+        CompletionKind::Module => CompletionItemKind::MODULE,
+        CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+        CompletionKind::Key => CompletionItemKind::VALUE,
+        CompletionKind::Variable | CompletionKind::Other => CompletionItemKind::VARIABLE,
+    }
+}
+
+fn kind_name(kind: CompletionKind) -> &'static str {
+    match kind {
+        CompletionKind::Function => "function",
+        CompletionKind::Class => "class",
+        CompletionKind::Module => "module",
+        CompletionKind::Keyword => "keyword",
+        CompletionKind::Key => "key",
+        CompletionKind::Variable | CompletionKind::Other => "variable",
     }
 }

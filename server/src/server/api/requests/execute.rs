@@ -1,30 +1,15 @@
 //! `asyncell/execute`: run code, a cell, or the cell at a position on the document's host.
 //! Outputs stream as `asyncell/output` before the reply.
 
-use serde::Deserialize;
-use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::lsp_types::{MessageType, Position, TextDocumentIdentifier};
+use tower_lsp_server::lsp_types::MessageType;
 
 use crate::exec::ExecResult;
 use crate::server::backend::Backend;
 use crate::server::execution::{invalid_params, resolve, Resolved, What};
+use crate::server::extension::ExecuteParams;
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExecuteParams {
-    pub text_document: TextDocumentIdentifier,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub cell: Option<usize>,
-    #[serde(default)]
-    pub position: Option<Position>,
-    #[serde(default)]
-    pub execution_id: Option<String>,
-}
-
-pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<Value> {
+pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<ExecResult> {
     let what = match (params.code, params.cell, params.position) {
         (Some(code), None, None) => What::Code(code),
         (None, Some(cell), None) => What::Cell(cell),
@@ -47,8 +32,7 @@ pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<Value> {
     };
     let uri = params.text_document.uri;
     let resolved = backend.with_session(|session| resolve(session, &uri, what))?;
-    let result = run(backend, resolved, params.execution_id).await?;
-    Ok(serde_json::to_value(result).unwrap_or(Value::Null))
+    run(backend, resolved, params.execution_id).await
 }
 
 /// Runs resolved code on its document's host and waits for the result.

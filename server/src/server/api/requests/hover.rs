@@ -8,6 +8,7 @@ use tower_lsp_server::lsp_types::{Hover, HoverContents, HoverParams, MarkupConte
 use super::live_namespace::ask_at;
 use crate::exec::Query;
 use crate::server::backend::Backend;
+use crate::server::extension::InspectReply;
 
 /// Characters of the docstring shown.
 const DOC_SHOWN: usize = 1500;
@@ -23,20 +24,21 @@ pub async fn handle(backend: &Backend, params: HoverParams) -> Result<Option<Hov
     let Some(answer) = ask_at(backend, &uri, position.position, question).await else {
         return Ok(None);
     };
-    if answer["found"] != true {
+    let answer: InspectReply = answer;
+    if !answer.found {
         return Ok(None);
     }
-    let name = answer["name"].as_str().unwrap_or("?");
+    let name = answer.name.as_deref().unwrap_or("?");
     let mut text = format!(
         "```python\n{}\n```\n",
-        answer["signature"].as_str().unwrap_or(name)
+        answer.signature.as_deref().unwrap_or(name)
     );
     text.push_str(&format!(
         "live `{}`: `{}`\n",
-        answer["type"].as_str().unwrap_or("?"),
-        answer["repr"].as_str().unwrap_or("").replace('`', "'")
+        answer.type_name.as_deref().unwrap_or("?"),
+        answer.repr.as_deref().unwrap_or("").replace('`', "'")
     ));
-    if let Some(doc) = answer["doc"].as_str() {
+    if let Some(doc) = &answer.doc {
         let shown: String = doc.chars().take(DOC_SHOWN).collect();
         text.push_str(&format!(
             "\n{shown}{}\n",

@@ -2,14 +2,14 @@
 //! Answered from the supervisor's own bookkeeping, without a round trip to the host, so
 //! it stays prompt while a cell floods output or blocks the loop.
 
-use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 
-use super::interrupt::DocumentParams;
+use crate::exec::HostStatus;
 use crate::server::backend::Backend;
+use crate::server::extension::DocumentParams;
 use crate::server::execution::host_spec_preview;
 
-pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<Value> {
+pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<HostStatus> {
     let doc = backend.execution_document(&params.text_document.uri);
     let spec = backend.with_session(|session| host_spec_preview(session, &doc));
     Ok(backend

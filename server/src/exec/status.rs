@@ -1,0 +1,93 @@
+//! `asyncell/status`, typed: what the supervisor knows of a document's host, answered from
+//! its own bookkeeping (no round trip to the host, so it is prompt while a cell floods
+//! output or blocks the loop).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::interpreter::InterpreterSource;
+use super::protocol::TaskInfo;
+use super::LoopKind;
+
+/// The document's host as `asyncell/status` reports it.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostStatus {
+    pub state: HostPhase,
+    /// The loop the host runs, or a new one would.
+    #[serde(rename = "loop")]
+    pub loop_kind: Option<LoopKind>,
+    /// The interpreter's path as the host reported it (or the argv a new one would run).
+    pub python: Option<String>,
+    /// `sys.version` of the running host.
+    pub python_version: Option<String>,
+    pub interpreter: Option<InterpreterInfo>,
+    pub host: Option<HostCopyInfo>,
+    /// The host's own pid (through `ssh` or `docker exec` too).
+    pub pid: Option<u32>,
+    /// The process the server started (the wrapper, for a remote host): what a signal
+    /// reaches.
+    pub process_pid: Option<u32>,
+    /// Where the cells run.
+    pub cwd: Option<String>,
+    pub execution_count: u64,
+    /// The running execution.
+    pub execution_id: Option<String>,
+    /// Executions waiting behind the running one.
+    pub queued: usize,
+    /// Running background tasks and the last 200 finished ones.
+    pub tasks: Vec<TaskInfo>,
+    /// How the last host ended, when the state is `dead`.
+    pub last_exit: Option<String>,
+}
+
+/// Where a document's host is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostPhase {
+    /// No host; `loop` and `python` say what a new one would use.
+    None,
+    Starting,
+    Idle,
+    /// An execution runs or is queued.
+    Busy,
+    /// The last host died or failed to start; `lastExit` says how.
+    Dead,
+}
+
+/// The argv a host runs (or would run) under, and where it came from.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct InterpreterInfo {
+    pub argv: Vec<String>,
+    pub source: InterpreterSource,
+}
+
+/// Which copy of the host's Python package runs.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct HostCopyInfo {
+    pub copy: CopyKind,
+    /// The package directory (null for a remote host, and for an embedded copy not yet
+    /// extracted).
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// The `asyncell` package of the interpreter's environment.
+    Installed,
+    /// The binary's own copy, extracted to a private directory.
+    Embedded,
+    /// Sent over stdin to an `ssh`/`docker`/... interpreter.
+    Remote,
+}
+
+impl CopyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyKind::Installed => "installed",
+            CopyKind::Embedded => "embedded",
+            CopyKind::Remote => "remote",
+        }
+    }
+}
