@@ -10,66 +10,30 @@ either side fails here even where the field is optional."""
 
 from __future__ import annotations
 
-import copy
-import json
+import importlib.util
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from conftest import HEARTBEAT
 
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "docs" / "schema" / "host-protocol.schema.json"
+# tests/schema_support.py: the strict schema reading the LSP e2e contract test uses too.
+_SUPPORT = Path(__file__).resolve().parents[3] / "tests" / "schema_support.py"
+_spec = importlib.util.spec_from_file_location("schema_support", _SUPPORT)
+schema_support = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(schema_support)
+problems = schema_support.problems
 
-
-def strict(schema):
-    """A copy of `schema` in which objects with `properties` allow no other fields
-    (`unevaluatedProperties: false`, which sees the fields a oneOf branch names too: a
-    request's `req` is named beside the oneOf of its ops). Objects that say
-    `additionalProperties` keep what they say."""
-    schema = copy.deepcopy(schema)
-
-    def walk(node, inside_object=False):
-        if isinstance(node, list):
-            for value in node:
-                walk(value, inside_object)
-            return
-        if not isinstance(node, dict):
-            return
-        is_object = "properties" in node and "additionalProperties" not in node
-        if is_object and not inside_object:
-            node["unevaluatedProperties"] = False
-        for key, value in node.items():
-            # The branches of an object's oneOf/anyOf add to its fields; anything else
-            # (a property's own schema, $defs, items) is an object of its own.
-            walk(value, (is_object or inside_object) if key in ("oneOf", "anyOf", "allOf") else False)
-
-    walk(schema)
-    return schema
-
-
-SCHEMA = strict(json.loads(SCHEMA_PATH.read_text()))
+SCHEMA = schema_support.load("host-protocol.schema.json")
 
 #: Fields the host writes that the supervisor's types do not name (so it never reads
 #: them): allowed here, and checked to be still missing from the schema, so that this
 #: list shrinks when protocol.rs types them.
 UNTYPED = {"hello": {"loop", "protocol", "bridge"}}
 
-
-def validator(subschema):
-    """A validator of `subschema`, its $refs resolved against the document's $defs."""
-    return Draft202012Validator({**subschema, "$defs": SCHEMA["$defs"]})
-
-
-EVENTS = validator(SCHEMA["events"])
-COMMANDS = validator(SCHEMA["commands"])
-REPLIES = {op: validator(schema) for op, schema in SCHEMA["replies"].items()}
-
-
-def problems(check, message):
-    return ["%s at %s: %s" % (error.message[:300], "/".join(map(str, error.absolute_path)) or "top",
-                              json.dumps(message)[:300])
-            for error in check.iter_errors(message)]
+EVENTS = schema_support.validator(SCHEMA, SCHEMA["events"])
+COMMANDS = schema_support.validator(SCHEMA, SCHEMA["commands"])
+REPLIES = {op: schema_support.validator(SCHEMA, schema) for op, schema in SCHEMA["replies"].items()}
 
 
 class Recorder:
