@@ -338,7 +338,7 @@ export interface VariablesReply {
   variables: Variable[];
 }
 
-/** The requests methods, by their name after `asyncell/`. */
+/** The request methods, by their name after `asyncell/`. */
 export const Requests = {
   cancelTask: 'asyncell/cancelTask',
   complete: 'asyncell/complete',
@@ -353,18 +353,18 @@ export const Requests = {
 
 /** Each request's params and result. */
 export interface RequestTypes {
-  'asyncell/cancelTask': { params: CancelTaskParams; result: CancelReply; };
-  'asyncell/complete': { params: CompleteParams; result: CompleteReply; };
-  'asyncell/execute': { params: ExecuteParams; result: ExecResult; };
-  'asyncell/inspect': { params: InspectParams; result: InspectReply; };
-  'asyncell/interrupt': { params: DocumentParams; result: InterruptOutcome; };
-  'asyncell/restart': { params: DocumentParams; result: RestartResult; };
-  'asyncell/shutdown': { params: DocumentParams; result: ShutdownResult; };
-  'asyncell/status': { params: DocumentParams; result: HostStatus; };
-  'asyncell/variables': { params: VariablesParams; result: VariablesReply; };
+  'asyncell/cancelTask': { params: CancelTaskParams; result: CancelReply };
+  'asyncell/complete': { params: CompleteParams; result: CompleteReply };
+  'asyncell/execute': { params: ExecuteParams; result: ExecResult };
+  'asyncell/inspect': { params: InspectParams; result: InspectReply };
+  'asyncell/interrupt': { params: DocumentParams; result: InterruptOutcome };
+  'asyncell/restart': { params: DocumentParams; result: RestartResult };
+  'asyncell/shutdown': { params: DocumentParams; result: ShutdownResult };
+  'asyncell/status': { params: DocumentParams; result: HostStatus };
+  'asyncell/variables': { params: VariablesParams; result: VariablesReply };
 }
 
-/** The notifications methods, by their name after `asyncell/`. */
+/** The notification methods, by their name after `asyncell/`. */
 export const Notifications = {
   event: 'asyncell/event',
   output: 'asyncell/output',
@@ -372,8 +372,8 @@ export const Notifications = {
 
 /** Each notification's params. */
 export interface NotificationTypes {
-  'asyncell/event': { params: EventParams; };
-  'asyncell/output': { params: OutputParams; };
+  'asyncell/event': { params: EventParams };
+  'asyncell/output': { params: OutputParams };
 }
 
 export type RequestMethod = keyof RequestTypes;
@@ -381,3 +381,6 @@ export type NotificationMethod = keyof NotificationTypes;
 export type RequestParams<M extends RequestMethod> = RequestTypes[M]['params'];
 export type RequestResult<M extends RequestMethod> = RequestTypes[M]['result'];
 export type NotificationParams<M extends NotificationMethod> = NotificationTypes[M]['params'];
+
+/** The image MIME types every front end shows as an image (the schema's `imageMimeTypes`). */
+export const IMAGE_MIME_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/svg+xml'] as const;

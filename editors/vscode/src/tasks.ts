@@ -3,31 +3,10 @@
 
 import * as vscode from 'vscode';
 
-import { duration } from './format';
 import { cancelNotice } from './notices';
-import { Methods, type TaskInfo } from './protocol';
+import { Methods } from './protocol';
+import { taskItem } from './taskItem';
 import type { Server } from './server';
-
-const ICONS: Record<string, string> = {
-  running: '$(sync~spin)',
-  failed: '$(error)',
-  done: '$(pass)',
-  cancelled: '$(circle-slash)',
-};
-
-interface TaskItem extends vscode.QuickPickItem {
-  task: TaskInfo;
-}
-
-export function taskItem(task: TaskInfo, now: number): TaskItem {
-  const age = task.startedAt ? ` · started ${duration(now - task.startedAt * 1000)} ago` : '';
-  return {
-    label: `${ICONS[task.state] ?? '$(circle-outline)'} ${task.name || task.id}`,
-    description: `${task.state}${age}`,
-    detail: `task ${task.id}${task.startedBy ? `, started by execution ${task.startedBy}` : ''}`,
-    task,
-  };
-}
 
 export async function showTasks(server: Server, uri: vscode.Uri | undefined): Promise<void> {
   if (!uri) {

@@ -24,7 +24,7 @@ import { Results } from '../../src/results';
 import { Router } from '../../src/router';
 import { statusView } from '../../src/statusText';
 import { summary } from '../../src/summary';
-import { taskItem } from '../../src/tasks';
+import { taskItem } from '../../src/taskItem';
 
 // out/test/protocol.test.js -> editors/vscode
 const EXT = resolve(__dirname, '..', '..');
