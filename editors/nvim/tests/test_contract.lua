@@ -395,6 +395,27 @@ H.test("every method, event kind, output type, status and field the Lua sources 
   -- camelCase names that are not asyncell/* fields: LSP's own and the server's settings
   -- (initializationOptions and its trustedWorkspace), the code lens commands.
   local NOT_FIELDS = { initializationOptions = true, trustedWorkspace = true, runCell = true, runAbove = true }
+  local function any_of(...)
+    local sets = { ... }
+    return function(value)
+      for _, set in ipairs(sets) do
+        if set[value] then
+          return true
+        end
+      end
+      return false
+    end
+  end
+  -- {what, pattern (one capture), allowed}: string literals compared with or assigned to
+  -- a protocol field, and camelCase names (the protocol's field names).
+  local RULES = {
+    { "method", '"(asyncell/[%w]+)"', any_of(METHODS) },
+    { "output_type", 'output_type%s*[=~]=?%s*"([%w_]+)"', any_of(OUTPUT_TYPES) },
+    { "kind", 'kind%s*[=~]=%s*"([%w_]+)"', any_of(OUTPUT_TYPES, EVENT_KINDS) },
+    { "status", 'status%s*[=~]=%s*"([%w_]+)"', any_of(EXEC_STATUSES, LOCAL_STATUSES) },
+    { "state", 'state%s*[=~]=%s*"([%w_]+)"', any_of(TASK_STATES, HOST_PHASES) },
+    { "field", "[%.%s{,]([a-z]+[A-Z][%w]*)", any_of(PROPERTIES, NOT_FIELDS) },
+  }
   local problems = {}
   local function expect(ok, file, what)
     if not ok then
@@ -405,40 +426,19 @@ H.test("every method, event kind, output type, status and field the Lua sources 
     local file, text = source[1], source[2]
     -- Code only: comments name methods in prose.
     local code = text:gsub("%-%-[^\n]*", "")
-    for method in code:gmatch('"(asyncell/[%w]+)"') do
-      counts.method = counts.method + 1
-      expect(METHODS[method], file, method .. " is no method of the schema")
-    end
-    for value in code:gmatch('output_type%s*[=~]=?%s*"([%w_]+)"') do
-      counts.output_type = counts.output_type + 1
-      expect(OUTPUT_TYPES[value], file, "output_type " .. value)
-    end
-    for value in code:gmatch('kind%s*[=~]=%s*"([%w_]+)"') do
-      counts.kind = counts.kind + 1
-      expect(OUTPUT_TYPES[value] or EVENT_KINDS[value], file, "kind " .. value)
-    end
-    for value in code:gmatch('status%s*[=~]=%s*"([%w_]+)"') do
-      counts.status = counts.status + 1
-      expect(EXEC_STATUSES[value] or LOCAL_STATUSES[value], file, "status " .. value)
-    end
-    for value in code:gmatch('state%s*[=~]=%s*"([%w_]+)"') do
-      counts.state = counts.state + 1
-      expect(TASK_STATES[value] or HOST_PHASES[value], file, "state " .. value)
-    end
-    for name in code:gmatch("[%.%s{,]([a-z]+[A-Z][%w]*)") do
-      counts.field = counts.field + 1
-      expect(PROPERTIES[name] or NOT_FIELDS[name], file, name .. " is no field of the schema")
-    end
-    if file == "status.lua" then
-      for phase in code:match("local ICONS = (%b{})"):gmatch("(%w+) =") do
-        counts.state = counts.state + 1
-        expect(HOST_PHASES[phase], file, "ICONS names the host state " .. phase)
+    for _, rule in ipairs(RULES) do
+      for value in code:gmatch(rule[2]) do
+        counts[rule[1]] = counts[rule[1]] + 1
+        expect(rule[3](value), file, ("%s %s is not in the schema"):format(rule[1], value))
       end
     end
-    if file == "tasks.lua" then
-      for state in code:match("local STATE_HL = (%b{})"):gmatch("(%w+) =") do
-        counts.state = counts.state + 1
-        expect(TASK_STATES[state], file, "STATE_HL names the task state " .. state)
+    -- The tables keyed by host state (status.lua) and task state (tasks.lua).
+    for _, keyed in ipairs({ { "status.lua", "ICONS", HOST_PHASES }, { "tasks.lua", "STATE_HL", TASK_STATES } }) do
+      if file == keyed[1] then
+        for key in code:match("local " .. keyed[2] .. " = (%b{})"):gmatch("(%w+) =") do
+          counts.state = counts.state + 1
+          expect(keyed[3][key], file, ("%s names the state %s"):format(keyed[2], key))
+        end
       end
     end
   end
