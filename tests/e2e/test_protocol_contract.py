@@ -99,7 +99,7 @@ def test_every_message_of_a_real_session_is_in_the_schema(asyncell_bin, tmp_path
 
         # A heartbeat, and an awaiting cell: status, questions and cancelTask meanwhile.
         assert request("asyncell/execute", code=HEARTBEAT)["status"] == "ok"
-        sleeping = client._ids.__next__()
+        sleeping = next(client._ids)
         client._send({"jsonrpc": "2.0", "id": sleeping, "method": "asyncell/execute",
                       "params": {**doc, "code": "await trio.sleep(30)", "executionId": "contract-sleep"}})
         assert wait_until(lambda: request("asyncell/status")["state"] == "busy", 10)
