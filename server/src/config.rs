@@ -156,6 +156,7 @@ impl ConfigLayer {
                     .unwrap_or_default(),
             },
             rule_url_base: self.rule_url_base.clone().filter(|base| !base.is_empty()),
+            package: None,
         }
     }
     /// Checks `select` and `ignore` against the rule catalogue: valid selectors are kept

@@ -3,13 +3,32 @@
 use ruff_text_size::TextRange;
 use serde::Serialize;
 
+/// How bad a finding is. The model (see docs/rules/README.md): an error raises at run
+/// time, a warning hangs, leaks or loses work, information is style. Each rule declares
+/// its severity once, in its `rule!` declaration; every diagnostic carries its rule's
+/// severity, and every front end (CLI output formats, LSP) maps this one value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The code fails when it runs (a SyntaxError, a RuntimeError).
     Error,
-    /// The code runs but misbehaves (a dropped coroutine, a frozen loop).
+    /// The code runs but misbehaves: it hangs, leaks or loses work (a dropped coroutine,
+    /// a frozen loop, an unsupervised task).
     Warning,
+    /// The code works; another spelling says better what is meant (style).
+    Information,
+}
+
+impl Severity {
+    /// The name used in text and JSON output and in configuration: `error`, `warning`,
+    /// `information`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+        }
+    }
 }
 
 /// One text replacement inside the unit the diagnostic belongs to.

@@ -62,6 +62,8 @@ pub struct DocumentIndex {
     pub target_version: PythonVersion,
     pub loop_: Loop,
     pub loop_source: LoopSource,
+    /// The checked file's top-level package ([`Settings::package`]).
+    pub package: Option<String>,
     imports: FxHashMap<String, String>,
     modules: FxHashSet<String>,
     async_functions: FxHashSet<String>,
@@ -225,6 +227,7 @@ impl DocumentIndex {
             target_version: settings.target_version,
             loop_,
             loop_source,
+            package: settings.package.clone(),
             imports,
             modules,
             async_functions,

@@ -70,6 +70,11 @@ pub struct Settings {
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub options: RuleOptions,
+    /// The top-level package the checked file belongs to (`trio` for
+    /// `src/trio/_core/_run.py`), from [`package_of`]; `None` for a notebook, a script
+    /// outside any package, or text without a path. Rules about a library's private
+    /// internals stay quiet inside that library.
+    pub package: Option<String>,
     /// `rule-url-base`: where rule pages live, for the links findings carry. Not used by
     /// the analysis itself; it travels with the settings so every front end links alike.
     pub rule_url_base: Option<String>,
@@ -96,6 +101,31 @@ pub struct RuleOptions {
     /// ASYNC91x: context managers that may swallow exceptions, so code after them is
     /// reachable without their body's checkpoints.
     pub exception_suppress_context_managers: Vec<String>,
+}
+
+/// The top-level package of a file: the outermost of the directories above it that hold
+/// an `__init__.py` without a gap (`src/trio/_core/_run.py` → `trio`). The file's own
+/// directory may be a plain directory inside a package (`trio/_tests/type_tests/x.py`,
+/// test data); `None` when neither it nor its parent is a package.
+pub fn package_of(path: &std::path::Path) -> Option<String> {
+    let is_package = |directory: &std::path::Path| directory.join("__init__.py").is_file();
+    let own = path.parent()?;
+    let start = if is_package(own) {
+        own
+    } else {
+        own.parent().filter(|parent| is_package(parent))?
+    };
+    let mut package = None;
+    // Bounded: a path has finitely many ancestors, and no package nests 64 deep.
+    for directory in start.ancestors().take(64) {
+        if !is_package(directory) {
+            break;
+        }
+        package = directory
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
+    }
+    package
 }
 
 impl Settings {

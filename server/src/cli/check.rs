@@ -709,6 +709,7 @@ fn check_input(
         }
     };
     let mut settings = layer.settings();
+    settings.package = crate::analysis::settings::package_of(path);
     match configs.ignores_for(pyproject, &layer, cli_layer) {
         Ok(ignores) => settings.ignore.extend(ignores.codes_for(path)),
         Err(error) => return failed(error),

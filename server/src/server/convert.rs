@@ -38,6 +38,7 @@ pub fn diagnostic(
         severity: Some(match diagnostic.severity {
             Severity::Error => lsp::DiagnosticSeverity::ERROR,
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(diagnostic.code.to_string())),
         code_description: href.map(|href| lsp::CodeDescription { href }),

@@ -208,6 +208,9 @@ impl Session {
     pub fn settings_for(&mut self, uri: &Uri) -> Settings {
         let layer = self.config_for(uri);
         let mut settings = layer.settings();
+        settings.package = uri
+            .to_file_path()
+            .and_then(|path| crate::analysis::settings::package_of(&path));
         let (Some(_), Some(path)) = (&layer.per_file_ignores, uri.to_file_path()) else {
             return settings;
         };

@@ -37,19 +37,22 @@ rule! {
     /// task = asyncio.create_task(refresh())
     /// ```
     ///
+    /// Only what the check can see is concluded: the callee must be known to be an async
+    /// function (an `async def` of this document, or a library's async API). A callee
+    /// it knows nothing about (imported, relative-imported, a parameter, a method of an
+    /// unknown object) may be a decorator or factory that returns the async function
+    /// (trio's `enable_ki_protection(f)`, `make_handler(cfg)`), and gets no finding.
+    ///
     /// ## Fix safety
     /// The fixes (`start_soon(f(a))` → `start_soon(f, a)`, `create_task(f)` →
-    /// `create_task(f())`) are safe when `f` is known to be an async function (an
-    /// `async def` of this document or a library's async API): the original call always
-    /// raises. When `f` is only presumed async, the fix is unsafe: `f(a)` may return a
-    /// function (a decorator or factory such as `enable_ki_protection(f)`), and then the
-    /// original call works and the fix breaks it. No fix is offered when the call passes
-    /// keyword arguments, which `start_soon` cannot forward.
+    /// `create_task(f())`) are safe: `f` is known to be an async function, so the
+    /// original call always raised. No fix is offered when the call passes keyword
+    /// arguments, which `start_soon` cannot forward.
     "LOOP303" "coroutine-function-mixup" {
         library: "asyncio/trio/anyio",
         default: true,
         severity: Error,
-        fix: Sometimes(Safe | Unsafe),
+        fix: Sometimes(Safe),
     }
 }
 
@@ -76,14 +79,11 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
                 checker.qualified_name(&inner.func).as_deref(),
             );
             let returns_a_function = returns_a_function(checker, &inner.func);
-            // An imported callee we know nothing about may well be a factory that
-            // returns the async function (`start_soon(make_handler(cfg))`): don't guess.
-            let unknown_import = !inner_is_async && is_imported(checker, &inner.func);
-            if !returns_a_function
-                && !unknown_import
-                && (inner_is_async || method != Some("start") || is_nursery_like(&call.func))
-            {
-                report_coroutine_passed(checker, call, inner, inner_is_async);
+            // A callee we know nothing about may well be a factory or decorator that
+            // returns the async function (`start_soon(make_handler(cfg))`,
+            // `start_soon(_core.enable_ki_protection(f))`): don't guess.
+            if inner_is_async && !returns_a_function {
+                report_coroutine_passed(checker, call, inner);
             }
         }
         return;
@@ -116,16 +116,6 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     }
 }
 
-/// Whether `func` refers to something imported: a name bound by an import, or an
-/// attribute of an imported module.
-fn is_imported(checker: &Checker, func: &Expr) -> bool {
-    let Some(dotted) = dotted_name(func) else {
-        return false;
-    };
-    let head = dotted.split('.').next().unwrap_or_default();
-    checker.qualified_name(func).is_some_and(|q| q != dotted) || checker.index.imports_module(head)
-}
-
 /// Whether `call` takes an async function (and its arguments) as its first argument:
 /// `trio.run`, `anyio.run`, `start_soon`, and `start` on a nursery or task group.
 pub(crate) fn wants_function(call: &ast::ExprCall, qualified: Option<&str>) -> bool {
@@ -141,13 +131,7 @@ fn report_coroutine_passed(
     checker: &mut Checker,
     call: &ast::ExprCall,
     inner: &ast::ExprCall,
-    callee_known_async: bool,
 ) {
-    let applicability = if callee_known_async {
-        Applicability::Safe
-    } else {
-        Applicability::Unsafe
-    };
     let callee = dotted_name(&call.func).unwrap_or_default();
     let function = checker.source(inner.func.range());
     let fix = inner.arguments.keywords.is_empty().then(|| {
@@ -170,7 +154,6 @@ fn report_coroutine_passed(
                 replacement,
             )],
         )
-        .with_applicability(applicability)
     });
     checker.report(
         &RULE,

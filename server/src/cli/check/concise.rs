@@ -38,5 +38,6 @@ pub fn severity_style(finding: &Finding) -> Style {
     match finding.severity {
         crate::analysis::Severity::Error => Style::Error,
         crate::analysis::Severity::Warning => Style::Warning,
+        crate::analysis::Severity::Information => Style::Information,
     }
 }

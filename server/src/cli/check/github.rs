@@ -14,6 +14,7 @@ pub fn line(finding: &Finding) -> String {
     let command = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Information => "notice",
     };
     let mut properties = vec![
         format!("title={}", property(finding.code)),

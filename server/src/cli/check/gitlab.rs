@@ -52,6 +52,7 @@ pub fn report(findings: &[Finding]) -> String {
                 severity: match finding.severity {
                     Severity::Error => "critical",
                     Severity::Warning => "major",
+                    Severity::Information => "info",
                 },
                 fingerprint,
                 location: IssueLocation {

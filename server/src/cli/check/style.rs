@@ -11,6 +11,8 @@ pub enum Style {
     Error,
     /// A finding whose code runs but misbehaves.
     Warning,
+    /// A style finding: the code works.
+    Information,
     /// Line numbers and the `|` gutter.
     Gutter,
     /// The `[*]` fix marker.
@@ -23,6 +25,7 @@ impl Style {
             Style::Bold => "\x1b[1m",
             Style::Error => "\x1b[1;31m",
             Style::Warning => "\x1b[1;33m",
+            Style::Information => "\x1b[1;32m",
             Style::Gutter => "\x1b[1;34m",
             Style::Fixable => "\x1b[1;36m",
         }

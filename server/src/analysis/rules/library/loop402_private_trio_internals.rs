@@ -17,6 +17,15 @@ rule! {
     /// - importing or using a private trio module or attribute (`trio._core`,
     ///   `trio._util`, `from trio._abc import ...`, any `trio._x`).
     ///
+    /// Files of trio itself (whose top-level package, the outermost directory with an
+    /// `__init__.py` above them, is `trio`) are not flagged: trio's modules and tests
+    /// use its internals by design. A subpackage that is merely named `trio`
+    /// (`websockets/trio/`) is not trio.
+    ///
+    /// The advice depends on where the finding is: in notebook cells and `# %%` cell
+    /// files, asyncell's supervised `background` nursery; in modules, trio's public API
+    /// (`trio`, `trio.lowlevel`, `trio.testing`).
+    ///
     /// ## Why is this bad?
     /// Private names change in any trio release without notice. Patches on them fail
     /// in the worst way: a monkey-patched `nursery._add_exc` broke when trio 0.35 added
@@ -38,13 +47,24 @@ rule! {
     ///
     /// ## Use instead
     /// ```python
-    /// from asyncell import background
+    /// import trio
     ///
-    /// async def worker():
-    ///     ...
+    /// def handler(exc):
+    ///     print(exc)
     ///
-    /// background.start_soon(worker)
+    /// async def supervised(task):
+    ///     try:
+    ///         await task()
+    ///     except Exception as exc:
+    ///         handler(exc)
+    ///
+    /// async def main(task):
+    ///     async with trio.open_nursery() as nursery:
+    ///         nursery.start_soon(supervised, task)
     /// ```
+    ///
+    /// In a notebook, `from asyncell import background` then
+    /// `background.start_soon(worker)` gives supervised background tasks.
     ///
     /// ## Fix safety
     /// No fix: the public replacement depends on what the patch was for (supervised
@@ -58,8 +78,25 @@ rule! {
     }
 }
 
-const ADVICE: &str = "use the public API instead: `from asyncell import background` for \
-                      supervised background tasks, `trio.lowlevel` for low-level needs";
+/// What to use instead, by where the finding is: in cells asyncell's supervised
+/// `background` nursery is at hand; in a module (library code) it is not, and trio's
+/// public API is the answer.
+fn advice(checker: &Checker) -> &'static str {
+    if checker.kind().has_cells() {
+        "use the public API instead: `from asyncell import background` for supervised \
+         background tasks, `trio.lowlevel` for low-level needs"
+    } else {
+        "use trio's public API instead (`trio`, `trio.lowlevel`, `trio.testing`), e.g. \
+         `nursery.start_soon` with a wrapper that handles the task's exceptions rather \
+         than a patched nursery"
+    }
+}
+
+/// Whether the file is part of trio itself (its top-level package is `trio`): trio's
+/// own modules and tests use its internals by design.
+fn inside_trio(checker: &Checker) -> bool {
+    checker.index.package.as_deref() == Some("trio")
+}
 
 fn is_private(name: &str) -> bool {
     name.starts_with('_') && !(name.starts_with("__") && name.ends_with("__"))
@@ -73,7 +110,7 @@ fn private_trio_module(path: &str) -> bool {
 
 /// Imports of private trio modules.
 pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(&RULE) || inside_trio(checker) {
         return;
     }
     match stmt {
@@ -113,7 +150,8 @@ fn report_import(checker: &mut Checker, range: ruff_text_size::TextRange, path: 
         range,
         format!(
             "`{path}` is private to trio and changes without notice in any release: code using \
-             it breaks on upgrade; {ADVICE}"
+             it breaks on upgrade; {}",
+            advice(checker)
         ),
         None,
     );
@@ -121,7 +159,7 @@ fn report_import(checker: &mut Checker, range: ruff_text_size::TextRange, path: 
 
 /// Assignments to or through a private attribute of a nursery or trio module.
 pub(crate) fn check_assignment(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(&RULE) || inside_trio(checker) {
         return;
     }
     let targets: &[Expr] = match stmt {
@@ -139,7 +177,7 @@ pub(crate) fn check_assignment(checker: &mut Checker, stmt: &Stmt) {
 
 /// `setattr(nursery, "_add_exc", handler)`.
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if qualified != Some("setattr") || !checker.enabled(&RULE) {
+    if qualified != Some("setattr") || !checker.enabled(&RULE) || inside_trio(checker) {
         return;
     }
     let [object, Expr::StringLiteral(name), _] = &call.arguments.args[..] else {
@@ -162,7 +200,8 @@ fn report_patch(checker: &mut Checker, range: ruff_text_size::TextRange, owner: 
         range,
         format!(
             "patching private internals of {owner} breaks on upgrade: the `nursery._add_exc` \
-             patch broke when trio 0.35 added a `reason` argument, killing the loop; {ADVICE}"
+             patch broke when trio 0.35 added a `reason` argument, killing the loop; {}",
+            advice(checker)
         ),
         None,
     );
@@ -218,7 +257,7 @@ pub(crate) fn is_candidate(attr: &str) -> bool {
 /// `trio.lowlevel._x`. Deeper private chains are reported once, at their first private
 /// segment.
 pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttribute) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(&RULE) || inside_trio(checker) {
         return;
     }
     let Some(owner) = checker.qualified_name(&attribute.value) else {
@@ -252,7 +291,8 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
         attribute.range(),
         format!(
             "`{path}` is private to trio and changes without notice in any release: code using \
-             it breaks on upgrade; {ADVICE}"
+             it breaks on upgrade; {}",
+            advice(checker)
         ),
         None,
     );

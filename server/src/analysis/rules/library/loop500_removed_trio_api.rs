@@ -4,6 +4,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::common::is_nursery;
+use super::guards::guard_at;
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::{Edit, Fix};
 
@@ -40,6 +41,11 @@ rule! {
     /// async def main():
     ///     await trio.lowlevel.checkpoint()
     /// ```
+    ///
+    /// Code behind a version or feature guard is a compatibility shim and is not
+    /// reported: `try: ... except (ImportError, AttributeError):`, `if hasattr(trio,
+    /// "MultiError"):`, and flags computed from a version (`OLD_TRIO = trio_version <
+    /// (0, 22)` then `if OLD_TRIO:`), in either branch.
     ///
     /// ## Fix safety
     /// Renames are offered where the new API takes the same arguments: `hazmat` →
@@ -105,6 +111,9 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
     if !checker.enabled(&RULE) {
         return;
     }
+    if guarded(checker, attribute.range()) {
+        return;
+    }
     let attr = attribute.attr.id.as_str();
     if attr == "spawn" {
         if is_nursery(checker, &attribute.value) {
@@ -141,9 +150,22 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
     checker.report(&RULE, attribute.range(), message(attr, new), fix);
 }
 
+/// Whether a version or feature guard surrounds `range`: code that supports old and new
+/// trio alike (`try: from trio import MultiError except ImportError: ...`,
+/// `if _IS_TRIO_MULTI_ERROR:` with the flag computed from trio's version,
+/// `if hasattr(trio, "MultiError"):`) is a shim, not a use of the removed API.
+fn guarded(checker: &Checker, range: TextRange) -> bool {
+    !guard_at(
+        checker,
+        range,
+        &["ImportError", "ModuleNotFoundError", "AttributeError", "NameError"],
+    )
+    .is_none()
+}
+
 /// `import trio.hazmat`, `from trio import hazmat`, `from trio.hazmat import x`.
 pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(&RULE) || guarded(checker, stmt.range()) {
         return;
     }
     match stmt {

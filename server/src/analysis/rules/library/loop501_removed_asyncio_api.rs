@@ -1,10 +1,13 @@
 //! asyncio APIs removed from Python: `@asyncio.coroutine`, `loop=` arguments,
 //! `asyncio.async`, `yield from` in `async def`, `get_event_loop()` with no loop.
 
-use ruff_python_ast::{self as ast, Expr};
+use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::guards::guard_at;
 use crate::analysis::checker::{Checker, ExecContext};
+use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::PythonVersion;
 
@@ -23,12 +26,24 @@ rule! {
     ///   alive by reflection (`asyncio.async(...)` itself is a SyntaxError, reported
     ///   as E999);
     /// - `yield from` inside `async def` (SyntaxError; E999 does not report it);
-    /// - `asyncio.get_event_loop()` where no loop runs (a script's module level or a
-    ///   plain `def` of a script): a DeprecationWarning up to Python 3.13 (and a new
-    ///   loop), a RuntimeError from 3.14 when no loop was set; the message says which
-    ///   for the `target-version`. Inside `async def` it is flagged too, because
-    ///   `get_running_loop()` says the same thing without the fallback. Cells are not
-    ///   flagged at top level: there the loop is running.
+    /// - `asyncio.get_event_loop()` where no loop can be running: a script's module
+    ///   level, or a plain `def` that then drives the loop itself
+    ///   (`loop.run_until_complete(...)`, `loop.run_forever()`). That is a
+    ///   DeprecationWarning up to Python 3.13 (and a new loop), a RuntimeError from 3.14
+    ///   when no loop was set; the message says which for the `target-version`. A plain
+    ///   `def` that may be called with the loop running (`if loop is None: loop =
+    ///   asyncio.get_event_loop()`) is not flagged, nor is top-level code in cells
+    ///   (there the loop is running). Inside `async def` the call works on every
+    ///   Python: that is the opt-in style rule LOOP502.
+    ///
+    /// Only what fails or warns on the `target-version` (default: the oldest supported,
+    /// 3.10) or later is reported. Code behind a version or feature guard is a
+    /// compatibility shim and is left alone: the branches of `if sys.version_info >=
+    /// (3, N):` that only run where the API still exists (`else` included), module-level
+    /// flags assigned from such a test (`PY311 = sys.version_info >= (3, 11)` then `if
+    /// not PY311:`), `if hasattr(asyncio, "coroutine"):`, and `try:` blocks whose
+    /// handlers catch `ImportError`, `AttributeError` or `NameError` (and `TypeError`
+    /// around a `loop=` argument, `RuntimeError` around `get_event_loop()`).
     ///
     /// ## Why is this bad?
     /// Each line fails on a current Python, usually in code copied from pre-3.7
@@ -51,11 +66,9 @@ rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Two fixes, both safe: dropping the `loop=` argument (the APIs use the running
-    /// loop, which is the only loop they ever worked with), and
-    /// `get_event_loop()` → `get_running_loop()` inside `async def`, where a loop is
-    /// always running. The rest needs rewriting by hand (`@asyncio.coroutine`
-    /// generators become `async def` with `await`).
+    /// Dropping the `loop=` argument is safe: the APIs use the running loop, which is
+    /// the only loop they ever worked with. The rest needs rewriting by hand
+    /// (`@asyncio.coroutine` generators become `async def` with `await`).
     "LOOP501" "removed-asyncio-api" {
         library: "asyncio",
         default: true,
@@ -110,6 +123,10 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     let Some(keyword) = call.arguments.find_keyword("loop") else {
         return;
     };
+    // `try: Queue(loop=loop) except TypeError: Queue()` is a shim for old Pythons.
+    if !runs_where_removed(checker, keyword.range(), 10, &["TypeError"]) {
+        return;
+    }
     let fix = remove_argument_fix(checker, call, keyword.range());
     checker.report(
         &RULE,
@@ -169,6 +186,9 @@ fn check_getattr_async(checker: &mut Checker, call: &ast::ExprCall) {
     {
         return;
     }
+    if !runs_where_removed(checker, call.range(), 7, &[]) {
+        return;
+    }
     checker.report(
         &RULE,
         call.range(),
@@ -182,48 +202,99 @@ fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
     if !call.arguments.is_empty() {
         return;
     }
-    match checker.exec_context() {
-        ExecContext::AsyncFunction => {
-            let Expr::Attribute(attribute) = call.func.as_ref() else {
-                return;
-            };
-            checker.report(
-                &RULE,
-                call.range(),
-                "inside `async def` the loop is running: `asyncio.get_running_loop()` says so \
-                 and never creates or guesses a loop",
-                Some(Fix::new(
-                    "Use `get_running_loop()`",
-                    vec![Edit::replace(attribute.attr.range(), "get_running_loop")],
-                )),
-            );
-        }
-        // In cells the loop is running (asyncell) or IPython manages one: not flagged.
-        ExecContext::TopLevel | ExecContext::SyncFunction if !checker.kind().has_cells() => {
-            let outcome = match checker.target_version() {
-                version if version >= PythonVersion::Py314 => format!(
-                    "raises RuntimeError on Python {} (no current event loop)",
-                    version.dotted()
-                ),
-                version => format!(
-                    "warns (DeprecationWarning) and creates a loop on Python {}, and raises \
-                     RuntimeError from 3.14",
-                    version.dotted()
-                ),
-            };
-            checker.report(
-                &RULE,
-                call.range(),
-                format!(
-                    "`asyncio.get_event_loop()` with no running loop {outcome}: use \
-                     `asyncio.run(main())`, or `asyncio.new_event_loop()` if you manage the \
-                     loop yourself"
-                ),
-                None,
-            );
-        }
-        _ => {}
+    // In cells the loop is running (asyncell) or IPython manages one: not flagged. Inside
+    // `async def` the loop is running and the call works on every Python: that is
+    // LOOP502's advice, not an error.
+    if checker.kind().has_cells() {
+        return;
     }
+    match checker.exec_context() {
+        ExecContext::TopLevel => {}
+        // A sync function may well be called with the loop running (`if loop is None:
+        // loop = asyncio.get_event_loop()` in a constructor): only one that then runs the
+        // loop itself is known to have none.
+        ExecContext::SyncFunction if runs_the_loop(checker) => {}
+        _ => return,
+    }
+    let guard = guard_at(checker, call.range(), &["RuntimeError"]);
+    if !guard.runs_from(PythonVersion::OLDEST.minor(), checker.target_version().minor()) {
+        return;
+    }
+    let outcome = match checker.target_version() {
+        version if version >= PythonVersion::Py314 => format!(
+            "raises RuntimeError on Python {} (no current event loop)",
+            version.dotted()
+        ),
+        version => format!(
+            "warns (DeprecationWarning) and creates a loop on Python {}, and raises \
+             RuntimeError from 3.14",
+            version.dotted()
+        ),
+    };
+    checker.report(
+        &RULE,
+        call.range(),
+        format!(
+            "`asyncio.get_event_loop()` with no running loop {outcome}: use \
+             `asyncio.run(main())`, or `asyncio.new_event_loop()` if you manage the \
+             loop yourself"
+        ),
+        None,
+    );
+}
+
+/// Whether the enclosing `def` drives a loop itself (`loop.run_until_complete(...)`,
+/// `loop.run_forever()`): it runs where no loop is running.
+fn runs_the_loop(checker: &Checker) -> bool {
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            // Nested functions run elsewhere.
+            if !self.0 && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                guarded(|| walk_stmt(self, stmt));
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.0 {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if matches!(
+                        attribute.attr.id.as_str(),
+                        "run_until_complete" | "run_forever"
+                    ) {
+                        self.0 = true;
+                        return;
+                    }
+                }
+            }
+            guarded(|| walk_expr(self, expr));
+        }
+        crate::analysis::depth::guarded_nested_visits!('a);
+    }
+    let Some(def) = checker.enclosing_function() else {
+        return false;
+    };
+    let mut finder = Finder(false);
+    for stmt in &def.body {
+        finder.visit_stmt(stmt);
+    }
+    finder.0
+}
+
+/// Whether code at `range` can run on a Python from 3.`removed_in` on that the project
+/// supports, outside a version or feature guard: `try` blocks that catch `ImportError`,
+/// `AttributeError`, `NameError` (or one of `catches`) are feature guards.
+fn runs_where_removed(
+    checker: &Checker,
+    range: TextRange,
+    removed_in: u32,
+    catches: &[&str],
+) -> bool {
+    let mut names = vec!["ImportError", "ModuleNotFoundError", "AttributeError", "NameError"];
+    names.extend_from_slice(catches);
+    guard_at(checker, range, &names).runs_from(removed_in, checker.target_version().minor())
 }
 
 /// `@asyncio.coroutine`.
@@ -232,7 +303,9 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     for decorator in &def.decorator_list {
-        if checker.qualified_name(&decorator.expression).as_deref() == Some("asyncio.coroutine") {
+        if checker.qualified_name(&decorator.expression).as_deref() == Some("asyncio.coroutine")
+            && runs_where_removed(checker, decorator.range(), 11, &[])
+        {
             checker.report(
                 &RULE,
                 decorator.range(),

@@ -1,4 +1,4 @@
-//! Library use: removed trio and asyncio APIs (LOOP500, LOOP501), private trio internals
+//! Library use: removed trio and asyncio APIs (LOOP500, LOOP501, LOOP502), private trio internals
 //! (LOOP402), the wrong loop library (LOOP600), and flake8-async's API-level rules
 //! (ASYNC106, 109, 115, 116, 118, 123, 125, 126, 127, 300, 400, 401).
 
@@ -9,6 +9,7 @@ use crate::analysis::checker::Checker;
 use crate::analysis::rules::RuleMeta;
 
 mod common;
+pub(crate) mod guards;
 
 pub mod async106_bad_async_library_import;
 pub mod async109_async_function_with_timeout;
@@ -25,6 +26,7 @@ pub mod async401_pytest_raises_exception_group;
 pub mod loop402_private_trio_internals;
 pub mod loop500_removed_trio_api;
 pub mod loop501_removed_asyncio_api;
+pub mod loop502_get_event_loop_in_coroutine;
 pub mod loop600_wrong_loop_library;
 
 /// The family's rules, in any order (the catalogue sorts them).
@@ -44,6 +46,7 @@ pub static RULES: &[&RuleMeta] = &[
     &loop402_private_trio_internals::RULE,
     &loop500_removed_trio_api::RULE,
     &loop501_removed_asyncio_api::RULE,
+    &loop502_get_event_loop_in_coroutine::RULE,
     &loop600_wrong_loop_library::RULE,
 ];
 
@@ -112,6 +115,7 @@ pub(crate) fn on_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Op
     async401_pytest_raises_exception_group::check(checker, call, qualified);
     loop402_private_trio_internals::check_call(checker, call, qualified);
     loop501_removed_asyncio_api::check_call(checker, call, qualified);
+    loop502_get_event_loop_in_coroutine::check_call(checker, call, qualified);
 }
 
 /// Called for `await`, `async for`, `async with` and async comprehension generators.

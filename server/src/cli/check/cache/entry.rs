@@ -53,6 +53,7 @@ type StoredEdit = (String, StoredLocation, StoredLocation);
 enum StoredSeverity {
     Error,
     Warning,
+    Information,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -113,6 +114,7 @@ impl From<&Finding> for StoredFinding {
             severity: match finding.severity {
                 Severity::Error => StoredSeverity::Error,
                 Severity::Warning => StoredSeverity::Warning,
+                Severity::Information => StoredSeverity::Information,
             },
             start: stored_location(finding.start),
             end: stored_location(finding.end),
@@ -158,6 +160,7 @@ impl StoredFinding {
             severity: match self.severity {
                 StoredSeverity::Error => Severity::Error,
                 StoredSeverity::Warning => Severity::Warning,
+                StoredSeverity::Information => Severity::Information,
             },
             start: location(self.start),
             end: location(self.end),
