@@ -54,20 +54,38 @@ pub fn render_page(rule: &RuleMeta) -> String {
         "Off by default: enable with `select`."
     };
     format!(
-        "# {name} ({code})\n\nLibrary: {library}. {default} {fix}\n\n{doc}\n",
+        "# {name} ({code})\n\nLibrary: {library}. Severity: {severity}. {default} {fix}\n\n\
+         {doc}\n",
         name = rule.name,
         code = rule.code,
         library = rule.library,
+        severity = rule.severity.as_str(),
         doc = rule.documentation()
     )
 }
 
+/// The head of the rule index: what the severities mean.
+const SEVERITY_MODEL: &str = "# Rules
+
+## Severity
+
+Every rule has one severity, declared with the rule (its `rule!` declaration) and carried by
+each of its findings; the CLI's output formats and the LSP diagnostics all show that one
+value:
+
+| severity | means | CLI (`json`, `sarif`, `github`, `gitlab`) | LSP |
+|---|---|---|---|
+| error | the code raises when it runs (SyntaxError, TypeError, AttributeError, RuntimeError) | `error`, `error`, `error`, `critical` | Error (1) |
+| warning | the code runs but hangs, leaks or loses work (a frozen loop, a dropped coroutine, an unsupervised task, a missed cancellation) | `warning`, `warning`, `warning`, `major` | Warning (2) |
+| information | style: the code works, another spelling says better what is meant | `information`, `note`, `notice`, `info` | Information (3) |
+
+";
+
 /// The rule index table, as printed by `asyncell rule --all` and written to
 /// `docs/rules/README.md`.
 pub fn render_index() -> String {
-    let mut out = String::from(
-        "# Rules\n\n| code | name | library | default | fix |\n|---|---|---|---|---|\n",
-    );
+    let mut out = String::from(SEVERITY_MODEL);
+    out.push_str("| code | name | library | severity | default | fix |\n|---|---|---|---|---|---|\n");
     for rule in rules::ALL.iter() {
         let fix = match rule.fix {
             FixAvailability::Always => format!("yes ({})", safety(rule)),
@@ -75,10 +93,11 @@ pub fn render_index() -> String {
             FixAvailability::None => "no".to_string(),
         };
         out.push_str(&format!(
-            "| [{code}]({code}.md) | {name} | {library} | {default} | {fix} |\n",
+            "| [{code}]({code}.md) | {name} | {library} | {severity} | {default} | {fix} |\n",
             code = rule.code,
             name = rule.name,
             library = rule.library,
+            severity = rule.severity.as_str(),
             default = if rule.default_enabled { "on" } else { "off" },
         ));
     }

@@ -334,9 +334,14 @@ pub fn apply_edits(text: &str, mut edits: Vec<(ruff_text_size::TextRange, String
 /// otherwise: `# asyncell: loop=trio target=ipython select=ASYNC9,LOOP400`.
 /// A fixture with `# %%` markers is checked as a cell file.
 pub fn assert_fixture(code: &str) {
+    assert_named_fixture(code, code);
+}
+
+/// A second fixture of rule `code`: `tests/fixtures/rules/{name}.py`.
+pub fn assert_named_fixture(code: &str, name: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/rules")
-        .join(format!("{code}.py"));
+        .join(format!("{name}.py"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
     let mut settings = selecting(&[code]);
@@ -349,6 +354,10 @@ pub fn assert_fixture(code: &str) {
             match setting.split_once('=') {
                 Some(("loop", mode)) => settings.loop_mode = mode.parse().expect("loop"),
                 Some(("target", target)) => settings.target = target.parse().expect("target"),
+                Some(("target-version", version)) => {
+                    settings.target_version = version.parse().expect("target-version")
+                }
+                Some(("package", package)) => settings.package = Some(package.to_string()),
                 Some(("select", codes)) => {
                     settings.select = Some(codes.split(',').map(str::to_string).collect())
                 }

@@ -8,12 +8,15 @@ fn start_soon_with_a_coroutine_fires_and_passes_the_function() {
         r#"
         import trio
 
+        async def fetch(url, retries):
+            ...
+
         async def main():
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(fetch(url, 5))
         "#,
     );
-    assert_eq!(checked.findings(), [("LOOP303", 5)]);
+    assert_eq!(checked.findings(), [("LOOP303", 8)]);
     assert!(checked
         .only("LOOP303")
         .message
@@ -32,13 +35,16 @@ fn nursery_start_and_task_group_start_soon_fire() {
         async def fetch():
             ...
 
+        async def serve(port, task_status=anyio.TASK_STATUS_IGNORED):
+            ...
+
         async def main():
             async with anyio.create_task_group() as tg:
                 await tg.start(serve(port))
                 tg.start_soon(fetch())
         "#,
     );
-    assert_eq!(checked.findings(), [("LOOP303", 8), ("LOOP303", 9)]);
+    assert_eq!(checked.findings(), [("LOOP303", 11), ("LOOP303", 12)]);
     let fixed = checked.fixed("LOOP303");
     assert!(fixed.contains("await tg.start(serve, port)"));
     assert!(fixed.contains("tg.start_soon(fetch)"));
@@ -142,11 +148,14 @@ fn create_task_with_an_unknown_function_does_not_fire() {
 fn no_fix_when_the_coroutine_call_passes_keywords() {
     let checked = python(
         r#"
+        async def fetch(url, timeout):
+            ...
+
         async def main(nursery):
             nursery.start_soon(fetch(url, timeout=5))
         "#,
     );
-    assert_eq!(checked.findings(), [("LOOP303", 2)]);
+    assert_eq!(checked.findings(), [("LOOP303", 5)]);
     assert!(checked.only("LOOP303").fix.is_none());
 }
 
@@ -154,6 +163,9 @@ fn no_fix_when_the_coroutine_call_passes_keywords() {
 fn the_fix_keeps_starred_arguments() {
     let checked = python(
         r#"
+        async def fetch(*urls):
+            ...
+
         async def main(nursery):
             nursery.start_soon(fetch(*urls))
         "#,
@@ -231,12 +243,12 @@ fn an_imported_factory_is_not_guessed_but_known_async_apis_still_fire() {
 }
 
 /// A coroutine of a known async function always raised, so passing the function is
-/// safe; a callee only presumed async may be a factory or decorator that returns a
-/// function (trio's `enable_ki_protection(f)`), where the rewrite would break working
-/// code: that fix waits for `--unsafe-fixes`.
+/// safe; a callee it knows nothing about may be a factory or decorator that returns a
+/// function (trio's `enable_ki_protection(f)`, relative-imported in trio's tests): no
+/// finding.
 #[test]
-fn the_fix_is_safe_only_when_the_callee_is_known_async() {
-    use asyncell::analysis::Applicability::{Safe, Unsafe};
+fn the_fix_is_safe_and_unknown_callees_get_no_finding() {
+    use asyncell::analysis::Applicability::Safe;
 
     let known = crate::common::python(
         "import trio\n\nasync def fetch(url):\n    ...\n\nasync def main():\n    async with trio.open_nursery() as nursery:\n        nursery.start_soon(fetch(1))\n",
@@ -245,16 +257,12 @@ fn the_fix_is_safe_only_when_the_callee_is_known_async() {
         known.first("LOOP303").fix.as_ref().unwrap().applicability,
         Safe
     );
-    let presumed = crate::common::python(
+    let unknown = crate::common::python(
         "import trio\n\nasync def main(raiser):\n    async with trio.open_nursery() as nursery:\n        nursery.start_soon(protect(raiser))\n",
     );
-    assert_eq!(
-        presumed
-            .first("LOOP303")
-            .fix
-            .as_ref()
-            .unwrap()
-            .applicability,
-        Unsafe
+    assert!(!unknown.has("LOOP303"));
+    let relative = crate::common::python(
+        "import trio\nfrom .. import _core\n\nasync def main(raiser):\n    async with trio.open_nursery() as nursery:\n        nursery.start_soon(_core.enable_ki_protection(raiser))\n",
     );
+    assert!(!relative.has("LOOP303"));
 }

@@ -19,6 +19,12 @@ rule! {
     ///   `asyncio.ensure_future(f)`, `asyncio.run(f)`, `loop.create_task(f)`,
     ///   `loop.run_until_complete(f)`.
     ///
+    /// Only what the check can see is concluded: the callee must be known to be an async
+    /// function (an `async def` of this document, or a library's async API). A callee
+    /// it knows nothing about (imported, relative-imported, a parameter, a method of an
+    /// unknown object) may be a decorator or factory that returns the async function
+    /// (trio's `enable_ki_protection(f)`, `make_handler(cfg)`), and gets no finding.
+    ///
     /// ## Why is this bad?
     /// trio raises `TypeError: Trio was expecting an async function, but instead it got a
     /// coroutine object`; asyncio raises `TypeError: a coroutine was expected, got
@@ -27,21 +33,29 @@ rule! {
     ///
     /// ## Example
     /// ```python
-    /// nursery.start_soon(fetch(url, timeout=5))
-    /// task = asyncio.create_task(refresh)
+    /// async def fetch(url, timeout):
+    ///     ...
+    ///
+    /// async def refresh():
+    ///     ...
+    ///
+    /// async def main(nursery, url):
+    ///     nursery.start_soon(fetch(url, timeout=5))
+    ///     task = asyncio.create_task(refresh)
     /// ```
     ///
     /// ## Use instead
     /// ```python
-    /// nursery.start_soon(functools.partial(fetch, url, timeout=5))
-    /// task = asyncio.create_task(refresh())
-    /// ```
+    /// async def fetch(url, timeout):
+    ///     ...
     ///
-    /// Only what the check can see is concluded: the callee must be known to be an async
-    /// function (an `async def` of this document, or a library's async API). A callee
-    /// it knows nothing about (imported, relative-imported, a parameter, a method of an
-    /// unknown object) may be a decorator or factory that returns the async function
-    /// (trio's `enable_ki_protection(f)`, `make_handler(cfg)`), and gets no finding.
+    /// async def refresh():
+    ///     ...
+    ///
+    /// async def main(nursery, url):
+    ///     nursery.start_soon(functools.partial(fetch, url, timeout=5))
+    ///     task = asyncio.create_task(refresh())
+    /// ```
     ///
     /// ## Fix safety
     /// The fixes (`start_soon(f(a))` → `start_soon(f, a)`, `create_task(f)` →

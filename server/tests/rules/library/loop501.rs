@@ -46,15 +46,6 @@ fn the_loop_argument_is_removed_with_its_comma() {
 }
 
 #[test]
-fn get_event_loop_in_async_def_becomes_get_running_loop() {
-    let checked = python("import asyncio\n\nasync def f():\n    loop = asyncio.get_event_loop()\n");
-    assert_eq!(
-        checked.fixed("LOOP501"),
-        "import asyncio\n\nasync def f():\n    loop = asyncio.get_running_loop()\n"
-    );
-}
-
-#[test]
 fn get_event_loop_at_script_level_fires_without_fix() {
     let checked = python("import asyncio\nloop = asyncio.get_event_loop()\n");
     let diagnostic = checked.only("LOOP501");
@@ -105,4 +96,50 @@ fn asyncio_dot_async_is_left_to_e999() {
     let checked = python("import asyncio\nasyncio.async(f())\n");
     assert!(checked.has("E999"));
     assert!(!checked.has("LOOP501"));
+}
+
+#[test]
+fn version_and_feature_guards_are_understood() {
+    assert_named_fixture("LOOP501", "LOOP501_guards");
+}
+
+#[test]
+fn get_event_loop_in_async_def_is_not_an_error() {
+    let checked = python("import asyncio\n\nasync def f():\n    loop = asyncio.get_event_loop()\n");
+    assert!(!checked.has("LOOP501"));
+}
+
+#[test]
+fn get_event_loop_in_a_constructor_that_may_run_on_the_loop_is_left_alone() {
+    let checked = python(
+        r#"
+        import asyncio
+
+        class Pool:
+            def __init__(self, loop=None):
+                if loop is None:
+                    loop = asyncio.get_event_loop()
+                self._loop = loop
+        "#,
+    );
+    assert!(!checked.has("LOOP501"));
+}
+
+#[test]
+fn a_removed_decorator_behind_a_guard_is_reported_when_the_target_reaches_it() {
+    let source = "import asyncio\nimport sys\n\nif sys.version_info < (3, 12):\n    @asyncio.coroutine\n    def f():\n        yield\n";
+    // On 3.10 the branch runs where `asyncio.coroutine` exists, but it also runs on 3.11,
+    // where it was removed.
+    assert_eq!(python(source).lines_of("LOOP501"), [5]);
+    let guarded = source.replace("(3, 12)", "(3, 11)");
+    assert!(!python(&guarded).has("LOOP501"));
+}
+
+#[test]
+fn a_guarded_get_event_loop_names_the_python_it_runs_on() {
+    let checked = python(
+        "import asyncio\nimport sys\nif sys.version_info >= (3, 14):\n    loop = asyncio.get_event_loop()\n",
+    );
+    let message = &checked.only("LOOP501").message;
+    assert!(message.contains("raises RuntimeError on Python 3.14"), "{message}");
 }

@@ -15,4 +15,5 @@ mod async401;
 mod loop402;
 mod loop500;
 mod loop501;
+mod loop502;
 mod loop600;

@@ -49,7 +49,7 @@ rule! {
     "ASYNC124" "async-function-could-be-sync" {
         library: "trio, anyio, asyncio",
         default: true,
-        severity: Warning,
+        severity: Information,
         fix: None,
     }
 }

@@ -34,7 +34,7 @@ rule! {
     "ASYNC106" "bad-async-library-import" {
         library: "asyncio/trio/anyio",
         default: false,
-        severity: Warning,
+        severity: Information,
         fix: None,
     }
 }

@@ -44,7 +44,7 @@ rule! {
     "ASYNC109" "async-function-with-timeout" {
         library: "asyncio/trio/anyio",
         default: true,
-        severity: Warning,
+        severity: Information,
         fix: None,
     }
 }

@@ -40,7 +40,7 @@ rule! {
     "ASYNC115" "async-zero-sleep" {
         library: "trio/anyio",
         default: true,
-        severity: Warning,
+        severity: Information,
         fix: Sometimes(Safe),
     }
 }

@@ -42,7 +42,7 @@ rule! {
     "ASYNC116" "long-sleep-not-forever" {
         library: "trio/anyio",
         default: true,
-        severity: Warning,
+        severity: Information,
         fix: Sometimes(Safe | Unsafe),
     }
 }

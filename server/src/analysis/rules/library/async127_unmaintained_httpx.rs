@@ -29,7 +29,7 @@ rule! {
     "ASYNC127" "unmaintained-httpx" {
         library: "asyncio/trio/anyio",
         default: true,
-        severity: Warning,
+        severity: Information,
         fix: None,
     }
 }

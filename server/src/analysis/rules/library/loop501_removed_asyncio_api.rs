@@ -220,7 +220,14 @@ fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
     if !guard.runs_from(PythonVersion::OLDEST.minor(), checker.target_version().minor()) {
         return;
     }
-    let outcome = match checker.target_version() {
+    // The oldest Python the call runs on: the target, or a newer one a guard demands.
+    let version = PythonVersion::ALL
+        .into_iter()
+        .filter(|v| v.minor() <= guard.low)
+        .max()
+        .unwrap_or(PythonVersion::OLDEST)
+        .max(checker.target_version());
+    let outcome = match version {
         version if version >= PythonVersion::Py314 => format!(
             "raises RuntimeError on Python {} (no current event loop)",
             version.dotted()
