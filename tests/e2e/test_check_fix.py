@@ -19,7 +19,7 @@ async def tick():
 
 async def main():
     task = asyncio.create_task(tick)
-    loop = asyncio.get_event_loop()
+    await asyncio.sleep(0, loop=None)
     tick()
     await task
 """
@@ -131,7 +131,7 @@ def test_fix_applies_safe_fixes_and_unsafe_fixes_only_when_asked(asyncell_bin, t
     assert code == 1, stderr  # LOOP300 remains
     fixed = path.read_text()
     assert "asyncio.create_task(tick())" in fixed
-    assert "asyncio.get_running_loop()" in fixed
+    assert "await asyncio.sleep(0)\n    tick()" in fixed
     assert "\n    tick()\n" in fixed
     assert [line.split()[1] for line in stdout.splitlines()] == ["LOOP300"]
     assert "Found 3 errors (2 fixed, 1 remaining) in 1 file." in stderr
@@ -220,7 +220,7 @@ def test_stdin_round_trip(asyncell_bin, tmp_path):
     )
     assert code == 1
     assert stdout == SCRIPT.replace("create_task(tick)", "create_task(tick())").replace(
-        "get_event_loop", "get_running_loop")
+        ", loop=None", "")
     assert "app.py:9:5: LOOP300" in stderr
     assert (tmp_path / "app.py").read_text() == "# the file on disk\n"
 
@@ -240,7 +240,7 @@ def test_stdin_round_trip(asyncell_bin, tmp_path):
 
 
 def test_show_fixes_and_exit_non_zero_on_fix(asyncell_bin, tmp_path):
-    only_safe = "import asyncio\n\nasync def main():\n    loop = asyncio.get_event_loop()\n    await asyncio.sleep(0)\n"
+    only_safe = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0, loop=None)\n    await asyncio.sleep(0)\n"
     path = tmp_path / "app.py"
     path.write_text(only_safe)
     code, stdout, stderr = run_check(asyncell_bin, "--fix", "--show-fixes", "app.py", cwd=tmp_path)

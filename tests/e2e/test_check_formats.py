@@ -491,3 +491,23 @@ def test_the_fix_marker_follows_what_this_run_would_fix(asyncell_bin, project):
     assert stdout.splitlines()[0] == "3  LOOP300  [*] unawaited-coroutine"
     _, stdout, _ = check(asyncell_bin, project, "--output-format", "json", files=["notebook.ipynb"])
     assert json.loads(stdout)[0]["fix"]["applicability"] == "unsafe"
+
+
+def test_each_format_names_the_rules_severity(asyncell_bin, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(
+        "import asyncio\n\nasync def main():\n"
+        "    await asyncio.sleep(1, loop=None)\n"
+        "    loop = asyncio.get_event_loop()\n"
+    )
+    args = ("--extend-select", "LOOP502")
+    _, stdout, _ = check(asyncell_bin, tmp_path, *args, "--output-format", "json", files=["app.py"])
+    assert {i["code"]: i["severity"] for i in json.loads(stdout)} == {
+        "LOOP501": "error", "LOOP502": "information"}
+    _, stdout, _ = check(asyncell_bin, tmp_path, *args, "--output-format", "sarif", files=["app.py"])
+    [run] = json.loads(stdout)["runs"]
+    assert {r["ruleId"]: r["level"] for r in run["results"]} == {"LOOP501": "error", "LOOP502": "note"}
+    _, stdout, _ = check(asyncell_bin, tmp_path, *args, "--output-format", "github", files=["app.py"])
+    assert sorted(line.split(" ", 1)[0] for line in stdout.splitlines()) == ["::error", "::notice"]
+    _, stdout, _ = check(asyncell_bin, tmp_path, *args, "--output-format", "gitlab", files=["app.py"])
+    assert sorted(i["severity"] for i in json.loads(stdout)) == ["critical", "info"]

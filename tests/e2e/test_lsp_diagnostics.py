@@ -311,3 +311,26 @@ def test_the_stdio_flag_that_language_clients_pass_is_accepted(asyncell_bin, tmp
         assert not any("not implemented" in line for line in client.stderr_lines)
     finally:
         client.kill()
+
+
+def test_each_severity_reaches_the_editor(asyncell_bin, tmp_path):
+    """Errors raise at run time, warnings hang or leak, information is style (LSP 1/2/3)."""
+    (tmp_path / "pyproject.toml").write_text('[tool.asyncell]\nextend-select = ["LOOP502"]\n')
+    client = LspClient.start(asyncell_bin, cwd=tmp_path)
+    try:
+        client.initialize(root=tmp_path)
+        uri = (tmp_path / "app.py").as_uri()
+        text = (
+            "import asyncio\n\n"
+            "async def tick():\n    await asyncio.sleep(0)\n\n"
+            "async def main():\n"
+            "    await asyncio.sleep(1, loop=None)\n"
+            "    tick()\n"
+            "    loop = asyncio.get_event_loop()\n"
+        )
+        client.open(uri, text)
+        diagnostics = client.diagnostics_for(uri, lambda d: len(d) >= 3)
+        severities = {d["code"]: d["severity"] for d in diagnostics}
+        assert severities == {"LOOP501": 1, "LOOP300": 2, "LOOP502": 3}
+    finally:
+        client.kill()
