@@ -65,25 +65,3 @@ fn cancellable_worker_threads_get_no_fix() {
         python("import trio\n\nasync def f():\n    await trio.run_sync_in_worker_thread(g, cancellable=True)\n");
     assert!(checked.only("LOOP500").fix.is_none());
 }
-
-#[test]
-fn a_shim_behind_a_feature_or_version_guard_is_not_reported() {
-    let checked = python(
-        r#"
-        import trio
-
-        try:
-            from trio import MultiError
-        except ImportError:
-            MultiError = BaseExceptionGroup
-
-        OLD = tuple(map(int, trio.__version__.split(".")[:2])) < (0, 22)
-        if OLD:
-            GROUP = trio.MultiError
-        if hasattr(trio, "hazmat"):
-            LOW = trio.hazmat
-        CURRENT = trio.MultiError
-        "#,
-    );
-    assert_eq!(checked.lines_of("LOOP500"), [13]);
-}
