@@ -85,7 +85,9 @@ value:
 /// `docs/rules/README.md`.
 pub fn render_index() -> String {
     let mut out = String::from(SEVERITY_MODEL);
-    out.push_str("| code | name | library | severity | default | fix |\n|---|---|---|---|---|---|\n");
+    out.push_str(
+        "| code | name | library | severity | default | fix |\n|---|---|---|---|---|---|\n",
+    );
     for rule in rules::ALL.iter() {
         let fix = match rule.fix {
             FixAvailability::Always => format!("yes ({})", safety(rule)),

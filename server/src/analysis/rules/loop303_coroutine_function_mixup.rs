@@ -141,11 +141,7 @@ pub(crate) fn wants_function(call: &ast::ExprCall, qualified: Option<&str>) -> b
     }
 }
 
-fn report_coroutine_passed(
-    checker: &mut Checker,
-    call: &ast::ExprCall,
-    inner: &ast::ExprCall,
-) {
+fn report_coroutine_passed(checker: &mut Checker, call: &ast::ExprCall, inner: &ast::ExprCall) {
     let callee = dotted_name(&call.func).unwrap_or_default();
     let function = checker.source(inner.func.range());
     let fix = inner.arguments.keywords.is_empty().then(|| {

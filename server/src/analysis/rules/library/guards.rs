@@ -108,7 +108,10 @@ pub(crate) fn guard_at(checker: &Checker, range: TextRange, catches: &[&str]) ->
             }
             Stmt::Try(try_) => {
                 let guarded_part = try_.body.iter().any(|s| s.range().contains_range(range))
-                    || try_.handlers.iter().any(|h| h.range().contains_range(range));
+                    || try_
+                        .handlers
+                        .iter()
+                        .any(|h| h.range().contains_range(range));
                 if guarded_part && try_.handlers.iter().any(|h| catches_any(h, catches)) {
                     apply(Condition::Feature);
                 }
@@ -361,7 +364,11 @@ fn mentions_version(checker: &Checker, expr: &Expr) -> bool {
         }
         Expr::Call(call) => {
             mentions_version(checker, &call.func)
-                || call.arguments.args.iter().any(|a| mentions_version(checker, a))
+                || call
+                    .arguments
+                    .args
+                    .iter()
+                    .any(|a| mentions_version(checker, a))
         }
         Expr::Subscript(subscript) => mentions_version(checker, &subscript.value),
         Expr::Tuple(tuple) => tuple.elts.iter().any(|e| mentions_version(checker, e)),

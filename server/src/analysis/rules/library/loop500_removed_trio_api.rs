@@ -158,7 +158,12 @@ fn guarded(checker: &Checker, range: TextRange) -> bool {
     !guard_at(
         checker,
         range,
-        &["ImportError", "ModuleNotFoundError", "AttributeError", "NameError"],
+        &[
+            "ImportError",
+            "ModuleNotFoundError",
+            "AttributeError",
+            "NameError",
+        ],
     )
     .is_none()
 }

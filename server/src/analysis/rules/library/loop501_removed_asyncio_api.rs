@@ -217,7 +217,10 @@ fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
         _ => return,
     }
     let guard = guard_at(checker, call.range(), &["RuntimeError"]);
-    if !guard.runs_from(PythonVersion::OLDEST.minor(), checker.target_version().minor()) {
+    if !guard.runs_from(
+        PythonVersion::OLDEST.minor(),
+        checker.target_version().minor(),
+    ) {
         return;
     }
     // The oldest Python the call runs on: the target, or a newer one a guard demands.
@@ -299,7 +302,12 @@ fn runs_where_removed(
     removed_in: u32,
     catches: &[&str],
 ) -> bool {
-    let mut names = vec!["ImportError", "ModuleNotFoundError", "AttributeError", "NameError"];
+    let mut names = vec![
+        "ImportError",
+        "ModuleNotFoundError",
+        "AttributeError",
+        "NameError",
+    ];
     names.extend_from_slice(catches);
     guard_at(checker, range, &names).runs_from(removed_in, checker.target_version().minor())
 }
