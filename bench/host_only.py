@@ -3,15 +3,20 @@
 time goes on the host side.  A development tool for the host's output path, not a
 comparison (bench/exec_vs_ipykernel.py is that).
 
-    python3 bench/host_only.py [--python PY] [--trips 2000] [--floods 10] [--profile]
+    python3 bench/host_only.py [--python PY] [--rounds 10] [--trips 200] [--profile]
+    python3 bench/host_only.py --host OLD/server/host --host server/host   # interleaved
 
 It starts ``server/host/asyncell_host.py`` with PY (default: this interpreter; it needs
 trio), speaks the host protocol (docs/protocol.md section 2) over the pipes from the
 calling thread with raw ``os.read``/``os.write``, and reports:
 
-* ``1+1``: execute -> done, p50 / p99 / max over --trips trips, and the host's CPU per
-  trip (/proc/PID/task/*/schedstat);
-* 100k printed lines: execute -> done with every character received, p50 / p99.
+* ``1+1``: execute -> done, p50 / p99 / max over rounds x --trips trips, and the host's
+  CPU per trip (/proc/PID/task/*/schedstat);
+* 100k printed lines: execute -> done with every character received, p50 / p99, one per
+  round, and the host's CPU per flood by thread (the loop thread is the main one).
+
+With several --host directories the hosts run side by side, round by round, the order
+flipping every round, so that the machine's load falls on all alike.
 
 ``--profile`` runs the same cells once more under cProfile on the host's loop thread
 (enabled by a cell, so only cell-and-host code on that thread is profiled) and prints the
@@ -40,8 +45,8 @@ FLOOD_CHARS = sum(len(str(i)) + 1 for i in range(100_000))
 
 
 class HostPipe:
-    def __init__(self, python: str):
-        self.proc = subprocess.Popen([python, str(HOST), "--loop", "trio"], stdin=subprocess.PIPE,
+    def __init__(self, python: str, script: Path = HOST):
+        self.proc = subprocess.Popen([python, str(script), "--loop", "trio"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, bufsize=0)
         self.out = self.proc.stdin.fileno()
         self.inp = self.proc.stdout.fileno()
@@ -84,15 +89,24 @@ class HostPipe:
             if event["ev"] == "done":
                 return chars, event
 
-    def cpu(self) -> float:
-        total = 0
+    def threads(self) -> dict:
+        """CPU seconds so far by thread (schedstat)."""
+        by_name = {}
         for task in os.listdir("/proc/%d/task" % self.proc.pid):
+            base = "/proc/%d/task/%s/" % (self.proc.pid, task)
             try:
-                with open("/proc/%d/task/%s/schedstat" % (self.proc.pid, task)) as f:
-                    total += int(f.read().split()[0])
+                with open(base + "schedstat") as f:
+                    ns = int(f.read().split()[0])
+                # Python 3.11 does not name its threads for the OS: the loop thread is
+                # the main one (its id is the pid), the others are told apart by id.
+                name = "loop" if int(task) == self.proc.pid else "thread %s" % task
             except OSError:
-                pass
-        return total / 1e9
+                continue
+            by_name[name] = by_name.get(name, 0) + ns / 1e9
+        return by_name
+
+    def cpu(self) -> float:
+        return sum(self.threads().values())
 
     def close(self):
         self.proc.kill()
@@ -106,36 +120,59 @@ def ms(value: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--trips", type=int, default=2000)
-    parser.add_argument("--floods", type=int, default=10)
+    parser.add_argument("--host", action="append", type=Path, default=None,
+                        help="a host directory (with asyncell_host.py) to compare; repeat it to "
+                             "compare several, interleaved round by round (default: this checkout's)")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--trips", type=int, default=200, help="1+1 trips per round and host")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    host = HostPipe(args.python)
+    dirs = args.host or [HOST.parent]
+    hosts = [HostPipe(args.python, d / "asyncell_host.py") for d in dirs]
+    trips = [[] for _ in hosts]
+    trip_cpu = [0.0 for _ in hosts]
+    floods = [[] for _ in hosts]
+    flood_cpu = [dict() for _ in hosts]
     try:
-        for _ in range(50):
-            host.execute("1+1")
-        times = []
-        cpu0 = host.cpu()
-        for _ in range(args.trips):
-            t0 = time.perf_counter()
-            host.execute("1+1")
-            times.append(time.perf_counter() - t0)
-        cpu = (host.cpu() - cpu0) / args.trips
-        times.sort()
-        print("1+1 x%d: p50 %s  p99 %s  p99.9 %s  max %s  host CPU/trip %s" % (
-            args.trips, ms(median(times)), ms(percentile(times, 99)),
-            ms(percentile(times, 99.9)), ms(times[-1]), ms(cpu)))
-        slow = sum(1 for t in times if t > 0.002)
-        print("   trips over 2 ms: %d" % slow)
-        floods = []
-        for _ in range(args.floods):
-            t0 = time.perf_counter()
-            chars, _done = host.execute(FLOOD)
-            floods.append(time.perf_counter() - t0)
-            assert chars == FLOOD_CHARS, (chars, FLOOD_CHARS)
-        print("100k lines x%d: p50 %s  p99 %s  min %s" % (
-            args.floods, ms(median(floods)), ms(percentile(floods, 99)), ms(min(floods))))
+        for host in hosts:
+            for _ in range(50):
+                host.execute("1+1")
+            host.execute(FLOOD)
+        for round_ in range(args.rounds):
+            order = list(range(len(hosts)))
+            if round_ % 2:
+                order.reverse()
+            for k in order:
+                host = hosts[k]
+                cpu0 = host.cpu()
+                for _ in range(args.trips):
+                    t0 = time.perf_counter()
+                    host.execute("1+1")
+                    trips[k].append(time.perf_counter() - t0)
+                trip_cpu[k] += host.cpu() - cpu0
+            for k in order:
+                host = hosts[k]
+                threads0 = host.threads()
+                t0 = time.perf_counter()
+                chars, _done = host.execute(FLOOD)
+                floods[k].append(time.perf_counter() - t0)
+                assert chars == FLOOD_CHARS, (chars, FLOOD_CHARS)
+                for name, seconds in host.threads().items():
+                    flood_cpu[k][name] = flood_cpu[k].get(name, 0) + seconds - threads0.get(name, 0)
+        for k, d in enumerate(dirs):
+            t = sorted(trips[k])
+            print("%s" % d)
+            print("  1+1 x%d: p50 %s  p99 %s  p99.9 %s  max %s  over 2 ms %d  host CPU/trip %s" % (
+                len(t), ms(median(t)), ms(percentile(t, 99)), ms(percentile(t, 99.9)), ms(t[-1]),
+                sum(1 for x in t if x > 0.002), ms(trip_cpu[k] / len(t))))
+            f = floods[k]
+            cpu = flood_cpu[k]
+            print("  100k lines x%d: p50 %s  p99 %s  min %s  host CPU/flood %s (%s)" % (
+                len(f), ms(median(f)), ms(percentile(f, 99)), ms(min(f)),
+                ms(sum(cpu.values()) / len(f)),
+                ", ".join("%s %s" % (n, ms(v / len(f))) for n, v in sorted(cpu.items()) if v > 0)))
         if args.profile:
+            host = hosts[0]
             host.execute("import cProfile as _cp\n_prof = _cp.Profile()\n_prof.enable()")
             host.execute(FLOOD)
             host.execute("_prof.disable()\nimport pstats as _ps\n_ps.Stats(_prof).dump_stats('/tmp/host-flood.prof')")
@@ -149,7 +186,8 @@ def main() -> int:
                 print("== %s (loop thread, tottime)" % name)
                 pstats.Stats("/tmp/host-%s.prof" % name).sort_stats("tottime").print_stats(18)
     finally:
-        host.close()
+        for host in hosts:
+            host.close()
     return 0
 
 
