@@ -51,6 +51,7 @@ class OutputSink:
         self._pending: list = []  # (origin, name, text), in write order; see the module doc
         self._size = 0  # approximate characters pending
         self._idle = False  # the flusher waits for a first pending entry
+        self._sent_at = 0.0  # monotonic time of the last send of pending text
         threading.Thread(target=self._flusher, name="asyncell-flusher", daemon=True).start()
 
     def _resolve(self, origin: Optional[Origin]) -> Optional[Origin]:
@@ -148,12 +149,22 @@ class OutputSink:
         if not pending:
             return
         self._size = 0  # before taking: what is appended from here on is counted again
+        self._sent_at = time.monotonic()  # every entry older than this is taken
         count = len(pending)
         batch = pending[:count]
         del pending[:count]  # entries appended since stay, in order
         send = self.channel.send
-        for (origin, name), entries in groupby(batch, _KEY):
-            text = "".join(map(_TEXT, entries))
+        first_origin, first_name, _ = batch[0]
+        # Usually every entry is the same stream of the same cell: one run, found by the
+        # quickest loop Python has (a comprehension), else runs of equal origin and name.
+        texts = [text for origin, name, text in batch
+                 if origin is first_origin and name is first_name]
+        if len(texts) == count:
+            runs = (((first_origin, first_name), texts),)
+        else:
+            runs = ((key, map(_TEXT, entries)) for key, entries in groupby(batch, _KEY))
+        for (origin, name), entries in runs:
+            text = "".join(entries)
             for start in range(0, len(text), CHUNK):
                 send(
                     {
@@ -180,7 +191,18 @@ class OutputSink:
                         break
                     self._wakeup.wait()
                 self._idle = False
+            began = time.monotonic()
             time.sleep(DELAY)
+            # A flood flushes itself every CHUNK: if a send took everything pending after
+            # this wait began, what is pending now is younger than that send, so it is
+            # due DELAY after it (each entry still goes out within DELAY of its write).
+            # Without this the flusher sent a small frame every DELAY in the middle of a
+            # flood, and took the GIL from the printing thread to do it.
+            while pending and self._sent_at > began:
+                began = self._sent_at
+                wait = began + DELAY - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
             self.flush()
 
 
