@@ -80,9 +80,9 @@ async def run_execution(session, execution, guard) -> None:
         session.interrupter.finished(execution, requests)
         channel.send_line('{"ev":"done","id":%s,"status":%s,"duration_ms":%s}'
                           % (encode(execution.id), encode(status), encode(round(duration, 3))))
-        channel.release()
         if timer is not None:
-            timer.disarm()
+            timer.disarm()  # before the write: after it the host should sleep at once
+        channel.release()
         ORIGIN.reset(token)
 
 
