@@ -14,8 +14,8 @@ under the GIL, whatever thread writes), and the one thread that sends (under
 ``del``, so entries appended meanwhile stay, in order.  The byte count that triggers a
 synchronous flush is approximate (two threads adding at once may lose one addition, and
 a flush resets it): it bounds the buffer, it does not count it exactly.  ``print(i)``
-costs two ``write`` calls, so this is the host's hot path: a lock there was a third of a
-print flood's host CPU.
+costs two ``write`` calls, so this is the host's hot path: a lock there was about a
+quarter of a print flood's host CPU.
 
 ``sys.stdout.flush()`` sends pending text at once (``flush_now``), so a line printed
 with ``flush=True`` right before ``os._exit`` or a crash reaches the server.
