@@ -102,28 +102,26 @@ pub fn output_message(output: &Value, count: u64, silent: bool) -> Option<(&'sta
 
 /// Publishes one output of execution `id` under its request.
 pub async fn publish_output(kernel: &Kernel, id: &str, output: &Value) {
-    let execution = {
-        let mut executions = lock(&kernel.executions);
-        let Some(execution) = executions.get_mut(id) else {
-            drop(executions);
-            // Not ours (forgotten): still shown, with no parent.
-            if let Some((msg_type, content)) = output_message(output, 0, false) {
-                kernel.iopub.publish(msg_type, content, None).await;
-            }
-            return;
-        };
-        execution.published = true;
-        if output["output_type"] == "execute_result" {
-            execution.result_text = output["data"]["text/plain"].as_str().map(str::to_string);
-        }
-        execution.clone()
+    let execution = note_output(kernel, id, output);
+    let (count, silent, parent) = match &execution {
+        Some(execution) => (execution.count, execution.silent, Some(&execution.parent)),
+        // Not ours (forgotten): still shown, with no parent.
+        None => (0, false, None),
     };
-    if let Some((msg_type, content)) = output_message(output, execution.count, execution.silent) {
-        kernel
-            .iopub
-            .publish(msg_type, content, Some(&execution.parent))
-            .await;
+    if let Some((msg_type, content)) = output_message(output, count, silent) {
+        kernel.iopub.publish(msg_type, content, parent).await;
     }
+}
+
+/// Records that execution `id` published `output`; what is known about it.
+fn note_output(kernel: &Kernel, id: &str, output: &Value) -> Option<Execution> {
+    let mut executions = lock(&kernel.executions);
+    let execution = executions.get_mut(id)?;
+    execution.published = true;
+    if output["output_type"] == "execute_result" {
+        execution.result_text = output["data"]["text/plain"].as_str().map(str::to_string);
+    }
+    Some(execution.clone())
 }
 
 /// Consumes the supervisor's channel for the life of the kernel.
