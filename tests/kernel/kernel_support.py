@@ -25,8 +25,9 @@ def install(loop: str, prefix: Path, name: str | None = None) -> subprocess.Comp
     return subprocess.run(argv, capture_output=True, text=True, timeout=60)
 
 
-def collect(kc, msg_id: str, timeout: float = TIMEOUT) -> list[dict[str, Any]]:
-    """iopub messages whose parent is `msg_id`, up to its `status: idle`."""
+def collect(kc, msg_id: str, timeout: float = TIMEOUT, others: list | None = None) -> list[dict[str, Any]]:
+    """iopub messages whose parent is `msg_id`, up to its `status: idle`; the rest go to
+    `others` if given."""
     deadline = time.monotonic() + timeout
     messages = []
     while True:
@@ -38,6 +39,8 @@ def collect(kc, msg_id: str, timeout: float = TIMEOUT) -> list[dict[str, Any]]:
         except Empty:
             continue
         if msg["parent_header"].get("msg_id") != msg_id:
+            if others is not None:
+                others.append(msg)
             continue
         messages.append(msg)
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
@@ -57,6 +60,11 @@ def run(kc, code: str, timeout: float = TIMEOUT, **options) -> tuple[dict, list[
     msg_id = kc.execute(code, **options)
     messages = collect(kc, msg_id, timeout)
     return reply_to(kc, msg_id, timeout), messages
+
+
+def ask(kc, msg_id: str, timeout: float = TIMEOUT) -> dict[str, Any]:
+    """The content of the shell reply to `msg_id`."""
+    return reply_to(kc, msg_id, timeout)["content"]
 
 
 def stdout(messages: list[dict]) -> str:

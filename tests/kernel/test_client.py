@@ -18,7 +18,7 @@ from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 from jupyter_client.session import Session
 
-from kernel_support import BIN, PYTHON, collect, drain_iopub, reply_to, run, stderr, stdout
+from kernel_support import BIN, PYTHON, ask, collect, drain_iopub, reply_to, run, stderr, stdout
 
 HEARTBEAT = textwrap.dedent("""\
     import trio
@@ -110,9 +110,9 @@ def test_complete_and_inspect_answer_while_a_cell_awaits(trio_kernel):
 
 def test_is_complete_comm_info_and_history(trio_kernel):
     _, kc = trio_kernel
-    assert kc.is_complete("for i in range(3):", reply=True)["content"]["status"] == "incomplete"
-    assert kc.is_complete("x = 1", reply=True)["content"]["status"] == "complete"
-    assert kc.is_complete("x = = 1", reply=True)["content"]["status"] == "invalid"
+    assert ask(kc, kc.is_complete("for i in range(3):")) == {"status": "incomplete", "indent": "    "}
+    assert ask(kc, kc.is_complete("x = 1"))["status"] == "complete"
+    assert ask(kc, kc.is_complete("x = = 1"))["status"] == "invalid"
     assert kc.comm_info(reply=True)["content"]["comms"] == {}
     run(kc, "a = 1")
     run(kc, "a + 1")
@@ -181,12 +181,14 @@ def test_a_crashed_host_is_reported_and_replaced(trio_kernel):
     _, messages = run(kc, "import os\nprint(os.getpid())")
     first_pid = int(stdout(messages))
     crash = kc.execute("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-    messages = collect(kc, crash)
+    others = []
+    messages = collect(kc, crash, others=others)
     errors = [m["content"] for m in messages if m["msg_type"] == "error"]
     assert errors and errors[0]["ename"] == "HostDied"
     assert "SIGKILL" in errors[0]["evalue"] or "signal 9" in errors[0]["evalue"], errors[0]["evalue"]
     assert reply_to(kc, crash)["content"]["status"] == "error"
-    states = [m["content"]["execution_state"] for m in drain_iopub(kc, 2) if m["msg_type"] == "status"]
+    others += drain_iopub(kc, 2)
+    states = [m["content"]["execution_state"] for m in others if m["msg_type"] == "status"]
     assert "restarting" in states
     _, messages = run(kc, "import os\nprint(os.getpid())")
     assert int(stdout(messages)) != first_pid
