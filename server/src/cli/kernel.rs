@@ -118,10 +118,17 @@ pub fn run(args: KernelArgs) -> ExitCode {
         Some(KernelAction::List) => {
             let found = kernelspec::list(&kernelspec::search_dirs());
             if found.is_empty() {
-                eprintln!("no asyncell kernel specs installed (`asyncell kernel install` adds one)");
+                eprintln!(
+                    "no asyncell kernel specs installed (`asyncell kernel install` adds one)"
+                );
             }
             for spec in found {
-                println!("{:<24} {:<32} {}", spec.name, spec.display_name, spec.dir.display());
+                println!(
+                    "{:<24} {:<32} {}",
+                    spec.name,
+                    spec.display_name,
+                    spec.dir.display()
+                );
             }
             ExitCode::SUCCESS
         }

@@ -62,7 +62,9 @@ impl Executions {
 }
 
 pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// An nbformat output as the iopub message that carries it, or `None` for one that is
@@ -177,17 +179,28 @@ mod tests {
         assert_eq!(content["execution_count"], 3);
         assert_eq!(output_message(&result, 3, true), None);
         let display = json!({"output_type": "display_data", "data": {"text/plain": "x"}});
-        assert_eq!(output_message(&display, 1, false).unwrap().1["transient"], json!({}));
+        assert_eq!(
+            output_message(&display, 1, false).unwrap().1["transient"],
+            json!({})
+        );
     }
 
     #[test]
     fn the_oldest_executions_are_forgotten() {
         let mut executions = Executions::default();
-        let header = crate::kernel::connection::message("execute_request", json!({}), None, Vec::new()).header;
+        let header =
+            crate::kernel::connection::message("execute_request", json!({}), None, Vec::new())
+                .header;
         for i in 0..REMEMBERED + 1 {
             executions.register(
                 &format!("e{i}"),
-                Execution { parent: header.clone(), count: 0, silent: false, published: false, result_text: None },
+                Execution {
+                    parent: header.clone(),
+                    count: 0,
+                    silent: false,
+                    published: false,
+                    result_text: None,
+                },
             );
         }
         assert!(executions.get("e0").is_none());

@@ -14,9 +14,9 @@ use bytes::Bytes;
 use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, UnknownMessage};
 use jupyter_zmq_client::{
     create_kernel_control_connection, create_kernel_heartbeat_connection,
-    create_kernel_iopub_connection, create_kernel_shell_connection,
-    create_kernel_stdin_connection, KernelHeartbeatConnection, KernelIoPubConnection,
-    KernelStdinConnection, RawMessage, RouterRecvConnection, RouterSendConnection,
+    create_kernel_iopub_connection, create_kernel_shell_connection, create_kernel_stdin_connection,
+    KernelHeartbeatConnection, KernelIoPubConnection, KernelStdinConnection, RawMessage,
+    RouterRecvConnection, RouterSendConnection,
 };
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Mutex};
@@ -41,7 +41,12 @@ impl Request {
 
     /// A message answering or caused by this request: `content` under a fresh header.
     pub fn child(&self, msg_type: &str, content: Value) -> JupyterMessage {
-        message(msg_type, content, Some(&self.header), self.identities.clone())
+        message(
+            msg_type,
+            content,
+            Some(&self.header),
+            self.identities.clone(),
+        )
     }
 }
 
@@ -120,8 +125,8 @@ fn describe(error: jupyter_zmq_client::RuntimeError) -> String {
 }
 
 fn parse(raw: RawMessage) -> Result<Request, String> {
-    let header: Header = serde_json::from_slice(&raw.jparts[0])
-        .map_err(|e| format!("unreadable header: {e}"))?;
+    let header: Header =
+        serde_json::from_slice(&raw.jparts[0]).map_err(|e| format!("unreadable header: {e}"))?;
     let content: Value = serde_json::from_slice(&raw.jparts[3])
         .map_err(|e| format!("unreadable content of a {}: {e}", header.msg_type))?;
     Ok(Request {
@@ -259,7 +264,10 @@ async fn heartbeat_loop(mut heartbeat: KernelHeartbeatConnection) {
     }
 }
 
-async fn iopub_writer(mut iopub: KernelIoPubConnection, mut receiver: mpsc::Receiver<JupyterMessage>) {
+async fn iopub_writer(
+    mut iopub: KernelIoPubConnection,
+    mut receiver: mpsc::Receiver<JupyterMessage>,
+) {
     while let Some(message) = receiver.recv().await {
         let msg_type = message.header.msg_type.clone();
         if let Err(error) = iopub.send(message).await {
@@ -281,7 +289,12 @@ mod tests {
     #[test]
     fn children_carry_the_parent_header() {
         let parent = message("execute_request", json!({}), None, Vec::new());
-        let child = message("status", json!({"execution_state": "busy"}), Some(&parent.header), Vec::new());
+        let child = message(
+            "status",
+            json!({"execution_state": "busy"}),
+            Some(&parent.header),
+            Vec::new(),
+        );
         assert_eq!(child.parent_header.unwrap().msg_id, parent.header.msg_id);
         assert_eq!(child.header.msg_type, "status");
         let wire = serde_json::to_value(&child.content).unwrap();

@@ -103,7 +103,11 @@ mod tests {
     fn history(inputs: &[&str]) -> History {
         let mut history = History::default();
         for (i, input) in inputs.iter().enumerate() {
-            history.push(Entry { line: i as u64 + 1, input: input.to_string(), output: None });
+            history.push(Entry {
+                line: i as u64 + 1,
+                input: input.to_string(),
+                output: None,
+            });
         }
         history
     }

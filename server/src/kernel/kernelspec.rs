@@ -83,7 +83,11 @@ fn user_data_dir() -> Option<PathBuf> {
 /// environment's, the system's.
 pub fn search_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::var_os("JUPYTER_PATH")
-        .map(|paths| std::env::split_paths(&paths).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.extend(user_data_dir());
     dirs.extend(sys_prefix().map(|p| p.join("share/jupyter")));
@@ -242,13 +246,21 @@ mod tests {
         let dir = install(exe, &spec).unwrap();
         assert!(dir.ends_with("share/jupyter/kernels/asyncell-trio"));
         let written: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("kernel.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.join("kernel.json")).unwrap())
+                .unwrap();
         assert_eq!(written["display_name"], "Python (asyncell, trio)");
         assert_eq!(written["interrupt_mode"], "message");
         assert_eq!(written["argv"][0], "/opt/bin/asyncell");
         let dirs = vec![prefix.path().join("share/jupyter")];
         assert_eq!(list(&dirs).len(), 1);
-        assert!(install(exe, &Install { name: Some("bad name".into()), ..spec }).is_err());
+        assert!(install(
+            exe,
+            &Install {
+                name: Some("bad name".into()),
+                ..spec
+            }
+        )
+        .is_err());
         uninstall(&dirs, &["asyncell-trio".to_string()]).unwrap();
         assert!(list(&dirs).is_empty());
         assert!(uninstall(&dirs, &["asyncell-trio".to_string()]).is_err());

@@ -78,7 +78,11 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
     if !silent {
         kernel
             .iopub
-            .publish("execute_input", json!({"code": code, "execution_count": count}), Some(parent))
+            .publish(
+                "execute_input",
+                json!({"code": code, "execution_count": count}),
+                Some(parent),
+            )
             .await;
     }
     let result = kernel
@@ -86,11 +90,19 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
         .execute(&kernel.doc, &kernel.spec, code.clone(), Some(id.clone()))
         .await
         .unwrap_or_else(|error| {
-            ExecResult::failed(id.clone(), ExecStatus::Error, "KernelError", error, Vec::new())
+            ExecResult::failed(
+                id.clone(),
+                ExecStatus::Error,
+                "KernelError",
+                error,
+                Vec::new(),
+            )
         });
     // Results that never reached the host (it could not start, an interrupt dropped it)
     // have outputs nobody published yet.
-    let published = lock(&kernel.executions).get(&id).is_some_and(|e| e.published);
+    let published = lock(&kernel.executions)
+        .get(&id)
+        .is_some_and(|e| e.published);
     if !published {
         for output in &result.outputs {
             bridge::publish_output(kernel, &id, output).await;
@@ -123,7 +135,9 @@ pub fn reply_content(result: &ExecResult, count: u64) -> Value {
         .iter()
         .find(|o| o["output_type"] == "error")
         .cloned()
-        .unwrap_or_else(|| json!({"ename": "Error", "evalue": result.status.as_str(), "traceback": []}));
+        .unwrap_or_else(
+            || json!({"ename": "Error", "evalue": result.status.as_str(), "traceback": []}),
+        );
     json!({
         "status": "error",
         "execution_count": count,
@@ -154,7 +168,13 @@ mod tests {
 
     #[test]
     fn failed_results_reply_with_their_error() {
-        let result = ExecResult::failed("e1".into(), ExecStatus::Error, "ZeroDivisionError", "division by zero".into(), Vec::new());
+        let result = ExecResult::failed(
+            "e1".into(),
+            ExecStatus::Error,
+            "ZeroDivisionError",
+            "division by zero".into(),
+            Vec::new(),
+        );
         let reply = reply_content(&result, 4);
         assert_eq!(reply["status"], "error");
         assert_eq!(reply["ename"], "ZeroDivisionError");

@@ -18,8 +18,15 @@ pub fn verdict(code: &str) -> Value {
         return json!({"status": "complete"});
     }
     let open = open_constructs(code);
-    let last = code.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or("");
-    let last_indent: String = last.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let last = code
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or("");
+    let last_indent: String = last
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     if open.triple_string || open.brackets > 0 || open.backslash {
         return json!({"status": "incomplete", "indent": ""});
     }
@@ -76,7 +83,8 @@ fn open_constructs(code: &str) -> Open {
                         break;
                     }
                     if chars[i] == c
-                        && (!triple || (chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c)))
+                        && (!triple
+                            || (chars.get(i + 1) == Some(&c) && chars.get(i + 2) == Some(&c)))
                     {
                         i += width;
                         closed = true;
@@ -95,7 +103,8 @@ fn open_constructs(code: &str) -> Open {
         }
         i += 1;
     }
-    open.backslash = code.trim_end_matches([' ', '\t', '\n']).ends_with('\\') && !open.triple_string;
+    open.backslash =
+        code.trim_end_matches([' ', '\t', '\n']).ends_with('\\') && !open.triple_string;
     open
 }
 
@@ -110,10 +119,23 @@ mod tests {
 
     #[test]
     fn verdicts() {
-        for code in ["1", "print('hello, world')", "def f(x):\n  return x*2\n\n\n", "await trio.sleep(0)", "%time 1", "x = {'#': 1}"] {
+        for code in [
+            "1",
+            "print('hello, world')",
+            "def f(x):\n  return x*2\n\n\n",
+            "await trio.sleep(0)",
+            "%time 1",
+            "x = {'#': 1}",
+        ] {
             assert_eq!(verdict(code)["status"], "complete", "{code:?}");
         }
-        for code in ["print('''hello", "def f(x):\n  x+1", "for i in range(3):", "x = (1,", "x = 1 + \\"] {
+        for code in [
+            "print('''hello",
+            "def f(x):\n  x+1",
+            "for i in range(3):",
+            "x = (1,",
+            "x = 1 + \\",
+        ] {
             assert_eq!(verdict(code)["status"], "incomplete", "{code:?}");
         }
         for code in ["import = 7q", "x = )"] {

@@ -16,11 +16,17 @@ pub async fn handle(kernel: &Kernel, replier: &Replier, request: &Request) {
         .and_then(|v| v.split_whitespace().next())
         .unwrap_or("3")
         .to_string();
-    replier.reply(request, info(&version, kernel.spec.loop_kind.as_str())).await;
+    replier
+        .reply(request, info(&version, kernel.spec.loop_kind.as_str()))
+        .await;
 }
 
 pub fn info(python_version: &str, loop_name: &str) -> Value {
-    let short: String = python_version.split('.').take(2).collect::<Vec<_>>().join(".");
+    let short: String = python_version
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".");
     json!({
         "status": "ok",
         "protocol_version": PROTOCOL_VERSION,
@@ -55,6 +61,9 @@ mod tests {
         let info = super::info("3.12.3", "trio");
         assert_eq!(info["language_info"]["version"], "3.12.3");
         assert_eq!(info["implementation"], "asyncell");
-        assert!(info["help_links"][0]["url"].as_str().unwrap().ends_with("/3.12"));
+        assert!(info["help_links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/3.12"));
     }
 }
