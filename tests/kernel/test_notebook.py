@@ -30,3 +30,12 @@ def test_the_background_loop_notebook_runs_on_one_persistent_loop():
     result = [o for o in code[4].outputs if o["output_type"] == "execute_result"]
     assert result and "heartbeat" in result[0]["data"]["text/plain"]
     assert [cell.execution_count for cell in code] == [1, 2, 3, 4, 5]
+
+
+def test_the_same_notebook_fails_under_ipykernel():
+    """For contrast: ipykernel has no session-long nursery (nor a persistent trio loop)."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    first = [cell for cell in notebook.cells if cell.cell_type == "code"][0]
+    errors = [o for o in first.outputs if o["output_type"] == "error"]
+    assert errors and errors[0]["ename"] == "NameError" and "GLOBAL_NURSERY" in errors[0]["evalue"]
