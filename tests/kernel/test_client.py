@@ -278,3 +278,23 @@ def test_shutdown_stops_kernel_and_host(trio_kernel):
     km.shutdown_kernel(now=False)
     assert not km.is_alive()
     assert gone(host, 10)
+
+
+@pytest.mark.parametrize("code", ["await asyncio.sleep(600)", "while True:\n    pass", "time.sleep(600)"])
+def test_the_asyncio_kernel_interrupts_awaits_busy_loops_and_sleeps(code):
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="asyncell-asyncio", startup_timeout=60)
+    try:
+        run(kc, "import asyncio, time\nticks = []\nasync def tick():\n    while True:\n        ticks.append(1)\n        await asyncio.sleep(0.05)\ntask = asyncio.ensure_future(tick())")
+        running = kc.execute(code)
+        time.sleep(0.5)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        reply = reply_to(kc, running, timeout=10)["content"]
+        assert reply["status"] == "error" and time.monotonic() - started < 2
+        _, messages = run(kc, "n = len(ticks)\nawait asyncio.sleep(0.3)\nprint(len(ticks) > n)")
+        assert stdout(messages) == "True\n"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
