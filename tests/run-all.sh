@@ -51,7 +51,7 @@ ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2
 
 echo "== pytest: Jupyter kernel (tests/kernel: jupyter_client, jupyter_kernel_test, nbclient)"
 ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/kernel \
-    || failed+=("kernel suite")
+    --ignore=tests/kernel/test_jupyterlab.py || failed+=("kernel suite")
 
 # The wheel a user installs, built from the debug build (`--profile dev`: no second
 # optimized build in a test run); the packaging suite installs it into a fresh venv and
@@ -79,6 +79,12 @@ ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
 echo "== VS Code extension (unit tests; code-server + Chromium e2e, editors/vscode/test)"
 ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/vscode/test/run.sh \
     || failed+=("vscode suite")
+
+# After the VS Code suite: it installed playwright-core (editors/vscode/node_modules).
+echo "== JupyterLab in Chromium (tests/kernel/test_jupyterlab.py, the asyncell trio kernel)"
+ASYNCELL_BIN="$BIN" ASYNCELL_REQUIRE_LAB=1 PLAYWRIGHT_NODE_PATH="$ROOT/editors/vscode/node_modules" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/kernel/test_jupyterlab.py \
+    || failed+=("jupyterlab suite")
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED: ${failed[*]}"
