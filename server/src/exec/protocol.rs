@@ -11,7 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::supervisor::{InterruptHow, Query};
+use super::interrupt::InterruptHow;
+use super::query::Query;
 
 /// Supervisor → host.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -124,9 +125,8 @@ pub enum Event {
     /// A background task started, finished, failed or was cancelled.
     Task {
         kind: TaskChange,
-        /// The task as `background.tasks()` lists it (id, name, state, ...).
-        #[schemars(with = "TaskInfo")]
-        task: Map<String, Value>,
+        /// The task as `background.tasks()` lists it.
+        task: TaskInfo,
         #[serde(default)]
         message: Option<String>,
         #[serde(default)]
@@ -140,7 +140,8 @@ pub enum Event {
     },
 }
 
-/// A background task as `background.tasks()` and `asyncell/status` list it.
+/// A background task as `background.tasks()` and `asyncell/status` list it (the host's
+/// `TaskRecord.as_dict()`). Fields a newer host adds are ignored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskInfo {
@@ -198,6 +199,39 @@ pub enum NbOutput {
 pub enum StreamName {
     Stdout,
     Stderr,
+}
+
+/// The `output_type` of an [`NbOutput`], for code that passes outputs through as JSON
+/// and only needs to know which kind it holds. `other` is a kind this build does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputType {
+    Stream,
+    ExecuteResult,
+    DisplayData,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+impl OutputType {
+    /// The kind of `output`, read from its tag without copying the rest.
+    pub fn of(output: &Value) -> OutputType {
+        output
+            .get("output_type")
+            .and_then(|tag| OutputType::deserialize(tag).ok())
+            .unwrap_or(OutputType::Other)
+    }
+}
+
+impl StreamName {
+    /// The stream of a `stream` output (`None` for other outputs).
+    pub fn of(output: &Value) -> Option<StreamName> {
+        if OutputType::of(output) != OutputType::Stream {
+            return None;
+        }
+        StreamName::deserialize(output.get("name")?).ok()
+    }
 }
 
 /// The answer to `cancel_task`.
