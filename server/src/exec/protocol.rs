@@ -420,4 +420,41 @@ mod tests {
         .is_err());
         assert!(serde_json::from_value::<Event>(json!({"ev": "dance"})).is_err());
     }
+
+    #[test]
+    fn task_events_carry_typed_tasks_and_ignore_extra_fields() {
+        // As background.TaskRecord.as_dict() writes it, plus a field a newer host might add.
+        let event: Event = serde_json::from_value(json!({
+            "ev": "task", "kind": "cancelled", "message": null,
+            "task": {"id": "t2", "name": "beat", "state": "cancelled", "startedBy": null,
+                     "startedAt": 1763840000.5, "priority": 3},
+        }))
+        .unwrap();
+        let Event::Task { kind, task, .. } = event else {
+            panic!("a task event")
+        };
+        assert_eq!(kind, TaskChange::Cancelled);
+        assert_eq!(
+            task,
+            TaskInfo {
+                id: "t2".into(),
+                name: "beat".into(),
+                state: TaskState::Cancelled,
+                started_by: None,
+                started_at: 1763840000.5,
+            }
+        );
+    }
+
+    #[test]
+    fn output_kinds_are_read_from_their_tags() {
+        let stderr = json!({"output_type": "stream", "name": "stderr", "text": "x"});
+        assert_eq!(OutputType::of(&stderr), OutputType::Stream);
+        assert_eq!(StreamName::of(&stderr), Some(StreamName::Stderr));
+        let error = json!({"output_type": "error", "ename": "E", "evalue": "", "traceback": []});
+        assert_eq!(OutputType::of(&error), OutputType::Error);
+        assert_eq!(StreamName::of(&error), None);
+        assert_eq!(OutputType::of(&json!({"output_type": "hologram"})), OutputType::Other);
+        assert_eq!(OutputType::of(&json!("text")), OutputType::Other);
+    }
 }
