@@ -1,8 +1,8 @@
 //! Interrupts. The supervisor sends `interrupt` for an execution; the host drops it if
 //! it is queued, and if it runs, cancels the await it is in or, when the cell is busy in
-//! Python, raises KeyboardInterrupt into it (a second interrupt of the same execution
-//! escalates the same way even where the cell catches the first). If the cell has not
-//! stopped after the grace period the host answers `stuck`. The supervisor waits the same
+//! Python, raises KeyboardInterrupt into it; a second interrupt of the same execution
+//! escalates (it only raises KeyboardInterrupt into running code, never cancels through
+//! the loop). If the cell has not stopped after the grace period the host answers `stuck`. The supervisor waits the same
 //! grace ([`Options::grace`](super::Options), the one value passed to the host as
 //! `--grace` and named in the `stuck` message) plus a margin, and a host that dies
 //! meanwhile answers `host_died`.
