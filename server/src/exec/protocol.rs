@@ -125,7 +125,7 @@ pub enum Event {
     /// A background task started, finished, failed or was cancelled.
     Task {
         kind: TaskChange,
-        /// The task as `background.tasks()` lists it.
+        /// The task as `background.tasks()` lists it (id, name, state, ...).
         task: TaskInfo,
         #[serde(default)]
         message: Option<String>,
@@ -140,8 +140,7 @@ pub enum Event {
     },
 }
 
-/// A background task as `background.tasks()` and `asyncell/status` list it (the host's
-/// `TaskRecord.as_dict()`). Fields a newer host adds are ignored.
+/// A background task as `background.tasks()` and `asyncell/status` list it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskInfo {
