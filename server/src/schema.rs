@@ -66,6 +66,13 @@ where
     (N::METHOD.to_string(), json!({"params": params}))
 }
 
+/// The image MIME types every front end shows as an image: base64 data, but for
+/// `image/svg+xml`, which is XML text. The server's text rendering
+/// (`crate::exec::render::data_text`, `asyncell run`) shows these and no others as images
+/// (the test below holds it to this list); the schema's `imageMimeTypes` carries the list
+/// to the editor clients, which derive theirs from it or are checked against it.
+pub const IMAGE_MIME_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/svg+xml"];
+
 /// The LSP extension: every `asyncell/*` request and notification.
 pub fn lsp_extension() -> Value {
     let mut generator = generator();
@@ -90,6 +97,7 @@ pub fn lsp_extension() -> Value {
     let mut top = Map::new();
     top.insert("requests".into(), Value::Object(requests));
     top.insert("notifications".into(), Value::Object(notifications));
+    top.insert("imageMimeTypes".into(), json!(IMAGE_MIME_TYPES));
     document(
         "asyncell LSP extension",
         "The asyncell/* requests (client → server) and notifications (server → client), \
@@ -134,4 +142,23 @@ pub fn render(schema: &Value) -> String {
     let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IMAGE_MIME_TYPES;
+    use crate::exec::render::data_text;
+    use serde_json::json;
+
+    #[test]
+    fn the_server_renders_exactly_the_listed_image_types_as_images() {
+        for mime in IMAGE_MIME_TYPES {
+            let text = data_text(&json!({ mime: "iVBORw0KGgo=", "text/plain": "<Figure>" }));
+            assert!(text.as_deref().is_some_and(|t| t.starts_with(&format!("[{mime}"))), "{mime}: {text:?}");
+        }
+        for other in ["image/webp", "image/bmp"] {
+            let text = data_text(&json!({ other: "AAAA", "text/plain": "<Figure>" }));
+            assert_eq!(text.as_deref(), Some("<Figure>"), "{other} is not in IMAGE_MIME_TYPES");
+        }
+    }
 }

@@ -7,7 +7,8 @@ import { stripAnsi } from './ansi';
 import { type Cell, cellAt, cells, codeCells, lastContentLine, splitLines } from './cells';
 import { truncate } from './format';
 import { outputText } from './outputs';
-import { type ExecResult, type InterruptOutcome, Methods, type NbOutput, type OutputParams } from './protocol';
+import { interruptNotice, RESTART, restartNotice } from './notices';
+import { type ExecResult, Methods, type NbOutput, type OutputParams } from './protocol';
 import type { Result, Results } from './results';
 import type { Router } from './router';
 import type { Server } from './server';
@@ -127,7 +128,7 @@ export class CellFiles implements vscode.Disposable {
     this.hooks.statusChanged();
     let reply: ExecResult;
     try {
-      reply = await this.server.request<ExecResult>(Methods.execute, {
+      reply = await this.server.request(Methods.execute, {
         textDocument: { uri: this.server.uri(document.uri) },
         cell: index,
         executionId: id,
@@ -195,24 +196,25 @@ export class CellFiles implements vscode.Disposable {
   async interrupt(document: vscode.TextDocument): Promise<void> {
     const doc = document.uri.toString();
     this.epochs.set(doc, this.epoch(document) + 1);
-    const outcome = await this.server.request<InterruptOutcome>(Methods.interrupt, {
+    const outcome = await this.server.request(Methods.interrupt, {
       textDocument: { uri: this.server.uri(document.uri) },
     });
-    if (outcome.restartSuggested) {
-      const choice = await vscode.window.showWarningMessage(`asyncell: ${outcome.message}`, 'Restart');
-      if (choice === 'Restart') await this.restart(document);
-    } else if (!outcome.interrupted) {
-      vscode.window.setStatusBarMessage(`asyncell: ${outcome.message || 'nothing to interrupt'}`, 3000);
+    const notice = interruptNotice(outcome);
+    if (notice?.level === 'warning') {
+      const choice = await vscode.window.showWarningMessage(notice.text, ...notice.actions);
+      if (choice === RESTART) await this.restart(document);
+    } else if (notice) {
+      vscode.window.setStatusBarMessage(notice.text, 3000);
     }
   }
 
   async restart(document: vscode.TextDocument): Promise<void> {
     const doc = document.uri.toString();
     this.epochs.set(doc, this.epoch(document) + 1);
-    const reply = await this.server.request<{ pid: number | null }>(Methods.restart, {
+    const reply = await this.server.request(Methods.restart, {
       textDocument: { uri: this.server.uri(document.uri) },
     });
-    vscode.window.setStatusBarMessage(`asyncell: restarted (pid ${reply.pid})`, 3000);
+    vscode.window.setStatusBarMessage(restartNotice(reply).text, 3000);
     this.hooks.statusChanged();
   }
 

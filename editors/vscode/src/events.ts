@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 
-import { stripAnsi } from './ansi';
+import { SHOW_TRACEBACK, eventNotice, tracebackDocument } from './notices';
 import type { EventParams } from './protocol';
 
 const SCHEME = 'asyncell-traceback';
@@ -20,16 +20,16 @@ export class TaskEvents implements vscode.TextDocumentContentProvider, vscode.Di
   async showTraceback(event: EventParams): Promise<void> {
     this.counter += 1;
     const name = `/${event.taskId ?? 'task'}-${this.counter}.txt`;
-    this.tracebacks.set(name, `${event.message}\n\n${stripAnsi(event.traceback ?? '(no traceback)')}\n`);
+    this.tracebacks.set(name, tracebackDocument(event));
     const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SCHEME, path: name }));
     await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   }
 
   handle(event: EventParams): void {
-    if (event.kind !== 'taskFailed') return;
-    const actions = event.traceback ? ['Show traceback'] : [];
-    void vscode.window.showErrorMessage(`asyncell: ${event.message}`, ...actions).then((choice) => {
-      if (choice === 'Show traceback') void this.showTraceback(event);
+    const notice = eventNotice(event);
+    if (!notice) return;
+    void vscode.window.showErrorMessage(notice.text, ...notice.actions).then((choice) => {
+      if (choice === SHOW_TRACEBACK) void this.showTraceback(event);
     });
   }
 

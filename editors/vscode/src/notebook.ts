@@ -6,14 +6,8 @@ import * as vscode from 'vscode';
 import { type LoopName, LOOPS, controllerId, controllerLabel, loopMismatch } from './loops';
 import { toCellOutput, appendItems } from './notebookOutputs';
 import { continuesStream, convert, type Converted } from './outputs';
-import {
-  type ExecResult,
-  type HostStatus,
-  type InterruptOutcome,
-  Methods,
-  type NbOutput,
-  type OutputParams,
-} from './protocol';
+import { interruptNotice, RESTART, restartNotice } from './notices';
+import { type ExecResult, type HostStatus, Methods, type NbOutput, type OutputParams } from './protocol';
 import type { Results } from './results';
 import type { Router, Sink } from './router';
 import type { Server } from './server';
@@ -117,7 +111,7 @@ export class NotebookKernels implements vscode.Disposable {
 
   async status(notebook: vscode.NotebookDocument): Promise<HostStatus | undefined> {
     try {
-      return await this.server.request<HostStatus>(Methods.status, {
+      return await this.server.request(Methods.status, {
         textDocument: { uri: this.server.uri(notebook.uri) },
       });
     } catch {
@@ -197,7 +191,7 @@ export class NotebookKernels implements vscode.Disposable {
     this.router.register(id, sink);
     let reply: ExecResult;
     try {
-      reply = await this.server.request<ExecResult>(Methods.execute, {
+      reply = await this.server.request(Methods.execute, {
         textDocument: { uri: this.server.uri(cell.document.uri) },
         code: cell.document.getText(),
         executionId: id,
@@ -218,12 +212,13 @@ export class NotebookKernels implements vscode.Disposable {
   async interrupt(notebook: vscode.NotebookDocument): Promise<void> {
     this.bump(notebook);
     try {
-      const outcome = await this.server.request<InterruptOutcome>(Methods.interrupt, {
+      const outcome = await this.server.request(Methods.interrupt, {
         textDocument: { uri: this.server.uri(notebook.uri) },
       });
-      if (outcome.restartSuggested) {
-        const choice = await vscode.window.showWarningMessage(`asyncell: ${outcome.message}`, 'Restart');
-        if (choice === 'Restart') await this.restart(notebook);
+      const notice = interruptNotice(outcome);
+      if (notice?.level === 'warning') {
+        const choice = await vscode.window.showWarningMessage(notice.text, ...notice.actions);
+        if (choice === RESTART) await this.restart(notebook);
       }
     } catch (error) {
       void vscode.window.showErrorMessage(`asyncell: interrupt failed: ${String(error)}`);
@@ -233,10 +228,10 @@ export class NotebookKernels implements vscode.Disposable {
   async restart(notebook: vscode.NotebookDocument): Promise<void> {
     this.bump(notebook);
     try {
-      const reply = await this.server.request<{ pid: number | null }>(Methods.restart, {
+      const reply = await this.server.request(Methods.restart, {
         textDocument: { uri: this.server.uri(notebook.uri) },
       });
-      vscode.window.setStatusBarMessage(`asyncell: restarted (pid ${reply.pid})`, 3000);
+      vscode.window.setStatusBarMessage(restartNotice(reply).text, 3000);
     } catch (error) {
       void vscode.window.showErrorMessage(`asyncell: restart failed: ${error instanceof Error ? error.message : String(error)}`);
     }

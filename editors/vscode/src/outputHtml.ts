@@ -3,7 +3,7 @@
 
 import { stripAnsi } from './ansi';
 import { duration } from './format';
-import { joinText, tracebackText } from './outputs';
+import { BASE64_IMAGE_MIMES, joinText, tracebackText } from './outputs';
 import type { ExecStatus, NbOutput } from './protocol';
 
 export interface Entry {
@@ -27,15 +27,13 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const IMAGE_MIMES = ['image/png', 'image/jpeg', 'image/gif'];
-
 /** One MIME bundle: the richest representation this view can show. */
 export function renderBundle(data: Record<string, unknown>): string {
   if (typeof data['text/html'] === 'string' || Array.isArray(data['text/html'])) {
     // The webview's CSP runs no script but the view's own, so HTML is shown as markup only.
     return `<div class="html">${joinText(data['text/html'])}</div>`;
   }
-  for (const mime of IMAGE_MIMES) {
+  for (const mime of BASE64_IMAGE_MIMES) {
     const value = data[mime];
     if (typeof value === 'string') {
       const base64 = value.replace(/\s+/g, '');

@@ -2,7 +2,7 @@
 // items: pure data, no `vscode` import, so it is unit tested. notebookOutputs.ts turns the
 // result into NotebookCellOutput objects.
 
-import type { NbOutput } from './protocol';
+import { IMAGE_MIME_TYPES, type NbOutput } from './protocol';
 
 export const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
 export const STDERR_MIME = 'application/vnd.code.notebook.stderr';
@@ -38,7 +38,9 @@ const MIME_ORDER = [
   'text/plain',
 ];
 
-const BINARY_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/webp']);
+/** The image types nbformat carries as base64: the protocol's image types but SVG (XML text). */
+export const BASE64_IMAGE_MIMES: readonly string[] = IMAGE_MIME_TYPES.filter((mime) => mime !== 'image/svg+xml');
+const BINARY_MIMES = new Set(BASE64_IMAGE_MIMES);
 
 const encoder = new TextEncoder();
 

@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { type Found, INSTALL_COMMAND, INSTALL_HINT, locate } from './binary';
-import { type EventParams, Methods, type OutputParams } from './protocol';
+import { type EventParams, Methods, type OutputParams, type RequestMethod, type RequestParams, type RequestResult } from './protocol';
 import { onDidChangePython, selectedPython } from './pythonEnv';
 import {
   expandPath,
@@ -233,10 +233,10 @@ export class Server implements vscode.Disposable {
   }
 
   /** A request to the server; throws with a readable message when it is not running. */
-  async request<R>(method: string, params: unknown): Promise<R> {
+  async request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
     const client = await this.start();
     if (!client) throw new Error(this.missing ?? 'asyncell: the language server is not running');
-    return client.sendRequest<R>(method, params);
+    return client.sendRequest<RequestResult<M>>(method, params);
   }
 
   /** The URI string the server knows a document by. */

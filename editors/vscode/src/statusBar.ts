@@ -57,7 +57,7 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     try {
-      this.status = await this.server.request<HostStatus>(Methods.status, { textDocument: { uri: this.server.uri(uri) } });
+      this.status = await this.server.request(Methods.status, { textDocument: { uri: this.server.uri(uri) } });
     } catch {
       this.status = undefined;
     }

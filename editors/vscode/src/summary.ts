@@ -3,7 +3,7 @@
 import { stripAnsi } from './ansi';
 import { duration, truncate } from './format';
 import { outputText } from './outputs';
-import type { ExecStatus, NbOutput } from './protocol';
+import { type ExecStatus, IMAGE_MIME_TYPES, type NbOutput } from './protocol';
 
 export interface CellRun {
   state: 'queued' | 'running' | 'done';
@@ -35,7 +35,7 @@ function countImages(outputs: NbOutput[]): number {
   return outputs.filter(
     (o) =>
       (o.output_type === 'display_data' || o.output_type === 'execute_result') &&
-      Object.keys(o.data ?? {}).some((mime) => mime.startsWith('image/')),
+      Object.keys(o.data ?? {}).some((mime) => (IMAGE_MIME_TYPES as readonly string[]).includes(mime)),
   ).length;
 }
 

@@ -3,30 +3,10 @@
 
 import * as vscode from 'vscode';
 
-import { duration } from './format';
-import { type HostStatus, Methods, type Task } from './protocol';
+import { cancelNotice } from './notices';
+import { Methods } from './protocol';
+import { taskItem } from './taskItem';
 import type { Server } from './server';
-
-const ICONS: Record<string, string> = {
-  running: '$(sync~spin)',
-  failed: '$(error)',
-  done: '$(pass)',
-  cancelled: '$(circle-slash)',
-};
-
-interface TaskItem extends vscode.QuickPickItem {
-  task: Task;
-}
-
-export function taskItem(task: Task, now: number): TaskItem {
-  const age = task.startedAt ? ` · started ${duration(now - task.startedAt * 1000)} ago` : '';
-  return {
-    label: `${ICONS[task.state] ?? '$(circle-outline)'} ${task.name || task.id}`,
-    description: `${task.state}${age}`,
-    detail: `task ${task.id}${task.startedBy ? `, started by execution ${task.startedBy}` : ''}`,
-    task,
-  };
-}
 
 export async function showTasks(server: Server, uri: vscode.Uri | undefined): Promise<void> {
   if (!uri) {
@@ -34,7 +14,7 @@ export async function showTasks(server: Server, uri: vscode.Uri | undefined): Pr
     return;
   }
   const textDocument = { uri: server.uri(uri) };
-  const status = await server.request<HostStatus>(Methods.status, { textDocument });
+  const status = await server.request(Methods.status, { textDocument });
   if (status.tasks.length === 0) {
     void vscode.window.showInformationMessage(
       status.state === 'idle' || status.state === 'busy'
@@ -56,13 +36,8 @@ export async function showTasks(server: Server, uri: vscode.Uri | undefined): Pr
   const cancel = `Cancel task "${picked.task.name || picked.task.id}"`;
   const choice = await vscode.window.showQuickPick([cancel, 'Keep it running'], { title: picked.label });
   if (choice !== cancel) return;
-  const reply = await server.request<{ cancelled: boolean; message?: string }>(Methods.cancelTask, {
-    textDocument,
-    taskId: picked.task.id,
-  });
-  if (reply.cancelled) {
-    vscode.window.setStatusBarMessage(`asyncell: cancelled ${picked.task.name || picked.task.id}`, 3000);
-  } else {
-    void vscode.window.showWarningMessage(`asyncell: could not cancel the task${reply.message ? `: ${reply.message}` : ''}`);
-  }
+  const reply = await server.request(Methods.cancelTask, { textDocument, taskId: picked.task.id });
+  const notice = cancelNotice(picked.task.name || picked.task.id, reply);
+  if (notice.level === 'status') vscode.window.setStatusBarMessage(notice.text, 3000);
+  else void vscode.window.showWarningMessage(notice.text);
 }

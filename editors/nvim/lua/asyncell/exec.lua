@@ -283,7 +283,12 @@ function M.on_event(params)
     notify(("task %s failed%s"):format(params.taskId or "?", message and (": " .. message) or ""), vim.log.levels.WARN)
   elseif params.kind == "hostExited" and buf and not restarting[buf] then
     mark_dead(buf)
-    notify("the host exited" .. (message and (": " .. message) or ""), vim.log.levels.WARN)
+    -- `stopped`: the server stopped it on purpose (shutdown), which is no failure.
+    if params.stopped == true then
+      notify("the host stopped" .. (message and (": " .. message) or ""))
+    else
+      notify("the host exited" .. (message and (": " .. message) or ""), vim.log.levels.WARN)
+    end
   end
   if buf then
     status.refresh(buf, true)

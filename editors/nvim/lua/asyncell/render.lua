@@ -56,11 +56,13 @@ local function png_size(data)
   return u32(17), u32(21)
 end
 
-local IMAGE_TYPES = { "image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml" }
+-- The protocol's image types (`imageMimeTypes` in docs/schema/lsp-extension.schema.json;
+-- tests/test_contract.lua holds this list to it): base64 data, but SVG, which is XML text.
+M.IMAGE_TYPES = { "image/png", "image/jpeg", "image/gif", "image/svg+xml" }
 
 --- One-line description of an image in a mime bundle, or nil.
 function M.image_placeholder(data)
-  for _, mime in ipairs(IMAGE_TYPES) do
+  for _, mime in ipairs(M.IMAGE_TYPES) do
     local value = data[mime]
     if value then
       value = join(value)
@@ -131,7 +133,7 @@ function M.lines(item, full, limit)
     for i, line in ipairs(lines) do
       add((i == 1 and label or (" "):rep(#label)) .. line, hl or "AsyncellResult")
     end
-  elseif kind == "display_data" or kind == "update_display_data" then
+  elseif kind == "display_data" then
     local lines, hl = bundle_lines(output.data or {})
     for _, line in ipairs(lines) do
       add(line, hl or "AsyncellDisplay")

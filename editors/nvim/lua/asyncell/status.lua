@@ -52,16 +52,22 @@ function M.refresh(buf, force, done)
   lsp.request(buf, "asyncell/status", {}, function(err, result)
     requesting[buf] = nil
     if not err and type(result) == "table" then
-      cache[buf] = result
-      for _, fn in ipairs(listeners) do
-        pcall(fn, buf, result)
-      end
-      M.redraw()
+      M.update(buf, result)
     end
     if done then
       done(err, result)
     end
   end)
+end
+
+--- An asyncell/status result for `buf`: cached for the statusline, and given to the
+--- listeners (the task list).
+function M.update(buf, result)
+  cache[buf] = result
+  for _, fn in ipairs(listeners) do
+    pcall(fn, buf, result)
+  end
+  M.redraw()
 end
 
 function M.set_busy(buf, block)

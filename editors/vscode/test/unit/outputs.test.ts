@@ -22,7 +22,9 @@ test('stdout and stderr streams use VS Code stream MIME types', () => {
     assert.equal(item.mime, STDOUT_MIME);
     assert.equal(decode(item.data), 'hello\n');
   }
-  const err = convert({ output_type: 'stream', name: 'stderr', text: ['a', 'b'] });
+  // nbformat allows a list of lines; the host sends strings, but a list is still joined.
+  const lines = ['a', 'b'] as unknown as string;
+  const err = convert({ output_type: 'stream', name: 'stderr', text: lines });
   assert.equal(err.items[0].kind === 'data' && err.items[0].mime, STDERR_MIME);
   assert.equal(err.items[0].kind === 'data' && decode(err.items[0].data), 'ab');
 });
@@ -107,7 +109,7 @@ test('errors become error items with the traceback as the stack', () => {
 test('outputText prefers text/plain and falls back to the MIME type', () => {
   assert.equal(outputText({ output_type: 'display_data', data: { 'image/png': 'AAAA' } }), '[image/png]');
   assert.equal(outputText({ output_type: 'execute_result', data: { 'text/plain': '42' } }), '42');
-  assert.equal(outputText({ output_type: 'stream', name: 'stdout', text: ['a', 'b'] }), 'ab');
+  assert.equal(outputText({ output_type: 'stream', name: 'stdout', text: ['a', 'b'] as unknown as string }), 'ab');
   assert.equal(outputText({ output_type: 'error', ename: 'E', evalue: 'v', traceback: [] }), 'E: v');
   assert.equal(tracebackText(undefined), '');
 });
