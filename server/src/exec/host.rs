@@ -12,7 +12,7 @@ use tokio::process::ChildStdin;
 use tokio::sync::{oneshot, watch};
 
 use super::embed;
-use super::events::{emit, EventKind, HostEvent, Emit};
+use super::events::{emit, Emit, EventKind, HostEvent};
 use super::host_copy::HostCopy;
 use super::host_spec::HostSpec;
 use super::process_group::{kill_group, spawn_process};
@@ -259,4 +259,3 @@ fn started_message(host: &Host) -> String {
     }
     message
 }
-

@@ -166,7 +166,11 @@ mod tests {
             2,
             Duration::from_millis(1500),
         );
-        assert!(outcome.message.contains("within 1.5 s"), "{}", outcome.message);
+        assert!(
+            outcome.message.contains("within 1.5 s"),
+            "{}",
+            outcome.message
+        );
         assert!(outcome.message.ends_with("dropped 2 queued execution(s)"));
         assert!(outcome.restart_suggested && !outcome.interrupted);
     }

@@ -453,7 +453,10 @@ mod tests {
         let error = json!({"output_type": "error", "ename": "E", "evalue": "", "traceback": []});
         assert_eq!(OutputType::of(&error), OutputType::Error);
         assert_eq!(StreamName::of(&error), None);
-        assert_eq!(OutputType::of(&json!({"output_type": "hologram"})), OutputType::Other);
+        assert_eq!(
+            OutputType::of(&json!({"output_type": "hologram"})),
+            OutputType::Other
+        );
         assert_eq!(OutputType::of(&json!("text")), OutputType::Other);
     }
 }

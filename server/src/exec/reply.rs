@@ -173,7 +173,12 @@ impl InFlight {
 
     /// The reply to an execution the host answered `done`, with a note of what the cap
     /// (`cap` bytes) left out.
-    pub fn finish(mut self, status: ExecStatus, duration_ms: f64, cap: usize) -> (ExecResult, oneshot::Sender<ExecResult>) {
+    pub fn finish(
+        mut self,
+        status: ExecStatus,
+        duration_ms: f64,
+        cap: usize,
+    ) -> (ExecResult, oneshot::Sender<ExecResult>) {
         if self.dropped_bytes > 0 || self.dropped_outputs > 0 {
             self.outputs.push(json!({
                 "output_type": "stream",
@@ -270,9 +275,18 @@ mod tests {
     #[test]
     fn streams_of_different_names_stay_apart() {
         let (mut flight, _receiver) = flight();
-        flight.keep(&json!({"output_type": "stream", "name": "stdout", "text": "a"}), 100);
-        flight.keep(&json!({"output_type": "stream", "name": "stderr", "text": "b"}), 100);
-        flight.keep(&json!({"output_type": "stream", "name": "stderr", "text": "c"}), 100);
+        flight.keep(
+            &json!({"output_type": "stream", "name": "stdout", "text": "a"}),
+            100,
+        );
+        flight.keep(
+            &json!({"output_type": "stream", "name": "stderr", "text": "b"}),
+            100,
+        );
+        flight.keep(
+            &json!({"output_type": "stream", "name": "stderr", "text": "c"}),
+            100,
+        );
         assert_eq!(
             flight.outputs,
             [

@@ -102,7 +102,14 @@ mod tests {
     #[test]
     fn ends_of_tasks_are_events_and_starts_are_not() {
         let doc: Arc<str> = Arc::from("file:///d.py");
-        let started = task_event(doc.clone(), 7, TaskChange::Started, task("t1", TaskState::Running), None, None);
+        let started = task_event(
+            doc.clone(),
+            7,
+            TaskChange::Started,
+            task("t1", TaskState::Running),
+            None,
+            None,
+        );
         assert!(started.is_none());
         let failed = task_event(
             doc,
@@ -115,6 +122,9 @@ mod tests {
         .unwrap();
         assert_eq!(failed.kind, EventKind::TaskFailed);
         assert_eq!(failed.task_id.as_deref(), Some("t1"));
-        assert_eq!(failed.message, "background task \"job t1\" (t1) failed: RuntimeError: boom");
+        assert_eq!(
+            failed.message,
+            "background task \"job t1\" (t1) failed: RuntimeError: boom"
+        );
     }
 }
