@@ -11,7 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::supervisor::{InterruptHow, Query};
+use super::interrupt::InterruptHow;
+use super::query::Query;
 
 /// Supervisor → host.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -125,8 +126,7 @@ pub enum Event {
     Task {
         kind: TaskChange,
         /// The task as `background.tasks()` lists it (id, name, state, ...).
-        #[schemars(with = "TaskInfo")]
-        task: Map<String, Value>,
+        task: TaskInfo,
         #[serde(default)]
         message: Option<String>,
         #[serde(default)]
@@ -198,6 +198,39 @@ pub enum NbOutput {
 pub enum StreamName {
     Stdout,
     Stderr,
+}
+
+/// The `output_type` of an [`NbOutput`], for code that passes outputs through as JSON
+/// and only needs to know which kind it holds. `other` is a kind this build does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputType {
+    Stream,
+    ExecuteResult,
+    DisplayData,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+impl OutputType {
+    /// The kind of `output`, read from its tag without copying the rest.
+    pub fn of(output: &Value) -> OutputType {
+        output
+            .get("output_type")
+            .and_then(|tag| OutputType::deserialize(tag).ok())
+            .unwrap_or(OutputType::Other)
+    }
+}
+
+impl StreamName {
+    /// The stream of a `stream` output (`None` for other outputs).
+    pub fn of(output: &Value) -> Option<StreamName> {
+        if OutputType::of(output) != OutputType::Stream {
+            return None;
+        }
+        StreamName::deserialize(output.get("name")?).ok()
+    }
 }
 
 /// The answer to `cancel_task`.
@@ -385,5 +418,45 @@ mod tests {
         )
         .is_err());
         assert!(serde_json::from_value::<Event>(json!({"ev": "dance"})).is_err());
+    }
+
+    #[test]
+    fn task_events_carry_typed_tasks_and_ignore_extra_fields() {
+        // As background.TaskRecord.as_dict() writes it, plus a field a newer host might add.
+        let event: Event = serde_json::from_value(json!({
+            "ev": "task", "kind": "cancelled", "message": null,
+            "task": {"id": "t2", "name": "beat", "state": "cancelled", "startedBy": null,
+                     "startedAt": 1763840000.5, "priority": 3},
+        }))
+        .unwrap();
+        let Event::Task { kind, task, .. } = event else {
+            panic!("a task event")
+        };
+        assert_eq!(kind, TaskChange::Cancelled);
+        assert_eq!(
+            task,
+            TaskInfo {
+                id: "t2".into(),
+                name: "beat".into(),
+                state: TaskState::Cancelled,
+                started_by: None,
+                started_at: 1763840000.5,
+            }
+        );
+    }
+
+    #[test]
+    fn output_kinds_are_read_from_their_tags() {
+        let stderr = json!({"output_type": "stream", "name": "stderr", "text": "x"});
+        assert_eq!(OutputType::of(&stderr), OutputType::Stream);
+        assert_eq!(StreamName::of(&stderr), Some(StreamName::Stderr));
+        let error = json!({"output_type": "error", "ename": "E", "evalue": "", "traceback": []});
+        assert_eq!(OutputType::of(&error), OutputType::Error);
+        assert_eq!(StreamName::of(&error), None);
+        assert_eq!(
+            OutputType::of(&json!({"output_type": "hologram"})),
+            OutputType::Other
+        );
+        assert_eq!(OutputType::of(&json!("text")), OutputType::Other);
     }
 }
