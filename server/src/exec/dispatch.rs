@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use super::events::{emit, Emit};
 use super::host::{Hello, Host};
-use super::protocol::{Event, FatalReason};
+use super::protocol::{Event, FatalReason, PROTOCOL_VERSION};
 use super::slot::lock;
 use super::supervisor::Inner;
 use super::tasks::task_event;
@@ -62,7 +62,33 @@ pub(super) async fn handle_message(
             version,
             cwd,
             cwd_requested,
+            loop_kind,
+            protocol,
+            bridge,
         } => {
+            if protocol != PROTOCOL_VERSION {
+                // A host from another asyncell version (a stale remote copy, a hand-set
+                // PYTHONPATH): its frames may not mean what ours do, so it does not run cells.
+                if let Some(hello_tx) = hello_tx.take() {
+                    let _ = hello_tx.send(Err(format!(
+                        "the host at `{python}` speaks host protocol {protocol}, this asyncell \
+                         speaks {PROTOCOL_VERSION}: the asyncell package it imports is from \
+                         another version. Reinstall asyncell in that environment (`{python} -m \
+                         pip install --force-reinstall asyncell`) or remove the other copy from \
+                         its PYTHONPATH"
+                    )));
+                }
+                host.kill("protocol mismatch");
+                return;
+            }
+            if loop_kind.is_some_and(|kind| kind != host.spec.loop_kind) {
+                tracing::warn!(
+                    "host {}: runs {:?}, asked for {:?}",
+                    host.pid,
+                    loop_kind,
+                    host.spec.loop_kind
+                );
+            }
             let cwd_is_documents = cwd_requested.is_none() || cwd_requested == cwd;
             let _ = host.hello.set(Hello {
                 python,
@@ -70,6 +96,7 @@ pub(super) async fn handle_message(
                 pid,
                 cwd,
                 cwd_is_documents,
+                bridge,
             });
             if let Some(hello_tx) = hello_tx.take() {
                 let _ = hello_tx.send(Ok(()));

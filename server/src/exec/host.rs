@@ -37,6 +37,8 @@ pub(super) struct Hello {
     /// host `cd`s there when the path exists on its side.
     pub cwd: Option<String>,
     pub cwd_is_documents: bool,
+    /// trio-asyncio is importable in the host.
+    pub bridge: bool,
 }
 
 pub(super) struct Host {

@@ -11,8 +11,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::host_spec::LoopKind;
 use super::interrupt::InterruptHow;
 use super::query::Query;
+
+/// The host protocol version this supervisor speaks (server/host/asyncell/host.py
+/// `PROTOCOL_VERSION` must be the same).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+fn first_protocol() -> u32 {
+    1
+}
 
 /// Supervisor → host.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -29,6 +38,13 @@ pub enum Command<'a> {
     Interrupt { id: &'a str },
     /// Cancel one background task; answered with a `reply`.
     CancelTask { req: u64, task: &'a str },
+    /// The host's own view of itself (loop, running execution, tasks); answered with a
+    /// `reply`. The supervisor answers `asyncell/status` from its own bookkeeping and does
+    /// not send it; the host suite and diagnostics do.
+    Status { req: u64 },
+    /// Stop reading commands, cancel everything and exit 0. The supervisor stops a host by
+    /// killing its process group instead (nothing a cell does can delay that).
+    Shutdown,
     /// A question about the namespace (`complete`, `inspect`, `variables`); answered with
     /// a `reply`.
     #[serde(untagged)]
@@ -94,6 +110,17 @@ pub enum Event {
         cwd: Option<String>,
         #[serde(default, rename = "cwdRequested")]
         cwd_requested: Option<String>,
+        /// The loop the host runs (`--loop`).
+        #[serde(default, rename = "loop")]
+        loop_kind: Option<LoopKind>,
+        /// The protocol version the host speaks; the supervisor refuses any other than
+        /// `PROTOCOL_VERSION` (absent means 1, the first).
+        #[serde(default = "first_protocol")]
+        protocol: u32,
+        /// Whether trio-asyncio is importable in the host, so trio cells can await
+        /// asyncio code through it.
+        #[serde(default)]
+        bridge: bool,
     },
     /// The host cannot start (trio missing, ...).
     Fatal {
@@ -233,6 +260,16 @@ impl StreamName {
     }
 }
 
+/// The answer to `status`: the host's own view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StatusReply {
+    #[serde(rename = "loop")]
+    pub loop_kind: LoopKind,
+    /// The running execution's id, if one runs.
+    pub busy: Option<String>,
+    pub tasks: Vec<TaskInfo>,
+}
+
 /// The answer to `cancel_task`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CancelReply {
@@ -342,6 +379,27 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn hello_names_its_loop_protocol_and_bridge() {
+        let hello: Event = serde_json::from_value(json!({
+            "ev": "hello", "pid": 7, "python": "/usr/bin/python3", "version": "3.11.2",
+            "cwd": "/w", "cwdRequested": null, "loop": "asyncio", "protocol": 1, "bridge": true,
+        }))
+        .unwrap();
+        let Event::Hello { loop_kind, protocol, bridge, .. } = hello else {
+            panic!("not a hello: {hello:?}");
+        };
+        assert_eq!((loop_kind, protocol, bridge), (Some(LoopKind::Asyncio), PROTOCOL_VERSION, true));
+        // A host from before the field existed speaks the first protocol.
+        let old: Event = serde_json::from_value(json!({"ev": "hello"})).unwrap();
+        assert!(matches!(old, Event::Hello { protocol: 1, bridge: false, loop_kind: None, .. }));
+        assert_eq!(
+            serde_json::to_value(Command::Status { req: 2 }).unwrap(),
+            json!({"op": "status", "req": 2})
+        );
+        assert_eq!(serde_json::to_value(Command::Shutdown).unwrap(), json!({"op": "shutdown"}));
+    }
 
     #[test]
     fn commands_are_the_documented_json() {

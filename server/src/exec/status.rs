@@ -34,6 +34,10 @@ pub struct HostStatus {
     pub process_pid: Option<u32>,
     /// Where the cells run.
     pub cwd: Option<String>,
+    /// trio-asyncio is importable in the host, so trio cells can await asyncio code
+    /// (`trio_asyncio.aio_as_trio`).
+    #[serde(default)]
+    pub asyncio_bridge: bool,
     pub execution_count: u64,
     /// The running execution.
     pub execution_id: Option<String>,
@@ -120,6 +124,7 @@ impl HostStatus {
             pid: Some(host.host_pid()),
             process_pid: Some(host.pid),
             cwd: hello.and_then(|h| h.cwd.clone()),
+            asyncio_bridge: hello.is_some_and(|h| h.bridge),
             execution_count: host.count.load(Ordering::SeqCst),
             execution_id: state.running_id(),
             queued: state.in_flight.len().saturating_sub(1),
@@ -145,6 +150,7 @@ impl HostStatus {
             pid: None,
             process_pid: None,
             cwd: None,
+            asyncio_bridge: false,
             execution_count: 0,
             execution_id: None,
             queued: 0,
