@@ -25,7 +25,8 @@ rule! {
     /// a magic is a syntax error (E999) instead.
     ///
     /// ## Why is this bad?
-    /// `asyncell run` and the editor's cells fail there. An unknown line magic is one
+    /// `asyncell run` and the editor's cells fail there (`asyncell run` prints these
+    /// findings before it runs the file). An unknown line magic is one
     /// `UsageError` at its line (the rest of the cell still runs, and the cell ends with
     /// an error); an unknown cell magic, a misplaced one, or an escape the host cannot
     /// read fails the whole cell before any of it runs.
@@ -39,6 +40,7 @@ rule! {
     /// ## Use instead
     /// ```python
     /// import importlib
+    /// importlib.reload(mymodule)
     /// files = !ls
     /// ```
     ///
