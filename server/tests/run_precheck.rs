@@ -12,6 +12,11 @@ use asyncell::cli::check::{run_time_findings, run_time_findings_in_cells};
 
 const MAIN_GUARD: &str = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0)\n\n\nif __name__ == \"__main__\":\n    asyncio.run(main())\n";
 
+/// What `run` prints before running a `.py` file of this kind.
+fn before_run(name: &str, text: &str, kind: SourceKind) -> Vec<String> {
+    run_time_findings(Path::new(name), text, kind, &Settings::default())
+}
+
 fn codes_of_check(text: &str) -> Vec<&'static str> {
     let mut document = Document::from_python(text.to_string(), &Settings::default());
     check_document(&mut document)
@@ -23,12 +28,7 @@ fn codes_of_check(text: &str) -> Vec<&'static str> {
 #[test]
 fn a_main_guard_script_passes_check_and_is_flagged_before_run() {
     assert_eq!(codes_of_check(MAIN_GUARD), Vec::<&str>::new());
-    let found = run_time_findings(
-        Path::new("main.py"),
-        MAIN_GUARD,
-        SourceKind::Script,
-        &Settings::default(),
-    );
+    let found = before_run("main.py", MAIN_GUARD, SourceKind::Script);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("main.py:9:5: LOOP200 "), "{found:?}");
     assert!(found[0].contains("cannot be called from a running event loop"));
@@ -37,12 +37,7 @@ fn a_main_guard_script_passes_check_and_is_flagged_before_run() {
 #[test]
 fn a_script_run_as_a_cell_has_its_magics_run_and_only_unsupported_ones_flagged() {
     let script = "import asyncio\n%matplotlib inline\n!echo hi\n%load_ext autoreload\n";
-    let found = run_time_findings(
-        Path::new("s.py"),
-        script,
-        SourceKind::Script,
-        &Settings::default(),
-    );
+    let found = before_run("s.py", script, SourceKind::Script);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("s.py:4:1: LOOP102 unknown magic `%load_ext`"), "{found:?}");
 }
@@ -50,12 +45,7 @@ fn a_script_run_as_a_cell_has_its_magics_run_and_only_unsupported_ones_flagged()
 #[test]
 fn cell_files_and_notebooks_report_the_unsupported_magic_only() {
     let cells = "# %%\nimport asyncio\n%matplotlib inline\n\n# %%\n%%bash\necho hi\n";
-    let found = run_time_findings(
-        Path::new("c.py"),
-        cells,
-        SourceKind::CellFile,
-        &Settings::default(),
-    );
+    let found = before_run("c.py", cells, SourceKind::CellFile);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("c.py:6:1: LOOP102 unknown cell magic `%%bash`"), "{found:?}");
     let found = run_time_findings_in_cells(
