@@ -49,13 +49,20 @@ fn host_python(args: &[&str]) -> String {
 #[test]
 fn the_host_prints_the_list_the_checker_holds() {
     let printed: Value = serde_json::from_str(&host_python(&["-m", "asyncell.magics"])).unwrap();
-    assert_eq!(printed, rust_list(), "update analysis/magics.rs to the host's SUPPORTED");
+    assert_eq!(
+        printed,
+        rust_list(),
+        "update analysis/magics.rs to the host's SUPPORTED"
+    );
 }
 
 #[test]
 fn the_literal_in_magics_py_is_the_list_the_checker_holds() {
     let source = std::fs::read_to_string(host_dir().join("asyncell/magics.py")).unwrap();
-    let start = source.find("\nSUPPORTED = {").expect("SUPPORTED in magics.py") + 13;
+    let start = source
+        .find("\nSUPPORTED = {")
+        .expect("SUPPORTED in magics.py")
+        + 13;
     let end = start + source[start..].find("\n}").expect("the literal's end") + 2;
     let literal: Value = serde_json::from_str(&without_trailing_commas(&source[start..end]))
         .expect("SUPPORTED is a plain literal of strings and lists");

@@ -39,7 +39,10 @@ fn a_script_run_as_a_cell_has_its_magics_run_and_only_unsupported_ones_flagged()
     let script = "import asyncio\n%matplotlib inline\n!echo hi\n%load_ext autoreload\n";
     let found = before_run("s.py", script, SourceKind::Script);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("s.py:4:1: LOOP102 unknown magic `%load_ext`"), "{found:?}");
+    assert!(
+        found[0].starts_with("s.py:4:1: LOOP102 unknown magic `%load_ext`"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -47,7 +50,10 @@ fn cell_files_and_notebooks_report_the_unsupported_magic_only() {
     let cells = "# %%\nimport asyncio\n%matplotlib inline\n\n# %%\n%%bash\necho hi\n";
     let found = before_run("c.py", cells, SourceKind::CellFile);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("c.py:6:1: LOOP102 unknown cell magic `%%bash`"), "{found:?}");
+    assert!(
+        found[0].starts_with("c.py:6:1: LOOP102 unknown cell magic `%%bash`"),
+        "{found:?}"
+    );
     let found = run_time_findings_in_cells(
         Path::new("n.ipynb"),
         vec![
@@ -63,5 +69,8 @@ fn cell_files_and_notebooks_report_the_unsupported_magic_only() {
         &Settings::default(),
     );
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("n.ipynb:cell 2:2:1: LOOP102 unknown magic `%who_ls`"), "{found:?}");
+    assert!(
+        found[0].starts_with("n.ipynb:cell 2:2:1: LOOP102 unknown magic `%who_ls`"),
+        "{found:?}"
+    );
 }

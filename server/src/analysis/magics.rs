@@ -63,7 +63,9 @@ pub fn magic_name(after_percent: &str) -> Option<&str> {
 /// pattern).
 pub fn is_inspectable(name: &str) -> bool {
     name.starts_with(|c: char| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
 }
 
 /// Where the cell's first line of code starts, as the host finds a cell magic: after a

@@ -72,9 +72,11 @@ fn percent_cells_accept_ipython_syntax_and_scripts_do_not() {
         "#,
     );
     assert_eq!(checked.findings(), []);
-    let checked = python("import trio
+    let checked = python(
+        "import trio
 %autoawait trio
-");
+",
+    );
     assert!(checked.has("E999"));
     assert!(checked.lines_of("E999").iter().all(|&line| line == 2));
 }

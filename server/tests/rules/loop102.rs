@@ -29,7 +29,10 @@ const SUPPORTED: &[&str] = &[
 fn supported_magics_have_no_finding_in_notebooks_or_cell_files() {
     let checked = notebook(SUPPORTED);
     assert_eq!(checked.cell_findings(), []);
-    let cells: String = SUPPORTED.iter().map(|cell| format!("# %%\n{cell}\n")).collect();
+    let cells: String = SUPPORTED
+        .iter()
+        .map(|cell| format!("# %%\n{cell}\n"))
+        .collect();
     let checked = python(&cells);
     assert_eq!(checked.findings(), []);
 }
@@ -39,7 +42,10 @@ fn an_unknown_line_magic_fails_its_line_only() {
     let checked = notebook(&["import trio\n%load_ext autoreload\nx = 1"]);
     assert_eq!(checked.cell_findings(), [("LOOP102", 1, 2)]);
     let message = &checked.only("LOOP102").message;
-    assert!(message.starts_with("unknown magic `%load_ext`: "), "{message}");
+    assert!(
+        message.starts_with("unknown magic `%load_ext`: "),
+        "{message}"
+    );
     assert!(message.contains("the rest of the cell runs"), "{message}");
     // It lists what is supported, as the host's UsageError does.
     assert!(
@@ -52,10 +58,19 @@ fn an_unknown_line_magic_fails_its_line_only() {
 #[test]
 fn an_unknown_cell_magic_fails_the_cell_and_its_body_is_not_python() {
     // Without the rule, the shell script's lines are E999 syntax errors.
-    let checked = notebook(&["%%bash\necho hi\nfor f in *; do echo $f; done", "import trio\ntrio.sleep(1)"]);
-    assert_eq!(checked.cell_findings(), [("LOOP102", 1, 1), ("ASYNC105", 2, 2)]);
+    let checked = notebook(&[
+        "%%bash\necho hi\nfor f in *; do echo $f; done",
+        "import trio\ntrio.sleep(1)",
+    ]);
+    assert_eq!(
+        checked.cell_findings(),
+        [("LOOP102", 1, 1), ("ASYNC105", 2, 2)]
+    );
     let message = &checked.only("LOOP102").message;
-    assert!(message.starts_with("unknown cell magic `%%bash`: the cell fails"), "{message}");
+    assert!(
+        message.starts_with("unknown cell magic `%%bash`: the cell fails"),
+        "{message}"
+    );
     // The body is not checked either: it never runs as Python.
     let checked = notebook(&["%%writefile x.py\nimport trio\ntrio.sleep(1)"]);
     assert_eq!(checked.cell_findings(), [("LOOP102", 1, 1)]);
@@ -63,13 +78,21 @@ fn an_unknown_cell_magic_fails_the_cell_and_its_body_is_not_python() {
 
 #[test]
 fn a_cell_magic_must_be_the_first_line_without_arguments() {
-    let checked = notebook(&["x = 1\n%%time", "# a comment\n%%time\nx = 1", "%%time -q\nx = 1"]);
+    let checked = notebook(&[
+        "x = 1\n%%time",
+        "# a comment\n%%time\nx = 1",
+        "%%time -q\nx = 1",
+    ]);
     assert_eq!(
         checked.cell_findings(),
         [("LOOP102", 1, 2), ("LOOP102", 2, 2), ("LOOP102", 3, 1)]
     );
-    assert!(checked.diagnostics("LOOP102")[0].message.contains("not on the cell's first line"));
-    assert!(checked.diagnostics("LOOP102")[2].message.contains("takes no arguments"));
+    assert!(checked.diagnostics("LOOP102")[0]
+        .message
+        .contains("not on the cell's first line"));
+    assert!(checked.diagnostics("LOOP102")[2]
+        .message
+        .contains("takes no arguments"));
 }
 
 #[test]
@@ -92,15 +115,34 @@ fn escapes_the_host_cannot_read_fail_the_cell() {
             (cell, line)
         })
         .collect();
-    assert_eq!(lines, [(1, 1), (2, 1), (3, 1), (4, 1), (5, 2), (6, 1), (7, 1), (8, 1)]);
+    assert_eq!(
+        lines,
+        [
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (5, 2),
+            (6, 1),
+            (7, 1),
+            (8, 1)
+        ]
+    );
     let messages: Vec<&str> = checked
         .diagnostics("LOOP102")
         .iter()
         .map(|d| d.message.as_str())
         .collect();
-    assert!(messages[0].contains("use `!ls`, or `out = !ls`"), "{}", messages[0]);
+    assert!(
+        messages[0].contains("use `!ls`, or `out = !ls`"),
+        "{}",
+        messages[0]
+    );
     for message in &messages[1..] {
-        assert!(message.contains("fails with SyntaxError before any of it runs"), "{message}");
+        assert!(
+            message.contains("fails with SyntaxError before any of it runs"),
+            "{message}"
+        );
     }
 }
 
