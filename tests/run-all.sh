@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite against the real binary, the real host and real loops:
 #   1. cargo test            (unit, rule, CPython-agreement, property and docs tests)
-#   2. pytest                (the Python host suite and the LSP end-to-end suites)
+#   2. pytest                (the Python host suite, the LSP end-to-end suites, and the
+#                             Jupyter kernel suite driven by real Jupyter clients)
 #   3. the wheel             (built from the debug build; installed into a fresh venv, and
 #                             through pre-commit try-repo)
 #   4. the editor suites     (headless Neovim; VS Code in code-server driven by Chromium)
@@ -48,6 +49,10 @@ echo "== pytest: end-to-end over LSP (tests/e2e)"
 ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e \
     || failed+=("e2e suite")
 
+echo "== pytest: Jupyter kernel (tests/kernel: jupyter_client, jupyter_kernel_test, nbclient)"
+ASYNCELL_BIN="$BIN" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/kernel \
+    --ignore=tests/kernel/test_jupyterlab.py || failed+=("kernel suite")
+
 # The wheel a user installs, built from the debug build (`--profile dev`: no second
 # optimized build in a test run); the packaging suite installs it into a fresh venv and
 # also tries the pre-commit hook, whose pip build reuses the same target dir.
@@ -74,6 +79,12 @@ ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
 echo "== VS Code extension (unit tests; code-server + Chromium e2e, editors/vscode/test)"
 ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/vscode/test/run.sh \
     || failed+=("vscode suite")
+
+# After the VS Code suite: it installed playwright-core (editors/vscode/node_modules).
+echo "== JupyterLab in Chromium (tests/kernel/test_jupyterlab.py, the asyncell trio kernel)"
+ASYNCELL_BIN="$BIN" ASYNCELL_REQUIRE_LAB=1 PLAYWRIGHT_NODE_PATH="$ROOT/editors/vscode/node_modules" \
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/kernel/test_jupyterlab.py \
+    || failed+=("jupyterlab suite")
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED: ${failed[*]}"

@@ -29,5 +29,6 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => cli::check::run(args),
         Some(Command::Rule(args)) => cli::rule::run(args),
         Some(Command::Run(args)) => cli::run::run(args),
+        Some(Command::Kernel(args)) => cli::kernel::run(args),
     }
 }

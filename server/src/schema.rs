@@ -14,7 +14,8 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use crate::exec::protocol::{
-    CancelReply, Command, CompleteReply, Event, InspectReply, NbOutput, TaskInfo, VariablesReply,
+    CancelReply, Command, CompleteReply, Event, InspectReply, NbOutput, StatusReply, TaskInfo,
+    VariablesReply,
 };
 use crate::server::extension as ext;
 use tower_lsp_server::lsp_types::notification::Notification;
@@ -115,6 +116,7 @@ pub fn host_protocol() -> Value {
     top.insert("commands".into(), reference::<Command<'static>>(g));
     top.insert("events".into(), reference::<Event>(g));
     let replies: Map<String, Value> = [
+        ("status", reference::<StatusReply>(g)),
         ("cancel_task", reference::<CancelReply>(g)),
         ("complete", reference::<CompleteReply>(g)),
         ("inspect", reference::<InspectReply>(g)),

@@ -119,7 +119,7 @@ fn an_unknown_ignore_names_the_rules_of_its_family() {
     assert!(
         lines[0].starts_with(
             "error: unknown rule selector `LOOP999` in --ignore; the LOOP rules are LOOP100, \
-             LOOP101, LOOP200,"
+             LOOP101, LOOP102, LOOP200,"
         ),
         "{lines:?}"
     );

@@ -278,3 +278,16 @@ fn schema_methods_are_the_registered_methods() {
     notifications.sort();
     assert_eq!(notifications, vec!["asyncell/event", "asyncell/output"]);
 }
+
+/// The host package and the supervisor speak the same protocol version (the supervisor
+/// refuses a host whose `hello` names another).
+#[test]
+fn host_and_supervisor_protocol_versions_agree() {
+    let host = std::fs::read_to_string(repo_root().join("server/host/asyncell/host.py")).unwrap();
+    let line = host
+        .lines()
+        .find(|line| line.starts_with("PROTOCOL_VERSION = "))
+        .expect("host.py defines PROTOCOL_VERSION");
+    let version: u32 = line["PROTOCOL_VERSION = ".len()..].trim().parse().unwrap();
+    assert_eq!(version, asyncell::exec::protocol::PROTOCOL_VERSION);
+}

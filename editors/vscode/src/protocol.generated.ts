@@ -136,6 +136,11 @@ export type HostPhase = 'starting' | 'idle' | 'none' | 'busy' | 'dead';
 
 /** The document's host as `asyncell/status` reports it. */
 export interface HostStatus {
+  /**
+   * trio-asyncio is importable in the host, so trio cells can await asyncio code
+   * (`trio_asyncio.aio_as_trio`).
+   */
+  asyncioBridge?: boolean;
   /** Where the cells run. */
   cwd?: string | null;
   executionCount: number;

@@ -52,7 +52,14 @@ async def run_execution(session, execution, guard) -> None:
     channel = session.channel
     origin = (execution.id, None)
     session.interrupter.started(execution)
-    channel.send_line('{"ev":"started","id":%s}' % encode(execution.id))
+    started = '{"ev":"started","id":%s}' % encode(execution.id)
+    timer = session.started_timer
+    if timer is not None:
+        # With the cell's first frame (usually ``done``), or when the timer fires.
+        channel.defer(started)
+        timer.arm()
+    else:
+        channel.send_line(started)
     token = ORIGIN.set(origin)
     status = "error"
     try:
@@ -73,6 +80,8 @@ async def run_execution(session, execution, guard) -> None:
         session.interrupter.finished(execution, requests)
         channel.send_line('{"ev":"done","id":%s,"status":%s,"duration_ms":%s}'
                           % (encode(execution.id), encode(status), encode(round(duration, 3))))
+        if timer is not None:
+            timer.disarm()  # before the write: after it the host should sleep at once
         channel.release()
         ORIGIN.reset(token)
 

@@ -21,7 +21,7 @@ import sys
 import threading
 import types
 
-from . import context, history, magics, orphans
+from . import context, history, magics, orphans, timer
 from .capture import StdioTakeover, install_writers
 from .interrupt import Interrupter
 from .protocol import Channel
@@ -60,9 +60,13 @@ class Session:
         # thread reads them all, as a plain poll would wake it for every command anyway.
         self.loop_may_read = hasattr(select, "epoll")
         self._loop_reading = False  # see loop_reads
+        self.started_timer = None  # wakes the reader thread to send a deferred started
         if self.loop_may_read:
-            self._reader_poller = select.epoll(1)
+            self._reader_poller = select.epoll(2)
             self._reader_poller.register(channel.in_fd, select.EPOLLIN)
+            self.started_timer = timer.make()
+            if self.started_timer is not None:
+                self._reader_poller.register(self.started_timer.fd, select.EPOLLIN)
         else:
             self._reader_poller = select.poll()
             self._reader_poller.register(channel.in_fd, select.POLLIN)
@@ -108,9 +112,16 @@ class Session:
         periodic look (``_TAKEOVER``) still reads what a blocked loop thread leaves."""
         poller = self._reader_poller
         timeout = _TAKEOVER if self.loop_may_read else None  # epoll: seconds
+        started_timer = self.started_timer
+        timer_fd = started_timer.fd if started_timer is not None else -1
         try:
             while self.channel.pump(self._dispatch) and not self._stopping:
-                poller.poll(timeout)
+                for fd, _events in poller.poll(timeout):
+                    if fd == timer_fd:  # a cell runs for longer than timer.STARTED_DELAY
+                        # Send first: with a busy cell every GIL hand-off takes a switch
+                        # interval, and the read releases the GIL too.
+                        self.channel.send_deferred()
+                        started_timer.clear()
         except Exception as exc:
             self.log("command reader failed: %r" % (exc,))
         self._stop_reading()

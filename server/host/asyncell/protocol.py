@@ -12,6 +12,10 @@ stdin reader thread always, and the loop thread too while the runner is idle, so
 ``execute`` arriving at an idle host starts without a hop from one thread to the other.
 The read lock keeps commands in order, whoever dispatches them.
 
+``defer()`` keeps a frame (``started``) to go out in front of the next write, whichever
+thread makes it, or alone when the reader thread's timer fires (timer.py): a short cell
+then costs the supervisor one wake-up, not two.
+
 ``hold()`` lets the loop thread gather the frames that end an execution (its last
 outputs, an ``interrupted`` reply, ``done``) into one write, so the supervisor wakes up
 once for them; any other thread's send writes the held frames first, keeping the order.
@@ -37,6 +41,7 @@ class Channel:
         self.in_fd = in_fd
         self._lock = threading.Lock()
         self.closed = False
+        self._deferred = None  # a frame that goes out in front of the next write (defer)
         self._held = None  # frames the holding thread gathers (see hold)
         self._holder = None
         self._in_lock = threading.Lock()
@@ -65,6 +70,20 @@ class Channel:
                     self._held = []
             self._write(data)
 
+    def defer(self, line: str) -> None:
+        """Send frame ``line`` (encoded, without its newline) in front of the next write,
+        whichever thread makes it, rather than in a write of its own; ``send_deferred``
+        sends it alone (see timer.py)."""
+        data = (line + "\n").encode("utf-8", "replace")
+        with self._lock:
+            self._deferred = data if self._deferred is None else self._deferred + data
+
+    def send_deferred(self) -> None:
+        """Write the deferred frame now, if it still waits."""
+        with self._lock:
+            if self._deferred is not None and not self.closed:
+                self._write(b"")
+
     def hold(self) -> None:
         """Gather this thread's frames until ``release`` (no await in between)."""
         with self._lock:
@@ -81,6 +100,8 @@ class Channel:
 
     def _write(self, data: bytes) -> None:
         """Called with the lock held."""
+        if self._deferred is not None:
+            data, self._deferred = self._deferred + data, None
         view = memoryview(data)
         try:
             while view:

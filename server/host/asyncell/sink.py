@@ -7,6 +7,16 @@ A single huge write is cut into 64 KiB pieces that are sent one after another, s
 memory stays bounded no matter how much is printed: whoever pushes the buffer over the
 limit sends it themselves, and blocks on the channel if the supervisor is slow.
 
+The pending list holds one ``(origin, name, text)`` entry per write, in the order they
+were written, and takes no lock: a writer adds its entry with one ``list.append`` (atomic
+under the GIL, whatever thread writes), and the one thread that sends (under
+``_emit_lock``) takes the first N entries with one slice and deletes them with one
+``del``, so entries appended meanwhile stay, in order.  The byte count that triggers a
+synchronous flush is approximate (two threads adding at once may lose one addition, and
+a flush resets it): it bounds the buffer, it does not count it exactly.  ``print(i)``
+costs two ``write`` calls, so this is the host's hot path: a lock there was about a
+quarter of a print flood's host CPU.
+
 ``sys.stdout.flush()`` sends pending text at once (``flush_now``), so a line printed
 with ``flush=True`` right before ``os._exit`` or a crash reaches the server.
 
@@ -19,6 +29,8 @@ from __future__ import annotations
 import os
 import threading
 import time
+from itertools import groupby
+from operator import itemgetter
 from typing import Callable, Optional
 
 from .context import ORIGIN, Origin
@@ -33,19 +45,19 @@ class OutputSink:
         self.channel = channel
         self._fallback = fallback  # origin to use when the writer has none (threads, fds)
         self._orphan_fd = orphan_fd  # host stderr, for output before any execution
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # only for the flusher's wake-up
         self._wakeup = threading.Condition(self._lock)
-        self._emit_lock = threading.Lock()
-        self._pending: list = []  # (origin, name, [parts])
-        self._size = 0
+        self._emit_lock = threading.Lock()  # one sender at a time: frames stay in order
+        self._pending: list = []  # (origin, name, text), in write order; see the module doc
+        self._size = 0  # approximate characters pending
+        self._idle = False  # the flusher waits for a first pending entry
+        self._sent_at = 0.0  # monotonic time of the last send of pending text
         threading.Thread(target=self._flusher, name="asyncell-flusher", daemon=True).start()
 
     def _resolve(self, origin: Optional[Origin]) -> Optional[Origin]:
         return origin if origin is not None else self._fallback()
 
     def stream(self, origin: Optional[Origin], name: str, text: str) -> None:
-        # Hot path: print() calls this twice per line, so it is kept to one lock and a
-        # list append for the common case (same origin and stream as the last write).
         if not text:
             return
         if origin is None:
@@ -61,29 +73,20 @@ class OutputSink:
             for start in range(0, size, CHUNK):
                 self.stream(origin, name, text[start : start + CHUNK])
             return
-        with self._lock:
-            pending = self._pending
-            if not pending:
-                pending.append((origin, name, [text]))
-                self._wakeup.notify()  # the flusher sends it within DELAY
-            else:
-                last = pending[-1]
-                if last[0] == origin and last[1] == name:
-                    last[2].append(text)
-                else:
-                    pending.append((origin, name, [text]))
-            self._size += size
-            full = self._size >= CHUNK
-        if full:
+        self._pending.append((origin, name, text))
+        if self._idle:
+            self._kick()
+        self._size += size
+        if self._size >= CHUNK:
             self.flush()
 
     def writer(self, name: str, interrupter=None) -> Callable[[str], int]:
         """A ``write(text)`` for sys.stdout/sys.stderr: ``stream`` with the origin of the
         code writing, inlined for the common case, as it runs twice per print().  After a
         write, ``interrupter.checkpoint()`` runs while an interrupt is active."""
-        lock = self._lock
         get_origin = ORIGIN.get
         stream = self.stream
+        append = self._pending.append  # the list is never replaced (see _flush_locked)
 
         def write(text) -> int:
             if type(text) is not str and not isinstance(text, str):
@@ -93,17 +96,11 @@ class OutputSink:
             if origin is None or size > CHUNK:
                 stream(origin, name, text)
             elif size:
-                with lock:
-                    pending = self._pending
-                    if pending and pending[-1][0] == origin and pending[-1][1] == name:
-                        pending[-1][2].append(text)
-                    else:
-                        pending.append((origin, name, [text]))
-                        if len(pending) == 1:
-                            self._wakeup.notify()  # the flusher sends it within DELAY
-                    self._size += size
-                    full = self._size >= CHUNK
-                if full:
+                append((origin, name, text))
+                if self._idle:
+                    self._kick()
+                self._size += size
+                if self._size >= CHUNK:
                     self.flush()
             if interrupter is not None and interrupter.active is not None:
                 # A deferred KeyboardInterrupt is raised here, outside any host lock.
@@ -111,6 +108,13 @@ class OutputSink:
             return size
 
         return write
+
+    def _kick(self) -> None:
+        """Wake the flusher: a first entry is pending (it sends it within DELAY)."""
+        with self._lock:
+            if self._idle:
+                self._idle = False
+                self._wakeup.notify()
 
     def output(self, origin: Optional[Origin], output: dict) -> None:
         """Send one non-stream nbformat output, after any stream text written before it."""
@@ -140,12 +144,29 @@ class OutputSink:
                 self._emit_lock.release()
 
     def _flush_locked(self) -> None:
-        with self._lock:
-            pending, self._pending, self._size = self._pending, [], 0
-        for origin, name, parts in pending:
-            text = "".join(parts)
+        """Send what is pending (the caller holds ``_emit_lock``)."""
+        pending = self._pending
+        if not pending:
+            return
+        self._size = 0  # before taking: what is appended from here on is counted again
+        self._sent_at = time.monotonic()  # every entry older than this is taken
+        count = len(pending)
+        batch = pending[:count]
+        del pending[:count]  # entries appended since stay, in order
+        send = self.channel.send
+        first_origin, first_name, _ = batch[0]
+        # Usually every entry is the same stream of the same cell: one run, found by the
+        # quickest loop Python has (a comprehension), else runs of equal origin and name.
+        texts = [text for origin, name, text in batch
+                 if origin is first_origin and name is first_name]
+        if len(texts) == count:
+            runs = (((first_origin, first_name), texts),)
+        else:
+            runs = ((key, map(_TEXT, entries)) for key, entries in groupby(batch, _KEY))
+        for (origin, name), entries in runs:
+            text = "".join(entries)
             for start in range(0, len(text), CHUNK):
-                self.channel.send(
+                send(
                     {
                         "ev": "output",
                         "id": origin[0],
@@ -159,9 +180,31 @@ class OutputSink:
                 )
 
     def _flusher(self) -> None:
+        pending = self._pending
         while True:
             with self._lock:
-                while not self._pending:
+                # The flag first, then the look (writers append, then look at the flag):
+                # whichever order they run in, a pending entry is never left unsent.
+                while True:
+                    self._idle = True
+                    if pending:
+                        break
                     self._wakeup.wait()
+                self._idle = False
+            began = time.monotonic()
             time.sleep(DELAY)
+            # A flood flushes itself every CHUNK: if a send took everything pending after
+            # this wait began, what is pending now is younger than that send, so it is
+            # due DELAY after it (each entry still goes out within DELAY of its write).
+            # Without this the flusher sent a small frame every DELAY in the middle of a
+            # flood, and took the GIL from the printing thread to do it.
+            while pending and self._sent_at > began:
+                began = self._sent_at
+                wait = began + DELAY - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
             self.flush()
+
+
+_KEY = itemgetter(0, 1)
+_TEXT = itemgetter(2)

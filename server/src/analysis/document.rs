@@ -189,7 +189,8 @@ impl Document {
                     line += u32::try_from(LineIndex::new(body).line_count() - 1).unwrap_or(0);
                     continue;
                 }
-                let (unit, cached) = reuse.take(slots.len(), body, Syntax::Python);
+                // Cells run as notebook cells do, magics included (the host runs them).
+                let (unit, cached) = reuse.take(slots.len(), body, Syntax::Ipython);
                 let breaks = unit.line_breaks();
                 let mut slot = UnitSlot::new(unit, Some(position), cell.range.start(), line);
                 slot.cached = cached;

@@ -14,6 +14,7 @@ pub mod fix;
 pub mod index;
 pub mod ipynb;
 pub mod ipynb_edit;
+pub mod magics;
 pub mod names;
 pub mod noqa;
 pub mod percent;

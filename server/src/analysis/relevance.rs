@@ -15,7 +15,8 @@
 //! - `ExceptionGroup` (ASYNC401, `BaseExceptionGroup` included) and `except*`
 //!   (ASYNC400, with any spaces before the star);
 //! - `get_cancelled_exc_class` (ASYNC118 matches it by name, as flake8-async does);
-//! - `httpx` (ASYNC127 flags every import of it).
+//! - `httpx` (ASYNC127 flags every import of it);
+//! - in a `# %%` cell file, a line that may be an IPython magic or escape (LOOP102).
 //!
 //! `tests/relevance_soundness.rs` holds every rule to it: each top-level statement of
 //! each rule fixture that has a finding on its own must pass this filter.
@@ -24,9 +25,21 @@ use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
 
+use super::{magics, percent};
+
 /// Whether a `.py` file with this text can have a finding other than E999. `false` is a
 /// promise: checking the file would report nothing but possibly a syntax error.
 pub fn may_have_findings(text: &str) -> bool {
+    may_have_async_findings(text) || may_have_magic_findings(text)
+}
+
+/// LOOP102 needs no word, only a magic or escape line in a `# %%` cell (in a plain script
+/// a magic is a syntax error, nothing more).
+fn may_have_magic_findings(text: &str) -> bool {
+    percent::has_markers(text) && magics::may_have_escape_line(text)
+}
+
+fn may_have_async_findings(text: &str) -> bool {
     static WORDS: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
         [
@@ -76,6 +89,9 @@ mod tests {
             "with pytest.raises(ExceptionGroup):\n    pass\n",
             "exc = get_cancelled_exc_class()\n",
             "import httpx\n",
+            "# %%\n%load_ext autoreload\n",
+            "# %%\n!!ls\n",
+            "# %%\nx[0]?\n",
         ] {
             assert!(may_have_findings(text), "{text}");
         }
@@ -89,6 +105,8 @@ mod tests {
             "try:\n    pass\nexcept ValueError:\n    pass\n",
             "x = 2 * 3  # except that\n",
             "def f(*args):\n    return args\n",
+            "%load_ext autoreload\n",
+            "# %%\nx = '%d' % 2\n",
         ] {
             assert!(!may_have_findings(text), "{text}");
         }

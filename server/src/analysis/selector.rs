@@ -186,7 +186,7 @@ mod tests {
         assert!(parse("LOOP999")
             .unwrap_err()
             .describe("--ignore")
-            .contains("; the LOOP rules are LOOP100, LOOP101, LOOP200,"));
+            .contains("; the LOOP rules are LOOP100, LOOP101, LOOP102, LOOP200,"));
         let SelectorError::Unknown { suggestions, .. } = parse("LOOP309").unwrap_err() else {
             panic!("LOOP309 is no rule");
         };

@@ -8,6 +8,7 @@ use ruff_python_ast::ModModule;
 use ruff_python_parser::{Mode, ParseOptions, Parsed};
 
 use super::facts::{Depth, UnitFacts};
+use super::magics;
 use super::teardown::{dismantle, DISMANTLE_DEPTH};
 use crate::panics;
 use crate::positions::LineIndex;
@@ -15,9 +16,10 @@ use crate::positions::LineIndex;
 /// How a unit's text is parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Syntax {
-    /// Plain Python: scripts and percent-format cells (their magics are commented out).
+    /// Plain Python: scripts, where a magic is a syntax error.
     Python,
-    /// IPython: notebook cells, where `%autoawait trio` and `!pip install x` are valid.
+    /// IPython: notebook cells and `# %%` cells, where `%autoawait trio` and
+    /// `!pip install x` are valid (the host runs them; LOOP102 reports those it does not).
     Ipython,
 }
 
@@ -48,9 +50,16 @@ impl Unit {
             Syntax::Python => Mode::Module,
             Syntax::Ipython => Mode::Ipython,
         };
+        // The body of an unknown cell magic (`%%bash`) is not Python and never runs: the
+        // parser sees the magic line only, with offsets unchanged.
+        let masked = (syntax == Syntax::Ipython)
+            .then(|| magics::unknown_cell_magic_body(&text))
+            .flatten()
+            .map(|from| magics::blank_after(&text, from));
+        let source = masked.as_deref().unwrap_or(&text);
         let parse = |mode: Mode| {
             panics::catch(|| {
-                ruff_python_parser::parse_unchecked(&text, ParseOptions::from(mode))
+                ruff_python_parser::parse_unchecked(source, ParseOptions::from(mode))
                     .try_into_module()
             })
             .ok()
@@ -76,7 +85,7 @@ impl Unit {
             }
         };
         let lines = LineIndex::new(&text);
-        let (facts, depth) = UnitFacts::collect(&parsed, &text);
+        let (facts, depth) = UnitFacts::collect(&parsed, source);
         Arc::new(Unit {
             text,
             syntax,

@@ -1,6 +1,8 @@
-//! The command line: `asyncell [server]`, `asyncell check`, `asyncell rule`, `asyncell run`.
+//! The command line: `asyncell [server]`, `asyncell check`, `asyncell rule`, `asyncell run`,
+//! `asyncell kernel`.
 
 pub mod check;
+pub mod kernel;
 pub mod rule;
 pub mod run;
 pub mod server;
@@ -36,4 +38,6 @@ pub enum Command {
     Rule(rule::RuleArgs),
     /// Run every code cell of a cell file or notebook on one persistent loop.
     Run(run::RunArgs),
+    /// Run as a Jupyter kernel, or install, list and uninstall its kernel specs.
+    Kernel(kernel::KernelArgs),
 }

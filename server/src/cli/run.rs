@@ -362,7 +362,7 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// `--python`: a path (possibly with spaces) if it exists, else a command line.
-fn python_setting(text: &str) -> PythonSetting {
+pub(crate) fn python_setting(text: &str) -> PythonSetting {
     if Path::new(text).exists() || !text.contains(char::is_whitespace) {
         PythonSetting::Path(text.to_string())
     } else {

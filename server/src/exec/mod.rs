@@ -7,7 +7,13 @@
 //! * [`protocol`]: the host protocol, typed: the commands the supervisor sends and the
 //!   events a host sends (docs/protocol.md section 2).
 //! * [`supervisor`]: one host process per document; the only code that speaks the host
-//!   protocol.
+//!   protocol. Its parts: `host_spec` (what a host is started as), `host` (the process:
+//!   start, commands, stop), `reader` (its pipes, bounded), `host_exit` (its end
+//!   reported), `process_group` (spawning in a group of its own, killing the group),
+//!   `slot` (a document's host, gate, epoch and executions in flight), `dispatch` (what
+//!   each host event does), `reply` (an execution's answer, the reply cap), `events`
+//!   (what the consumer receives), `interrupt`, `query`, `tasks`.
+//! * [`status`]: `asyncell/status`, typed and built from the supervisor's bookkeeping.
 //! * [`lines`]: bounded line reading from a host's pipes.
 //! * [`render`]: nbformat outputs as terminal text (`asyncell run`, `window/logMessage`).
 //! * [`notebook`]: writing executed notebooks (`asyncell run --write`).
@@ -16,16 +22,28 @@
 //! Both front ends, the language server and `asyncell run`, resolve a document to cells
 //! and a [`HostSpec`] with the helpers here, then drive the same [`Supervisor`].
 
+mod dispatch;
 pub mod embed;
+mod events;
+mod host;
 pub mod host_copy;
+mod host_exit;
+mod host_spec;
 mod interpreter;
+mod interrupt;
 mod lines;
 pub mod notebook;
 pub(crate) mod owned;
+mod process_group;
 pub mod protocol;
+mod query;
+mod reader;
 pub mod render;
+mod reply;
+mod slot;
 pub mod status;
 pub mod supervisor;
+mod tasks;
 
 pub use host_copy::HostCopy;
 pub use interpreter::{

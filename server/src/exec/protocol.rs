@@ -11,7 +11,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::supervisor::{InterruptHow, Query};
+use super::host_spec::LoopKind;
+use super::interrupt::InterruptHow;
+use super::query::Query;
+
+/// The host protocol version this supervisor speaks (server/host/asyncell/host.py
+/// `PROTOCOL_VERSION` must be the same).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+fn first_protocol() -> u32 {
+    1
+}
 
 /// Supervisor → host.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -28,6 +38,13 @@ pub enum Command<'a> {
     Interrupt { id: &'a str },
     /// Cancel one background task; answered with a `reply`.
     CancelTask { req: u64, task: &'a str },
+    /// The host's own view of itself (loop, running execution, tasks); answered with a
+    /// `reply`. The supervisor answers `asyncell/status` from its own bookkeeping and does
+    /// not send it; the host suite and diagnostics do.
+    Status { req: u64 },
+    /// Stop reading commands, cancel everything and exit 0. The supervisor stops a host by
+    /// killing its process group instead (nothing a cell does can delay that).
+    Shutdown,
     /// A question about the namespace (`complete`, `inspect`, `variables`); answered with
     /// a `reply`.
     #[serde(untagged)]
@@ -93,6 +110,17 @@ pub enum Event {
         cwd: Option<String>,
         #[serde(default, rename = "cwdRequested")]
         cwd_requested: Option<String>,
+        /// The loop the host runs (`--loop`).
+        #[serde(default, rename = "loop")]
+        loop_kind: Option<LoopKind>,
+        /// The protocol version the host speaks; the supervisor refuses any other than
+        /// `PROTOCOL_VERSION` (absent means 1, the first).
+        #[serde(default = "first_protocol")]
+        protocol: u32,
+        /// Whether trio-asyncio is importable in the host, so trio cells can await
+        /// asyncio code through it.
+        #[serde(default)]
+        bridge: bool,
     },
     /// The host cannot start (trio missing, ...).
     Fatal {
@@ -125,8 +153,7 @@ pub enum Event {
     Task {
         kind: TaskChange,
         /// The task as `background.tasks()` lists it (id, name, state, ...).
-        #[schemars(with = "TaskInfo")]
-        task: Map<String, Value>,
+        task: TaskInfo,
         #[serde(default)]
         message: Option<String>,
         #[serde(default)]
@@ -198,6 +225,49 @@ pub enum NbOutput {
 pub enum StreamName {
     Stdout,
     Stderr,
+}
+
+/// The `output_type` of an [`NbOutput`], for code that passes outputs through as JSON
+/// and only needs to know which kind it holds. `other` is a kind this build does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputType {
+    Stream,
+    ExecuteResult,
+    DisplayData,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+impl OutputType {
+    /// The kind of `output`, read from its tag without copying the rest.
+    pub fn of(output: &Value) -> OutputType {
+        output
+            .get("output_type")
+            .and_then(|tag| OutputType::deserialize(tag).ok())
+            .unwrap_or(OutputType::Other)
+    }
+}
+
+impl StreamName {
+    /// The stream of a `stream` output (`None` for other outputs).
+    pub fn of(output: &Value) -> Option<StreamName> {
+        if OutputType::of(output) != OutputType::Stream {
+            return None;
+        }
+        StreamName::deserialize(output.get("name")?).ok()
+    }
+}
+
+/// The answer to `status`: the host's own view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StatusReply {
+    #[serde(rename = "loop")]
+    pub loop_kind: LoopKind,
+    /// The running execution's id, if one runs.
+    pub busy: Option<String>,
+    pub tasks: Vec<TaskInfo>,
 }
 
 /// The answer to `cancel_task`.
@@ -311,6 +381,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hello_names_its_loop_protocol_and_bridge() {
+        let hello: Event = serde_json::from_value(json!({
+            "ev": "hello", "pid": 7, "python": "/usr/bin/python3", "version": "3.11.2",
+            "cwd": "/w", "cwdRequested": null, "loop": "asyncio", "protocol": 1, "bridge": true,
+        }))
+        .unwrap();
+        let Event::Hello { loop_kind, protocol, bridge, .. } = hello else {
+            panic!("not a hello: {hello:?}");
+        };
+        assert_eq!((loop_kind, protocol, bridge), (Some(LoopKind::Asyncio), PROTOCOL_VERSION, true));
+        // A host from before the field existed speaks the first protocol.
+        let old: Event = serde_json::from_value(json!({"ev": "hello"})).unwrap();
+        assert!(matches!(old, Event::Hello { protocol: 1, bridge: false, loop_kind: None, .. }));
+        assert_eq!(
+            serde_json::to_value(Command::Status { req: 2 }).unwrap(),
+            json!({"op": "status", "req": 2})
+        );
+        assert_eq!(serde_json::to_value(Command::Shutdown).unwrap(), json!({"op": "shutdown"}));
+    }
+
+    #[test]
     fn commands_are_the_documented_json() {
         let execute = Command::Execute {
             id: "e1",
@@ -385,5 +476,45 @@ mod tests {
         )
         .is_err());
         assert!(serde_json::from_value::<Event>(json!({"ev": "dance"})).is_err());
+    }
+
+    #[test]
+    fn task_events_carry_typed_tasks_and_ignore_extra_fields() {
+        // As background.TaskRecord.as_dict() writes it, plus a field a newer host might add.
+        let event: Event = serde_json::from_value(json!({
+            "ev": "task", "kind": "cancelled", "message": null,
+            "task": {"id": "t2", "name": "beat", "state": "cancelled", "startedBy": null,
+                     "startedAt": 1763840000.5, "priority": 3},
+        }))
+        .unwrap();
+        let Event::Task { kind, task, .. } = event else {
+            panic!("a task event")
+        };
+        assert_eq!(kind, TaskChange::Cancelled);
+        assert_eq!(
+            task,
+            TaskInfo {
+                id: "t2".into(),
+                name: "beat".into(),
+                state: TaskState::Cancelled,
+                started_by: None,
+                started_at: 1763840000.5,
+            }
+        );
+    }
+
+    #[test]
+    fn output_kinds_are_read_from_their_tags() {
+        let stderr = json!({"output_type": "stream", "name": "stderr", "text": "x"});
+        assert_eq!(OutputType::of(&stderr), OutputType::Stream);
+        assert_eq!(StreamName::of(&stderr), Some(StreamName::Stderr));
+        let error = json!({"output_type": "error", "ename": "E", "evalue": "", "traceback": []});
+        assert_eq!(OutputType::of(&error), OutputType::Error);
+        assert_eq!(StreamName::of(&error), None);
+        assert_eq!(
+            OutputType::of(&json!({"output_type": "hologram"})),
+            OutputType::Other
+        );
+        assert_eq!(OutputType::of(&json!("text")), OutputType::Other);
     }
 }

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::protocol::{OutputType, StreamName};
+
 /// Which terminal stream a rendered output belongs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
@@ -12,23 +14,22 @@ pub enum Stream {
 
 /// The text to print for one output, and where. `None` for outputs with nothing to show.
 pub fn output_text(output: &Value) -> Option<(Stream, String)> {
-    match output.get("output_type").and_then(Value::as_str)? {
-        "stream" => {
-            let stream = if output["name"] == "stderr" {
-                Stream::Stderr
-            } else {
-                Stream::Stdout
+    match OutputType::of(output) {
+        OutputType::Stream => {
+            let stream = match StreamName::of(output) {
+                Some(StreamName::Stderr) => Stream::Stderr,
+                _ => Stream::Stdout,
             };
             Some((stream, multiline(&output["text"])))
         }
-        "execute_result" | "display_data" => {
+        OutputType::ExecuteResult | OutputType::DisplayData => {
             let mut text = data_text(output.get("data")?)?;
             if !text.ends_with('\n') {
                 text.push('\n');
             }
             Some((Stream::Stdout, text))
         }
-        "error" => {
+        OutputType::Error => {
             let mut text = match output.get("traceback").and_then(Value::as_array) {
                 Some(lines) if !lines.is_empty() => lines
                     .iter()
@@ -48,7 +49,7 @@ pub fn output_text(output: &Value) -> Option<(Stream, String)> {
             }
             Some((Stream::Stderr, text))
         }
-        _ => None,
+        OutputType::Other => None,
     }
 }
 

@@ -5,9 +5,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use std::sync::atomic::Ordering;
+
+use super::host::Host;
+use super::host_spec::{HostSpec, LoopKind};
 use super::interpreter::InterpreterSource;
 use super::protocol::TaskInfo;
-use super::LoopKind;
+use super::slot::lock;
 
 /// The document's host as `asyncell/status` reports it.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -30,6 +34,10 @@ pub struct HostStatus {
     pub process_pid: Option<u32>,
     /// Where the cells run.
     pub cwd: Option<String>,
+    /// trio-asyncio is importable in the host, so trio cells can await asyncio code
+    /// (`trio_asyncio.aio_as_trio`).
+    #[serde(default)]
+    pub asyncio_bridge: bool,
     pub execution_count: u64,
     /// The running execution.
     pub execution_id: Option<String>,
@@ -88,6 +96,66 @@ impl CopyKind {
             CopyKind::Installed => "installed",
             CopyKind::Embedded => "embedded",
             CopyKind::Remote => "remote",
+        }
+    }
+}
+
+impl HostStatus {
+    /// The status of a live host.
+    pub(super) fn of_host(host: &Host) -> HostStatus {
+        let state = lock(&host.state);
+        let hello = host.hello.get();
+        HostStatus {
+            state: if state.in_flight.is_empty() {
+                HostPhase::Idle
+            } else {
+                HostPhase::Busy
+            },
+            loop_kind: Some(host.spec.loop_kind),
+            python: Some(hello.map_or_else(|| host.spec.shown(), |h| h.python.clone())),
+            python_version: hello.map(|h| h.version.clone()),
+            interpreter: Some(host.spec.interpreter_info()),
+            host: Some(HostCopyInfo {
+                copy: host.copy.kind(),
+                path: host.copy.path().map(|p| p.display().to_string()),
+            }),
+            // The host's own pid (through `ssh` or `docker exec`, not the wrapper's),
+            // and the process we started, which is what a signal reaches.
+            pid: Some(host.host_pid()),
+            process_pid: Some(host.pid),
+            cwd: hello.and_then(|h| h.cwd.clone()),
+            asyncio_bridge: hello.is_some_and(|h| h.bridge),
+            execution_count: host.count.load(Ordering::SeqCst),
+            execution_id: state.running_id(),
+            queued: state.in_flight.len().saturating_sub(1),
+            tasks: state.tasks.clone(),
+            last_exit: None,
+        }
+    }
+
+    /// The status of a document without a live host: `phase`, and what a host started
+    /// with `spec` would be.
+    pub(super) fn without_host(
+        phase: HostPhase,
+        spec: Option<&HostSpec>,
+        last_exit: Option<String>,
+    ) -> HostStatus {
+        HostStatus {
+            state: phase,
+            loop_kind: spec.map(|s| s.loop_kind),
+            python: spec.map(HostSpec::shown),
+            python_version: None,
+            interpreter: spec.map(HostSpec::interpreter_info),
+            host: spec.map(HostSpec::preview_copy),
+            pid: None,
+            process_pid: None,
+            cwd: None,
+            asyncio_bridge: false,
+            execution_count: 0,
+            execution_id: None,
+            queued: 0,
+            tasks: Vec::new(),
+            last_exit,
         }
     }
 }

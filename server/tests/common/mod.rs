@@ -399,8 +399,8 @@ pub mod first_catalogue {
     use super::*;
 
     pub const CODES: &[&str] = &[
-        "E999", "LOOP100", "LOOP101", "LOOP200", "LOOP201", "LOOP300", "LOOP301", "LOOP302",
-        "LOOP303", "ASYNC105",
+        "E999", "LOOP100", "LOOP101", "LOOP102", "LOOP200", "LOOP201", "LOOP300", "LOOP301",
+        "LOOP302", "LOOP303", "ASYNC105",
     ];
 
     /// The settings with every later rule ignored by its full code, which outranks any

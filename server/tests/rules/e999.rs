@@ -58,7 +58,8 @@ fn notebook_cells_accept_ipython_syntax() {
 }
 
 #[test]
-fn percent_cells_are_plain_python() {
+fn percent_cells_accept_ipython_syntax_and_scripts_do_not() {
+    // `asyncell run` hands a `# %%` cell to the host as a notebook cell, magics included.
     let checked = python(
         r#"
         # %%
@@ -67,10 +68,17 @@ fn percent_cells_are_plain_python() {
 
         # %%
         %autoawait trio
+        !pip --version
         "#,
     );
+    assert_eq!(checked.findings(), []);
+    let checked = python(
+        "import trio
+%autoawait trio
+",
+    );
     assert!(checked.has("E999"));
-    assert!(checked.lines_of("E999").iter().all(|&line| line == 6));
+    assert!(checked.lines_of("E999").iter().all(|&line| line == 2));
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod fixes;
 mod library;
 mod loop100;
 mod loop101;
+mod loop102;
 mod loop200;
 mod loop201;
 mod loop300;

@@ -12,9 +12,9 @@ rule! {
     ///   compilation`). Syntax errors (E999) are still reported; no other rule runs on
     ///   that cell or script.
     /// - **The parser failed on it** (an internal error of the parser; the details are in
-    ///   the log with `ASYNCELL_LOG=debug`). A notebook cell is then checked as plain
-    ///   Python, so any IPython syntax in it (`%magic`, `!command`) shows as a syntax
-    ///   error; other code is not checked.
+    ///   the log with `ASYNCELL_LOG=debug`). A notebook or `# %%` cell is then checked
+    ///   as plain Python, so any IPython syntax in it (`%magic`, `!command`) shows as a
+    ///   syntax error; other code is not checked.
     ///
     /// ## Why is this bad?
     /// Nothing in that cell or script is checked, so its problems go unreported.

@@ -8,9 +8,11 @@ rule! {
     /// The cell or script raises `SyntaxError` before any of it runs. asyncell's parser
     /// recovers from the error, so the other rules still check the rest of the code.
     ///
-    /// Notebook cells are parsed with IPython syntax, so `%autoawait trio` and
-    /// `!pip install trio` are not errors there. In `# %%` files magics are written as
-    /// comments (`# %autoawait trio`), as Jupytext does.
+    /// Notebook cells and `# %%` cells are parsed with IPython syntax, so
+    /// `%autoawait trio` and `!pip install trio` are not errors there (LOOP102 reports the
+    /// magics asyncell's host does not run; the body of an unknown cell magic such as
+    /// `%%bash` is not parsed). A plain script is plain Python: a magic there is a syntax
+    /// error. Jupytext's commented magics (`# %autoawait trio`) are comments everywhere.
     ///
     /// ## Example
     /// ```python

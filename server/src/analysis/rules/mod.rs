@@ -99,6 +99,7 @@ pub mod e999_syntax_error;
 pub mod library;
 pub mod loop100_top_level_await_in_script;
 pub mod loop101_await_outside_async_function;
+pub mod loop102_unsupported_magic;
 pub mod loop200_nested_loop_run;
 pub mod loop201_nest_asyncio_patch;
 pub mod loop300_unawaited_coroutine;
@@ -127,6 +128,7 @@ static CORE: &[&RuleMeta] = &[
     &e999_syntax_error::RULE,
     &loop100_top_level_await_in_script::RULE,
     &loop101_await_outside_async_function::RULE,
+    &loop102_unsupported_magic::RULE,
     &loop200_nested_loop_run::RULE,
     &loop201_nest_asyncio_patch::RULE,
     &loop300_unawaited_coroutine::RULE,
@@ -173,8 +175,12 @@ pub fn find(code: &str) -> Option<&'static RuleMeta> {
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
-    if let Stmt::Expr(statement) = stmt {
-        loop300_unawaited_coroutine::check_expression_statement(checker, &statement.value);
+    match stmt {
+        Stmt::Expr(statement) => {
+            loop300_unawaited_coroutine::check_expression_statement(checker, &statement.value);
+        }
+        Stmt::IpyEscapeCommand(_) => loop102_unsupported_magic::check_stmt(checker, stmt),
+        _ => {}
     }
     blocking::on_stmt(checker, stmt);
     cancellation::on_stmt(checker, stmt);
@@ -198,6 +204,8 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
         blocking::on_call(checker, call, qualified);
         cancellation::on_call(checker, call, qualified);
         library::on_call(checker, call, qualified);
+    } else if let Expr::IpyEscapeCommand(_) = expr {
+        loop102_unsupported_magic::check_expr(checker, expr);
     }
     blocking::on_expr(checker, expr);
     cancellation::on_expr(checker, expr);
