@@ -46,7 +46,7 @@ def test_code_lenses_and_commands_run_cells(session):
 
     # A failing cell is reported with window/showMessage.
     client.request("workspace/executeCommand", {"command": "asyncell.runCell", "arguments": [session.uri, 2]})
-    shown = session.wait_for(lambda m: m.get("method") == "window/showMessage")["params"]
+    shown = session.wait_for(lambda m: m.get("method") == "window/showMessage" and "failed" in m["params"]["message"])["params"]
     assert shown["type"] == 1 and "ZeroDivisionError" in shown["message"] and "cell 4 failed" in shown["message"]
 
     restarted = client.request("workspace/executeCommand", {"command": "asyncell.restart", "arguments": [session.uri]})

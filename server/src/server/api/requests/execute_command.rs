@@ -330,6 +330,12 @@ async fn tell(client: &Client, job: &Job, result: &ExecResult, label: &str) {
         client
             .show_message(MessageType::ERROR, format!("asyncell: {} failed: {summary}", job.name))
             .await;
+    } else {
+        // Not every client shows inlay hints (eglot before 1.10; Neovim until
+        // `vim.lsp.inlay_hint.enable()`): the result is said once too.
+        client
+            .show_message(MessageType::INFO, format!("asyncell: {} {label}", job.name))
+            .await;
     }
 }
 
