@@ -22,6 +22,11 @@
 
 (defun t-fail (what)
   (princ (format "FAIL: %s\n" what))
+  (dolist (buffer (buffer-list))
+    (when (string-match-p "stderr\\|events" (buffer-name buffer))
+      (with-current-buffer buffer
+        (princ (format "--- %s\n%s\n" (buffer-name)
+                       (buffer-substring-no-properties (max (point-min) (- (point-max) 3000)) (point-max)))))))
   (kill-emacs 1))
 
 (defun t-ok (what) (princ (format "ok: %s\n" what)))
