@@ -31,7 +31,7 @@ run_client() {
         grep -E "^(ok|FAIL)" "$work/log"; tail -n 20 "$work/log"
         failed=$((failed + 1)); failures+=("$name")
     fi
-    rm -rf "$work"
+    [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 
 if command -v emacs > /dev/null && emacs --batch --eval "(progn (package-initialize) (require 'eglot))" > /dev/null 2>&1; then

@@ -191,3 +191,13 @@ def test_plugins_get_custom_notifications_and_no_run_actions(asyncell_bin, tmp_p
         client.wait_for("asyncell/output", lambda p: p["executionId"] == result["executionId"])
     finally:
         client.kill()
+
+
+def test_commands_run_in_the_order_they_came(plain):
+    """lsp-mode sends the next command before the last one ends: the cells still run in
+    order (cell 3 uses what cell 1 defines)."""
+    client, uri = plain
+    first, third = actions_at(client, uri, 1)[0], actions_at(client, uri, 7)[0]
+    client.request("workspace/executeCommand", first["command"])
+    client.request("workspace/executeCommand", third["command"])
+    wait_hint(client, uri, lambda hints: any(h["label"].startswith("→ 42") for h in hints))

@@ -229,10 +229,6 @@ async fn start(backend: &Backend, uri: &Uri, cells: Vec<usize>) -> Result<Value>
 
 async fn run_one(context: &Context, job: &Job) -> ExecStatus {
     let client = &context.client;
-    let token = match context.features.work_done_progress {
-        true => begin_progress(client, job).await,
-        false => None,
-    };
     let started = Instant::now();
     let execute = context.supervisor.execute(
         job.doc.as_str(),
@@ -241,12 +237,30 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
         Some(job.execution_id.clone()),
     );
     tokio::pin!(execute);
+    // The progress token is created while the execution waits its turn: polled first
+    // (`biased`), the execution takes its place in the document's queue in the order
+    // the commands came, whatever the client's answer to the create request costs.
+    let wants_progress = context.features.work_done_progress;
+    let create = async {
+        match wants_progress {
+            true => begin_progress(client, job).await,
+            false => None,
+        }
+    };
+    tokio::pin!(create);
+    let mut creating = true;
+    let mut token: Option<NumberOrString> = None;
     let mut ticks = tokio::time::interval(PROGRESS_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let outcome = loop {
         tokio::select! {
+            biased;
             outcome = &mut execute => break outcome,
-            _ = ticks.tick() => {
+            created = &mut create, if creating => {
+                creating = false;
+                token = created;
+            }
+            _ = ticks.tick(), if token.is_some() => {
                 if let Some(token) = &token {
                     let mut message = format!("Running {} · {}", job.name, runs::duration(started.elapsed().as_secs_f64() * 1000.0));
                     let last = context.watch.last_line(&job.execution_id);
@@ -262,6 +276,9 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
             }
         }
     };
+    if creating {
+        token = create.await;
+    }
     context.watch.forget(&job.execution_id);
     let result = match outcome {
         Ok(result) => result,
