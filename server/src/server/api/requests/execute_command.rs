@@ -41,6 +41,8 @@ pub const COMMANDS: [&str; 6] = [RUN_CELL, RUN_BELOW, RUN_ABOVE, INTERRUPT, REST
 
 /// Text shown in the log for one cell is cut at this many bytes.
 const LOG_LIMIT: usize = 8 * 1024;
+/// How long a client may take to answer `window/workDoneProgress/create`.
+const PROGRESS_CREATE_WAIT: Duration = Duration::from_secs(5);
 /// At most one progress report this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 
@@ -276,9 +278,10 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
             }
         }
     };
-    if creating {
-        token = create.await;
-    }
+    // A client that has not answered the create request yet (lsp-mode may not while it
+    // waits on a request of its own) gets no progress for this run: its result is not held
+    // back for it.
+    let _ = creating;
     context.watch.forget(&job.execution_id);
     let result = match outcome {
         Ok(result) => result,
@@ -358,10 +361,9 @@ async fn tell(client: &Client, job: &Job, result: &ExecResult, label: &str) {
 
 async fn begin_progress(client: &Client, job: &Job) -> Option<NumberOrString> {
     let token = NumberOrString::String(format!("asyncell/{}", job.execution_id));
-    client
-        .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
-        .await
-        .ok()?;
+    let create = client
+        .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() });
+    tokio::time::timeout(PROGRESS_CREATE_WAIT, create).await.ok()?.ok()?;
     progress(
         client,
         &token,
