@@ -196,7 +196,7 @@ export class Server implements vscode.Disposable {
       },
       initialize() {},
       getState: () => ({ kind: 'static' }),
-      dispose() {},
+      clear() {},
     });
     client.onNotification(Methods.output, (params: OutputParams) => this.hooks.onOutput(params));
     client.onNotification(Methods.event, (params: EventParams) => this.hooks.onEvent(params));
