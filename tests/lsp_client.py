@@ -33,6 +33,8 @@ class LspClient:
     notifications: "queue.Queue[dict]" = field(default_factory=queue.Queue)
     _seen: list = field(default_factory=list)
     _write_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Requests the server sent (each answered with a null result), in order.
+    server_requests: list = field(default_factory=list)
 
     @classmethod
     def start(cls, binary: str | Path, *args: str, env: dict | None = None, cwd: str | Path | None = None) -> "LspClient":
@@ -80,6 +82,7 @@ class LspClient:
         notification."""
         message = json.loads(body)
         if "id" in message and "method" in message:
+            self.server_requests.append(message)
             self._answer_server_request(message)
         elif "id" in message:
             with self._response_ready:
@@ -145,12 +148,24 @@ class LspClient:
         )
         return params["diagnostics"]
 
-    def initialize(self, root: str | Path | None = None, options: dict | None = None, encodings: list[str] | None = None) -> dict:
+    def initialize(
+        self,
+        root: str | Path | None = None,
+        options: dict | None = None,
+        encodings: list[str] | None = None,
+        plugin: bool = True,
+        extra_capabilities: dict | None = None,
+    ) -> dict:
+        """`plugin`: declare `experimental.asyncell` as the editor plugins do (the server
+        then sends `asyncell/*` notifications); False acts as a plain LSP client."""
         capabilities = {
             "general": {"positionEncodings": encodings or ["utf-16"]},
             "textDocument": {"publishDiagnostics": {"versionSupport": True}},
             "notebookDocument": {"synchronization": {}},
+            **(extra_capabilities or {}),
         }
+        if plugin:
+            capabilities["experimental"] = {"asyncell": {"notifications": True}}
         result = self.request(
             "initialize",
             {

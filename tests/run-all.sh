@@ -72,6 +72,10 @@ if [ -n "$WHEEL" ]; then
         || failed+=("packaging suite")
 fi
 
+echo "== plain LSP clients (Emacs eglot and lsp-mode, Neovim without the plugin: tests/clients)"
+ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash tests/clients/run.sh \
+    || failed+=("clients suite")
+
 echo "== Neovim plugin (headless Neovim 0.11.4, editors/nvim/tests)"
 ASYNCELL_BIN="$BIN" ASYNCELL_VENV="$VENV" bash editors/nvim/tests/run.sh \
     || failed+=("neovim suite")

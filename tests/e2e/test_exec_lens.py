@@ -35,21 +35,19 @@ def test_code_lenses_and_commands_run_cells(session):
     run_second = by_line[7][0]
     assert run_second["command"] == "asyncell.runCell" and run_second["arguments"] == [session.uri, 1]
 
-    # "Run above" on the second code cell runs the first one.
-    results = client.request("workspace/executeCommand", {"command": "asyncell.runAbove", "arguments": [session.uri, 1]})
-    assert [r["status"] for r in results] == ["ok"]
-    result = client.request("workspace/executeCommand", {"command": run_second["command"], "arguments": run_second["arguments"]})
-    assert text_of(result) == "value 21\n"
-    # Outputs arrive as asyncell/output too, and a text rendering goes to the log.
-    assert any(o.get("text") == "value 21\n" for o in session.outputs(result["executionId"]))
-    logs = [p["message"] for p in session.notifications("window/logMessage")]
-    assert any("value 21" in message for message in logs)
+    # Commands reply once queued; this client declared `experimental.asyncell`, so the
+    # outputs stream as asyncell/output, and a text rendering goes to the log.
+    queued = client.request("workspace/executeCommand", {"command": "asyncell.runAbove", "arguments": [session.uri, 1]})
+    assert queued["queued"] and [e["cell"] for e in queued["executions"]] == [1]
+    reply = client.request("workspace/executeCommand", {"command": run_second["command"], "arguments": run_second["arguments"]})
+    assert reply["executions"][0]["cell"] == 3  # "cell N" counts all cells, as `asyncell check` does
+    session.wait_for_text(reply["executionId"], "value 21\n")
+    session.wait_for(lambda m: m.get("method") == "window/logMessage" and "value 21" in m["params"]["message"])
 
     # A failing cell is reported with window/showMessage.
-    result = client.request("workspace/executeCommand", {"command": "asyncell.runCell", "arguments": [session.uri, 2]})
-    assert result["status"] == "error"
-    shown = session.wait_for(lambda m: m.get("method") == "window/showMessage")["params"]
-    assert shown["type"] == 1 and "ZeroDivisionError" in shown["message"] and "cell 2" in shown["message"]
+    client.request("workspace/executeCommand", {"command": "asyncell.runCell", "arguments": [session.uri, 2]})
+    shown = session.wait_for(lambda m: m.get("method") == "window/showMessage" and "failed" in m["params"]["message"])["params"]
+    assert shown["type"] == 1 and "ZeroDivisionError" in shown["message"] and "cell 4 failed" in shown["message"]
 
     restarted = client.request("workspace/executeCommand", {"command": "asyncell.restart", "arguments": [session.uri]})
     assert restarted["pid"] == session.status()["pid"]
@@ -65,7 +63,8 @@ def test_capabilities_advertise_lenses_and_commands(asyncell_bin, tmp_path):
         capabilities = client.initialize(root=tmp_path)["capabilities"]
         assert capabilities["codeLensProvider"] == {"resolveProvider": False}
         assert set(capabilities["executeCommandProvider"]["commands"]) == {
-            "asyncell.runCell", "asyncell.runAbove", "asyncell.interrupt", "asyncell.restart",
+            "asyncell.runCell", "asyncell.runBelow", "asyncell.runAbove", "asyncell.interrupt",
+            "asyncell.restart", "asyncell.showOutput",
         }
         assert "asyncell/execute" in capabilities["experimental"]["asyncell"]["methods"]
     finally:

@@ -188,6 +188,16 @@ export class Server implements vscode.Disposable {
       middleware: this.hooks.middleware,
     };
     const client = new LanguageClient(SECTION, 'asyncell', serverOptions, clientOptions);
+    // The extension handles asyncell/* notifications: the server sends them only to
+    // clients that declare `experimental.asyncell` (docs/protocol.md, "Plain LSP clients").
+    client.registerFeature({
+      fillClientCapabilities(capabilities) {
+        capabilities.experimental = { ...(capabilities.experimental ?? {}), asyncell: { notifications: true } };
+      },
+      initialize() {},
+      getState: () => ({ kind: 'static' }),
+      clear() {},
+    });
     client.onNotification(Methods.output, (params: OutputParams) => this.hooks.onOutput(params));
     client.onNotification(Methods.event, (params: EventParams) => this.hooks.onEvent(params));
     client.onDidChangeState((event) => this.hooks.onStateChange(event.newState === State.Running));

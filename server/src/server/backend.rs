@@ -197,6 +197,10 @@ impl LanguageServer for Backend {
         requests::completion::handle(self, params).await
     }
 
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        requests::inlay_hint::handle(self, params)
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         requests::hover::handle(self, params).await
     }

@@ -25,13 +25,15 @@ const COALESCE_LIMIT: usize = 256 << 10;
 #[derive(Default)]
 pub struct Execution {
     supervisor: OnceLock<Supervisor>,
+    /// Whether `asyncell/*` notifications go out, and progress lines (`runs.rs`).
+    pub watch: std::sync::Arc<super::runs::Watch>,
 }
 
 impl Execution {
     pub fn supervisor(&self, client: &Client) -> &Supervisor {
         self.supervisor.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(EMIT_CAPACITY);
-            tokio::spawn(forward(client.clone(), receiver));
+            tokio::spawn(forward(client.clone(), receiver, self.watch.clone()));
             Supervisor::new(sender, Options::default())
         })
     }
@@ -215,7 +217,7 @@ pub fn resolve(session: &mut Session, uri: &Uri, what: What) -> Result<Resolved,
 }
 
 /// The code cell of a `.py` file containing a position.
-fn cell_at(session: &Session, doc: &Uri, position: Position) -> Result<usize, Error> {
+pub fn cell_at(session: &Session, doc: &Uri, position: Position) -> Result<usize, Error> {
     let Some(file) = session.file(doc) else {
         return Err(invalid_params(
             "`position` needs the URI of the text document it is in: pass a notebook cell's URI, or use `cell`",
@@ -247,7 +249,11 @@ fn cell_at(session: &Session, doc: &Uri, position: Position) -> Result<usize, Er
 /// Delivers the supervisor's reports to the client, in order. Stream outputs already
 /// queued behind a slow client are merged into fewer, larger notifications; awaiting
 /// each send is what pushes back on the supervisor (and from there on the host).
-async fn forward(client: Client, mut receiver: mpsc::Receiver<Emit>) {
+async fn forward(
+    client: Client,
+    mut receiver: mpsc::Receiver<Emit>,
+    watch: std::sync::Arc<super::runs::Watch>,
+) {
     let mut batch = Vec::new();
     while let Some(first) = receiver.recv().await {
         batch.push(first);
@@ -258,7 +264,7 @@ async fn forward(client: Client, mut receiver: mpsc::Receiver<Emit>) {
             }
         }
         for message in coalesce(std::mem::take(&mut batch)) {
-            deliver(&client, message).await;
+            deliver(&client, message, &watch).await;
         }
     }
 }
@@ -302,8 +308,15 @@ fn coalesce(batch: Vec<Emit>) -> Vec<Emit> {
     out
 }
 
-async fn deliver(client: &Client, message: Emit) {
+/// `asyncell/*` notifications reach only clients that declared `experimental.asyncell`.
+async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
     match message {
+        Emit::Output {
+            ref execution_id,
+            ref output,
+            ..
+        } if !watch.custom() => watch.saw_output(execution_id, output),
+        Emit::Event(_) if !watch.custom() => {}
         Emit::Output {
             doc,
             execution_id,

@@ -17,6 +17,7 @@ pub mod extension;
 pub mod framing;
 pub mod pending;
 pub mod publisher;
+pub mod runs;
 pub mod session;
 pub mod stdio;
 pub mod text_document;

@@ -99,6 +99,10 @@ pub struct Session {
     stale: FxHashSet<String>,
     /// Documents whose diagnostics are due.
     pending: PendingDiagnostics,
+    /// What the client supports (read at `initialize`).
+    pub features: super::runs::ClientFeatures,
+    /// Cells' last run results, for plain LSP clients (`runs.rs`).
+    pub runs: super::runs::Runs,
 }
 
 impl Session {
@@ -327,13 +331,26 @@ impl Session {
     }
 
     pub fn close_file(&mut self, uri: &Uri) {
+        self.runs.close(uri);
         self.files.remove(uri.as_str());
         self.stale.remove(uri.as_str());
         self.pending.set(uri, Due::Clear);
     }
 
+    /// Marks a text document's (a file's, a cell's notebook's) diagnostics due: its run
+    /// results changed.
+    pub fn diagnostics_due(&mut self, text_uri: &Uri) {
+        let doc = match self.locate(text_uri) {
+            Some(Location::File(file)) => file.uri.clone(),
+            Some(Location::Cell { notebook, .. }) => notebook.uri.clone(),
+            None => return,
+        };
+        self.pending.set(&doc, Due::Check);
+    }
+
     fn publish_file(&mut self, uri: &Uri) -> Vec<Publish> {
         self.refresh_document(uri);
+        let from_runs = super::runs::diagnostics(self, uri);
         let encoding = self.encoding;
         let Some(file) = self.files.get_mut(uri.as_str()) else {
             return Vec::new();
@@ -350,6 +367,7 @@ impl Session {
                     .iter()
                     .map(move |d| convert::diagnostic(slot, d, encoding, url_base))
             })
+            .chain(from_runs)
             .collect();
         vec![Publish {
             uri: uri.clone(),
@@ -472,6 +490,7 @@ impl Session {
     }
 
     pub fn close_notebook(&mut self, uri: &Uri) {
+        self.runs.close(uri);
         let Some(notebook) = self.notebooks.remove(uri.as_str()) else {
             return;
         };
@@ -484,6 +503,14 @@ impl Session {
 
     fn publish_notebook(&mut self, uri: &Uri) -> Vec<Publish> {
         self.refresh_document(uri);
+        let from_runs: Vec<Vec<lsp::Diagnostic>> = match self.notebooks.get(uri.as_str()) {
+            Some(notebook) => notebook
+                .cells
+                .iter()
+                .map(|cell| super::runs::diagnostics(self, &cell.uri))
+                .collect(),
+            None => Vec::new(),
+        };
         let encoding = self.encoding;
         let Some(notebook) = self.notebooks.get_mut(uri.as_str()) else {
             return Vec::new();
@@ -491,6 +518,9 @@ impl Session {
         let per_unit = check_document(&mut notebook.analysis);
         let url_base = notebook.analysis.settings().rule_url_base.as_deref();
         let mut by_cell: Vec<Vec<lsp::Diagnostic>> = vec![Vec::new(); notebook.cells.len()];
+        for (list, extra) in by_cell.iter_mut().zip(from_runs) {
+            list.extend(extra);
+        }
         for (slot, diagnostics) in notebook.analysis.slots().iter().zip(&per_unit) {
             if let Some(list) = slot.cell.and_then(|cell| by_cell.get_mut(cell)) {
                 list.extend(

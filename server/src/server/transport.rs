@@ -67,11 +67,15 @@ pub enum Ended {
     ClientGone,
 }
 
+/// Response first: tower-lsp's `Request` defaults a missing `method`, so it would also
+/// take a response to one of the server's own requests (`window/workDoneProgress/create`,
+/// `window/showDocument`), which then never reached its caller. A response needs `id` and
+/// `result` or `error`, which no request has.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Incoming {
-    Request(Request),
     Response(Response),
+    Request(Request),
 }
 
 type Handler =

@@ -73,6 +73,12 @@ function M.client_config()
     params.initializationOptions = vim.tbl_extend("force", params.initializationOptions or {}, {
       trustedWorkspace = require("asyncell.trust").get(resolved.root_dir) == true,
     })
+    -- The plugin handles asyncell/* notifications: the server sends them only to clients
+    -- that say so (docs/protocol.md, "Plain LSP clients").
+    params.capabilities = params.capabilities or {}
+    params.capabilities.experimental = vim.tbl_extend("force", params.capabilities.experimental or {}, {
+      asyncell = { notifications = true },
+    })
     if user_before_init then
       user_before_init(params, resolved)
     end

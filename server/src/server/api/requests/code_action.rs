@@ -1,11 +1,13 @@
 //! `textDocument/codeAction`: quick fixes and `# noqa` suppressions for the diagnostics
-//! under the cursor, and `source.fixAll.asyncell` for the whole document.
+//! under the cursor, `source.fixAll.asyncell` for the whole document, and (for clients
+//! without an asyncell plugin) running the cell at the cursor (`run.rs`).
 //!
 //! Only a safe fix is the preferred action: editors apply the preferred fix on their
 //! own ("auto fix", fix-on-save), and an unsafe fix changes what the code does, so it
 //! is offered but must be chosen. Display-only fixes are never offered as edits.
 
 pub mod fix_all;
+pub mod run;
 
 use std::collections::HashMap;
 
@@ -37,6 +39,7 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
         if wanted(&fix_all_kind) {
             actions.extend(fix_all::action(session, &uri).map(CodeActionOrCommand::CodeAction));
         }
+        actions.extend(run::actions(session, &uri, params.range.start, &wanted));
         if !wanted(&CodeActionKind::QUICKFIX) {
             return actions;
         }

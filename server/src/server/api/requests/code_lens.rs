@@ -12,7 +12,14 @@ use crate::server::execution::cell_start_lines;
 
 pub fn handle(backend: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
     let uri = params.text_document.uri;
-    let starts = backend.with_session(|session| cell_start_lines(session, &uri));
+    let starts = backend.with_session(|session| {
+        let starts = cell_start_lines(session, &uri);
+        if !starts.is_empty() {
+            // A command sent without arguments means this document (runs.rs).
+            session.runs.remember(uri.clone(), None);
+        }
+        starts
+    });
     let mut lenses = Vec::with_capacity(starts.len() * 2);
     for (index, line) in starts.into_iter().enumerate() {
         let range = Range::new(Position::new(line, 0), Position::new(line, 0));

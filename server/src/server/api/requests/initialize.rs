@@ -48,7 +48,10 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
         }
         None => EditorSettings::default(),
     };
+    let features = crate::server::runs::ClientFeatures::from_capabilities(&params.capabilities);
+    backend.execution.watch.set_custom(features.asyncell);
     backend.with_session(|session| {
+        session.features = features;
         session.encoding = encoding;
         session.workspace_root = root;
         session.set_editor_config(editor);
@@ -82,6 +85,11 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
                     CodeActionKind::QUICKFIX,
                     CodeActionKind::SOURCE_FIX_ALL,
                     CodeActionKind::new(super::code_action::fix_all::KIND),
+                    CodeActionKind::new(super::code_action::run::RUN_CELL),
+                    CodeActionKind::new(super::code_action::run::RUN_BELOW),
+                    CodeActionKind::new(super::code_action::run::RUN_ABOVE),
+                    CodeActionKind::new(super::code_action::run::INTERRUPT),
+                    CodeActionKind::new(super::code_action::run::SHOW_OUTPUT),
                 ]),
                 resolve_provider: Some(false),
                 work_done_progress_options: Default::default(),
@@ -96,6 +104,8 @@ pub fn handle(backend: &Backend, params: InitializeParams) -> Result<InitializeR
                 ..CompletionOptions::default()
             }),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
+            // Run results after each cell (runs.rs), for clients without the plugin.
+            inlay_hint_provider: Some(OneOf::Left(true)),
             execute_command_provider: Some(ExecuteCommandOptions {
                 commands: super::execute_command::COMMANDS
                     .iter()

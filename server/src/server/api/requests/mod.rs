@@ -8,6 +8,7 @@ pub mod execute_command;
 pub mod host_shutdown;
 pub mod hover;
 pub mod initialize;
+pub mod inlay_hint;
 pub mod inspect;
 pub mod interrupt;
 pub mod live_namespace;
