@@ -259,6 +259,11 @@ impl Runs {
 
 /// The inlay hints of a text document (a file, or a notebook cell).
 pub fn hints(session: &Session, text_uri: &Uri) -> Vec<lsp::InlayHint> {
+    marks_in(session, text_uri, |mark| Some(mark.hint.clone()))
+}
+
+/// What `pick` takes from each mark that still holds in a text document.
+fn marks_in<T>(session: &Session, text_uri: &Uri, pick: impl Fn(&RunMark) -> Option<T>) -> Vec<T> {
     let Some(doc) = document_of(session, text_uri) else {
         return Vec::new();
     };
@@ -268,23 +273,13 @@ pub fn hints(session: &Session, text_uri: &Uri) -> Vec<lsp::InlayHint> {
         .valid(&cells, &doc)
         .into_iter()
         .filter(|(_, mark)| mark.text_uri == *text_uri)
-        .map(|(_, mark)| mark.hint.clone())
+        .filter_map(|(_, mark)| pick(mark))
         .collect()
 }
 
 /// The run diagnostics of a text document, published with its check diagnostics.
 pub fn diagnostics(session: &Session, text_uri: &Uri) -> Vec<lsp::Diagnostic> {
-    let Some(doc) = document_of(session, text_uri) else {
-        return Vec::new();
-    };
-    let cells = code_cells(session, &doc).unwrap_or_default();
-    session
-        .runs
-        .valid(&cells, &doc)
-        .into_iter()
-        .filter(|(_, mark)| mark.text_uri == *text_uri)
-        .filter_map(|(_, mark)| mark.diagnostic.clone())
-        .collect()
+    marks_in(session, text_uri, |mark| mark.diagnostic.clone())
 }
 
 /// The output file of a cell's last result, while it holds.
