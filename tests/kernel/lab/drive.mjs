@@ -39,7 +39,8 @@ try {
     await page.keyboard.press('Shift+Enter');
   };
   await run(0);
-  await waitText(0, 'heartbeat started');
+  // The first execution also waits for the kernel's start on a loaded machine.
+  await waitText(0, 'heartbeat started', 90000);
   await run(1);
   await waitText(1, 'beating');
   seen.beating = (await output(1).innerText()).trim();
