@@ -33,7 +33,12 @@ fn reference<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
     generator.subschema_for::<T>().to_value()
 }
 
-fn document(title: &str, description: &str, mut generator: SchemaGenerator, top: Map<String, Value>) -> Value {
+fn document(
+    title: &str,
+    description: &str,
+    mut generator: SchemaGenerator,
+    top: Map<String, Value>,
+) -> Value {
     let mut doc = Map::new();
     doc.insert(
         "$schema".into(),
@@ -56,7 +61,10 @@ where
 {
     let params = reference::<R::Params>(generator);
     let result = reference::<R::Result>(generator);
-    (R::METHOD.to_string(), json!({"params": params, "result": result}))
+    (
+        R::METHOD.to_string(),
+        json!({"params": params, "result": result}),
+    )
 }
 
 fn notification<N: Notification>(generator: &mut SchemaGenerator) -> (String, Value)
@@ -91,10 +99,12 @@ pub fn lsp_extension() -> Value {
     ]
     .into_iter()
     .collect();
-    let notifications: Map<String, Value> =
-        [notification::<ext::Output>(g), notification::<ext::Event>(g)]
-            .into_iter()
-            .collect();
+    let notifications: Map<String, Value> = [
+        notification::<ext::Output>(g),
+        notification::<ext::Event>(g),
+    ]
+    .into_iter()
+    .collect();
     let mut top = Map::new();
     top.insert("requests".into(), Value::Object(requests));
     top.insert("notifications".into(), Value::Object(notifications));
@@ -156,11 +166,19 @@ mod tests {
     fn the_server_renders_exactly_the_listed_image_types_as_images() {
         for mime in IMAGE_MIME_TYPES {
             let text = data_text(&json!({ mime: "iVBORw0KGgo=", "text/plain": "<Figure>" }));
-            assert!(text.as_deref().is_some_and(|t| t.starts_with(&format!("[{mime}"))), "{mime}: {text:?}");
+            assert!(
+                text.as_deref()
+                    .is_some_and(|t| t.starts_with(&format!("[{mime}"))),
+                "{mime}: {text:?}"
+            );
         }
         for other in ["image/webp", "image/bmp"] {
             let text = data_text(&json!({ other: "AAAA", "text/plain": "<Figure>" }));
-            assert_eq!(text.as_deref(), Some("<Figure>"), "{other} is not in IMAGE_MIME_TYPES");
+            assert_eq!(
+                text.as_deref(),
+                Some("<Figure>"),
+                "{other} is not in IMAGE_MIME_TYPES"
+            );
         }
     }
 }

@@ -23,7 +23,10 @@ use tower_lsp_server::lsp_types::request::Request;
 const EXAMPLES_PATH: &str = "docs/schema/lsp-extension.examples.json";
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Compares `text` with the committed file, or rewrites it when asked to.
@@ -150,9 +153,21 @@ fn examples() -> Value {
             json!({"interrupted": true, "how": "cancelled", "executionId": "e3", "dropped": 1,
                    "restartSuggested": false, "message": "cancelled the running cell's await"}),
         ),
-        request_example::<ext::Restart>("restart", json!({"textDocument": doc}), json!({"pid": 4243})),
-        request_example::<ext::Shutdown>("shut down", json!({"textDocument": doc}), json!({"stopped": true})),
-        request_example::<ext::Status>("status while a cell runs", json!({"textDocument": doc}), status),
+        request_example::<ext::Restart>(
+            "restart",
+            json!({"textDocument": doc}),
+            json!({"pid": 4243})
+        ),
+        request_example::<ext::Shutdown>(
+            "shut down",
+            json!({"textDocument": doc}),
+            json!({"stopped": true})
+        ),
+        request_example::<ext::Status>(
+            "status while a cell runs",
+            json!({"textDocument": doc}),
+            status
+        ),
         request_example::<ext::CancelTask>(
             "cancel a background task",
             json!({"textDocument": doc, "taskId": "t1"}),
@@ -180,16 +195,28 @@ fn examples() -> Value {
                        {"name": "rows", "type": "list", "kind": "value", "repr": "[1, 2, 3]", "size": "len 3"}],
                    "total": 3, "offset": 0}),
         ),
-        output_example("stdout of a cell", None,
-            json!({"output_type": "stream", "name": "stdout", "text": "beat 1\n"})),
-        output_example("stdout of a background task", Some("t1"),
-            json!({"output_type": "stream", "name": "stdout", "text": "beat 2\n"})),
-        output_example("an image", None,
+        output_example(
+            "stdout of a cell",
+            None,
+            json!({"output_type": "stream", "name": "stdout", "text": "beat 1\n"})
+        ),
+        output_example(
+            "stdout of a background task",
+            Some("t1"),
+            json!({"output_type": "stream", "name": "stdout", "text": "beat 2\n"})
+        ),
+        output_example(
+            "an image",
+            None,
             json!({"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
-                   "metadata": {}})),
-        output_example("a traceback", None,
+                   "metadata": {}})
+        ),
+        output_example(
+            "a traceback",
+            None,
             json!({"output_type": "error", "ename": "ValueError", "evalue": "bad",
-                   "traceback": ["ValueError: bad"]})),
+                   "traceback": ["ValueError: bad"]})
+        ),
         notification_example::<ext::Event>(
             "host started",
             json!({"textDocument": doc, "kind": "hostStarted", "message": "trio host started", "pid": 4242}),
@@ -217,12 +244,18 @@ fn examples() -> Value {
 
 #[test]
 fn lsp_extension_schema_is_current() {
-    check_committed(schema::LSP_EXTENSION_PATH, &schema::render(&schema::lsp_extension()));
+    check_committed(
+        schema::LSP_EXTENSION_PATH,
+        &schema::render(&schema::lsp_extension()),
+    );
 }
 
 #[test]
 fn host_protocol_schema_is_current() {
-    check_committed(schema::HOST_PROTOCOL_PATH, &schema::render(&schema::host_protocol()));
+    check_committed(
+        schema::HOST_PROTOCOL_PATH,
+        &schema::render(&schema::host_protocol()),
+    );
 }
 
 #[test]
@@ -235,30 +268,45 @@ fn lsp_examples_are_current() {
 #[test]
 fn examples_cover_every_method_and_event_kind() {
     let examples = examples();
-    let methods: Vec<&str> =
-        examples.as_array().unwrap().iter().map(|e| e["method"].as_str().unwrap()).collect();
+    let methods: Vec<&str> = examples
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["method"].as_str().unwrap())
+        .collect();
     for method in ext::REQUESTS.iter().chain(ext::NOTIFICATIONS.iter()) {
         assert!(methods.contains(method), "no example of {method}");
     }
     let schema = schema::lsp_extension();
-    let kinds = schema["$defs"]["EventKind"]["enum"].as_array().cloned().unwrap_or_else(|| {
-        schema["$defs"]["EventKind"]["oneOf"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["const"].clone())
-            .collect()
-    });
+    let kinds = schema["$defs"]["EventKind"]["enum"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| {
+            schema["$defs"]["EventKind"]["oneOf"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["const"].clone())
+                .collect()
+        });
     assert_eq!(kinds.len(), 4);
     for kind in kinds {
         assert!(
-            examples.as_array().unwrap().iter().any(|e| e["params"]["kind"] == kind),
+            examples
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["params"]["kind"] == kind),
             "no example of event kind {kind}"
         );
     }
     for output_type in ["stream", "display_data", "error"] {
         assert!(
-            examples.as_array().unwrap().iter().any(|e| e["params"]["output"]["output_type"] == output_type),
+            examples
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["params"]["output"]["output_type"] == output_type),
             "no example of output {output_type}"
         );
     }
@@ -268,13 +316,22 @@ fn examples_cover_every_method_and_event_kind() {
 #[test]
 fn schema_methods_are_the_registered_methods() {
     let schema = schema::lsp_extension();
-    let mut requests: Vec<&str> = schema["requests"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let mut requests: Vec<&str> = schema["requests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     let mut expected: Vec<&str> = ext::REQUESTS.to_vec();
     requests.sort();
     expected.sort();
     assert_eq!(requests, expected);
-    let mut notifications: Vec<&str> =
-        schema["notifications"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let mut notifications: Vec<&str> = schema["notifications"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     notifications.sort();
     assert_eq!(notifications, vec!["asyncell/event", "asyncell/output"]);
 }

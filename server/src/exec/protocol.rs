@@ -387,18 +387,38 @@ mod tests {
             "cwd": "/w", "cwdRequested": null, "loop": "asyncio", "protocol": 1, "bridge": true,
         }))
         .unwrap();
-        let Event::Hello { loop_kind, protocol, bridge, .. } = hello else {
+        let Event::Hello {
+            loop_kind,
+            protocol,
+            bridge,
+            ..
+        } = hello
+        else {
             panic!("not a hello: {hello:?}");
         };
-        assert_eq!((loop_kind, protocol, bridge), (Some(LoopKind::Asyncio), PROTOCOL_VERSION, true));
+        assert_eq!(
+            (loop_kind, protocol, bridge),
+            (Some(LoopKind::Asyncio), PROTOCOL_VERSION, true)
+        );
         // A host from before the field existed speaks the first protocol.
         let old: Event = serde_json::from_value(json!({"ev": "hello"})).unwrap();
-        assert!(matches!(old, Event::Hello { protocol: 1, bridge: false, loop_kind: None, .. }));
+        assert!(matches!(
+            old,
+            Event::Hello {
+                protocol: 1,
+                bridge: false,
+                loop_kind: None,
+                ..
+            }
+        ));
         assert_eq!(
             serde_json::to_value(Command::Status { req: 2 }).unwrap(),
             json!({"op": "status", "req": 2})
         );
-        assert_eq!(serde_json::to_value(Command::Shutdown).unwrap(), json!({"op": "shutdown"}));
+        assert_eq!(
+            serde_json::to_value(Command::Shutdown).unwrap(),
+            json!({"op": "shutdown"})
+        );
     }
 
     #[test]

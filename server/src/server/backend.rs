@@ -7,8 +7,8 @@ use tower_lsp_server::{Client, LanguageServer, LspServiceBuilder};
 use super::api::{notifications, requests};
 use super::cancellation::CANCEL_EXECUTION;
 use super::extension as ext;
-use tower_lsp_server::lsp_types::request::Request as _;
 use super::session::{ConfigSeverity, SharedSession};
+use tower_lsp_server::lsp_types::request::Request as _;
 
 pub struct Backend {
     pub client: Client,
@@ -108,7 +108,10 @@ impl Backend {
         requests::status::handle(self, params).await
     }
 
-    async fn asyncell_cancel_task(&self, params: ext::CancelTaskParams) -> Result<ext::CancelReply> {
+    async fn asyncell_cancel_task(
+        &self,
+        params: ext::CancelTaskParams,
+    ) -> Result<ext::CancelReply> {
         requests::cancel_task::handle(self, params).await
     }
 

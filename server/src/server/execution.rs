@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use std::str::FromStr;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
-use std::str::FromStr;
 
 use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier, Uri};
 use tower_lsp_server::{Client, UriExt};
@@ -349,6 +349,8 @@ async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
 /// The identifier of a document by its URI as the supervisor keys it (the URI text the
 /// client sent, which parses: it came from a parsed `Uri`).
 fn document(doc: &str) -> TextDocumentIdentifier {
-    let uri = doc.parse::<Uri>().unwrap_or_else(|_| Uri::from_str("file:///").expect("a valid URI"));
+    let uri = doc
+        .parse::<Uri>()
+        .unwrap_or_else(|_| Uri::from_str("file:///").expect("a valid URI"));
     TextDocumentIdentifier { uri }
 }

@@ -4,12 +4,12 @@
 //! docs/schema/lsp-extension.schema.json from them, which the editor clients are checked
 //! against; nothing else spells a method name or a field.
 
-use tower_lsp_server::lsp_types::notification::Notification;
-use tower_lsp_server::lsp_types::request::Request;
-use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tower_lsp_server::lsp_types::notification::Notification;
+use tower_lsp_server::lsp_types::request::Request;
+use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier};
 
 pub use crate::exec::protocol::{
     CancelReply, CompleteReply, Completion, CompletionKind, InspectReply, NbOutput, TaskInfo,

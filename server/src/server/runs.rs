@@ -305,7 +305,10 @@ pub fn label(result: &ExecResult) -> String {
     let text = if interrupted(result) {
         "⊘ interrupted".to_string()
     } else if result.status != ExecStatus::Ok {
-        format!("✗ {}", result.error_summary().unwrap_or_else(|| "failed".into()))
+        format!(
+            "✗ {}",
+            result.error_summary().unwrap_or_else(|| "failed".into())
+        )
     } else {
         match last_value(result) {
             Some(value) => format!("→ {value} · {took}"),
@@ -323,7 +326,10 @@ pub fn interrupted(result: &ExecResult) -> bool {
     result.status == ExecStatus::Error
         && result.outputs.iter().any(|o| {
             o["output_type"] == "error"
-                && matches!(o["ename"].as_str(), Some("KeyboardInterrupt" | "Cancelled" | "CancelledError"))
+                && matches!(
+                    o["ename"].as_str(),
+                    Some("KeyboardInterrupt" | "Cancelled" | "CancelledError")
+                )
         })
 }
 
@@ -389,7 +395,10 @@ pub fn plain(text: &str) -> String {
 
 /// The traceback of the first error output, as text.
 fn traceback(result: &ExecResult) -> Option<String> {
-    let error = result.outputs.iter().find(|o| o["output_type"] == "error")?;
+    let error = result
+        .outputs
+        .iter()
+        .find(|o| o["output_type"] == "error")?;
     let lines: Vec<String> = error["traceback"]
         .as_array()
         .map(|lines| lines.iter().filter_map(Value::as_str).map(plain).collect())
@@ -416,7 +425,11 @@ fn failing_line(traceback: &str, execution_count: Option<u64>) -> Option<u32> {
             .trim_start_matches(',')
             .trim_start()
             .strip_prefix("line ")
-            .map(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .map(|n| {
+                n.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
             .and_then(|n| n.parse::<u32>().ok());
         if number.is_some() {
             found = number;
@@ -457,9 +470,9 @@ pub fn mark(
         label: lsp::InlayHintLabel::String(label(result)),
         kind: None,
         text_edits: None,
-        tooltip: result.execution_count.map(|count| {
-            lsp::InlayHintTooltip::String(format!("cell {} [{count}]", place.number))
-        }),
+        tooltip: result
+            .execution_count
+            .map(|count| lsp::InlayHintTooltip::String(format!("cell {} [{count}]", place.number))),
         padding_left: Some(true),
         padding_right: None,
         data: None,
@@ -472,7 +485,9 @@ pub fn mark(
             .unwrap_or_else(|| {
                 lines
                     .iter()
-                    .position(|l| !l.trim().is_empty() && !crate::analysis::percent::is_marker(l.trim_end()))
+                    .position(|l| {
+                        !l.trim().is_empty() && !crate::analysis::percent::is_marker(l.trim_end())
+                    })
                     .unwrap_or(0)
             });
         let text = lines.get(within).copied().unwrap_or("");
@@ -554,7 +569,13 @@ pub fn write_output(
         .next()
         .unwrap_or("document")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect::<String>();
     let dir = output_dir();
@@ -581,13 +602,15 @@ pub fn write_output(
     // Replace, not rewrite: the old file is read-only.
     let temporary = path.with_extension("tmp");
     let _ = std::fs::remove_file(&temporary);
-    std::fs::write(&temporary, text).map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
+    std::fs::write(&temporary, text)
+        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o444));
     }
-    std::fs::rename(&temporary, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::rename(&temporary, &path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -600,7 +623,10 @@ mod tests {
         let trace = "Traceback (most recent call last):\n  File \"<cell 3>\", line 4, in <module>\n    f()\n  File \"<cell 2>\", line 2, in f\n    1/0\n  File \"<cell 3>\", line 2, in g\nZeroDivisionError: division by zero";
         assert_eq!(failing_line(trace, Some(3)), Some(2));
         assert_eq!(failing_line(trace, Some(9)), None);
-        assert_eq!(failing_line("  File \"<cell 5.1>\", line 7", Some(5)), Some(7));
+        assert_eq!(
+            failing_line("  File \"<cell 5.1>\", line 7", Some(5)),
+            Some(7)
+        );
     }
 
     #[test]

@@ -66,7 +66,10 @@ fn advice_in_a_module_is_trio_public_api_and_in_cells_background() {
     assert!(!message.contains("asyncell"), "{message}");
     let cells = notebook(&["import trio", "import trio._core"]);
     let message = &cells.only("LOOP402").message;
-    assert!(message.contains("from asyncell import background"), "{message}");
+    assert!(
+        message.contains("from asyncell import background"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn the_package_is_the_outermost_directory_with_an_init() {
         std::fs::write(root.join(init).join("__init__.py"), "").unwrap();
     }
     assert_eq!(package_of(&core.join("_run.py")).as_deref(), Some("trio"));
-    assert_eq!(package_of(&type_tests.join("path.py")).as_deref(), Some("trio"));
+    assert_eq!(
+        package_of(&type_tests.join("path.py")).as_deref(),
+        Some("trio")
+    );
     assert_eq!(package_of(&root.join("script.py")), None);
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -141,5 +141,8 @@ fn a_guarded_get_event_loop_names_the_python_it_runs_on() {
         "import asyncio\nimport sys\nif sys.version_info >= (3, 14):\n    loop = asyncio.get_event_loop()\n",
     );
     let message = &checked.only("LOOP501").message;
-    assert!(message.contains("raises RuntimeError on Python 3.14"), "{message}");
+    assert!(
+        message.contains("raises RuntimeError on Python 3.14"),
+        "{message}"
+    );
 }

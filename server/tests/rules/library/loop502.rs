@@ -16,7 +16,10 @@ fn is_opt_in_and_informational() {
     let checked = python_with(source, &selecting(&["LOOP502"]));
     let diagnostic = checked.only("LOOP502");
     assert_eq!(diagnostic.severity, Severity::Information);
-    assert_eq!(diagnostic.fix.as_ref().unwrap().applicability, Applicability::Safe);
+    assert_eq!(
+        diagnostic.fix.as_ref().unwrap().applicability,
+        Applicability::Safe
+    );
 }
 
 #[test]

@@ -17,9 +17,9 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::lsp_types::notification::Progress;
 use tower_lsp_server::lsp_types::request::WorkDoneProgressCreate;
 use tower_lsp_server::lsp_types::{
-    ExecuteCommandParams, LSPAny, MessageType, NumberOrString, ProgressParams,
-    ProgressParamsValue, ShowDocumentParams, Uri, WorkDoneProgress, WorkDoneProgressBegin,
-    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
+    ExecuteCommandParams, LSPAny, MessageType, NumberOrString, ProgressParams, ProgressParamsValue,
+    ShowDocumentParams, Uri, WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams,
+    WorkDoneProgressEnd, WorkDoneProgressReport,
 };
 use tower_lsp_server::{Client, UriExt};
 
@@ -37,7 +37,14 @@ pub const RESTART: &str = "asyncell.restart";
 pub const SHOW_OUTPUT: &str = "asyncell.showOutput";
 
 /// Every command, as advertised in `executeCommandProvider`.
-pub const COMMANDS: [&str; 6] = [RUN_CELL, RUN_BELOW, RUN_ABOVE, INTERRUPT, RESTART, SHOW_OUTPUT];
+pub const COMMANDS: [&str; 6] = [
+    RUN_CELL,
+    RUN_BELOW,
+    RUN_ABOVE,
+    INTERRUPT,
+    RESTART,
+    SHOW_OUTPUT,
+];
 
 /// Text shown in the log for one cell is cut at this many bytes.
 const LOG_LIMIT: usize = 8 * 1024;
@@ -82,7 +89,10 @@ pub async fn handle(backend: &Backend, params: ExecuteCommandParams) -> Result<O
             if outcome.restart_suggested {
                 backend
                     .client
-                    .show_message(MessageType::WARNING, format!("asyncell: {}", outcome.message))
+                    .show_message(
+                        MessageType::WARNING,
+                        format!("asyncell: {}", outcome.message),
+                    )
                     .await;
             }
             Ok(Some(serde_json::to_value(outcome).unwrap_or(Value::Null)))
@@ -101,13 +111,18 @@ pub async fn handle(backend: &Backend, params: ExecuteCommandParams) -> Result<O
                 Err(message) => {
                     backend
                         .client
-                        .show_message(MessageType::ERROR, format!("asyncell: restart failed: {message}"))
+                        .show_message(
+                            MessageType::ERROR,
+                            format!("asyncell: restart failed: {message}"),
+                        )
                         .await;
                     Ok(Some(json!({ "pid": null, "message": message })))
                 }
             }
         }
-        _ => show_output(backend, &uri, index.unwrap_or(0)).await.map(Some),
+        _ => show_output(backend, &uri, index.unwrap_or(0))
+            .await
+            .map(Some),
     }
 }
 
@@ -151,7 +166,11 @@ fn target(
         .get(1)
         .and_then(Value::as_u64)
         .and_then(|index| usize::try_from(index).ok())
-        .ok_or_else(|| invalid_params(format!("{usage}: the second argument is missing or not a number")))?;
+        .ok_or_else(|| {
+            invalid_params(format!(
+                "{usage}: the second argument is missing or not a number"
+            ))
+        })?;
     Ok((uri, Some(index)))
 }
 
@@ -290,7 +309,10 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
                 end_progress(client, token, format!("✗ {message}")).await;
             }
             client
-                .show_message(MessageType::ERROR, format!("asyncell: {} did not run: {message}", job.name))
+                .show_message(
+                    MessageType::ERROR,
+                    format!("asyncell: {} did not run: {message}", job.name),
+                )
                 .await;
             return ExecStatus::Error;
         }
@@ -299,7 +321,10 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
     let header = format!(
         "asyncell: the output of {}{} of {}\n{label}\n\n",
         job.name,
-        result.execution_count.map(|c| format!(" [{c}]")).unwrap_or_default(),
+        result
+            .execution_count
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default(),
         job.doc.as_str()
     );
     let output_file = match runs::write_output(&job.doc, job.number, &result, &header) {
@@ -312,7 +337,14 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
     session::lock(&context.session).refresh();
     {
         let mut session = session::lock(&context.session);
-        if let Some(mark) = runs::mark(&session, &job.doc, job.index, job.code.clone(), &result, output_file) {
+        if let Some(mark) = runs::mark(
+            &session,
+            &job.doc,
+            job.index,
+            job.code.clone(),
+            &result,
+            output_file,
+        ) {
             let text_uri = mark.text_uri.clone();
             session.runs.set(&job.doc, job.index, mark);
             session.diagnostics_due(&text_uri);
@@ -338,17 +370,25 @@ async fn tell(client: &Client, job: &Job, result: &ExecResult, label: &str) {
     }
     client.log_message(MessageType::LOG, log).await;
     if let Some(summary) = result.start_failure() {
-        client.show_message(MessageType::ERROR, format!("asyncell: {summary}")).await;
+        client
+            .show_message(MessageType::ERROR, format!("asyncell: {summary}"))
+            .await;
     } else if runs::interrupted(result) {
         client
-            .show_message(MessageType::INFO, format!("asyncell: {} was interrupted", job.name))
+            .show_message(
+                MessageType::INFO,
+                format!("asyncell: {} was interrupted", job.name),
+            )
             .await;
     } else if result.status != ExecStatus::Ok {
         let summary = result
             .error_summary()
             .unwrap_or_else(|| result.status.as_str().to_string());
         client
-            .show_message(MessageType::ERROR, format!("asyncell: {} failed: {summary}", job.name))
+            .show_message(
+                MessageType::ERROR,
+                format!("asyncell: {} failed: {summary}", job.name),
+            )
             .await;
     } else {
         // Not every client shows inlay hints (eglot before 1.10; Neovim until
@@ -361,9 +401,13 @@ async fn tell(client: &Client, job: &Job, result: &ExecResult, label: &str) {
 
 async fn begin_progress(client: &Client, job: &Job) -> Option<NumberOrString> {
     let token = NumberOrString::String(format!("asyncell/{}", job.execution_id));
-    let create = client
-        .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() });
-    tokio::time::timeout(PROGRESS_CREATE_WAIT, create).await.ok()?.ok()?;
+    let create = client.send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+        token: token.clone(),
+    });
+    tokio::time::timeout(PROGRESS_CREATE_WAIT, create)
+        .await
+        .ok()?
+        .ok()?;
     progress(
         client,
         &token,
@@ -379,7 +423,14 @@ async fn begin_progress(client: &Client, job: &Job) -> Option<NumberOrString> {
 }
 
 async fn end_progress(client: &Client, token: &NumberOrString, message: String) {
-    progress(client, token, WorkDoneProgress::End(WorkDoneProgressEnd { message: Some(message) })).await;
+    progress(
+        client,
+        token,
+        WorkDoneProgress::End(WorkDoneProgressEnd {
+            message: Some(message),
+        }),
+    )
+    .await;
 }
 
 async fn progress(client: &Client, token: &NumberOrString, value: WorkDoneProgress) {
@@ -407,7 +458,10 @@ async fn show_output(backend: &Backend, uri: &Uri, index: usize) -> Result<Value
         )));
     };
     let Some(file_uri) = Uri::from_file_path(&path) else {
-        return Err(invalid_params(format!("cannot name {} as a URI", path.display())));
+        return Err(invalid_params(format!(
+            "cannot name {} as a URI",
+            path.display()
+        )));
     };
     let mut shown = false;
     if supported {

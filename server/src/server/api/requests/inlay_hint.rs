@@ -14,7 +14,9 @@ pub fn handle(backend: &Backend, params: InlayHintParams) -> Result<Option<Vec<I
     Ok(Some(
         hints
             .into_iter()
-            .filter(|hint| range.start.line <= hint.position.line && hint.position.line <= range.end.line)
+            .filter(|hint| {
+                range.start.line <= hint.position.line && hint.position.line <= range.end.line
+            })
             .collect(),
     ))
 }

@@ -6,8 +6,8 @@ use tower_lsp_server::jsonrpc::Result;
 
 use crate::exec::HostStatus;
 use crate::server::backend::Backend;
-use crate::server::extension::DocumentParams;
 use crate::server::execution::host_spec_preview;
+use crate::server::extension::DocumentParams;
 
 pub async fn handle(backend: &Backend, params: DocumentParams) -> Result<HostStatus> {
     let doc = backend.execution_document(&params.text_document.uri);

@@ -6,9 +6,14 @@
 //! without arguments.
 
 use serde_json::json;
-use tower_lsp_server::lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, Command, Position, Uri};
+use tower_lsp_server::lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Command, Position, Uri,
+};
 
-use super::super::execute_command::{INTERRUPT as INTERRUPT_COMMAND, RUN_ABOVE as RUN_ABOVE_COMMAND, RUN_BELOW as RUN_BELOW_COMMAND, RUN_CELL as RUN_CELL_COMMAND, SHOW_OUTPUT as SHOW_OUTPUT_COMMAND};
+use super::super::execute_command::{
+    INTERRUPT as INTERRUPT_COMMAND, RUN_ABOVE as RUN_ABOVE_COMMAND, RUN_BELOW as RUN_BELOW_COMMAND,
+    RUN_CELL as RUN_CELL_COMMAND, SHOW_OUTPUT as SHOW_OUTPUT_COMMAND,
+};
 use crate::server::execution::{cell_at, code_cells, owner};
 use crate::server::runs;
 use crate::server::session::Session;
@@ -46,16 +51,41 @@ pub fn actions(
     session.runs.remember(doc.clone(), Some(index));
     let name = runs::cell_name(session, &doc, index);
     let with_cell = vec![json!(doc.as_str()), json!(index)];
-    let mut offered = vec![(RUN_CELL, format!("Run {name}"), RUN_CELL_COMMAND, with_cell.clone())];
+    let mut offered = vec![(
+        RUN_CELL,
+        format!("Run {name}"),
+        RUN_CELL_COMMAND,
+        with_cell.clone(),
+    )];
     if index + 1 < count {
-        offered.push((RUN_BELOW, format!("Run {name} and below"), RUN_BELOW_COMMAND, with_cell.clone()));
+        offered.push((
+            RUN_BELOW,
+            format!("Run {name} and below"),
+            RUN_BELOW_COMMAND,
+            with_cell.clone(),
+        ));
     }
     if index > 0 {
-        offered.push((RUN_ABOVE, format!("Run the cells above {name}"), RUN_ABOVE_COMMAND, with_cell.clone()));
+        offered.push((
+            RUN_ABOVE,
+            format!("Run the cells above {name}"),
+            RUN_ABOVE_COMMAND,
+            with_cell.clone(),
+        ));
     }
-    offered.push((INTERRUPT, "Interrupt the running cell".to_string(), INTERRUPT_COMMAND, vec![json!(doc.as_str())]));
+    offered.push((
+        INTERRUPT,
+        "Interrupt the running cell".to_string(),
+        INTERRUPT_COMMAND,
+        vec![json!(doc.as_str())],
+    ));
     if runs::output_file(session, &doc, index).is_some() {
-        offered.push((SHOW_OUTPUT, format!("Show the output of {name}"), SHOW_OUTPUT_COMMAND, with_cell));
+        offered.push((
+            SHOW_OUTPUT,
+            format!("Show the output of {name}"),
+            SHOW_OUTPUT_COMMAND,
+            with_cell,
+        ));
     }
     offered
         .into_iter()
