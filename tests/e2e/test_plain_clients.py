@@ -5,7 +5,7 @@ runs, and the result as an inlay hint, a diagnostic and a read-only output docum
 
 The requests are Helix's exactly: `textDocument/codeAction` with `only` unset and the
 chosen action's `command` sent as `workspace/executeCommand`; `:lsp-workspace-command`
-sends the command with no `arguments` key at all."""
+sends the command with no `arguments` key at all (and `"arguments": null` means the same)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,18 @@ def seen(client: LspClient, method: str) -> list[dict]:
     return [m for m in client._seen + client.server_requests if m.get("method") == method]
 
 
+def wait_seen(client: LspClient, method: str, predicate=lambda message: True, timeout=10.0) -> list[dict]:
+    """The messages with that method once one matches: the result is recorded (and its
+    hint answered) a moment before the progress end and the refresh go out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = seen(client, method)
+        if any(predicate(m) for m in messages):
+            return messages
+        time.sleep(0.05)
+    raise AssertionError(f"no matching {method}: {seen(client, method)}")
+
+
 def actions_at(client, uri, line):
     position = {"line": line, "character": 0}
     return client.request(
@@ -99,9 +111,12 @@ def test_code_action_runs_the_cell_and_shows_the_result(plain):
     hints = wait_hint(client, uri, lambda hints: any(h["label"].startswith("→ 42 · ") for h in hints))
     assert [h["position"] for h in hints if h["label"].startswith("→")] == [{"line": 7, "character": 9}]
     # Progress ran and ended with the result; the hints were refreshed.
-    ends = [m["params"]["value"] for m in seen(client, "$/progress") if m["params"]["value"]["kind"] == "end"]
-    assert any("cell 3: → 42" in e["message"] for e in ends)
-    assert seen(client, "workspace/inlayHint/refresh")
+    wait_seen(
+        client,
+        "$/progress",
+        lambda m: m["params"]["value"]["kind"] == "end" and "cell 3: → 42" in m["params"]["value"].get("message", ""),
+    )
+    wait_seen(client, "workspace/inlayHint/refresh")
     # Nothing custom reached this client.
     assert not [m for m in client._seen if m.get("method", "").startswith("asyncell/")]
     # The output opens as a document: a read-only file.
@@ -168,13 +183,13 @@ def test_helix_workspace_command_without_arguments(asyncell_bin, tmp_path, host_
         assert reply["executions"][0]["cell"] == 1
         wait_hint(client, path.as_uri(), lambda hints: any(h["label"].startswith("✓") for h in hints))
         actions_at(client, path.as_uri(), 7)
-        reply = client.request("workspace/executeCommand", {"command": "asyncell.runCell"})
+        # `"arguments": null` (what some clients send for a command with none) means the same.
+        reply = client.request("workspace/executeCommand", {"command": "asyncell.runCell", "arguments": None})
         assert reply["executions"][0]["cell"] == 3
         # No workDoneProgress, no refresh support: the result still shows in the hint and log.
         wait_hint(client, path.as_uri(), lambda hints: any(h["label"].startswith("→ 42") for h in hints))
         assert not seen(client, "$/progress")
-        logs = [m["params"]["message"] for m in seen(client, "window/logMessage")]
-        assert any(m.startswith("asyncell: cell 3 → 42") for m in logs)
+        wait_seen(client, "window/logMessage", lambda m: m["params"]["message"].startswith("asyncell: cell 3 → 42"))
     finally:
         client.kill()
 

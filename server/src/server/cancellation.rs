@@ -89,7 +89,7 @@ impl Cancellations {
     }
 }
 
-fn rebuild(method: String, id: Option<Id>, params: Option<Value>) -> Request {
+pub(super) fn rebuild(method: String, id: Option<Id>, params: Option<Value>) -> Request {
     let mut builder = Request::build(method);
     if let Some(id) = id {
         builder = builder.id(id);

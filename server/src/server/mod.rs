@@ -15,6 +15,7 @@ pub mod convert;
 pub mod execution;
 pub mod extension;
 pub mod framing;
+pub mod lenient;
 pub mod pending;
 pub mod publisher;
 pub mod runs;

@@ -288,7 +288,9 @@ where
             match self.next_frame() {
                 Some(Frame::Message(Incoming::Request(request))) => {
                     progress = true;
-                    let request = self.cancellations.incoming(request);
+                    let request = self
+                        .cancellations
+                        .incoming(super::lenient::incoming(request));
                     let exit = request.method() == "exit";
                     if request.method() == "shutdown" && request.id().is_some() {
                         self.shutdown_requested = true;
