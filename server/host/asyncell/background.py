@@ -26,6 +26,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, cas
 
 from . import context
 from .context import ORIGIN
+from .task_table import TaskList
 from .tracebacks import format_lines
 
 _KEEP_FINISHED = 200
@@ -40,6 +41,8 @@ class TaskRecord:
         self.state = "running"
         self.started_by = started_by
         self.started_at = time.time()
+        self.started_in: Optional[int] = None  # the execution count of that cell
+        self.outcome: Optional[str] = None  # why it failed, for the task table
         self.handle: Any = None  # trio CancelScope / asyncio Task
 
     def as_dict(self) -> Dict[str, Any]:
@@ -88,7 +91,7 @@ class Background:
 
     # -- public API ------------------------------------------------------------------
     def tasks(self) -> List[TaskRecord]:
-        return list(self._records.values())
+        return TaskList(self._records.values())
 
     def cancel(self, task_id: str) -> bool:
         record = self._records.get(task_id)
@@ -117,10 +120,24 @@ class Background:
             name or getattr(fn, "__qualname__", None) or repr(fn),
             origin[0] if origin else None,
         )
+        record.started_in = self._count_of(origin)
         self._records[record.id] = record
         self._prune()
         self._event("started", record)
         return record
+
+    def _count_of(self, origin) -> Optional[int]:
+        """The execution count of the cell behind ``origin`` (a task a task started
+        counts as its parent's cell)."""
+        if origin is None:
+            return None
+        parent = self._records.get(origin[1]) if origin[1] else None
+        if parent is not None:
+            return parent.started_in
+        running = self._session.scheduler.running
+        if running is not None and running.id == origin[0]:
+            return running.count
+        return None
 
     def _prune(self) -> None:
         finished = [r for r in self._records.values() if r.state != "running"]
@@ -145,6 +162,7 @@ class Background:
             header = "Background task %r (%s) failed:\n" % (record.name, record.id)
             self._session.sink.stream((record.started_by, record.id), "stderr", header + text)
         summary = "%s: %s" % (type(exc).__name__, exc) if str(exc) else type(exc).__name__
+        record.outcome = summary
         self._event("failed", record, traceback=text, message=summary)
 
 
@@ -300,7 +318,8 @@ class BackgroundTasks(Protocol):
         ...
 
     def tasks(self) -> List[TaskRecord]:
-        """The session's background tasks, running and recently finished."""
+        """The session's background tasks, running and recently finished (a list that
+        displays as a table: HTML in Jupyter, aligned text elsewhere)."""
         ...
 
     def cancel(self, task_id: str) -> bool:

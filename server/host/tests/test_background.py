@@ -123,3 +123,37 @@ def test_start_soon_returns_none_like_trio_so_a_cell_shows_no_result(trio_host, 
     for result in (trio_result, asyncio_result):
         assert result.status == "ok" and result.results == [], result
     assert trio_host.run("print(background.tasks()[-1].id)").stdout == "t1\n"
+
+
+def test_tasks_show_as_a_table(trio_host):
+    trio_host.run(
+        "import trio\n"
+        "async def beat():\n"
+        "    await trio.sleep_forever()\n"
+        "async def broken():\n"
+        "    raise RuntimeError('boom <here>')\n"
+        "background.start_soon(beat, name='heartbeat')\n"
+        "background.start_soon(broken, name='broken')",
+        count=7,
+    )
+    trio_host.wait_for(lambda e: e.get("ev") == "task" and e.get("kind") == "failed")
+    result = trio_host.run("background.tasks()")
+    [shown] = result.results
+    text = shown["data"]["text/plain"]
+    lines = text.splitlines()
+    assert lines[0].split() == ["id", "name", "state", "started", "in", "age", "outcome"]
+    assert lines[1].split()[:5] == ["t1", "heartbeat", "running", "cell", "7"]
+    assert "failed" in lines[2] and "RuntimeError: boom <here>" in lines[2]
+    assert lines[-1] == "1 running, 1 finished"
+    html = shown["data"]["text/html"]
+    assert html.startswith("<table") and html.count("<tr>") == 3
+    assert "heartbeat" in html and "boom &lt;here&gt;" in html
+    # Still a list to code.
+    assert trio_host.run("print(background.tasks()[0].name, len(background.tasks()))").stdout \
+        == "heartbeat 2\n"
+
+
+def test_no_tasks_says_so(trio_host):
+    shown = trio_host.run("background.tasks()").results[0]["data"]
+    assert shown["text/plain"] == "no background tasks"
+    assert "no background tasks" in shown["text/html"]
