@@ -14,7 +14,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use crate::exec::protocol::{
-    CancelReply, Command, CompleteReply, Event, InspectReply, NbOutput, StatusReply, TaskInfo,
+    CancelReply, Command, CompleteReply, Event, HostOutput, InspectReply, StatusReply, TaskInfo,
     VariablesReply,
 };
 use crate::server::extension as ext;
@@ -136,7 +136,7 @@ pub fn host_protocol() -> Value {
     .map(|(op, schema)| (op.to_string(), schema))
     .collect();
     top.insert("replies".into(), Value::Object(replies));
-    top.insert("outputs".into(), reference::<NbOutput>(g));
+    top.insert("outputs".into(), reference::<HostOutput>(g));
     top.insert("tasks".into(), reference::<TaskInfo>(g));
     document(
         "asyncell host protocol",

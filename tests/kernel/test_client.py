@@ -74,9 +74,26 @@ def test_execute_messages_counts_silent_and_store_history(trio_kernel):
     errors = [m for m in messages if m["msg_type"] == "error"]
     assert errors and errors[0]["content"]["ename"] == "ZeroDivisionError"
 
-    reply, _ = run(kc, "x", user_expressions={"double": "x * 2"})
-    assert reply["content"]["status"] == "ok"
-    assert isinstance(reply["content"]["user_expressions"], dict)
+
+
+def test_user_expressions_are_answered_from_the_live_namespace(trio_kernel):
+    _, kc = trio_kernel
+    expressions = {"double": "x * 2", "html": "Bold()", "missing": "nope"}
+    code = "x = 41\nclass Bold:\n    def _repr_html_(self):\n        return '<b>x</b>'"
+    reply, _ = run(kc, code, user_expressions=expressions)
+    values = reply["content"]["user_expressions"]
+    assert values["double"] == {"status": "ok", "data": {"text/plain": "82"}, "metadata": {}}
+    assert values["html"]["data"]["text/html"] == "<b>x</b>"
+    assert values["missing"]["status"] == "error"
+    assert values["missing"]["ename"] == "NameError" and values["missing"]["traceback"]
+    # A silent execution that only asks (what front ends do to read a value).
+    reply, messages = run(kc, "", silent=True, user_expressions={"x": "x"})
+    assert reply["content"]["user_expressions"]["x"]["data"]["text/plain"] == "41"
+    assert [m for m in messages if m["msg_type"] == "execute_input"] == []
+    # After an error nothing is evaluated, as in ipykernel.
+    reply, _ = run(kc, "1/0", user_expressions={"x": "x"})
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["user_expressions"] == {}
 
 
 def test_an_error_aborts_the_queued_executions(trio_kernel):
@@ -323,3 +340,42 @@ def test_the_asyncio_kernel_interrupts_awaits_busy_loops_and_sleeps(code):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_displays_are_updated_and_cleared(trio_kernel):
+    from jupyter_kernel_test.msgspec_v5 import validate_message
+
+    _, kc = trio_kernel
+    code = textwrap.dedent("""\
+        from IPython.display import clear_output, display
+        bar = display('10%', display_id=True)
+        bar.update('100%')
+        clear_output(wait=True)
+        print('done')
+        """)
+    msg_id = kc.execute(code)
+    messages = collect(kc, msg_id)
+    shown = [m for m in messages if m["msg_type"] in ("display_data", "update_display_data", "clear_output")]
+    assert [m["msg_type"] for m in shown] == ["display_data", "update_display_data", "clear_output"]
+    for message in shown:
+        validate_message(message, message["msg_type"], msg_id)
+    display_id = shown[0]["content"]["transient"]["display_id"]
+    assert shown[1]["content"]["transient"] == {"display_id": display_id}
+    assert shown[1]["content"]["data"]["text/plain"] == "'100%'"
+    assert shown[2]["content"] == {"wait": True}
+    assert stdout(messages) == "done\n"
+    assert reply_to(kc, msg_id)["content"]["status"] == "ok"
+    # A later cell updates the display in the earlier one, under its own parent.
+    reply, messages = run(kc, "bar.update('again')")
+    updates = [m for m in messages if m["msg_type"] == "update_display_data"]
+    assert updates and updates[0]["content"]["transient"] == {"display_id": display_id}
+
+
+def test_background_tasks_show_as_a_table(trio_kernel):
+    _, kc = trio_kernel
+    run(kc, HEARTBEAT)
+    _, messages = run(kc, "GLOBAL_NURSERY.tasks()")
+    [result] = [m["content"] for m in messages if m["msg_type"] == "execute_result"]
+    html = result["data"]["text/html"]
+    assert html.startswith("<table") and "heartbeat" in html and "running" in html
+    assert result["data"]["text/plain"].splitlines()[-1] == "1 running, 0 finished"

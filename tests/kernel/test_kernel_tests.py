@@ -1,7 +1,6 @@
 """jupyter_kernel_test's protocol conformance tests, with code samples, for both specs.
 
-Not filled in: `code_page_something` (no pager payloads) and `code_clear_output` (the
-host has no `clear_output`), so those two tests are skipped by the library.
+Not filled in: `code_page_something` (no pager payloads), so the library skips that one.
 """
 
 from __future__ import annotations
@@ -28,7 +27,10 @@ class AsyncellKernelTests(jupyter_kernel_test.KernelTests):
     ]
     code_display_data = [
         {"code": "class Bold:\n    def _repr_html_(self):\n        return '<b>test</b>'\nfrom asyncell import display\ndisplay(Bold())", "mime": "text/html"},
+        # IPython's own display, which the host routes to the front end.
+        {"code": "from IPython.display import Markdown, display\ndisplay(Markdown('*hi*'))", "mime": "text/markdown"},
     ]
+    code_clear_output = "from asyncell import clear_output\nprint('soon gone')\nclear_output()"
     code_history_pattern = "1?2*"
     supported_history_operations = ("tail", "range", "search")
     code_inspect_sample = "zip"

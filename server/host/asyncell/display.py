@@ -6,6 +6,11 @@ always ``text/plain`` from ``repr``.  Binary images are base64 text as in .ipynb
 A repr method that raises or returns something unusable is skipped (with a note on
 stderr) rather than failing the cell.  matplotlib figures are rendered to PNG; figures
 still open in pyplot at the end of a cell are emitted and closed, like the inline backend.
+
+Displays can be named (``display_id``) and replaced later (``update_display``, a
+``DisplayHandle``), and ``clear_output`` clears the cell's output: Jupyter front ends do
+both (iopub ``update_display_data``, ``clear_output``).  IPython's own functions do the
+same in the host once IPython is imported (``patch_ipython``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import base64
 import inspect
 import io
 import json
+import os
 import sys
 from typing import Any, Dict, Optional, Tuple
 
@@ -145,24 +151,113 @@ def _safe_getattr(obj: Any, name: str) -> Any:
         return None
 
 
-def display(*objs: Any, raw: bool = False, metadata: Optional[dict] = None) -> None:
+def display(*objs: Any, raw: bool = False, metadata: Optional[dict] = None,
+            display_id: Any = None, transient: Optional[dict] = None, update: bool = False,
+            clear: bool = False, include: Any = None, exclude: Any = None,
+            **kwargs: Any) -> Optional["DisplayHandle"]:
     """Show objects as ``display_data`` outputs of the current cell (or task's cell).
 
-    ``raw=True`` means each object already is a ``{mime: data}`` bundle.
+    IPython's signature: ``raw=True`` means each object already is a ``{mime: data}``
+    bundle; ``display_id`` (a string, or True for a new one) names the display so that
+    ``update_display`` / the returned handle's ``update`` can replace it later;
+    ``update=True`` replaces the displays with that id instead of adding one;
+    ``clear=True`` clears the cell's output first (when the new output arrives);
+    ``include``/``exclude`` keep or drop MIME types.
     """
     session = context.session
+    if display_id is True:
+        display_id = new_display_id()
+    if transient is None:
+        transient = {}
+    else:
+        transient = dict(transient)
+    if display_id is not None:
+        transient["display_id"] = str(display_id)
+    if update and "display_id" not in transient:
+        raise TypeError("display(update=True) needs a display_id")
+    if clear:
+        clear_output(wait=True)
+    kind = "update_display_data" if update else "display_data"
     for obj in objs:
         if raw:
             data, meta = dict(obj), {}
         else:
             data, meta = format_object(obj)
+        data = _select(data, include, exclude)
         if metadata:
             meta.update(metadata)
-        output = {"output_type": "display_data", "data": data, "metadata": meta}
+        output = {"output_type": kind, "data": data, "metadata": meta}
+        if transient:
+            output["transient"] = transient
         if session is None:  # imported outside the host: degrade to print
             print(data.get("text/plain", ""))
         else:
             session.sink.output(context.ORIGIN.get(), output)
+    if display_id is not None:
+        return DisplayHandle(str(display_id))
+    return None
+
+
+def _select(data: Dict[str, Any], include: Any, exclude: Any) -> Dict[str, Any]:
+    if include:
+        data = {mime: value for mime, value in data.items() if mime in include}
+    if exclude:
+        data = {mime: value for mime, value in data.items() if mime not in exclude}
+    return data
+
+
+def new_display_id() -> str:
+    return os.urandom(16).hex()
+
+
+def update_display(obj: Any, *, display_id: str, **kwargs: Any) -> None:
+    """Replace every display shown with ``display_id`` by ``obj``."""
+    kwargs["update"] = True
+    display(obj, display_id=display_id, **kwargs)
+
+
+def clear_output(wait: bool = False) -> None:
+    """Clear the output of the cell that is printing (or of the task's cell).  With
+    ``wait=True`` front ends clear when the next output arrives, so a loop that redraws
+    does not flicker."""
+    session = context.session
+    if session is None:
+        return
+    session.sink.output(context.ORIGIN.get(), {"output_type": "clear_output", "wait": bool(wait)})
+
+
+class DisplayHandle:
+    """A display that can be replaced: what ``display(obj, display_id=...)`` returns."""
+
+    def __init__(self, display_id: Optional[str] = None) -> None:
+        self.display_id = display_id if display_id is not None else new_display_id()
+
+    def __repr__(self) -> str:
+        return "<DisplayHandle display_id=%s>" % self.display_id
+
+    def display(self, obj: Any, **kwargs: Any) -> None:
+        """Show ``obj`` as one more display with this id."""
+        display(obj, display_id=self.display_id, **kwargs)
+
+    def update(self, obj: Any, **kwargs: Any) -> None:
+        """Replace every display with this id by ``obj``."""
+        update_display(obj, display_id=self.display_id, **kwargs)
+
+
+def patch_ipython(module) -> None:
+    """``IPython.core.display_functions`` imported in a cell: its ``display``,
+    ``update_display`` and ``clear_output`` become ours (without an IPython shell they
+    would print reprs and ANSI codes); ``IPython.display`` re-exports them after this,
+    and IPython's DisplayHandle calls them by these names."""
+    module.display = display
+    module.update_display = update_display
+    module.clear_output = clear_output
+
+
+def install() -> None:
+    from . import import_hooks
+
+    import_hooks.after_import("IPython.core.display_functions", patch_ipython)
 
 
 def flush_figures(origin) -> None:

@@ -64,6 +64,8 @@ async def run_execution(session, execution, guard) -> None:
     status = "error"
     try:
         status = await _execute(session, execution, guard, origin)
+        if status == "ok" and execution.user_expressions:
+            execution.expression_values = _user_expressions(session, execution.user_expressions)
     except BaseException as exc:
         if isinstance(exc, session.loop.interrupt_exceptions):
             status = "cancelled"  # the host is shutting down
@@ -78,8 +80,11 @@ async def run_execution(session, execution, guard) -> None:
         duration = (time.perf_counter() - execution.started_at) * 1000.0
         requests = session.scheduler.finish(execution)
         session.interrupter.finished(execution, requests)
-        channel.send_line('{"ev":"done","id":%s,"status":%s,"duration_ms":%s}'
-                          % (encode(execution.id), encode(status), encode(round(duration, 3))))
+        values = execution.expression_values
+        extra = ',"user_expressions":%s' % encode(values) if values is not None else ""
+        channel.send_line('{"ev":"done","id":%s,"status":%s,"duration_ms":%s%s}'
+                          % (encode(execution.id), encode(status), encode(round(duration, 3)),
+                             extra))
         if timer is not None:
             timer.disarm()  # before the write: after it the host should sleep at once
         channel.release()
@@ -144,6 +149,23 @@ async def _execute(session, execution, guard, origin) -> str:
         del value
         history.release(holder, prepared.filename, _last_line(execution.code))
     return status
+
+
+def _user_expressions(session, expressions: dict) -> dict:
+    """Jupyter's ``user_expressions``: each evaluated in the namespace the cell left,
+    answered as its value's MIME bundle or as the error it raised (one failing does not
+    stop the others)."""
+    values = {}
+    for name, code in expressions.items():
+        try:
+            value = eval(compile(str(code), "<user expression %s>" % name, "eval"),
+                         session.namespace)
+            data, metadata = format_object(value)
+            values[str(name)] = {"status": "ok", "data": data, "metadata": metadata}
+        except Exception as exc:
+            values[str(name)] = {"status": "error", "ename": type(exc).__name__,
+                                 "evalue": str(exc), "traceback": format_lines(exc)}
+    return values
 
 
 def _magic_failed(execution) -> bool:

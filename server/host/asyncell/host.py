@@ -21,8 +21,9 @@ import sys
 import threading
 import types
 
-from . import context, history, magics, orphans, timer
+from . import context, history, magics, orphans, stdin, timer
 from .capture import StdioTakeover, install_writers
+from .display import install as install_display
 from .interrupt import Interrupter
 from .protocol import Channel
 from .scheduler import Execution, Scheduler
@@ -51,6 +52,7 @@ class Session:
         # ``--cwd`` as asked (None for a local host, spawned in the document's directory).
         self.cwd_requested = None
         self._answerer = None
+        self.stdin = None  # stdin.Stdin, installed in main
         self.namespace: dict = {}
         self._exit_lock = threading.Lock()
         self._stopping = False  # shutdown asked for: commands after it are ignored
@@ -155,11 +157,16 @@ class Session:
         op = message.get("op")
         if op == "execute":
             execution = Execution(str(message.get("id")), str(message.get("code", "")),
-                                  message.get("count"))
+                                  message.get("count"), message.get("stdin") is True)
+            expressions = message.get("user_expressions")
+            if isinstance(expressions, dict) and expressions:
+                execution.user_expressions = expressions
             self.scheduler.enqueue(execution)
             self.loop.wake()
         elif op == "interrupt":
             self.interrupter.request(str(message.get("id")))
+        elif op == "input_reply":
+            self.stdin.answer(message.get("prompt_id"), message.get("value"))
         elif op == "status":
             self.channel.send({
                 "ev": "reply", "req": message.get("req"), "loop": self.mode,
@@ -343,6 +350,8 @@ def main(argv=None) -> None:
     session.cwd_requested = args.cwd
     stdio.start(session.sink)
     install_writers(session.sink, session.interrupter)
+    session.stdin = stdin.install(session)
+    install_display()  # IPython's display functions, once a cell imports IPython
     os.environ["MPLBACKEND"] = "Agg"  # figures are rendered to PNG, never to a window
 
     if args.loop == "trio":

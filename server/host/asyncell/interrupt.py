@@ -56,6 +56,7 @@ from .tracebacks import CELL_PREFIX, stdlib_package_dir
 
 _HOST_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MAGIC_FILE = _HOST_DIR + "magic_commands.py"  # magics run for the cell: interruptible
+_STDIN_FILE = _HOST_DIR + "stdin.py"  # input() waiting for the front end: interruptible
 _ASYNCIO_DIR = stdlib_package_dir("asyncio")
 _RESEND_FIRST = 0.002
 _RESEND_MAX = 0.050
@@ -233,8 +234,8 @@ class Interrupter:
     def _user_frame(self, frame) -> bool:
         while frame is not None:
             filename = frame.f_code.co_filename
-            if filename.startswith(CELL_PREFIX) or filename == _MAGIC_FILE:
-                break  # magic_commands runs for the cell and is safe to interrupt
+            if filename.startswith(CELL_PREFIX) or filename in (_MAGIC_FILE, _STDIN_FILE):
+                break  # magic_commands and input() run for the cell: safe to interrupt
             if filename.startswith(_HOST_DIR) or filename.startswith(_ASYNCIO_DIR):
                 return False
             frame = frame.f_back

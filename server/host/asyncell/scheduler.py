@@ -31,10 +31,13 @@ class _Flag:
 
 
 class Execution:
-    def __init__(self, id: str, code: str, count: int):
+    def __init__(self, id: str, code: str, count: int, stdin: bool = False):
         self.id = id
         self.code = code
         self.count = count
+        self.stdin = stdin  # its front end answers input requests (stdin.py)
+        self.user_expressions = None  # name -> code, evaluated after an ok cell
+        self.expression_values = None  # name -> Jupyter's {status, data | ename...}
         self.state = "queued"  # queued -> running -> finished, or queued -> dropped
         self.requests: List = []  # InterruptRequests aimed at this execution
         self.finished = _Flag()

@@ -158,9 +158,10 @@ class Host:
         return self.wait_for(lambda e: e.get("ev") in ("hello", "fatal"), timeout)
 
     # -- executions ------------------------------------------------------------------------
-    def submit(self, code, id=None, count=None):
+    def submit(self, code, id=None, count=None, **fields):
         id = id or "e%d" % next(self._ids)
-        self.send(op="execute", id=id, code=code, count=count if count is not None else next(self._count))
+        self.send(op="execute", id=id, code=code,
+                  count=count if count is not None else next(self._count), **fields)
         return id
 
     def result(self, id, timeout=10.0):

@@ -95,8 +95,10 @@ def test_system_exit_in_a_cell_does_not_end_the_host(trio_host):
 
 
 def test_input_cannot_read_protocol_commands(trio_host):
+    # Without a front end that answers (test_stdin.py), input() says so; stdin is empty.
     result = trio_host.run("input()")
-    assert result.errors[0]["ename"] == "EOFError"
+    assert result.errors[0]["ename"] == "StdinNotImplementedError"
+    assert trio_host.run("import sys\nsys.stdin.readline()").results[0]["data"]["text/plain"] == "''"
     assert trio_host.run("2").results[0]["data"]["text/plain"] == "2"
 
 
@@ -107,3 +109,19 @@ def test_status_reports_busy_execution_and_tasks(trio_host):
     assert reply["loop"] == "trio" and reply["busy"] == id and reply["tasks"] == []
     trio_host.result(id)
     assert trio_host.request("status")["busy"] is None
+
+
+def test_user_expressions_are_evaluated_after_an_ok_cell(trio_host):
+    id = trio_host.submit("x = 20", user_expressions={"double": "x * 2", "missing": "nope + 1",
+                                                      "bad": "x ="})
+    done = trio_host.result(id).done
+    values = done["user_expressions"]
+    assert values["double"] == {"status": "ok", "data": {"text/plain": "40"}, "metadata": {}}
+    assert values["missing"]["status"] == "error" and values["missing"]["ename"] == "NameError"
+    assert values["missing"]["traceback"]
+    assert values["bad"]["ename"] == "SyntaxError"
+    # After a failing cell, none are evaluated (as in ipykernel).
+    failing = trio_host.submit("1/0", user_expressions={"double": "x * 2"})
+    assert "user_expressions" not in trio_host.result(failing).done
+    # A cell without any answers none.
+    assert "user_expressions" not in trio_host.result(trio_host.submit("x")).done

@@ -58,6 +58,8 @@ def run_everything(host):
     """One session that makes the host write every kind of event it has."""
     assert host.run("print('hello')\n40 + 2").status == "ok"
     assert host.run("1/0").status == "error"
+    values = host.run("y = 2", user_expressions={"ok": "y", "fails": "1/0"}).done["user_expressions"]
+    assert values["ok"]["status"] == "ok" and values["fails"]["status"] == "error"
     assert host.request("status")["busy"] is None
     image = host.run(
         "from asyncell import display\n"
@@ -69,6 +71,15 @@ def run_everything(host):
         "display(Picture())"
     )
     assert image.displays and "image/png" in image.displays[0]["data"], image
+    # A display that is updated, and a cleared cell.
+    changing = host.run(
+        "from asyncell import clear_output, display\n"
+        "handle = display('1', display_id=True)\n"
+        "handle.update('2')\n"
+        "clear_output(wait=True)"
+    )
+    assert [o["output_type"] for o in changing.outputs] == [
+        "display_data", "update_display_data", "clear_output"]
     # Background tasks: one that prints and finishes, one that fails, one cancelled.
     host.run(
         "import trio\n"
@@ -104,6 +115,11 @@ def run_everything(host):
     host.result(busy)
     # Interrupting nothing.
     reply, _ = host.interrupt("e-not-running")
+    # input() where the front end answers it.
+    asking = host.submit("print('hi', input('Name: '))", stdin=True)
+    request = host.wait_for(lambda e: e.get("ev") == "input_request" and e.get("id") == asking)
+    host.send(op="input_reply", prompt_id=request["prompt_id"], value="Ann")
+    assert host.result(asking).stdout == "hi Ann\n"
 
 
 def test_every_line_the_host_writes_is_in_the_schema(recorded):
@@ -127,7 +143,7 @@ def test_every_line_the_host_writes_is_in_the_schema(recorded):
             found += problems(REPLIES[op], fields)
     assert not found, "\n".join(found)
     assert not host.noise, host.noise
-    wanted = {"hello", "started", "output", "done", "interrupted", "task", "reply",
+    wanted = {"hello", "started", "output", "done", "interrupted", "task", "reply", "input_request",
               "task:started", "task:finished", "task:failed", "task:cancelled",
               "reply:status", "reply:complete", "reply:inspect", "reply:variables", "reply:cancel_task"}
     assert wanted <= kinds, wanted - kinds
@@ -144,7 +160,8 @@ def test_every_command_the_suite_sends_is_in_the_schema(recorded):
         found += problems(COMMANDS, message)
     assert not found, "\n".join(found)
     ops = {message["op"] for message in recorded.sent}
-    assert {"execute", "interrupt", "status", "complete", "inspect", "variables", "cancel_task"} <= ops
+    assert {"execute", "interrupt", "status", "complete", "inspect", "variables", "cancel_task",
+            "input_reply"} <= ops
 
 
 def test_a_renamed_field_fails_validation():

@@ -457,6 +457,10 @@ async fn print_emits(
                 output,
                 ..
             } => {
+                // A terminal and a saved notebook cannot replace or clear what they hold.
+                let Some(output) = crate::exec::display_updates::as_nbformat(output) else {
+                    continue;
+                };
                 if !json_mode {
                     print_output(&output);
                 }
@@ -481,6 +485,8 @@ async fn print_emits(
                 late.kept_bytes += size;
                 late.by_cell.entry(cell).or_default().push(output);
             }
+            // `run` executes without stdin: the host raises in input() instead of asking.
+            Emit::InputRequest(_) => {}
             Emit::Event(event) => {
                 if event.kind == EventKind::HostExited && !event.stopped {
                     tracing::info!("{}", event.message);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
-use super::events::{emit, Emit};
+use super::events::{emit, Emit, InputRequest};
 use super::host::{Hello, Host};
 use super::protocol::{Event, FatalReason, PROTOCOL_VERSION};
 use super::slot::lock;
@@ -125,11 +125,13 @@ pub(super) async fn handle_message(
             id,
             status,
             duration_ms,
+            user_expressions,
         } => {
             let Some(flight) = lock(&host.state).land(&id) else {
                 return;
             };
-            let (result, reply) = flight.finish(status, duration_ms, inner.options.reply_cap);
+            let (mut result, reply) = flight.finish(status, duration_ms, inner.options.reply_cap);
+            result.user_expressions = user_expressions;
             let message = Emit::Finished {
                 doc: host.doc.clone(),
                 result,
@@ -139,6 +141,21 @@ pub(super) async fn handle_message(
         }
         Event::Interrupted { id, how } => {
             lock(&host.state).interrupted(&id, how);
+        }
+        Event::InputRequest {
+            id,
+            prompt_id,
+            prompt,
+            password,
+        } => {
+            let request = InputRequest {
+                doc: host.doc.clone(),
+                execution_id: id,
+                prompt_id,
+                prompt,
+                password,
+            };
+            emit(&inner.emit, Emit::InputRequest(request)).await;
         }
         Event::Task {
             kind,

@@ -59,6 +59,18 @@ impl HostEvent {
     }
 }
 
+/// A cell waits for input from its front end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputRequest {
+    pub doc: Arc<str>,
+    pub execution_id: String,
+    /// What the answer must name (see [`Supervisor::input_reply`](super::supervisor::Supervisor::input_reply)).
+    pub prompt_id: u64,
+    pub prompt: String,
+    /// `getpass`: hide what is typed.
+    pub password: bool,
+}
+
 /// What the supervisor reports to its consumer, in the order it happened.
 pub enum Emit {
     Output {
@@ -68,6 +80,12 @@ pub enum Emit {
         output: Value,
     },
     Event(HostEvent),
+    /// `input()` in an execution submitted with stdin allowed
+    /// ([`Supervisor::execute_with`](super::supervisor::Supervisor::execute_with)): the
+    /// consumer asks its front end and answers with
+    /// [`Supervisor::input_reply`](super::supervisor::Supervisor::input_reply). Only a
+    /// consumer that allows stdin gets these.
+    InputRequest(InputRequest),
     /// An execution finished: deliver everything before this, then send `result` on
     /// `reply`.
     Finished {

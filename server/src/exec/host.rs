@@ -20,6 +20,7 @@ use super::protocol::Command;
 use super::reader::{read_host, read_stderr};
 use super::reply::{ExecResult, InFlight};
 use super::slot::{lock, DocSlot, HostState};
+use super::supervisor::ExecuteOptions;
 use super::supervisor::Inner;
 
 /// How long a new host may take to say `hello` (ssh logins and cold imports are slow).
@@ -69,6 +70,7 @@ impl Host {
         &self,
         id: &str,
         code: String,
+        options: &ExecuteOptions,
     ) -> Result<oneshot::Receiver<ExecResult>, String> {
         let (sender, receiver) = oneshot::channel();
         let count = {
@@ -94,6 +96,9 @@ impl Host {
             id,
             code: &code,
             count,
+            stdin: options.stdin,
+            user_expressions: Some(&options.user_expressions)
+                .filter(|expressions| !expressions.is_empty()),
         })
         .await;
         Ok(receiver)

@@ -23,6 +23,7 @@
 //! and a [`HostSpec`] with the helpers here, then drive the same [`Supervisor`].
 
 mod dispatch;
+pub mod display_updates;
 pub mod embed;
 mod events;
 mod host;
@@ -53,8 +54,8 @@ pub use interpreter::{
 pub use protocol::ExecStatus;
 pub use status::HostStatus;
 pub use supervisor::{
-    Emit, EventKind, ExecResult, HostEvent, HostSpec, InterruptHow, InterruptOutcome, LoopKind,
-    Options, Query, Supervisor, EMIT_CAPACITY, START_FAILED,
+    Emit, EventKind, ExecResult, ExecuteOptions, HostEvent, HostSpec, InputRequest, InterruptHow,
+    InterruptOutcome, LoopKind, Options, Query, Supervisor, EMIT_CAPACITY, START_FAILED,
 };
 
 use crate::analysis::index::Loop;

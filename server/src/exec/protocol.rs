@@ -7,6 +7,8 @@
 //! event that does not parse is logged and skipped (a newer host's addition, a bug), and
 //! unknown fields are ignored.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -33,7 +35,19 @@ pub enum Command<'a> {
         code: &'a str,
         /// The execution count to show.
         count: u64,
+        /// Its front end answers input requests (a Jupyter client that sent `allow_stdin:
+        /// true`): `input()` sends `input_request` and waits for `input_reply`. Absent or
+        /// false: `input()` raises `StdinNotImplementedError` at once.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        stdin: bool,
+        /// Name → expression, evaluated in the namespace after the cell when it ended
+        /// `ok` (Jupyter's `user_expressions`); the values come back in `done`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user_expressions: Option<&'a BTreeMap<String, String>>,
     },
+    /// The front end's answer to the `input_request` numbered `prompt_id`; one nobody
+    /// waits for any more (the cell was interrupted) is dropped.
+    InputReply { prompt_id: u64, value: &'a str },
     /// Interrupt that execution if it runs; drop it if it is queued.
     Interrupt { id: &'a str },
     /// Cancel one background task; answered with a `reply`.
@@ -131,12 +145,13 @@ pub enum Event {
     },
     /// An execution left the queue and began running.
     Started { id: String },
-    /// One nbformat output of an execution (or of a background task it started).
+    /// One output of an execution (or of a background task it started): an nbformat
+    /// output, or a change to the cell's earlier ones ([`HostOutput`]).
     Output {
         id: String,
         #[serde(default)]
         task: Option<String>,
-        #[schemars(with = "NbOutput")]
+        #[schemars(with = "HostOutput")]
         output: Map<String, Value>,
     },
     /// An execution finished.
@@ -146,9 +161,24 @@ pub enum Event {
         status: ExecStatus,
         #[serde(default)]
         duration_ms: f64,
+        /// The values of the `execute`'s `user_expressions`: present when it had some and
+        /// the cell ended `ok`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_expressions: Option<BTreeMap<String, UserExpression>>,
     },
     /// How an interrupt of `id` took effect.
     Interrupted { id: String, how: InterruptHow },
+    /// `input()` (or `getpass.getpass()`) in execution `id`, which was sent with `stdin`:
+    /// the cell waits for the `input_reply` with this `prompt_id` (or an interrupt).
+    InputRequest {
+        id: String,
+        prompt_id: u64,
+        #[serde(default)]
+        prompt: String,
+        /// `getpass`: the front end should not show what is typed.
+        #[serde(default)]
+        password: bool,
+    },
     /// A background task started, finished, failed or was cancelled.
     Task {
         kind: TaskChange,
@@ -164,6 +194,24 @@ pub enum Event {
         req: u64,
         #[serde(flatten)]
         fields: Map<String, Value>,
+    },
+}
+
+/// One evaluated user expression, exactly as a Jupyter `execute_reply` holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum UserExpression {
+    /// Its value as a MIME bundle (`text/plain` always), as a result is displayed.
+    Ok {
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+    },
+    /// It raised (or did not compile).
+    Error {
+        ename: String,
+        evalue: String,
+        traceback: Vec<String>,
     },
 }
 
@@ -220,6 +268,60 @@ pub enum NbOutput {
     },
 }
 
+/// One output as the host sends it: the nbformat outputs ([`NbOutput`]), a display that
+/// can be replaced later (`display_data` with a `transient.display_id`), its replacement
+/// (`update_display_data`), and `clear_output`, which clears the cell's outputs so far
+/// (with `wait`, when the next output arrives). Jupyter front ends get all of them as
+/// iopub messages; for everyone else the supervisor applies the last two to the outputs
+/// it keeps ([`display_output`](super::reply)) and passes nbformat outputs on.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "output_type", rename_all = "snake_case")]
+pub enum HostOutput {
+    Stream {
+        name: StreamName,
+        text: String,
+    },
+    ExecuteResult {
+        execution_count: Option<u64>,
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+    },
+    DisplayData {
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+        /// Present when the display was given an id (`display(obj, display_id=...)`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transient: Option<Transient>,
+    },
+    /// Replaces every display shown with `transient.display_id` (in any cell).
+    UpdateDisplayData {
+        data: Map<String, Value>,
+        #[serde(default)]
+        metadata: Map<String, Value>,
+        transient: Transient,
+    },
+    /// Clears the outputs the cell showed so far; with `wait`, only when its next output
+    /// arrives (a redrawing loop does not flicker).
+    ClearOutput {
+        #[serde(default)]
+        wait: bool,
+    },
+    Error {
+        ename: String,
+        evalue: String,
+        traceback: Vec<String>,
+    },
+}
+
+/// What a display carries that is not saved in a notebook.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Transient {
+    /// The display's name: `update_display_data` with the same id replaces it.
+    pub display_id: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StreamName {
@@ -236,6 +338,9 @@ pub enum OutputType {
     ExecuteResult,
     DisplayData,
     Error,
+    /// Host-only kinds ([`HostOutput`]): changes to earlier outputs.
+    UpdateDisplayData,
+    ClearOutput,
     #[serde(other)]
     Other,
 }
@@ -427,10 +532,43 @@ mod tests {
             id: "e1",
             code: "1",
             count: 1,
+            stdin: false,
+            user_expressions: None,
         };
         assert_eq!(
             serde_json::to_value(&execute).unwrap(),
             json!({"op": "execute", "id": "e1", "code": "1", "count": 1})
+        );
+        let asking = Command::Execute {
+            id: "e2",
+            code: "input()",
+            count: 2,
+            stdin: true,
+            user_expressions: Some(&BTreeMap::from([("twice".into(), "x * 2".into())])),
+        };
+        let wire = serde_json::to_value(&asking).unwrap();
+        assert_eq!(wire["stdin"], json!(true));
+        assert_eq!(wire["user_expressions"], json!({"twice": "x * 2"}));
+        assert_eq!(
+            serde_json::to_value(Command::InputReply {
+                prompt_id: 3,
+                value: "Ann"
+            })
+            .unwrap(),
+            json!({"op": "input_reply", "prompt_id": 3, "value": "Ann"})
+        );
+        let request: Event = serde_json::from_value(json!({
+            "ev": "input_request", "id": "e2", "prompt_id": 3, "prompt": "Name: ", "password": false,
+        }))
+        .unwrap();
+        assert_eq!(
+            request,
+            Event::InputRequest {
+                id: "e2".into(),
+                prompt_id: 3,
+                prompt: "Name: ".into(),
+                password: false
+            }
         );
         let question = Query::Complete {
             code: "tr".into(),
@@ -461,8 +599,29 @@ mod tests {
             Event::Done {
                 id: "e1".into(),
                 status: ExecStatus::Cancelled,
-                duration_ms: 2.5
+                duration_ms: 2.5,
+                user_expressions: None,
             }
+        );
+        let answered: Event = serde_json::from_value(json!({
+            "ev": "done", "id": "e2", "status": "ok", "duration_ms": 1.0,
+            "user_expressions": {
+                "x": {"status": "ok", "data": {"text/plain": "2"}, "metadata": {}},
+                "y": {"status": "error", "ename": "NameError", "evalue": "name 'y' is not defined",
+                      "traceback": ["NameError: name 'y' is not defined"]},
+            },
+        }))
+        .unwrap();
+        let Event::Done {
+            user_expressions: Some(values),
+            ..
+        } = answered
+        else {
+            panic!("a done with values: {answered:?}")
+        };
+        assert!(matches!(values["x"], UserExpression::Ok { .. }));
+        assert!(
+            matches!(&values["y"], UserExpression::Error { ename, .. } if ename == "NameError")
         );
         let interrupted: Event =
             serde_json::from_value(json!({"ev": "interrupted", "id": "e1", "how": "stuck"}))

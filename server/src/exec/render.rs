@@ -22,7 +22,8 @@ pub fn output_text(output: &Value) -> Option<(Stream, String)> {
             };
             Some((stream, multiline(&output["text"])))
         }
-        OutputType::ExecuteResult | OutputType::DisplayData => {
+        // An update is printed as the display it now is (a terminal cannot replace one).
+        OutputType::ExecuteResult | OutputType::DisplayData | OutputType::UpdateDisplayData => {
             let mut text = data_text(output.get("data")?)?;
             if !text.ends_with('\n') {
                 text.push('\n');
@@ -49,7 +50,7 @@ pub fn output_text(output: &Value) -> Option<(Stream, String)> {
             }
             Some((Stream::Stderr, text))
         }
-        OutputType::Other => None,
+        OutputType::ClearOutput | OutputType::Other => None,
     }
 }
 

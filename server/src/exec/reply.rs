@@ -4,11 +4,14 @@
 //! cap drops is said in one note at the end, since it was streamed anyway. Executions
 //! that never ran, or whose host went away, are answered with one error output.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
-use super::protocol::{ExecStatus, NbOutput, OutputType, StreamName};
+use super::display_updates;
+use super::protocol::{ExecStatus, NbOutput, OutputType, StreamName, UserExpression};
 
 /// The `ename` of the error output of an execution whose host could not start.
 pub const START_FAILED: &str = "HostStartFailed";
@@ -26,6 +29,10 @@ pub struct ExecResult {
     #[schemars(with = "Vec<NbOutput>")]
     pub outputs: Vec<Value>,
     pub duration_ms: f64,
+    /// The values of the user expressions it was asked for (a Jupyter kernel's
+    /// `user_expressions`), when it ended `ok`; not part of the LSP result.
+    #[serde(skip)]
+    pub user_expressions: Option<BTreeMap<String, UserExpression>>,
 }
 
 /// The fields of an error output that name it.
@@ -56,6 +63,7 @@ impl ExecResult {
                 json!({"output_type": "error", "ename": ename, "evalue": evalue, "traceback": traceback}),
             ],
             duration_ms: 0.0,
+            user_expressions: None,
         }
     }
 
@@ -111,6 +119,10 @@ pub(super) struct InFlight {
     kept: usize,
     dropped_bytes: usize,
     dropped_outputs: usize,
+    /// Kept displays that have an id (index into `outputs`, display id), for updates.
+    displays: Vec<(usize, String)>,
+    /// A `clear_output` with `wait`: clear when the next output arrives.
+    clear_pending: bool,
     /// Where the result goes (the caller of `Supervisor::execute`, through the consumer).
     pub done: oneshot::Sender<ExecResult>,
 }
@@ -124,7 +136,35 @@ impl InFlight {
             kept: 0,
             dropped_bytes: 0,
             dropped_outputs: 0,
+            displays: Vec::new(),
+            clear_pending: false,
             done,
+        }
+    }
+
+    /// `clear_output`: what the cell showed so far is gone from its reply too.
+    fn clear(&mut self) {
+        self.outputs.clear();
+        self.displays.clear();
+        self.kept = 0;
+        self.dropped_bytes = 0;
+        self.dropped_outputs = 0;
+        self.clear_pending = false;
+    }
+
+    /// `update_display_data`: the kept displays with its id show its data instead.
+    fn update(&mut self, update: &Value) {
+        let Some(id) = display_updates::display_id(update) else {
+            return;
+        };
+        for (index, _) in self.displays.iter().filter(|(_, shown)| shown == id) {
+            let Some(shown) = self.outputs.get_mut(*index) else {
+                continue;
+            };
+            let before = approximate_size(shown);
+            shown["data"] = update["data"].clone();
+            shown["metadata"] = update.get("metadata").cloned().unwrap_or_else(|| json!({}));
+            self.kept = (self.kept + approximate_size(shown)).saturating_sub(before);
         }
     }
 
@@ -132,6 +172,19 @@ impl InFlight {
     /// same name are merged, as in a saved notebook. Errors are always kept.
     pub fn keep(&mut self, output: &Value, cap: usize) {
         let kind = OutputType::of(output);
+        match kind {
+            OutputType::ClearOutput => {
+                if output["wait"].as_bool() == Some(true) {
+                    self.clear_pending = true;
+                } else {
+                    self.clear();
+                }
+                return;
+            }
+            OutputType::UpdateDisplayData => return self.update(output),
+            _ if self.clear_pending => self.clear(),
+            _ => {}
+        }
         if kind == OutputType::Stream {
             let name = StreamName::of(output).unwrap_or(StreamName::Stdout);
             let text = output["text"].as_str().unwrap_or("");
@@ -168,7 +221,12 @@ impl InFlight {
             return;
         }
         self.kept += size;
-        self.outputs.push(output.clone());
+        if let Some(id) = display_updates::display_id(output) {
+            self.displays.push((self.outputs.len(), id.to_string()));
+        }
+        // A reply holds nbformat outputs: a display's id is not part of one.
+        let saved = display_updates::as_nbformat(output.clone()).unwrap_or_default();
+        self.outputs.push(saved);
     }
 
     /// The reply to an execution the host answered `done`, with a note of what the cap
@@ -198,6 +256,7 @@ impl InFlight {
             status,
             outputs: self.outputs,
             duration_ms,
+            user_expressions: None,
         };
         (result, self.done)
     }
@@ -270,6 +329,33 @@ mod tests {
         let (result, _done) = flight.finish(ExecStatus::Ok, 1.0, 1000);
         let note = result.outputs.last().unwrap()["text"].as_str().unwrap();
         assert!(note.contains("800 bytes more in 2 output(s)"), "{note}");
+    }
+
+    #[test]
+    fn replies_apply_display_updates_and_clears() {
+        let (mut flight, _receiver) = flight();
+        let text = |t: &str| json!({"output_type": "stream", "name": "stdout", "text": t});
+        let shown = |kind: &str, value: &str| {
+            json!({"output_type": kind, "data": {"text/plain": value}, "metadata": {},
+                   "transient": {"display_id": "bar"}})
+        };
+        flight.keep(&text("before\n"), 1000);
+        flight.keep(&json!({"output_type": "clear_output", "wait": false}), 1000);
+        flight.keep(&shown("display_data", "10%"), 1000);
+        flight.keep(&text("working\n"), 1000);
+        flight.keep(&shown("update_display_data", "100%"), 1000);
+        assert_eq!(flight.outputs.len(), 2, "{:?}", flight.outputs);
+        assert_eq!(
+            flight.outputs[0],
+            json!({"output_type": "display_data", "data": {"text/plain": "100%"}, "metadata": {}}),
+            "updated in place, saved without its id"
+        );
+        // wait: the clear happens when the next output arrives.
+        flight.keep(&json!({"output_type": "clear_output", "wait": true}), 1000);
+        assert_eq!(flight.outputs.len(), 2);
+        flight.keep(&text("after\n"), 1000);
+        let (result, _done) = flight.finish(ExecStatus::Ok, 1.0, 1000);
+        assert_eq!(result.outputs, vec![text("after\n")]);
     }
 
     #[test]

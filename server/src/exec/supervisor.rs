@@ -21,7 +21,7 @@
 //! executions with a `HostDied` error, emits `hostExited`, and the next execution starts a
 //! fresh one; one the server stops is reported as stopped.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,7 +35,7 @@ use super::protocol::{Command, ExecStatus};
 use super::slot::{lock, DocSlot};
 use super::status::{HostPhase, HostStatus};
 
-pub use super::events::{Emit, EventKind, HostEvent, EMIT_CAPACITY};
+pub use super::events::{Emit, EventKind, HostEvent, InputRequest, EMIT_CAPACITY};
 pub use super::host_spec::{HostSpec, LoopKind};
 pub use super::interrupt::{InterruptHow, InterruptOutcome, INTERRUPT_GRACE};
 pub use super::process_group::describe_exit;
@@ -45,6 +45,18 @@ pub use super::reply::{ExecResult, START_FAILED};
 /// The largest protocol frame the supervisor reads from a host (one JSON line). Stream
 /// frames are at most 64 KiB of text; only rich outputs (images, HTML) come close.
 pub const MAX_FRAME: usize = 64 << 20;
+
+/// What an execution may ask for besides its code.
+#[derive(Clone, Debug, Default)]
+pub struct ExecuteOptions {
+    /// The consumer answers input requests: `input()` in the cell emits an
+    /// [`Emit::InputRequest`] and waits for [`Supervisor::input_reply`]. Without it,
+    /// `input()` raises in the cell.
+    pub stdin: bool,
+    /// Name → expression, evaluated after the cell when it ended `ok`; the values are in
+    /// [`ExecResult::user_expressions`].
+    pub user_expressions: BTreeMap<String, String>,
+}
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -121,13 +133,28 @@ impl Supervisor {
     }
 
     /// Runs `code` on the document's host (starting it with `spec` if none runs) and
-    /// waits for the result. `Err` only for a duplicate execution id.
+    /// waits for the result. `Err` only for a duplicate execution id. `input()` in it
+    /// raises (nobody could answer): see [`Supervisor::execute_with`].
     pub async fn execute(
         &self,
         doc: &str,
         spec: &HostSpec,
         code: String,
         execution_id: Option<String>,
+    ) -> Result<ExecResult, String> {
+        self.execute_with(doc, spec, code, execution_id, &ExecuteOptions::default())
+            .await
+    }
+
+    /// [`Supervisor::execute`] with what a Jupyter front end may ask for besides the code
+    /// (see [`ExecuteOptions`]).
+    pub async fn execute_with(
+        &self,
+        doc: &str,
+        spec: &HostSpec,
+        code: String,
+        execution_id: Option<String>,
+        options: &ExecuteOptions,
     ) -> Result<ExecResult, String> {
         let slot = self.slot(doc);
         let id = execution_id.unwrap_or_else(|| self.next_execution_id());
@@ -152,12 +179,21 @@ impl Supervisor {
             // Interrupted while the host started.
             return Ok(ExecResult::cancelled_before_start(id));
         }
-        let receiver = host.submit(&id, code).await?;
+        let receiver = host.submit(&id, code, options).await?;
         drop(gate);
         Ok(match receiver.await {
             Ok(result) => result,
             Err(_) => ExecResult::host_died(id, "the host went away without answering"),
         })
+    }
+
+    /// The front end's answer to an [`Emit::InputRequest`]; false when no host runs.
+    pub async fn input_reply(&self, doc: &str, prompt_id: u64, value: &str) -> bool {
+        let Some(host) = self.live_host(doc) else {
+            return false;
+        };
+        host.send(&Command::InputReply { prompt_id, value }).await;
+        true
     }
 
     /// Interrupts the document's running execution and drops its queued ones.

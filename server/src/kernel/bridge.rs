@@ -33,6 +33,8 @@ pub struct Execution {
     pub published: bool,
     /// `text/plain` of its result, for `history_request` with `output`.
     pub result_text: Option<String>,
+    /// With `allow_stdin`: the client its input requests go to (kernel/stdin.rs).
+    pub stdin: Option<super::stdin::Client>,
 }
 
 #[derive(Default)]
@@ -138,6 +140,7 @@ pub async fn forward(kernel: Arc<Kernel>, mut receiver: mpsc::Receiver<Emit>) {
             Emit::Finished { result, reply, .. } => {
                 let _ = reply.send(result);
             }
+            Emit::InputRequest(request) => super::stdin::ask(&kernel, request).await,
             Emit::Event(event) => {
                 if event.kind == EventKind::HostExited && !event.stopped && event.pid.is_some() {
                     // The host died under us: its running cell already got the error
@@ -200,6 +203,7 @@ mod tests {
                     silent: false,
                     published: false,
                     result_text: None,
+                    stdin: None,
                 },
             );
         }

@@ -15,8 +15,8 @@ use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, UnknownMessage};
 use jupyter_zmq_client::{
     create_kernel_control_connection, create_kernel_heartbeat_connection,
     create_kernel_iopub_connection, create_kernel_shell_connection, create_kernel_stdin_connection,
-    KernelHeartbeatConnection, KernelIoPubConnection, KernelStdinConnection, RawMessage,
-    RouterRecvConnection, RouterSendConnection,
+    KernelHeartbeatConnection, KernelIoPubConnection, RawMessage, RouterRecvConnection,
+    RouterSendConnection,
 };
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Mutex};
@@ -31,12 +31,18 @@ const IOPUB_CAPACITY: usize = 64;
 pub struct Request {
     pub identities: Vec<Bytes>,
     pub header: Header,
+    /// The `msg_id` of its parent header, when it has one (an `input_reply` may not).
+    pub parent_id: Option<String>,
     pub content: Value,
 }
 
 impl Request {
     pub fn msg_type(&self) -> &str {
         &self.header.msg_type
+    }
+
+    pub fn parent_msg_id(&self) -> Option<String> {
+        self.parent_id.clone()
     }
 
     /// A message answering or caused by this request: `content` under a fresh header.
@@ -129,9 +135,14 @@ fn parse(raw: RawMessage) -> Result<Request, String> {
         serde_json::from_slice(&raw.jparts[0]).map_err(|e| format!("unreadable header: {e}"))?;
     let content: Value = serde_json::from_slice(&raw.jparts[3])
         .map_err(|e| format!("unreadable content of a {}: {e}", header.msg_type))?;
+    let parent_id = serde_json::from_slice::<Value>(&raw.jparts[1])
+        .ok()
+        .and_then(|parent| parent["msg_id"].as_str().map(str::to_string))
+        .filter(|id| !id.is_empty());
     Ok(Request {
         identities: raw.zmq_identities,
         header,
+        parent_id,
         content,
     })
 }
@@ -195,8 +206,9 @@ pub struct Channels {
     pub control: Incoming,
     pub control_reply: Replier,
     pub iopub: IoPub,
-    /// Bound so clients can connect; `input()` is not forwarded (see the kernel docs).
-    pub stdin: KernelStdinConnection,
+    /// `input_reply`s from clients, and where `input_request`s go (kernel/stdin.rs).
+    pub stdin: Incoming,
+    pub stdin_send: Replier,
 }
 
 /// Binds every channel of the connection file and starts the iopub writer and the
@@ -225,6 +237,7 @@ pub async fn bind(info: &ConnectionInfo, session: &str) -> Result<Channels, Stri
     tokio::spawn(iopub_writer(iopub, receiver));
     let (shell_send, shell_recv) = shell.split();
     let (control_send, control_recv) = control.split();
+    let (stdin_send, stdin_recv) = stdin.split();
     Ok(Channels {
         shell: Incoming {
             name: "shell",
@@ -243,7 +256,14 @@ pub async fn bind(info: &ConnectionInfo, session: &str) -> Result<Channels, Stri
             connection: Arc::new(Mutex::new(control_send)),
         },
         iopub: IoPub { sender },
-        stdin,
+        stdin: Incoming {
+            name: "stdin",
+            connection: stdin_recv,
+        },
+        stdin_send: Replier {
+            name: "stdin",
+            connection: Arc::new(Mutex::new(stdin_send)),
+        },
     })
 }
 

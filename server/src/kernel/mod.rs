@@ -7,6 +7,7 @@
 //!   started them (background tasks' output too, after their cell finished).
 //! * [`handlers`]: one file per request type.
 //! * [`history`]: the session's input history.
+//! * [`stdin`]: `input()` in a cell, asked on the stdin channel.
 //! * [`kernelspec`]: `asyncell kernel install|list|uninstall`.
 //!
 //! Concurrency: shell requests are read as they come; executions run one after another
@@ -19,6 +20,7 @@ pub mod connection;
 pub mod handlers;
 pub mod history;
 pub mod kernelspec;
+pub mod stdin;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -46,6 +48,9 @@ pub struct Kernel {
     pub doc: String,
     pub spec: HostSpec,
     pub iopub: IoPub,
+    /// Where `input_request`s go, and the ones not answered yet.
+    pub stdin: Replier,
+    pub inputs: Mutex<stdin::Inputs>,
     pub executions: Mutex<bridge::Executions>,
     pub history: Mutex<history::History>,
     /// The last execution count shown (`In [n]`), counting `store_history` cells.
@@ -85,6 +90,8 @@ pub async fn run(options: KernelOptions) -> u8 {
         doc: format!("jupyter-kernel:{}", options.connection_file.display()),
         spec: options.spec,
         iopub: channels.iopub.clone(),
+        stdin: channels.stdin_send.clone(),
+        inputs: Mutex::new(stdin::Inputs::default()),
         executions: Mutex::new(bridge::Executions::default()),
         history: Mutex::new(history::History::default()),
         count: AtomicU64::new(0),
@@ -101,7 +108,7 @@ pub async fn run(options: KernelOptions) -> u8 {
             }
         })
     };
-    let _stdin = channels.stdin;
+    tokio::spawn(stdin::read_replies(kernel.clone(), channels.stdin));
     let executor = handlers::execute::Executor::start(kernel.clone(), channels.shell_reply.clone());
     tokio::spawn(shell_loop(
         kernel.clone(),

@@ -310,6 +310,25 @@ fn coalesce(batch: Vec<Emit>) -> Vec<Emit> {
 
 /// `asyncell/*` notifications reach only clients that declared `experimental.asyncell`.
 async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
+    // Editors keep nbformat outputs: display updates arrive as displays, clears as nothing
+    // (the execution's reply applies both).
+    let message = match message {
+        Emit::Output {
+            doc,
+            execution_id,
+            task_id,
+            output,
+        } => match exec::display_updates::as_nbformat(output) {
+            Some(output) => Emit::Output {
+                doc,
+                execution_id,
+                task_id,
+                output,
+            },
+            None => return,
+        },
+        other => other,
+    };
     match message {
         Emit::Output {
             ref execution_id,
@@ -317,6 +336,8 @@ async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
             ..
         } if !watch.custom() => watch.saw_output(execution_id, output),
         Emit::Event(_) if !watch.custom() => {}
+        // Editors run cells without stdin: the host raises in input() instead of asking.
+        Emit::InputRequest(_) => {}
         Emit::Output {
             doc,
             execution_id,

@@ -7,13 +7,14 @@
 //! the executions already queued are answered `aborted` without running, as ipykernel
 //! does ("Run All" stops at the first error).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use crate::exec::{ExecResult, ExecStatus};
+use crate::exec::{ExecResult, ExecStatus, ExecuteOptions};
 use crate::kernel::bridge::{self, lock, Execution};
 use crate::kernel::connection::{Replier, Request};
 use crate::kernel::history::Entry;
@@ -59,6 +60,8 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
     let code = request.content["code"].as_str().unwrap_or("").to_string();
     let silent = request.content["silent"].as_bool().unwrap_or(false);
     let store_history = !silent && request.content["store_history"].as_bool().unwrap_or(true);
+    // Absent means no, as in ipykernel (nbclient and papermill send false).
+    let allow_stdin = request.content["allow_stdin"].as_bool().unwrap_or(false);
     let count = if store_history {
         kernel.count.fetch_add(1, Ordering::SeqCst) + 1
     } else {
@@ -73,6 +76,7 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
             silent,
             published: false,
             result_text: None,
+            stdin: allow_stdin.then(|| request.identities.clone()),
         },
     );
     if !silent {
@@ -87,7 +91,16 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
     }
     let result = kernel
         .supervisor
-        .execute(&kernel.doc, &kernel.spec, code.clone(), Some(id.clone()))
+        .execute_with(
+            &kernel.doc,
+            &kernel.spec,
+            code.clone(),
+            Some(id.clone()),
+            &ExecuteOptions {
+                stdin: allow_stdin,
+                user_expressions: user_expressions(&request.content),
+            },
+        )
         .await
         .unwrap_or_else(|error| {
             ExecResult::failed(
@@ -98,6 +111,7 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
                 Vec::new(),
             )
         });
+    lock(&kernel.inputs).forget(&id);
     // Results that never reached the host (it could not start, an interrupt dropped it)
     // have outputs nobody published yet.
     let published = lock(&kernel.executions)
@@ -125,10 +139,27 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
     failed
 }
 
-/// The `execute_reply` content for a result.
+/// The request's `user_expressions` (name → code); entries that are not text are left
+/// out (ipykernel would fail on them the same way: nothing to evaluate).
+fn user_expressions(content: &Value) -> BTreeMap<String, String> {
+    let Some(expressions) = content["user_expressions"].as_object() else {
+        return BTreeMap::new();
+    };
+    expressions
+        .iter()
+        .filter_map(|(name, code)| Some((name.clone(), code.as_str()?.to_string())))
+        .collect()
+}
+
+/// The `execute_reply` content for a result. User expressions are answered only after a
+/// cell that ended `ok` (else `{}`), as ipykernel does.
 pub fn reply_content(result: &ExecResult, count: u64) -> Value {
     if result.status == ExecStatus::Ok {
-        return json!({"status": "ok", "execution_count": count, "user_expressions": {}, "payload": []});
+        let values = match &result.user_expressions {
+            Some(values) => serde_json::to_value(values).unwrap_or_else(|_| json!({})),
+            None => json!({}),
+        };
+        return json!({"status": "ok", "execution_count": count, "user_expressions": values, "payload": []});
     }
     let error = result
         .outputs
@@ -179,5 +210,35 @@ mod tests {
         assert_eq!(reply["status"], "error");
         assert_eq!(reply["ename"], "ZeroDivisionError");
         assert_eq!(reply["execution_count"], 4);
+        assert_eq!(reply["user_expressions"], json!({}));
+    }
+
+    #[test]
+    fn user_expressions_are_read_as_text_and_answered_as_jupyter_shapes_them() {
+        let asked = user_expressions(&json!({"user_expressions": {"a": "x + 1", "odd": 3}}));
+        assert_eq!(
+            asked,
+            BTreeMap::from([("a".to_string(), "x + 1".to_string())])
+        );
+        assert!(user_expressions(&json!({})).is_empty());
+        let mut result = ExecResult::failed(
+            "e1".into(),
+            ExecStatus::Ok,
+            "unused",
+            String::new(),
+            Vec::new(),
+        );
+        result.user_expressions = Some(BTreeMap::from([(
+            "a".to_string(),
+            crate::exec::protocol::UserExpression::Ok {
+                data: serde_json::from_value(json!({"text/plain": "2"})).unwrap(),
+                metadata: Default::default(),
+            },
+        )]));
+        let reply = reply_content(&result, 1);
+        assert_eq!(
+            reply["user_expressions"],
+            json!({"a": {"status": "ok", "data": {"text/plain": "2"}, "metadata": {}}})
+        );
     }
 }
