@@ -233,3 +233,25 @@ def test_ctrl_c_interrupts_then_forces_then_kills_the_host(asyncell_bin, host_ca
     assert proc.returncode == 130, stderr
     assert "interrupting cell 1" in stderr and "forcing cell 1" in stderr
     assert "killing the host" in stderr
+
+
+def test_display_updates_clears_and_input_under_run(asyncell_bin, host_cache, tmp_path):
+    """A terminal cannot replace or clear what it printed: an update prints as the display
+    it became, a clear prints nothing; the saved notebook holds the cell as it ended.
+    input() has no one to ask and says so."""
+    script = tmp_path / "progress.py"
+    script.write_text(
+        "# %%\nfrom asyncell import clear_output, display\n"
+        "print('old line')\nclear_output()\n"
+        "bar = display('10%', display_id=True)\nbar.update('100%')\n"
+        "# %%\ninput('Name: ')\n"
+    )
+    out = tmp_path / "out.ipynb"
+    done = run(asyncell_bin, host_cache, script, "--keep-going", "--write", out)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[:3] == ["old line", "'10%'", "'100%'"], done.stdout
+    assert "StdinNotImplementedError" in done.stderr and "asyncell run" in done.stderr
+    cells = json.loads(out.read_text())["cells"]
+    assert cells[0]["outputs"] == [
+        {"output_type": "display_data", "data": {"text/plain": "'100%'"}, "metadata": {}}]
+    assert cells[1]["outputs"][0]["ename"] == "StdinNotImplementedError"

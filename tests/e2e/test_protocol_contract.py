@@ -82,6 +82,23 @@ def test_every_message_of_a_real_session_is_in_the_schema(asyncell_bin, tmp_path
             "display(Picture())"
         ))
         assert any(o["output_type"] == "display_data" and "image/png" in o["data"] for o in image["outputs"]), image
+        # A display updated in place and a cleared cell: editors get nbformat outputs only
+        # (an update as a display of its own, no clear), the reply has them applied.
+        changing = request("asyncell/execute", code=(
+            "from asyncell import clear_output\n"
+            "print('soon cleared')\n"
+            "clear_output()\n"
+            "bar = display('10%', display_id=True)\n"
+            "bar.update('100%')"
+        ))
+        assert changing["outputs"] == [
+            {"output_type": "display_data", "data": {"text/plain": "'100%'"}, "metadata": {}}], changing
+        assert wait_until(lambda: [n["params"]["output"]["data"]["text/plain"] for n in recorder.notifications
+                                   if n["method"] == "asyncell/output"
+                                   and n["params"]["output"]["output_type"] == "display_data"
+                                   and "text/plain" in n["params"]["output"]["data"]
+                                   and "%" in n["params"]["output"]["data"]["text/plain"]]
+                          == ["'10%'", "'100%'"], 10)
 
         # Background tasks: one prints then finishes, one fails.
         assert request("asyncell/execute", code=(
