@@ -154,6 +154,45 @@ H.test("background output is a ring of max_background_lines: the newest stay, me
   H.eq(1 + 1 + kept, #full, "header + dropped note + the kept lines")
 end)
 
+H.test("a line wider than the window wraps onto more virtual lines, a huge one is cut", function()
+  local buf = scratch({ "# %%", "print(hint)" })
+  local _, id = fake_run(buf, 1)
+  local hint = "fix: " .. ("await the coroutine; "):rep(9) .. "END"
+  notify(id, { output_type = "stream", name = "stdout", text = hint .. "\n" })
+  settle()
+  local lines = H.outputs(buf)[1].lines
+  local gutter = require("asyncell.config").options.gutter
+  local width = vim.api.nvim_win_get_width(0) - vim.fn.getwininfo(vim.api.nvim_get_current_win())[1].textoff
+  local pieces = {}
+  for i = 2, #lines do
+    H.truthy(vim.fn.strdisplaywidth(lines[i]) <= width, "each virtual line fits the window: " .. lines[i])
+    pieces[#pieces + 1] = lines[i]:sub(#gutter + 1)
+  end
+  H.eq(math.ceil(#hint / (width - vim.fn.strdisplaywidth(gutter))), #pieces, "pieces")
+  H.eq(hint, table.concat(pieces), "the whole hint, END included")
+  -- a 100000-character line takes at most max_lines virtual lines
+  local _, other = fake_run(buf, 1)
+  notify(other, { output_type = "stream", name = "stdout", text = ("x"):rep(100000) .. "\n" })
+  settle()
+  lines = H.outputs(buf)[1].lines
+  H.eq(1 + 4, #lines, "header + max_lines pieces")
+  H.truthy(lines[#lines]:find("…$"), "the cut is marked")
+  -- narrower windows: the lines are cut again at the new width
+  vim.cmd("vsplit")
+  settle()
+  local narrow = math.max(vim.api.nvim_win_get_width(0), vim.api.nvim_win_get_width(vim.fn.win_getid(vim.fn.winnr("#"))))
+  H.truthy(narrow < width, "the windows got narrower")
+  H.wait("the lines cut at the new width", function()
+    for _, line in ipairs(H.outputs(buf)[1].lines) do
+      if vim.fn.strdisplaywidth(line) > narrow then
+        return false
+      end
+    end
+    return true
+  end, 2000)
+  vim.cmd("only")
+end)
+
 H.test("the full view shows a Python error line once, after its traceback", function()
   local buf = scratch({ "# %%", "1 / 0" })
   local block, id = fake_run(buf, 1)

@@ -175,7 +175,8 @@ function M.on_output(block, item)
     buffer = block.buf,
     window = win,
     x = 0,
-    y = row + 1,
+    -- 0-based: image.nvim pads with virtual lines below this row, as the block does.
+    y = row,
     with_virtual_padding = true,
     inline = true,
   })

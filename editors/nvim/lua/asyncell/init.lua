@@ -43,6 +43,13 @@ function M.setup(opts)
       end
     end,
   })
+  -- Output lines are cut to the window's width: cut again when it changes.
+  vim.api.nvim_create_autocmd({ "VimResized", "WinResized", "WinNew", "WinClosed", "BufWinEnter" }, {
+    group = group,
+    callback = function()
+      require("asyncell.outputs").render_all()
+    end,
+  })
   vim.api.nvim_create_autocmd({ "BufWipeout", "BufDelete" }, {
     group = group,
     callback = function(args)

@@ -361,6 +361,41 @@ function M.folded_body(block, max)
   return shown, earlier, kept
 end
 
+--- Display cells for text in the widest window showing `buf` (nil when none shows it).
+local function text_width(buf)
+  local widest
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    local info = vim.fn.getwininfo(win)[1]
+    local width = vim.api.nvim_win_get_width(win) - (info and info.textoff or 0)
+    widest = math.max(widest or 0, width)
+  end
+  return widest
+end
+
+--- `text` cut into pieces of at most `width` display cells (virtual lines do not wrap),
+--- at most `max` of them, the last one ending in "…" when text was left out.
+function M.wrap(text, width, max)
+  if not width or width < 8 or vim.fn.strdisplaywidth(text) <= width then
+    return { text }
+  end
+  local pieces, start, total = {}, 0, vim.fn.strchars(text)
+  while start < total do
+    local n = width
+    local piece = vim.fn.strcharpart(text, start, n)
+    while n > 1 and vim.fn.strdisplaywidth(piece) > width do
+      n = n - 1
+      piece = vim.fn.strcharpart(text, start, n)
+    end
+    start = start + n
+    if #pieces + 1 == max and start < total then
+      pieces[#pieces + 1] = vim.fn.strcharpart(piece, 0, vim.fn.strchars(piece) - 1) .. "…"
+      break
+    end
+    pieces[#pieces + 1] = piece
+  end
+  return pieces
+end
+
 function M.render(block)
   if block.removed or not vim.api.nvim_buf_is_valid(block.buf) then
     return
@@ -370,20 +405,24 @@ function M.render(block)
     return
   end
   local gutter = { config.options.gutter, "AsyncellGutter" }
-  local header, header_hl = render.header(block, now_ms())
-  local virt_lines = { { gutter, { header, header_hl } } }
+  local width = text_width(block.buf)
+  width = width and (width - vim.fn.strdisplaywidth(config.options.gutter))
+  local virt_lines = {}
+  local function add(text, hl)
+    for _, piece in ipairs(M.wrap(text, width, config.options.max_lines)) do
+      virt_lines[#virt_lines + 1] = { gutter, { piece, hl } }
+    end
+  end
+  add(render.header(block, now_ms()))
   local shown, earlier, kept = M.folded_body(block, config.options.max_lines)
   if earlier > 0 then
-    virt_lines[#virt_lines + 1] = {
-      gutter,
-      { ("… %d earlier line%s (:AsyncellOutput)"):format(earlier, earlier == 1 and "" or "s"), "AsyncellMore" },
-    }
+    add(("… %d earlier line%s (:AsyncellOutput)"):format(earlier, earlier == 1 and "" or "s"), "AsyncellMore")
   end
   for _, line in ipairs(kept) do
-    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] } }
+    add(line[1], line[2])
   end
   for _, line in ipairs(shown) do
-    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] or "AsyncellStdout" } }
+    add(line[1], line[2] or "AsyncellStdout")
   end
   block.virt_lines = virt_lines
   pcall(vim.api.nvim_buf_set_extmark, block.buf, M.ns, row, 0, {
@@ -410,6 +449,15 @@ function M.schedule_render(block)
       M.render(b)
     end
   end)
+end
+
+--- Draws every block again (a window was resized: lines wrap at its new width).
+function M.render_all()
+  for _, buf_blocks in pairs(blocks) do
+    for _, block in ipairs(buf_blocks) do
+      M.schedule_render(block)
+    end
+  end
 end
 
 --- Running blocks (for the elapsed-time ticker).
