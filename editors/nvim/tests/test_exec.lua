@@ -187,6 +187,8 @@ H.test("an image result appears as a one-line placeholder", function()
     "# %%",
     "import struct, zlib",
     "class Dot:",
+    "    def __repr__(self):",
+    "        return '<Dot>'",
     "    def _repr_png_(self):",
     "        raw = b'\\x00\\xff\\x00\\x00' * 1",
     "        def chunk(kind, data):",

@@ -140,6 +140,8 @@ local IMAGE_CELL = table.concat({
   "            + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))",
   "open(EXPECTED, 'wb').write(png())",
   "class Dot:",
+  "    def __repr__(self):",
+  "        return '<Dot>'",
   "    def _repr_png_(self):",
   "        return png()",
   "Dot()",
@@ -167,7 +169,7 @@ H.test(":AsyncellOpenImage writes the PNG to a temp file and opens it with the s
   vim.cmd("AsyncellRunCell")
   local text = H.wait_output(buf, "image/png")
   H.contains(text, "[image/png, 2×1, ", "the placeholder")
-  H.contains(text, "(:AsyncellOpenImage)", "the placeholder says how to see it")
+  H.contains(text, "[image/png, 2×1, 70 B] <Dot>  (:AsyncellOpenImage)", "the placeholder says how to see it")
   local png = read_bytes(expected)
   H.eq("\137PNG", png:sub(1, 4), "the cell wrote a PNG")
   H.cursor_to("Dot()")

@@ -386,6 +386,15 @@ function M.wrap(text, width, max)
       n = n - 1
       piece = vim.fn.strcharpart(text, start, n)
     end
+    -- Break after a blank in the piece's second half, as 'linebreak' does, so a hint
+    -- like "(:AsyncellOutput)" stays whole.
+    if start + n < total then
+      local blank = piece:match(".*()%s")
+      if blank and blank > #piece / 2 then
+        piece = piece:sub(1, blank)
+        n = vim.fn.strchars(piece)
+      end
+    end
     start = start + n
     if #pieces + 1 == max and start < total then
       pieces[#pieces + 1] = vim.fn.strcharpart(piece, 0, vim.fn.strchars(piece) - 1) .. "…"
