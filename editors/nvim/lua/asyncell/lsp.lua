@@ -330,6 +330,8 @@ function M.expected(buf)
     and vim.api.nvim_buf_is_valid(buf)
     and vim.bo[buf].buftype == ""
     and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype)
+    -- no binary was found for its workspace (the user was told): none will start
+    and not told_missing[M.root_dir(buf)]
 end
 
 --- The asyncell client attached to a buffer, or nil.

@@ -325,7 +325,8 @@ function M.folded_body(block, max)
   local function consider(line)
     if #tail < max then
       tail[#tail + 1] = line
-    elseif line[3] then
+    elseif line[3] and #kept_rev < max then
+      -- (the newest `max` of them: a task failing in a loop does not fill the screen)
       kept_rev[#kept_rev + 1] = line
     else
       earlier = earlier + 1
