@@ -198,4 +198,45 @@ H.test(":AsyncellOpenImage writes the PNG to a temp file and opens it with the s
   vim.cmd("normal q")
 end)
 
+H.test("with image.nvim installed, a PNG output is handed to it under its cell and cleared on re-run", function()
+  -- image.nvim needs a kitty/ueberzug terminal, which a headless Neovim has not: this
+  -- stand-in on 'runtimepath' has its API (require("image").from_file(path, opts) ->
+  -- image with :render() and :clear(), as in image.nvim's lua/image/init.lua) and records
+  -- the calls, so the test checks what the plugin hands over.
+  local dir = H.project()
+  vim.fn.mkdir(dir .. "/rtp/lua/image", "p")
+  vim.fn.writefile({
+    "local M = { calls = {} }",
+    "function M.from_file(path, opts)",
+    "  local f = io.open(path, 'rb'); local bytes = f:read('*a'); f:close()",
+    "  local call = { path = path, bytes = bytes, opts = opts }",
+    "  table.insert(M.calls, call)",
+    "  return { render = function() call.rendered = true end, clear = function() call.cleared = true end }",
+    "end",
+    "return M",
+  }, dir .. "/rtp/lua/image/init.lua")
+  vim.opt.runtimepath:append(dir .. "/rtp")
+  package.loaded["image"] = nil
+  local expected = dir .. "/expected.png"
+  local buf = H.open("inline.py", IMAGE_CELL:gsub("EXPECTED", vim.inspect(expected)), dir)
+  H.cursor_to("Dot()")
+  vim.cmd("AsyncellRunCell")
+  H.wait_output(buf, "image/png")
+  local image = require("image")
+  local call = H.wait("image.nvim's from_file", function()
+    return image.calls[1]
+  end)
+  H.eq(read_bytes(expected), call.bytes, "the file given to image.nvim holds the PNG")
+  H.eq(buf, call.opts.buffer, "bound to the buffer")
+  H.eq(vim.api.nvim_get_current_win(), call.opts.window, "and its window")
+  H.eq(H.cursor_to("Dot()") - 1, call.opts.y, "at the cell's last line (0-based), where the block is")
+  H.truthy(call.opts.with_virtual_padding and call.rendered, "rendered with room made for it")
+  vim.cmd("AsyncellRunCell")
+  H.wait("the old image cleared on re-run", function()
+    return call.cleared and image.calls[2]
+  end)
+  vim.opt.runtimepath:remove(dir .. "/rtp")
+  package.loaded["image"] = nil
+end)
+
 H.run()
