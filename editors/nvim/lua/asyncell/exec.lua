@@ -234,7 +234,9 @@ end
 function M.run_and_advance(buf)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   local row = vim.api.nvim_win_get_cursor(0)[1] - 1
-  local block = M.run_cell(buf, row)
+  local cell = cells.at(buf, row)
+  -- Stepping through a notebook passes over markdown cells without a warning.
+  local block = (cell and not cell.is_code) and nil or M.run_cell(buf, row)
   local next_cell = cells.step(buf, row, 1)
   if next_cell and vim.api.nvim_get_current_buf() == buf then
     vim.api.nvim_win_set_cursor(0, { cells.body_row(next_cell) + 1, 0 })

@@ -160,9 +160,13 @@ end
 
 --- Draws a new PNG output of `block` under its cell with image.nvim (no-op without it).
 function M.on_output(block, item)
-  local api = image_nvim()
-  local image = api and M.of_item(item)
+  -- The image first: looking for image.nvim searches 'runtimepath' when it is absent.
+  local image = M.of_item(item)
   if not image or image.mime ~= "image/png" then
+    return
+  end
+  local api = image_nvim()
+  if not api then
     return
   end
   local win = vim.fn.bufwinid(block.buf)

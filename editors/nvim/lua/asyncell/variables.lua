@@ -29,7 +29,8 @@ end
 function M.format(source, reply, err, width)
   width = width or 100
   local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(source), ":t")
-  local lines = { ("asyncell variables · %s   <CR>: inspect  r: refresh  q: close"):format(name) }
+  local count = reply and reply.total and ("%d name%s"):format(reply.total, reply.total == 1 and "" or "s") or "…"
+  local lines = { ("%s · %s   <CR>: inspect  r: refresh  q: close"):format(name, count) }
   local rows, hls = {}, { [1] = "Title" }
   if err then
     lines[#lines + 1] = "  " .. one_line(err, width - 2)
