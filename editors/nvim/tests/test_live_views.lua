@@ -81,6 +81,13 @@ H.test(":AsyncellVariables follows a cell while it awaits, and <CR> inspects", f
     "for beat in range(100000):",
     "    await trio.sleep(0.05)",
   }, "\n"))
+  -- before any cell ran there is no namespace: the float says what to do
+  vim.cmd("AsyncellVariables")
+  H.wait("the float to say there is no host yet", function()
+    return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n"):find("run a cell first", 1, true)
+  end, 5000)
+  vim.cmd("normal q")
+  H.eq(buf, vim.api.nvim_get_current_buf(), "q closes the float")
   H.cursor_to("import trio")
   vim.cmd("AsyncellRunCell")
   H.wait_output(buf, "✓")
