@@ -148,6 +148,17 @@ for _, line in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
 end
 vim.cmd("close")
 
+vim.cmd("AsyncellVariables")
+wait(5000, function()
+  return table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n"):find("heartbeat", 1, true) ~= nil
+end)
+say("")
+say("── :AsyncellVariables (a float, refreshed while open) " .. ("─"):rep(16))
+for _, line in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
+  say(line)
+end
+vim.cmd("normal q")
+
 for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
   if line == "1 / 0" then
     vim.api.nvim_win_set_cursor(0, { i, 0 })

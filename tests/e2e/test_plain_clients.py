@@ -167,6 +167,24 @@ def test_a_long_cell_does_not_hold_the_reply(plain):
     wait_hint(client, uri, lambda hints: any(h["label"] == "⊘ interrupted" for h in hints))
 
 
+def test_a_queued_cell_says_it_is_queued_until_its_turn(plain):
+    client, uri = plain
+    slow = CELLS + "\n# %%\nimport time\nprint('asleep', flush=True)\ntime.sleep(3)\n"
+    client.change(uri, 2, [{"text": slow}])
+    client.request("workspace/executeCommand", actions_at(client, uri, 17)[0]["command"])
+    # Cell 5 runs once its output shows in the progress (the host has started).
+    client.wait_for("$/progress", lambda p: p["value"].get("message", "").startswith("Running cell 5 · ") and "asleep" in p["value"]["message"], timeout=15)
+    # Cell 1 is asked for while cell 5 sleeps: its progress does not claim it runs.
+    first = client.request("workspace/executeCommand", actions_at(client, uri, 1)[0]["command"])
+    token = f"asyncell/{first['executions'][0]['executionId']}"
+    begin = client.wait_for("$/progress", lambda p: p["token"] == token and p["value"]["kind"] == "begin", timeout=10)
+    assert begin["value"]["message"] == "cell 1 is queued behind a running cell"
+    report = client.wait_for("$/progress", lambda p: p["token"] == token and p["value"]["kind"] == "report", timeout=10)
+    assert report["value"]["message"].startswith("cell 1 is queued behind a running cell · ")
+    end = client.wait_for("$/progress", lambda p: p["token"] == token and p["value"]["kind"] == "end", timeout=15)
+    assert end["value"]["message"].startswith("cell 1: ✓")
+
+
 def test_helix_workspace_command_without_arguments(asyncell_bin, tmp_path, host_cache):
     client = LspClient.start(asyncell_bin, env={"XDG_CACHE_HOME": str(host_cache)}, cwd=tmp_path)
     try:

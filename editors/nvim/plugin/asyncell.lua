@@ -31,6 +31,39 @@ command("AsyncellRunAll", function()
   asyncell().run_all()
 end, { desc = "Run every code cell" })
 
+command("AsyncellRunBelow", function()
+  asyncell().run_below()
+end, { desc = "Run the cursor's cell and every code cell below it" })
+
+command("AsyncellRunAndAdvance", function()
+  asyncell().run_and_advance()
+end, { desc = "Run the cell under the cursor and move to the next cell" })
+
+command("AsyncellRestartRunAll", function()
+  asyncell().restart_run_all()
+end, { desc = "Restart the host, then run every code cell" })
+
+command("AsyncellNextCell", function(args)
+  asyncell().next_cell(math.max(1, args.count))
+end, { count = 1, desc = "Go to the next # %% cell ([count] cells down)" })
+
+command("AsyncellPrevCell", function(args)
+  asyncell().next_cell(-math.max(1, args.count))
+end, { count = 1, desc = "Go to the previous # %% cell ([count] cells up)" })
+
+command("AsyncellVariables", function()
+  asyncell().variables()
+end, { desc = "The live namespace's variables in a float (<CR> inspects)" })
+
+command("AsyncellOpenImage", function(args)
+  asyncell().open_image(tonumber(args.args))
+end, { nargs = "?", desc = "Open an image of the cell's output in the system viewer" })
+
+command("AsyncellSaveImage", function(args)
+  local path, n = args.fargs[1], tonumber(args.fargs[2])
+  asyncell().save_image(path, n)
+end, { nargs = "+", complete = "file", desc = "Save an image of the cell's output: {path} [n]" })
+
 command("AsyncellRunSelection", function(args)
   asyncell().run_selection(args.line1, args.line2)
 end, { range = true, desc = "Run the selected lines" })

@@ -37,6 +37,41 @@ H.test("a nested loop run at cell top level is reported as LOOP200 on its line",
   H.eq("asyncio.run(main())", line:sub(d.col + 1, d.end_col), "diagnostic range text")
 end)
 
+H.test("the README's vim.diagnostic.config shows the message as inline text", function()
+  -- the exact snippet the README gives (its lua block that calls vim.diagnostic.config)
+  local readme = table.concat(vim.fn.readfile(H.root .. "/editors/nvim/README.md"), "\n")
+  local snippet
+  for block in readme:gmatch("```lua\n(.-)```") do
+    if block:find("vim.diagnostic.config", 1, true) then
+      snippet = block
+    end
+  end
+  H.truthy(snippet, "the README has a vim.diagnostic.config snippet")
+  local saved = vim.diagnostic.config()
+  assert(loadstring(snippet))()
+  local buf = H.open("inline.py", CELLS)
+  H.wait("the LOOP200 diagnostic", function()
+    return #loop200(buf) > 0
+  end)
+  vim.cmd("redraw")
+  -- what is drawn at the end of the asyncio.run line: the diagnostic's virtual text
+  local text = H.wait("virtual text on the asyncio.run line", function()
+    for _, mark in ipairs(vim.api.nvim_buf_get_extmarks(buf, -1, { 7, 0 }, { 7, -1 }, { details = true })) do
+      local chunks = mark[4].virt_text
+      if chunks and mark[4].virt_text_pos == "eol" then
+        local line = table.concat(vim.tbl_map(function(c)
+          return c[1]
+        end, chunks))
+        if line:find("asyncio.run()", 1, true) then
+          return line
+        end
+      end
+    end
+  end, 5000)
+  H.contains(text, "■", "the configured prefix")
+  vim.diagnostic.config(saved)
+end)
+
 H.test("fixing the cell in the buffer clears the diagnostic (incremental sync)", function()
   local buf = H.open("fixme.py", CELLS)
   H.wait("the LOOP200 diagnostic", function()

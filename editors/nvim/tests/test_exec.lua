@@ -96,9 +96,11 @@ H.test("long output folds to max_lines and the whole of it opens in a scratch sp
   local buf = H.open("long.py", CELLS)
   H.cursor_to("print('line', i)")
   vim.cmd("AsyncellRunCell")
-  local entry = wait_block(buf, "print('line', i)", "more lines")
-  H.eq(1 + 6 + 1, #entry.lines, "header + max_lines + fold line")
-  H.contains(entry.lines[8], "… 24 more lines")
+  local entry = wait_block(buf, "print('line', i)", "✓")
+  H.eq(1 + 1 + 6, #entry.lines, "header + fold line + max_lines")
+  H.contains(entry.lines[2], "… 24 earlier lines")
+  H.contains(entry.lines[3], "line 24", "the newest lines are shown")
+  H.contains(entry.lines[8], "line 29")
   vim.cmd("AsyncellOutput!")
   H.eq("", vim.api.nvim_win_get_config(0).relative, "a split, not a float")
   local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
@@ -124,9 +126,9 @@ H.test("a flood of output stays folded and the editor stays responsive", functio
   ticker:close()
   H.say(("   (longest main-loop stall during the flood: %.0f ms)"):format(worst))
   H.truthy(worst < 1500, ("longest stall %.0f ms"):format(worst))
-  H.eq(1 + 6 + 1, #entry.lines, "header + max_lines + fold line")
-  H.contains(entry.lines[2], "flood 0")
-  H.contains(entry.lines[8], "… 49994 more lines")
+  H.eq(1 + 1 + 6, #entry.lines, "header + fold line + max_lines")
+  H.contains(entry.lines[2], "… 49994 earlier lines")
+  H.contains(entry.lines[8], "flood 49999", "the newest line is shown")
   H.truthy((vim.uv.hrtime() - started) / 1e9 < 20, "50k lines in under 20 s")
   -- the full output has every line
   local block = require("asyncell.outputs").at(buf, 1)
@@ -185,6 +187,8 @@ H.test("an image result appears as a one-line placeholder", function()
     "# %%",
     "import struct, zlib",
     "class Dot:",
+    "    def __repr__(self):",
+    "        return '<Dot>'",
     "    def _repr_png_(self):",
     "        raw = b'\\x00\\xff\\x00\\x00' * 1",
     "        def chunk(kind, data):",

@@ -127,6 +127,14 @@ impl Supervisor {
         self.existing_slot(doc).and_then(|slot| slot.live_host())
     }
 
+    /// The execution the document's host runs now (the first in its queue), if any: an
+    /// execution that is not it still waits its turn.
+    pub fn running_execution(&self, doc: &str) -> Option<String> {
+        let host = self.live_host(doc)?;
+        let running = lock(&host.state).running_id();
+        running
+    }
+
     /// A fresh execution id.
     pub fn next_execution_id(&self) -> String {
         format!("e{}", self.inner.ids.fetch_add(1, Ordering::Relaxed))

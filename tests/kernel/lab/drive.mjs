@@ -21,8 +21,10 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
 });
 const seen = {};
+let page;
+let describe = async () => ({});
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   log('opening', url.replace(/token=[^&]+/, 'token=…'));
   await page.goto(url);
   const cells = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell');
@@ -34,10 +36,33 @@ try {
   const waitText = async (i, text, timeout = 30000) => {
     await output(i).getByText(text).first().waitFor({ timeout });
   };
+  const prompt = async (i) => (await cells.nth(i).locator('.jp-InputPrompt').innerText()).trim();
+  // Shift+Enter only runs the cell that has focus: while JupyterLab is still laying the
+  // notebook out, a click may land before the editor takes focus and the key goes
+  // nowhere. A run counts once the cell's prompt shows it queued ([*]) or done ([n]);
+  // until then the key is pressed again (at most 3 times).
   const run = async (i) => {
-    await cells.nth(i).locator('.jp-InputArea-editor').click();
-    await page.keyboard.press('Shift+Enter');
+    for (let attempt = 1; ; attempt++) {
+      await cells.nth(i).locator('.jp-InputArea-editor').click();
+      await page.keyboard.press('Shift+Enter');
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        if (/\[(\*|\d+)\]/.test(await prompt(i))) {
+          log(`cell ${i + 1} queued (attempt ${attempt})`);
+          return;
+        }
+        await page.waitForTimeout(100);
+      }
+      if (attempt === 3) throw new Error(`cell ${i + 1} never queued: its prompt reads "${await prompt(i)}"`);
+    }
   };
+  // What the page showed, for a failure report.
+  describe = async () => ({
+    prompts: await Promise.all([0, 1, 2, 3, 4].map((i) => prompt(i).catch(() => '?'))),
+    outputs: await Promise.all([0, 1, 2, 3, 4].map((i) => output(i).innerText().catch(() => '?'))),
+    status: await page.locator('.jp-StatusBar-Item', { hasText: /Idle|Busy|Starting|Connecting|Unknown|Dead|Restarting/i })
+      .first().innerText({ timeout: 1000 }).catch(() => '?'),
+  });
   await run(0);
   // The first execution also waits for the kernel's start on a loaded machine.
   await waitText(0, 'heartbeat started', 90000);
@@ -66,6 +91,8 @@ try {
   await page.screenshot({ path: screenshot });
 } catch (error) {
   seen.error = String(error);
+  seen.page = await describe().catch((e) => String(e));
+  await page.screenshot({ path: screenshot }).catch(() => {});
 } finally {
   await browser.close();
 }

@@ -103,6 +103,49 @@ function M.above(buf, row)
   return result
 end
 
+--- Code cells from the cell containing `row` (or the first one after it) to the end.
+function M.from(buf, row)
+  local result = {}
+  for _, cell in ipairs(M.list(buf)) do
+    if cell.end_row >= row and cell.is_code then
+      result[#result + 1] = cell
+    end
+  end
+  return result
+end
+
+--- Where the cursor goes in a cell: its first line after the marker (the marker itself
+--- when the cell has nothing else).
+function M.body_row(cell)
+  if cell.marker and cell.start_row < cell.end_row then
+    return cell.start_row + 1
+  end
+  return cell.start_row
+end
+
+--- The cell `count` cells after (count > 0) or before (count < 0) the one containing
+--- `row`, stopping at the first and last cell; nil when there is none in that direction.
+--- From a blank preamble, the first cell is one step forward.
+function M.step(buf, row, count)
+  local list = M.list(buf)
+  local here
+  for i, cell in ipairs(list) do
+    if row >= cell.start_row and row <= cell.end_row then
+      here = i
+      break
+    end
+  end
+  if not here then
+    -- Before the first cell: the first cell counts as "the next one".
+    here = 0
+  end
+  local target = math.max(1, math.min(#list, here + count))
+  if target == here or (here == 0 and count < 0) or not list[target] then
+    return nil
+  end
+  return list[target]
+end
+
 function M.code_cells(buf)
   return vim.tbl_filter(function(cell)
     return cell.is_code

@@ -14,12 +14,20 @@ M.defaults = {
   target = nil,
   filetypes = { "python" },
   root_markers = { "pyproject.toml", ".git" },
-  -- Outputs are folded to this many lines; :AsyncellOutput shows everything.
+  -- Outputs are folded to their newest this many lines; :AsyncellOutput shows everything.
   max_lines = 10,
+  -- Background tasks' output kept per cell (the newest lines; older ones are dropped),
+  -- so a task that prints forever does not grow memory.
+  max_background_lines = 1000,
   -- Characters drawn before output lines, and the status icons.
   gutter = "│ ",
   -- How often (ms) the statusline asks the server for the host's state while attached.
   status_interval = 2000,
+  -- How often (ms) an open :AsyncellVariables float asks the host again.
+  variables_interval = 1000,
+  -- "auto": draw images inline with image.nvim when it is installed, else a placeholder
+  -- line (:AsyncellOpenImage opens it); "placeholder": never draw them.
+  images = "auto",
   -- Show the server's "▶ Run cell" / "Run above" code lenses (they run through the plugin).
   codelens = false,
   -- false, true (the defaults below) or a table overriding some of them (false disables one).
@@ -33,6 +41,13 @@ M.default_keymaps = {
   run_selection = { "x", "<leader>ar" },
   run_above = { "n", "<leader>aa" },
   run_all = { "n", "<leader>aA" },
+  run_below = { "n", "<leader>ab" },
+  run_and_advance = { "n", "<leader>an" },
+  restart_run_all = { "n", "<leader>aX" },
+  next_cell = { { "n", "x" }, "]c" },
+  prev_cell = { { "n", "x" }, "[c" },
+  variables = { "n", "<leader>av" },
+  open_image = { "n", "<leader>ap" },
   interrupt = { "n", "<leader>ai" },
   restart = { "n", "<leader>aR" },
   tasks = { "n", "<leader>at" },
@@ -54,7 +69,10 @@ function M.set(user)
     loop = { "string" },
     target = { "string" },
     max_lines = { "number" },
+    max_background_lines = { "number" },
     status_interval = { "number" },
+    variables_interval = { "number" },
+    images = { "string" },
     keymaps = { "boolean", "table" },
     codelens = { "boolean" },
   }

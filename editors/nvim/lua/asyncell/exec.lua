@@ -52,46 +52,100 @@ local function advance(buf)
   end
 end
 
+-- How long a run asked for before the server attached waits for it.
+M.attach_timeout_ms = 30000
+
+--- Calls `fn` once the asyncell client has attached to `buf` (now, if it has), or
+--- `failed` after attach_timeout_ms.
+local function when_attached(buf, fn, failed)
+  if lsp.ready(buf) then
+    return fn()
+  end
+  local fired = false
+  local id = vim.api.nvim_create_autocmd("LspAttach", {
+    buffer = buf,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if fired or not client or client.name ~= lsp.name then
+        return
+      end
+      fired = true
+      -- After the attach has finished (the client is then listed for the buffer).
+      vim.schedule(fn)
+      return true
+    end,
+  })
+  vim.defer_fn(function()
+    if not fired then
+      fired = true
+      pcall(vim.api.nvim_del_autocmd, id)
+      failed()
+    end
+  end, M.attach_timeout_ms)
+end
+
 --- Sends one asyncell/execute. `spec`: params (position or code), anchor_row and the
 --- rows [from, to] whose previous output this run replaces, label. `done(block, result)`
---- is called when the request answers (result nil on error).
+--- is called when the request answers (result nil on error). Asked for in a buffer the
+--- server has not attached to yet (just opened), the run shows as waiting and starts
+--- when it attaches.
 function M.execute(buf, spec, done)
   buf = buf == 0 and vim.api.nvim_get_current_buf() or buf
-  if not lsp.client(buf) then
+  if not lsp.client(buf) and not lsp.expected(buf) then
     notify("not attached to this buffer; is it a python file? (see :checkhealth asyncell)", vim.log.levels.ERROR)
     return nil
   end
   local exec_id = new_id()
   local block = outputs.create(buf, exec_id, spec.anchor_row, spec.from, spec.to, spec.label)
-  inflight[buf] = inflight[buf] or {}
-  table.insert(inflight[buf], block)
-  advance(buf)
-  ensure_ticker()
-  status.refresh(buf)
-  local params = vim.deepcopy(spec.params)
-  params.executionId = exec_id
-  lsp.request(buf, "asyncell/execute", params, function(err, result)
-    local queue = inflight[buf] or {}
-    for i, b in ipairs(queue) do
-      if b == block then
-        table.remove(queue, i)
-        break
-      end
+  local function send()
+    block.waiting = nil
+    if block.removed then
+      return
     end
-    if err then
-      outputs.set_status(block, "failed", { message = err.message or vim.inspect(err), finished = true })
-      if not block.removed then
-        notify("execute failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
-      end
-    else
-      outputs.finish(block, result or {})
-    end
+    inflight[buf] = inflight[buf] or {}
+    table.insert(inflight[buf], block)
     advance(buf)
+    ensure_ticker()
     status.refresh(buf)
-    if done then
-      done(block, not err and result or nil)
-    end
-  end)
+    local params = vim.deepcopy(spec.params)
+    params.executionId = exec_id
+    lsp.request(buf, "asyncell/execute", params, function(err, result)
+      local queue = inflight[buf] or {}
+      for i, b in ipairs(queue) do
+        if b == block then
+          table.remove(queue, i)
+          break
+        end
+      end
+      if err then
+        outputs.set_status(block, "failed", { message = err.message or vim.inspect(err), finished = true })
+        if not block.removed then
+          notify("execute failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+        end
+      else
+        outputs.finish(block, result or {})
+      end
+      advance(buf)
+      status.refresh(buf)
+      if done then
+        done(block, not err and result or nil)
+      end
+    end)
+  end
+  if lsp.ready(buf) then
+    send()
+  else
+    block.waiting = true
+    outputs.render(block)
+    when_attached(buf, send, function()
+      local message = "the server did not start (see :checkhealth asyncell)"
+      outputs.set_status(block, "failed", { message = message, finished = true })
+      notify(message, vim.log.levels.ERROR)
+      if done then
+        done(block, nil)
+      end
+    end)
+  end
   return block
 end
 
@@ -166,6 +220,38 @@ function M.run_above(buf, row)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
   row = row or (vim.api.nvim_win_get_cursor(0)[1] - 1)
   return M.run_cells(buf, cells.above(buf, row))
+end
+
+--- Runs the cell containing `row` and every code cell below it, stopping at a failure.
+function M.run_below(buf, row)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  row = row or (vim.api.nvim_win_get_cursor(0)[1] - 1)
+  return M.run_cells(buf, cells.from(buf, row))
+end
+
+--- Runs the cell under the cursor and moves the cursor into the next cell (Jupyter's
+--- Shift-Enter); in the last cell the cursor stays.
+function M.run_and_advance(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local cell = cells.at(buf, row)
+  -- Stepping through a notebook passes over markdown cells without a warning.
+  local block = (cell and not cell.is_code) and nil or M.run_cell(buf, row)
+  local next_cell = cells.step(buf, row, 1)
+  if next_cell and vim.api.nvim_get_current_buf() == buf then
+    vim.api.nvim_win_set_cursor(0, { cells.body_row(next_cell) + 1, 0 })
+  end
+  return block
+end
+
+--- Restarts the host (a fresh interpreter, outputs cleared), then runs every code cell.
+function M.restart_run_all(buf)
+  buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
+  M.restart(buf, function(err)
+    if not err then
+      M.run_all(buf)
+    end
+  end)
 end
 
 function M.run_all(buf)

@@ -34,7 +34,6 @@ function M.setup(opts)
     callback = function(args)
       local client = vim.lsp.get_client_by_id(args.data.client_id)
       if client and client.name == require("asyncell.lsp").name then
-        require("asyncell.keymaps").attach(args.buf)
         require("asyncell.status").start()
         -- the loop and host state, for the statusline
         require("asyncell.status").refresh(args.buf)
@@ -44,6 +43,13 @@ function M.setup(opts)
       end
     end,
   })
+  -- Output lines are cut to the window's width: cut again when it changes.
+  vim.api.nvim_create_autocmd({ "VimResized", "WinResized", "WinNew", "WinClosed", "BufWinEnter" }, {
+    group = group,
+    callback = function()
+      require("asyncell.outputs").render_all()
+    end,
+  })
   vim.api.nvim_create_autocmd({ "BufWipeout", "BufDelete" }, {
     group = group,
     callback = function(args)
@@ -51,6 +57,20 @@ function M.setup(opts)
       require("asyncell.status").forget(args.buf)
     end,
   })
+  -- Keymaps go on as soon as a buffer of the filetypes opens, not when the server
+  -- attaches (seconds later): a key typed meanwhile must run, not insert text.
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = config.options.filetypes,
+    callback = function(args)
+      require("asyncell.keymaps").attach(args.buf)
+    end,
+  })
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype) then
+      require("asyncell.keymaps").attach(buf)
+    end
+  end
   warn_missing_binary()
   require("asyncell.lsp").enable()
   M._configured = true
@@ -88,6 +108,46 @@ end
 
 function M.run_all()
   return require("asyncell.exec").run_all(0)
+end
+
+function M.run_below()
+  return require("asyncell.exec").run_below(0)
+end
+
+function M.run_and_advance()
+  return require("asyncell.exec").run_and_advance(0)
+end
+
+function M.restart_run_all()
+  return require("asyncell.exec").restart_run_all(0)
+end
+
+--- Moves the cursor `count` cells down (negative: up), as ]c and [c do.
+function M.next_cell(count)
+  count = count or 1
+  local cells = require("asyncell.cells")
+  local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+  local cell = cells.step(0, row, count)
+  if cell then
+    -- A jump, as ]] is: '' and <C-o> come back (not in Visual mode, which m' would end).
+    if vim.api.nvim_get_mode().mode == "n" then
+      vim.cmd("normal! m'")
+    end
+    vim.api.nvim_win_set_cursor(0, { cells.body_row(cell) + 1, 0 })
+  end
+end
+
+function M.variables()
+  return require("asyncell.variables").open(0)
+end
+
+--- The n-th image (1-based; default the last) of the output of the cell under the cursor.
+function M.open_image(n)
+  return require("asyncell.images").open(0, n)
+end
+
+function M.save_image(path, n)
+  return require("asyncell.images").save(0, path, n)
 end
 
 --- Runs rows first..last (1-based, inclusive) of the current buffer.

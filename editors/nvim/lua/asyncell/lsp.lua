@@ -323,9 +323,26 @@ function M.enable()
   end
 end
 
+--- Whether asyncell starts (or attaches) for `buf`: a file buffer of the configured
+--- filetypes, once setup() ran.
+function M.expected(buf)
+  return require("asyncell")._configured == true
+    and vim.api.nvim_buf_is_valid(buf)
+    and vim.bo[buf].buftype == ""
+    and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype)
+    -- no binary was found for its workspace (the user was told): none will start
+    and not told_missing[M.root_dir(buf)]
+end
+
 --- The asyncell client attached to a buffer, or nil.
 function M.client(buf)
   return vim.lsp.get_clients({ bufnr = buf or 0, name = M.name })[1]
+end
+
+--- Whether the asyncell client of `buf` is attached and initialized (requests can go).
+function M.ready(buf)
+  local client = M.client(buf)
+  return client ~= nil and client.initialized == true
 end
 
 function M.clients()

@@ -64,6 +64,7 @@ end
 
 local function remove(block)
   block.removed = true
+  require("asyncell.images").forget(block)
   pcall(vim.api.nvim_buf_del_extmark, block.buf, M.ns, block.mark)
   if by_exec[block.exec_id] == block then
     by_exec[block.exec_id] = nil
@@ -134,10 +135,75 @@ local function count_newlines(text)
   return select(2, text:gsub("\n", ""))
 end
 
+-- Background-task output is trimmed back to max_background_lines once it exceeds it
+-- by this fraction: the cost of trimming is spread over many appends.
+local TRIM_SLACK = 0.25
+
+--- Drops `n` complete lines from the front of stream item `item`.
+local function drop_lines(item, n)
+  local dropped, keep_from = 0, nil
+  for i, part in ipairs(item.parts) do
+    local at = 0
+    while dropped < n do
+      local nl = part:find("\n", at + 1, true)
+      if not nl then
+        break
+      end
+      dropped, at = dropped + 1, nl
+    end
+    if dropped >= n then
+      local rest = vim.list_slice(item.parts, i + 1)
+      if at < #part then
+        table.insert(rest, 1, part:sub(at + 1))
+      end
+      item.parts = rest
+      keep_from = true
+      break
+    end
+  end
+  if not keep_from then
+    item.parts = {}
+  end
+  item.newlines = item.newlines - dropped
+end
+
+--- Keeps a block's background-task output to its newest max_background_lines lines (a
+--- ring: a task that prints forever does not grow memory); block.dropped counts the rest.
+local function trim_background(block)
+  local max = math.max(1, config.options.max_background_lines)
+  if block.task_lines <= max + math.floor(max * TRIM_SLACK) then
+    return
+  end
+  while block.task_lines > max do
+    local index
+    for i, item in ipairs(block.items) do
+      if item.task then
+        index = i
+        break
+      end
+    end
+    if not index then
+      break
+    end
+    local item = block.items[index]
+    local excess = block.task_lines - max
+    local lines = item.parts and render.stream_count(item) or 1
+    if lines <= excess or not item.parts then
+      table.remove(block.items, index)
+      block.task_lines, block.dropped = block.task_lines - lines, block.dropped + lines
+    else
+      drop_lines(item, excess)
+      block.task_lines, block.dropped = block.task_lines - excess, block.dropped + excess
+    end
+  end
+end
+
 --- Appends an output. Consecutive stream chunks of one stream and task are merged into
 --- one item that keeps its chunks in a list (no quadratic concatenation) and counts its
 --- lines as they arrive, so a flood of output stays cheap to draw.
 function M.append(block, output, task)
+  block.task_lines = block.task_lines or 0
+  block.dropped = block.dropped or 0
   if output.output_type == "stream" then
     local text = type(output.text) == "table" and table.concat(output.text) or (output.text or "")
     local last = block.items[#block.items]
@@ -146,12 +212,24 @@ function M.append(block, output, task)
       block.items[#block.items + 1] = last
     end
     if text ~= "" then
+      local before = render.stream_count(last)
       last.parts[#last.parts + 1] = text
       last.newlines = last.newlines + count_newlines(text)
       last.partial = text:sub(-1) ~= "\n"
+      if task then
+        block.task_lines = block.task_lines + render.stream_count(last) - before
+      end
     end
   else
-    block.items[#block.items + 1] = { output = output, task = task }
+    local item = { output = output, task = task }
+    block.items[#block.items + 1] = item
+    require("asyncell.images").on_output(block, item)
+    if task then
+      block.task_lines = block.task_lines + 1
+    end
+  end
+  if task then
+    trim_background(block)
   end
   M.schedule_render(block)
 end
@@ -208,9 +286,27 @@ function M.on_output(params)
   M.append(block, params.output, task)
 end
 
+local function dropped_line(block)
+  local n = block.dropped or 0
+  if n > 0 then
+    return {
+      ("… %d earlier line%s of background output dropped (max_background_lines = %d)"):format(
+        n,
+        n == 1 and "" or "s",
+        config.options.max_background_lines
+      ),
+      "AsyncellMore",
+    }
+  end
+end
+
 --- Lines of a block (without the header), each {text, hl, keep}.
 function M.body(block, full)
   local lines = {}
+  local dropped = dropped_line(block)
+  if dropped then
+    lines[1] = dropped
+  end
   for _, item in ipairs(block.items) do
     vim.list_extend(lines, render.lines(item, full))
   end
@@ -220,39 +316,94 @@ function M.body(block, full)
   return lines
 end
 
---- The folded body: at most `max` lines, the number of lines left out, and the `keep`
---- lines (errors) that fell past the fold. Only the lines shown are ever split out of
---- stream text.
+--- The folded body: the newest `max` lines (output that is still arriving shows its
+--- latest line), the number of earlier lines left out (background lines dropped from the
+--- ring included), and the `keep` lines (errors) among those earlier ones, which stay
+--- visible. Only the lines shown are ever split out of stream text.
 function M.folded_body(block, max)
-  local shown, kept, total = {}, {}, 0
-  local function add(line)
-    total = total + 1
-    if #shown < max then
-      shown[#shown + 1] = line
-    elseif line[3] then
-      kept[#kept + 1] = line
-    end
-  end
-  for _, item in ipairs(block.items) do
-    if item.parts then
-      local count = render.stream_count(item)
-      local room = max - #shown
-      if room > 0 then
-        for _, line in ipairs(render.lines(item, false, room)) do
-          shown[#shown + 1] = line
-        end
-      end
-      total = total + count
+  local tail, kept_rev, earlier = {}, {}, block.dropped or 0
+  local function consider(line)
+    if #tail < max then
+      tail[#tail + 1] = line
+    elseif line[3] and #kept_rev < max then
+      -- (the newest `max` of them: a task failing in a loop does not fill the screen)
+      kept_rev[#kept_rev + 1] = line
     else
-      for _, line in ipairs(render.lines(item, false)) do
-        add(line)
-      end
+      earlier = earlier + 1
     end
   end
   if block.message and block.status == "failed" then
-    add({ block.message, "AsyncellError", true })
+    consider({ block.message, "AsyncellError", true })
   end
-  return shown, total - #shown - #kept, kept
+  for i = #block.items, 1, -1 do
+    local item = block.items[i]
+    if item.parts then
+      local count = render.stream_count(item)
+      local room = max - #tail
+      local lines = room > 0 and render.lines(item, false, room, true) or {}
+      for j = #lines, 1, -1 do
+        tail[#tail + 1] = lines[j]
+      end
+      earlier = earlier + count - #lines
+    else
+      local lines = render.lines(item, false)
+      for j = #lines, 1, -1 do
+        consider(lines[j])
+      end
+    end
+  end
+  local shown, kept = {}, {}
+  for i = #tail, 1, -1 do
+    shown[#shown + 1] = tail[i]
+  end
+  for i = #kept_rev, 1, -1 do
+    kept[#kept + 1] = kept_rev[i]
+  end
+  return shown, earlier, kept
+end
+
+--- Display cells for text in the widest window showing `buf` (nil when none shows it).
+local function text_width(buf)
+  local widest
+  for _, win in ipairs(vim.fn.win_findbuf(buf)) do
+    local info = vim.fn.getwininfo(win)[1]
+    local width = vim.api.nvim_win_get_width(win) - (info and info.textoff or 0)
+    widest = math.max(widest or 0, width)
+  end
+  return widest
+end
+
+--- `text` cut into pieces of at most `width` display cells (virtual lines do not wrap),
+--- at most `max` of them, the last one ending in "…" when text was left out.
+function M.wrap(text, width, max)
+  if not width or width < 8 or vim.fn.strdisplaywidth(text) <= width then
+    return { text }
+  end
+  local pieces, start, total = {}, 0, vim.fn.strchars(text)
+  while start < total do
+    local n = width
+    local piece = vim.fn.strcharpart(text, start, n)
+    while n > 1 and vim.fn.strdisplaywidth(piece) > width do
+      n = n - 1
+      piece = vim.fn.strcharpart(text, start, n)
+    end
+    -- Break after a blank in the piece's second half, as 'linebreak' does, so a hint
+    -- like "(:AsyncellOutput)" stays whole.
+    if start + n < total then
+      local blank = piece:match(".*()%s")
+      if blank and blank > #piece / 2 then
+        piece = piece:sub(1, blank)
+        n = vim.fn.strchars(piece)
+      end
+    end
+    start = start + n
+    if #pieces + 1 == max and start < total then
+      pieces[#pieces + 1] = vim.fn.strcharpart(piece, 0, vim.fn.strchars(piece) - 1) .. "…"
+      break
+    end
+    pieces[#pieces + 1] = piece
+  end
+  return pieces
 end
 
 function M.render(block)
@@ -264,20 +415,24 @@ function M.render(block)
     return
   end
   local gutter = { config.options.gutter, "AsyncellGutter" }
-  local header, header_hl = render.header(block, now_ms())
-  local virt_lines = { { gutter, { header, header_hl } } }
-  local shown, more, kept = M.folded_body(block, config.options.max_lines)
-  for _, line in ipairs(shown) do
-    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] or "AsyncellStdout" } }
+  local width = text_width(block.buf)
+  width = width and (width - vim.fn.strdisplaywidth(config.options.gutter))
+  local virt_lines = {}
+  local function add(text, hl)
+    for _, piece in ipairs(M.wrap(text, width, config.options.max_lines)) do
+      virt_lines[#virt_lines + 1] = { gutter, { piece, hl } }
+    end
   end
-  if more > 0 then
-    virt_lines[#virt_lines + 1] = {
-      gutter,
-      { ("… %d more line%s (:AsyncellOutput)"):format(more, more == 1 and "" or "s"), "AsyncellMore" },
-    }
+  add(render.header(block, now_ms()))
+  local shown, earlier, kept = M.folded_body(block, config.options.max_lines)
+  if earlier > 0 then
+    add(("… %d earlier line%s (:AsyncellOutput)"):format(earlier, earlier == 1 and "" or "s"), "AsyncellMore")
   end
   for _, line in ipairs(kept) do
-    virt_lines[#virt_lines + 1] = { gutter, { line[1], line[2] } }
+    add(line[1], line[2])
+  end
+  for _, line in ipairs(shown) do
+    add(line[1], line[2] or "AsyncellStdout")
   end
   block.virt_lines = virt_lines
   pcall(vim.api.nvim_buf_set_extmark, block.buf, M.ns, row, 0, {
@@ -304,6 +459,15 @@ function M.schedule_render(block)
       M.render(b)
     end
   end)
+end
+
+--- Draws every block again (a window was resized: lines wrap at its new width).
+function M.render_all()
+  for _, buf_blocks in pairs(blocks) do
+    for _, block in ipairs(buf_blocks) do
+      M.schedule_render(block)
+    end
+  end
 end
 
 --- Running blocks (for the elapsed-time ticker).

@@ -109,8 +109,9 @@ end
 
 --- Lines of one output item {output=..., task=taskId?}.
 --- Each line is {text, hl, keep}: `keep` lines stay visible when the block is folded.
---- With `full`, errors include their traceback. `limit` caps the lines of a stream.
-function M.lines(item, full, limit)
+--- With `full`, errors include their traceback. `limit` caps the lines of a stream: its
+--- first `limit` lines, or its last ones with `tail`.
+function M.lines(item, full, limit, tail)
   local output = item.output
   local out = {}
   local prefix = item.task and ("[" .. item.task .. "] ") or ""
@@ -120,37 +121,70 @@ function M.lines(item, full, limit)
   local kind = output.output_type
   if kind == "stream" then
     local hl = output.name == "stderr" and "AsyncellStderr" or "AsyncellStdout"
-    local text = item.parts and M.stream_head(item, limit) or join(output.text)
-    for _, line in ipairs(split_lines(text)) do
+    local text
+    if item.parts then
+      text = (tail and limit) and M.stream_tail(item, limit) or M.stream_head(item, limit)
+    else
+      text = join(output.text)
+    end
+    local lines = split_lines(text)
+    local first = (tail and limit) and math.max(1, #lines - limit + 1) or 1
+    for i = first, #lines do
       if limit and #out >= limit then
         break
       end
-      add(line, hl)
+      add(lines[i], hl)
     end
-  elseif kind == "execute_result" then
-    local lines, hl = bundle_lines(output.data or {})
-    local label = output.execution_count and ("Out[%d]: "):format(output.execution_count) or ""
+  elseif kind == "execute_result" or kind == "display_data" then
+    local data = output.data or {}
+    local lines, hl = bundle_lines(data)
+    local label = (kind == "execute_result" and output.execution_count) and ("Out[%d]: "):format(output.execution_count) or ""
+    local is_image = M.image_placeholder(data) ~= nil
     for i, line in ipairs(lines) do
-      add((i == 1 and label or (" "):rep(#label)) .. line, hl or "AsyncellResult")
-    end
-  elseif kind == "display_data" then
-    local lines, hl = bundle_lines(output.data or {})
-    for _, line in ipairs(lines) do
-      add(line, hl or "AsyncellDisplay")
-    end
-  elseif kind == "error" then
-    if full and output.traceback and #output.traceback > 0 then
-      for _, entry in ipairs(output.traceback) do
-        for _, line in ipairs(split_lines(entry)) do
-          add(line, "AsyncellTraceback")
+      add((i == 1 and label or (" "):rep(#label)) .. line, hl or (kind == "execute_result" and "AsyncellResult" or "AsyncellDisplay"))
+      if is_image then
+        -- The full view opens it on <CR>; the folded one names the command.
+        out[#out].image = item
+        if not full then
+          out[#out][1] = out[#out][1] .. "  (:AsyncellOpenImage)"
         end
       end
     end
+  elseif kind == "error" then
     local summary = output.ename or "Error"
     if output.evalue and output.evalue ~= "" then
       summary = summary .. ": " .. output.evalue
     end
     local lines = split_lines(summary)
+    local traceback = {}
+    if full and output.traceback and #output.traceback > 0 then
+      for _, entry in ipairs(output.traceback) do
+        vim.list_extend(traceback, split_lines(entry))
+      end
+      -- A Python traceback ends with the same "Name: message" lines as the summary:
+      -- shown once, as the summary (highlighted as the error).
+      while #traceback > 0 and not traceback[#traceback]:match("%S") do
+        traceback[#traceback] = nil
+      end
+      local n = #lines
+      if n > 0 and #traceback >= n then
+        local same = true
+        for i = 1, n do
+          if vim.trim(traceback[#traceback - n + i]) ~= vim.trim(lines[i]) then
+            same = false
+            break
+          end
+        end
+        if same then
+          for _ = 1, n do
+            traceback[#traceback] = nil
+          end
+        end
+      end
+      for _, line in ipairs(traceback) do
+        add(line, "AsyncellTraceback")
+      end
+    end
     for i, line in ipairs(lines) do
       add((i == 1 and "✗ " or "  ") .. line, "AsyncellError", true)
     end
@@ -195,12 +229,45 @@ function M.stream_head(item, limit)
   return table.concat(taken)
 end
 
+--- Text of a stream item's last `limit` lines, read from the end: a stream that grows
+--- forever (a heartbeat) costs only its tail.
+function M.stream_tail(item, limit)
+  -- The last `limit` lines start after the newline that ends the line before them: the
+  -- (limit+1)-th from the end, or the limit-th when the last line has no newline yet.
+  local need = item.partial and limit or limit + 1
+  local taken, seen = {}, 0
+  for i = #item.parts, 1, -1 do
+    local part = item.parts[i]
+    for j = #part, 1, -1 do
+      if part:byte(j) == 10 then
+        seen = seen + 1
+        if seen == need then
+          taken[#taken + 1] = part:sub(j + 1)
+          local text = {}
+          for k = #taken, 1, -1 do
+            text[#text + 1] = taken[k]
+          end
+          return table.concat(text)
+        end
+      end
+    end
+    taken[#taken + 1] = part
+  end
+  local text = {}
+  for k = #taken, 1, -1 do
+    text[#text + 1] = taken[k]
+  end
+  return table.concat(text)
+end
+
 --- Header line of a block: "[3] ✓ 0.12s".
 function M.header(block, now_ms)
   local count = block.count and tostring(block.count) or (block.status == "queued" and " " or "*")
   local label = block.label and (" " .. block.label) or ""
   local s = block.status
-  if s == "queued" then
+  if s == "queued" and block.waiting then
+    return ("[%s] … waiting for the server to start%s"):format(count, label), "AsyncellHeader"
+  elseif s == "queued" then
     return ("[%s] … queued%s"):format(count, label), "AsyncellHeader"
   elseif s == "running" then
     return ("[%s] ● running %.1fs%s"):format(count, (now_ms - block.started_ms) / 1000, label),

@@ -258,37 +258,58 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
         Some(job.execution_id.clone()),
     );
     tokio::pin!(execute);
-    // The progress token is created while the execution waits its turn: polled first
-    // (`biased`), the execution takes its place in the document's queue in the order
-    // the commands came, whatever the client's answer to the create request costs.
-    let wants_progress = context.features.work_done_progress;
-    let create = async {
-        match wants_progress {
-            true => begin_progress(client, job).await,
-            false => None,
-        }
+    // The progress token is created while the execution waits its turn, in a task of its
+    // own: the execution takes its place in the document's queue in the order the
+    // commands came, whatever the client's answer to the create request costs.
+    let queued = context
+        .supervisor
+        .running_execution(job.doc.as_str())
+        .is_some_and(|id| id != job.execution_id);
+    let begin = match queued {
+        true => format!("{} is queued behind a running cell", job.name),
+        false => format!("Running {}", job.name),
     };
-    tokio::pin!(create);
-    let mut creating = true;
+    let mut create = context.features.work_done_progress.then(|| {
+        tokio::spawn(begin_progress(
+            client.clone(),
+            job.execution_id.clone(),
+            begin,
+        ))
+    });
     let mut token: Option<NumberOrString> = None;
     let mut ticks = tokio::time::interval(PROGRESS_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // "Running" only once the host runs it: until then the cell waits behind another
+    // execution of the same document and the progress says so.
+    let mut running_since: Option<Instant> = None;
     let outcome = loop {
         tokio::select! {
             biased;
             outcome = &mut execute => break outcome,
-            created = &mut create, if creating => {
-                creating = false;
-                token = created;
+            created = async { create.as_mut().expect("polled only while creating").await }, if create.is_some() => {
+                create = None;
+                token = created.ok().flatten();
             }
             _ = ticks.tick(), if token.is_some() => {
+                let running = context.supervisor.running_execution(job.doc.as_str());
+                let ours = running.as_deref().is_none_or(|id| id == job.execution_id);
+                if ours && running.is_some() && running_since.is_none() {
+                    running_since = Some(Instant::now());
+                }
                 if let Some(token) = &token {
-                    let mut message = format!("Running {} · {}", job.name, runs::duration(started.elapsed().as_secs_f64() * 1000.0));
-                    let last = context.watch.last_line(&job.execution_id);
-                    if !last.is_empty() {
-                        message.push_str(" · ");
-                        message.push_str(&last);
-                    }
+                    let message = match ours {
+                        true => {
+                            let since = running_since.unwrap_or(started);
+                            let mut message = format!("Running {} · {}", job.name, runs::duration(since.elapsed().as_secs_f64() * 1000.0));
+                            let last = context.watch.last_line(&job.execution_id);
+                            if !last.is_empty() {
+                                message.push_str(" · ");
+                                message.push_str(&last);
+                            }
+                            message
+                        }
+                        false => format!("{} is queued behind a running cell · {}", job.name, runs::duration(started.elapsed().as_secs_f64() * 1000.0)),
+                    };
                     progress(client, token, WorkDoneProgress::Report(WorkDoneProgressReport {
                         message: Some(message),
                         ..WorkDoneProgressReport::default()
@@ -297,17 +318,11 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
             }
         }
     };
-    // A client that has not answered the create request yet (lsp-mode may not while it
-    // waits on a request of its own) gets no progress for this run: its result is not held
-    // back for it.
-    let _ = creating;
     context.watch.forget(&job.execution_id);
     let result = match outcome {
         Ok(result) => result,
         Err(message) => {
-            if let Some(token) = &token {
-                end_progress(client, token, format!("✗ {message}")).await;
-            }
+            finish_progress(client, token, create, format!("✗ {message}")).await;
             client
                 .show_message(
                     MessageType::ERROR,
@@ -350,9 +365,7 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
             session.diagnostics_due(&text_uri);
         }
     }
-    if let Some(token) = &token {
-        end_progress(client, token, format!("{}: {label}", job.name)).await;
-    }
+    finish_progress(client, token, create, format!("{}: {label}", job.name)).await;
     tell(client, job, &result, &label).await;
     if context.features.inlay_hint_refresh {
         let _ = client.inlay_hint_refresh().await;
@@ -399,8 +412,14 @@ async fn tell(client: &Client, job: &Job, result: &ExecResult, label: &str) {
     }
 }
 
-async fn begin_progress(client: &Client, job: &Job) -> Option<NumberOrString> {
-    let token = NumberOrString::String(format!("asyncell/{}", job.execution_id));
+/// Creates the run's progress token and begins it; `None` when the client refused or did
+/// not answer within [`PROGRESS_CREATE_WAIT`] (no progress may be sent for that token).
+async fn begin_progress(
+    client: Client,
+    execution_id: String,
+    message: String,
+) -> Option<NumberOrString> {
+    let token = NumberOrString::String(format!("asyncell/{execution_id}"));
     let create = client.send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
         token: token.clone(),
     });
@@ -409,17 +428,38 @@ async fn begin_progress(client: &Client, job: &Job) -> Option<NumberOrString> {
         .ok()?
         .ok()?;
     progress(
-        client,
+        &client,
         &token,
         WorkDoneProgress::Begin(WorkDoneProgressBegin {
             title: "asyncell".into(),
-            message: Some(format!("Running {}", job.name)),
+            message: Some(message),
             cancellable: Some(false),
             percentage: None,
         }),
     )
     .await;
     Some(token)
+}
+
+/// Ends the run's progress. A run that ended before the client answered the create
+/// request (a fast cell on a busy client) is not held back for it: its progress ends in
+/// the background once the answer comes, so the client still sees begin and end.
+async fn finish_progress(
+    client: &Client,
+    token: Option<NumberOrString>,
+    create: Option<tokio::task::JoinHandle<Option<NumberOrString>>>,
+    message: String,
+) {
+    if let Some(token) = token {
+        end_progress(client, &token, message).await;
+    } else if let Some(create) = create {
+        let client = client.clone();
+        tokio::spawn(async move {
+            if let Ok(Some(token)) = create.await {
+                end_progress(&client, &token, message).await;
+            }
+        });
+    }
 }
 
 async fn end_progress(client: &Client, token: &NumberOrString, message: String) {
