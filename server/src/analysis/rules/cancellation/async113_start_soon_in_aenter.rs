@@ -155,16 +155,12 @@ fn is_startable(checker: &Checker, function: &Expr) -> bool {
 }
 
 /// Names in the function known to hold a nursery or task group: bound by
-/// `async with trio.open_nursery() as name`, assigned one, or annotated as one.
+/// `async with trio.open_nursery() as name`, assigned one, or annotated as one (a
+/// parameter, or an annotated assignment `name: trio.Nursery = ...`).
 fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) -> Vec<&'a str> {
-    let mut names = Vec::new();
-    for parameter in def.parameters.iter() {
-        let Some(annotation) = parameter.annotation() else {
-            continue;
-        };
-        let qualified = checker.qualified_name(annotation);
-        if matches!(
-            qualified.as_deref(),
+    let is_task_group_type = |annotation: &Expr| {
+        matches!(
+            checker.qualified_name(annotation).as_deref(),
             Some(
                 "trio.Nursery"
                     | "anyio.TaskGroup"
@@ -172,7 +168,11 @@ fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) ->
                     | "asyncio.TaskGroup"
                     | "asyncio.taskgroups.TaskGroup"
             )
-        ) {
+        )
+    };
+    let mut names = Vec::new();
+    for parameter in def.parameters.iter() {
+        if parameter.annotation().is_some_and(is_task_group_type) {
             names.push(parameter.name().as_str());
         }
     }
@@ -190,6 +190,14 @@ fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) ->
             Node::Stmt(Stmt::Assign(assign)) => {
                 if let [Expr::Name(name)] = assign.targets.as_slice() {
                     if task_group_kind(checker, &assign.value).is_some() {
+                        names.push(name.id.as_str());
+                    }
+                }
+            }
+            // `boo: trio.Nursery = ...`, with or without a value.
+            Node::Stmt(Stmt::AnnAssign(assign)) => {
+                if let Expr::Name(name) = assign.target.as_ref() {
+                    if is_task_group_type(&assign.annotation) {
                         names.push(name.id.as_str());
                     }
                 }
