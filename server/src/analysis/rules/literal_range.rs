@@ -8,8 +8,6 @@ use std::cmp::Ordering;
 
 use ruff_python_ast::{self as ast, Expr};
 
-use crate::analysis::depth::guarded;
-
 /// `Some(true)` when the call is `range(...)` of one to three integer literals (signs
 /// and `~` allowed) that yields at least one value, `Some(false)` when it yields none or
 /// is invalid (a zero step), `None` when it is not such a call.
@@ -39,15 +37,19 @@ pub(crate) fn literal_range_is_non_empty(call: &ast::ExprCall) -> Option<bool> {
     })
 }
 
-/// The value of an integer literal, possibly under unary `-`, `+` or `~`.
+/// The value of an integer literal, possibly under one unary `-`, `+` or `~`. As in
+/// flake8-async (`ast.literal_eval`, libcst's `Integer`), `--3` is no literal.
 fn integer_literal(expr: &Expr) -> Option<BigInt> {
-    guarded(|| match expr {
+    let literal = |expr: &Expr| match expr {
         Expr::NumberLiteral(ast::ExprNumberLiteral {
             value: ast::Number::Int(int),
             ..
         }) => BigInt::from_int(int),
+        _ => None,
+    };
+    match expr {
         Expr::UnaryOp(unary) => {
-            let value = integer_literal(&unary.operand)?;
+            let value = literal(&unary.operand)?;
             match unary.op {
                 ast::UnaryOp::USub => Some(value.negated()),
                 ast::UnaryOp::UAdd => Some(value),
@@ -55,8 +57,8 @@ fn integer_literal(expr: &Expr) -> Option<BigInt> {
                 ast::UnaryOp::Not => None,
             }
         }
-        _ => None,
-    })
+        other => literal(other),
+    }
 }
 
 /// A signed integer of any size: only what comparing `range` bounds needs.
@@ -124,17 +126,11 @@ impl BigInt {
         self
     }
 
-    /// `~x`, which is `-x - 1`.
+    /// `~x` of a literal (never negative), which is `-(x + 1)`.
     fn inverted(self) -> BigInt {
-        if self.negative {
-            // ~(-m) = m - 1, with m >= 1.
-            BigInt::from_magnitude(sub_one(self.magnitude))
-        } else {
-            // ~m = -(m + 1).
-            BigInt {
-                negative: true,
-                magnitude: add_one(self.magnitude),
-            }
+        BigInt {
+            negative: true,
+            magnitude: add_one(self.magnitude),
         }
     }
 }
@@ -148,18 +144,6 @@ fn add_one(mut magnitude: Vec<u32>) -> Vec<u32> {
         }
     }
     magnitude.push(1);
-    magnitude
-}
-
-/// `m - 1` for `m >= 1`.
-fn sub_one(mut magnitude: Vec<u32>) -> Vec<u32> {
-    for limb in magnitude.iter_mut() {
-        let (value, borrow) = limb.overflowing_sub(1);
-        *limb = value;
-        if !borrow {
-            break;
-        }
-    }
     magnitude
 }
 
@@ -208,7 +192,7 @@ mod tests {
         assert_eq!(range("range(1, 3, -1)"), Some(false));
         assert_eq!(range("range(1, 3, 0)"), Some(false));
         assert_eq!(range("range(~0, 0)"), Some(true));
-        assert_eq!(range("range(~-1)"), Some(false));
+        assert_eq!(range("range(--3)"), None);
         assert_eq!(range("range(+2)"), Some(true));
         assert_eq!(range("range(n)"), None);
         assert_eq!(range("range(1, 2, 3, 4)"), None);
