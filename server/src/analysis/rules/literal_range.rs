@@ -225,7 +225,7 @@ mod tests {
             Some(true)
         );
         assert_eq!(
-            range("range(~-18446744073709551616, 18446744073709551615)"),
+            range("range(~18446744073709551615, -18446744073709551616)"),
             Some(false)
         );
         assert_eq!(range("range(0o7777777777777777777777777)"), Some(true));
