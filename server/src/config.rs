@@ -145,7 +145,7 @@ impl ConfigLayer {
                 no_checkpoint_warning_decorators: self
                     .no_checkpoint_warning_decorators
                     .clone()
-                    .unwrap_or_default(),
+                    .unwrap_or_else(|| RuleOptions::default().no_checkpoint_warning_decorators),
                 transform_async_generator_decorators: self
                     .transform_async_generator_decorators
                     .clone()

@@ -8,6 +8,8 @@
 //! - compiles as a plain module  ⇔  no LOOP100/LOOP101 when checked as a script;
 //! - compiles with the flag      ⇔  no LOOP101 when checked as a cell (notebook cell and
 //!   `# %%` cell), and LOOP100 never fires in a cell;
+//! - `'return' outside function` (with or without the flag)  ⇔  E999, which is otherwise
+//!   never reported (every snippet parses);
 //! - the compiled cell is a coroutine (what IPython tests to decide whether a cell runs
 //!   on the loop)  ⇔  the cell's `awaits_at_top_level` fact, which `target = "ipython"`
 //!   semantics rely on.
@@ -272,6 +274,11 @@ fn py310_rejects_the_nested_async_comprehensions_that_py311_accepts() {
     }
 }
 
+/// CPython's error for a `return` at module level or in a class body.
+fn is_return_error(error: &str) -> bool {
+    error.starts_with("'return' outside function")
+}
+
 /// What asyncell, checking for `target_version`, says differently from the interpreter's
 /// `results`.
 fn disagreements(
@@ -295,11 +302,15 @@ fn disagreements(
         let is_coroutine = result[2].as_bool().unwrap();
         for error in [plain_error, flagged_error].into_iter().flatten() {
             assert!(
-                error.contains("await") || error.contains("async"),
-                "{}: the fixture may only hold await-related errors, got `{error}`",
+                error.contains("await") || error.contains("async") || is_return_error(error),
+                "{}: the fixture may only hold await-related and `return` errors, got \
+                 `{error}`",
                 snippet.title
             );
         }
+        // `'return' outside function` is E999's; the await errors are LOOP100/101's.
+        let awaits_error = |error: Option<&str>| error.is_some_and(|e| !is_return_error(e));
+        let returns_error = |error: Option<&str>| error.is_some_and(is_return_error);
 
         let mut script = Document::from_python(snippet.source.clone(), &settings);
         let script_codes = codes(&mut script);
@@ -315,19 +326,22 @@ fn disagreements(
         let percent_codes = codes(&mut percent);
 
         let mut problems = Vec::new();
-        for (kind, codes) in [
-            ("script", &script_codes),
-            ("notebook cell", &notebook_codes),
-            ("percent cell", &percent_codes),
+        for (kind, codes, error) in [
+            ("script", &script_codes, plain_error),
+            ("notebook cell", &notebook_codes, flagged_error),
+            ("percent cell", &percent_codes, flagged_error),
         ] {
-            if codes.contains(&"E999") {
-                problems.push(format!("E999 as a {kind}: asyncell cannot parse it"));
+            if codes.contains(&"E999") != returns_error(error) {
+                problems.push(format!(
+                    "as a {kind}: python says {error:?}, asyncell reports {codes:?} (E999 is \
+                     for a parse error or `return` outside a function)"
+                ));
             }
         }
         let script_flags = script_codes
             .iter()
             .any(|c| matches!(*c, "LOOP100" | "LOOP101"));
-        if script_flags != plain_error.is_some() {
+        if script_flags != awaits_error(plain_error) {
             problems.push(format!(
                 "as a script: python says {:?}, asyncell reports {script_codes:?}",
                 plain_error
@@ -340,7 +354,7 @@ fn disagreements(
             if codes.contains(&"LOOP100") {
                 problems.push(format!("LOOP100 in a {kind}"));
             }
-            if codes.contains(&"LOOP101") != flagged_error.is_some() {
+            if codes.contains(&"LOOP101") != awaits_error(flagged_error) {
                 problems.push(format!(
                     "as a {kind}: python (top-level await allowed) says {:?}, asyncell reports \
                      {codes:?}",

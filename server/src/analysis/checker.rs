@@ -78,6 +78,10 @@ pub enum AwaitPlacement<'a> {
     /// that is not async itself: legal from Python 3.11 (bpo-33346), a SyntaxError on
     /// the target version. The scope is the enclosing comprehension.
     NestedComprehension(Scope<'a>),
+    /// Directly in an annotation that `from __future__ import annotations` postpones:
+    /// a SyntaxError everywhere, cells and `async def` included ("await expression
+    /// cannot be used within an annotation").
+    PostponedAnnotation,
 }
 
 /// What runs the code at the current point when the cell or script runs.
@@ -101,6 +105,11 @@ pub struct Checker<'a> {
     stmts: Vec<&'a Stmt>,
     exprs: Vec<&'a Expr>,
     diagnostics: Vec<Diagnostic>,
+    /// Whether the unit has `from __future__ import annotations`: its annotations are
+    /// kept as strings and never compiled.
+    postponed_annotations: bool,
+    /// While visiting such an annotation: the scope depth it sits at.
+    in_postponed_annotation: Option<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -121,6 +130,12 @@ impl<'a> Checker<'a> {
             stmts: Vec::new(),
             exprs: Vec::new(),
             diagnostics: Vec::new(),
+            postponed_annotations: unit
+                .facts
+                .imports
+                .iter()
+                .any(|import| import.qualified == "__future__.annotations"),
+            in_postponed_annotation: None,
         }
     }
 
@@ -193,6 +208,12 @@ impl<'a> Checker<'a> {
         self.exprs.iter().rev().nth(1).copied()
     }
 
+    /// The expressions enclosing the one being visited, outermost first, that one
+    /// included (the last). They all belong to the innermost enclosing statement.
+    pub fn enclosing_exprs(&self) -> &[&'a Expr] {
+        &self.exprs
+    }
+
     /// The statements enclosing the node being visited, outermost first, the one being
     /// visited included (`with`, `try`, loops, `def`s ...). Which part of a compound
     /// statement a node is in (a `try`'s `finally`, a handler) follows from its range.
@@ -205,6 +226,16 @@ impl<'a> Checker<'a> {
     }
 
     pub fn await_placement(&self) -> AwaitPlacement<'a> {
+        // A postponed annotation is only checked by CPython's symbol table, which
+        // rejects an `await` right in it and never looks into the lambdas and
+        // comprehensions it holds, which are never compiled.
+        if let Some(depth) = self.in_postponed_annotation {
+            return if self.scopes.len() == depth {
+                AwaitPlacement::PostponedAnnotation
+            } else {
+                AwaitPlacement::Legal
+            };
+        }
         // Before 3.11 an async comprehension does not make the comprehension around it
         // async: it must sit where awaiting is allowed by itself.
         let nested_rule = self.index.target_version < PythonVersion::Py311;
@@ -510,7 +541,7 @@ impl<'a> Checker<'a> {
                 self.visit_expr(default);
             }
             if let Some(annotation) = parameter.annotation() {
-                self.visit_expr(annotation);
+                self.visit_annotation(annotation);
             }
         }
     }
@@ -525,7 +556,7 @@ impl<'a> Checker<'a> {
                 }
                 self.visit_parameters_in_enclosing_scope(&def.parameters);
                 if let Some(returns) = &def.returns {
-                    self.visit_expr(returns);
+                    self.visit_annotation(returns);
                 }
                 let kind = if def.is_async {
                     ScopeKind::AsyncFunction
@@ -590,6 +621,17 @@ impl<'a> Visitor<'a> for Checker<'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         guarded(|| self.visit_expr_inner(expr));
+    }
+
+    /// Parameter, return and variable annotations (the walk of `x: T = v` comes here).
+    fn visit_annotation(&mut self, expr: &'a Expr) {
+        if !self.postponed_annotations || self.in_postponed_annotation.is_some() {
+            self.visit_expr(expr);
+            return;
+        }
+        self.in_postponed_annotation = Some(self.scopes.len());
+        self.visit_expr(expr);
+        self.in_postponed_annotation = None;
     }
 
     guarded_nested_visits!('a);

@@ -83,17 +83,20 @@ pub struct Settings {
 /// Options that individual rules read. They carry flake8-async's option names (without
 /// its `asyncNNN-` prefixes), so a flake8-async configuration translates key by key into
 /// `[tool.asyncell]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 pub struct RuleOptions {
     /// ASYNC200: calls that block, each mapped to the call to use instead, e.g.
-    /// `"mylib.fetch" = "mylib.async_fetch"`. Keys are dotted names; `*` matches any one
-    /// name component (`"mylib.*.fetch"`).
+    /// `"mylib.fetch" = "mylib.async_fetch"`. Keys are `fnmatch` patterns, as in
+    /// flake8-async: `*` matches any run of characters, dots included (`"*session.get"`).
     pub blocking_calls: BTreeMap<String, String>,
     /// ASYNC113/ASYNC114: functions, besides those with a `task_status` parameter, that
-    /// must be started with `nursery.start` (dotted names, `*` as above).
+    /// must be started with `nursery.start` (compared by their last name component).
     pub startable_in_context_manager: Vec<String>,
-    /// ASYNC910/ASYNC911: decorators that exempt a function from the checkpoint rules.
+    /// ASYNC910/ASYNC911 (and ASYNC124): decorators that exempt a function from the
+    /// checkpoint rules, `fnmatch` patterns matched against the decorator as written and
+    /// as resolved. Unset, `["asynccontextmanager"]`, flake8-async's default: a context
+    /// manager's entry and exit need not checkpoint. A value replaces the default.
     pub no_checkpoint_warning_decorators: Vec<String>,
     /// ASYNC900: decorators that make an async generator safe (e.g.
     /// `contextlib.asynccontextmanager`, which is always accepted).
@@ -101,6 +104,26 @@ pub struct RuleOptions {
     /// ASYNC91x: context managers that may swallow exceptions, so code after them is
     /// reachable without their body's checkpoints.
     pub exception_suppress_context_managers: Vec<String>,
+}
+
+/// flake8-async's default for `no-checkpoint-warning-decorators`. Matched with
+/// `fnmatch` against the decorator as written, so `@asynccontextmanager` is exempt and
+/// `@contextlib.asynccontextmanager` is not, exactly as in flake8-async.
+pub const DEFAULT_NO_CHECKPOINT_WARNING_DECORATORS: &[&str] = &["asynccontextmanager"];
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            blocking_calls: BTreeMap::new(),
+            startable_in_context_manager: Vec::new(),
+            no_checkpoint_warning_decorators: DEFAULT_NO_CHECKPOINT_WARNING_DECORATORS
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+            transform_async_generator_decorators: Vec::new(),
+            exception_suppress_context_managers: Vec::new(),
+        }
+    }
 }
 
 /// The top-level package of a file: the outermost of the directories above it that hold

@@ -331,7 +331,8 @@ pub fn apply_edits(text: &str, mut edits: Vec<(ruff_text_size::TextRange, String
 /// reports with the fixture's own annotations: each line that must be reported ends
 /// with `# error: CODE` (several codes separated by commas). Every other line must stay
 /// clean. The rule under test is selected alone unless a first-line header says
-/// otherwise: `# asyncell: loop=trio target=ipython select=ASYNC9,LOOP400`.
+/// otherwise: `# asyncell: loop=trio target=ipython select=ASYNC9,LOOP400`
+/// (`blocking-calls=mylib.fetch->mylib.afetch,...` configures ASYNC200).
 /// A fixture with `# %%` markers is checked as a cell file.
 pub fn assert_fixture(code: &str) {
     assert_named_fixture(code, code);
@@ -360,6 +361,17 @@ pub fn assert_named_fixture(code: &str, name: &str) {
                 Some(("package", package)) => settings.package = Some(package.to_string()),
                 Some(("select", codes)) => {
                     settings.select = Some(codes.split(',').map(str::to_string).collect())
+                }
+                // `blocking-calls=pattern->replacement,...`, as flake8-async's option.
+                Some(("blocking-calls", pairs)) => {
+                    for pair in pairs.split(',') {
+                        let (pattern, replacement) =
+                            pair.split_once("->").expect("pattern->replacement");
+                        settings
+                            .options
+                            .blocking_calls
+                            .insert(pattern.to_string(), replacement.to_string());
+                    }
                 }
                 _ => panic!("unknown fixture header setting `{setting}`"),
             }

@@ -151,3 +151,46 @@ fn no_await_fix_for_a_coroutine_handed_to_a_task_starter() {
     assert!(diagnostics[0].fix.is_none());
     assert!(diagnostics[1].fix.is_some());
 }
+
+#[test]
+fn nursery_start_fixture() {
+    assert_named_fixture("ASYNC105", "ASYNC105_nursery_start");
+}
+
+#[test]
+fn an_unawaited_nursery_start_names_the_nursery_and_gets_await() {
+    let checked = python(
+        r#"
+        import trio
+
+        async def main(nursery):
+            nursery.start(child)
+        "#,
+    );
+    let message = &checked.only("ASYNC105").message;
+    assert!(
+        message.starts_with("`nursery.start()` is an async method of `trio.Nursery`"),
+        "{message}"
+    );
+    assert_eq!(
+        checked.fixed("ASYNC105"),
+        dedent(
+            r#"
+            import trio
+
+            async def main(nursery):
+                await nursery.start(child)
+            "#
+        )
+    );
+}
+
+#[test]
+fn start_is_not_a_nursery_method_outside_trio_code() {
+    for library in ["asyncio", "anyio"] {
+        let checked = python(&format!(
+            "import {library}\n\nasync def main(nursery):\n    nursery.start(child)\n"
+        ));
+        assert_eq!(checked.findings(), [], "{library}");
+    }
+}

@@ -103,3 +103,30 @@ fn a_cell_that_crashes_the_ipython_parser_is_reported_not_fatal() {
     assert!(cells.contains(&("E999", 2)), "{cells:?}");
     assert!(cells.contains(&("ASYNC105", 3)), "{cells:?}");
 }
+
+#[test]
+fn return_outside_a_function_is_a_syntax_error_in_cells_and_scripts() {
+    let cell = notebook(&["import trio\nawait trio.sleep(1)\nreturn 42"]);
+    assert_eq!(cell.cell_findings(), [("E999", 1, 3)]);
+    let message = &cell.first("E999").message;
+    assert!(
+        message.starts_with("SyntaxError: 'return' outside function (a cell's top level"),
+        "{message}"
+    );
+    let script = python(
+        r#"
+        import trio
+
+        class Config:
+            return
+
+        def fine():
+            return 1
+
+        async def also_fine():
+            if True:
+                return
+        "#,
+    );
+    assert_eq!(script.findings(), [("E999", 4)]);
+}

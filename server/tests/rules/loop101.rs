@@ -243,3 +243,28 @@ fn the_fix_finds_the_def_keyword_after_a_comment_that_says_def() {
         )
     );
 }
+
+#[test]
+fn await_in_a_postponed_annotation_fires_in_cells_and_async_defs() {
+    let cell = notebook(&[
+        "from __future__ import annotations\nimport trio\nx: await trio.sleep(0) = 1\ny: int = await trio.sleep(0)",
+    ]);
+    assert_eq!(cell.cell_findings(), [("LOOP101", 1, 3)]);
+    assert!(cell
+        .first("LOOP101")
+        .message
+        .contains("await expression cannot be used within an annotation"));
+    let script = python(
+        r#"
+        from __future__ import annotations
+
+        async def f(x: await g()) -> int:
+            y: await g()
+            z: lambda: await g()
+        "#,
+    );
+    assert_eq!(script.findings(), [("LOOP101", 3), ("LOOP101", 4)]);
+    // Without the future import, annotations are ordinary expressions.
+    let plain = notebook(&["import trio\nx: await trio.sleep(0)"]);
+    assert_eq!(plain.cell_findings(), []);
+}

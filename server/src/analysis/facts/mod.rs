@@ -13,8 +13,10 @@ use super::python_version::PythonVersion;
 use super::settings::LoopMode;
 
 mod forever;
+mod star_exports;
 
 pub use forever::{runs_forever, Forever};
+use star_exports::star_exports;
 
 /// A name bound by an import: `import trio as t` binds `t` to `trio`;
 /// `from trio import sleep` binds `sleep` to `trio.sleep`.
@@ -345,6 +347,15 @@ impl<'a> Collector<'a> {
                 if let (Some(module), 0) = (&import.module, import.level) {
                     for alias in &import.names {
                         if alias.name.id.as_str() == "*" {
+                            for name in star_exports(module.id.as_str()) {
+                                if self.functions == 0 {
+                                    self.rebind(name);
+                                }
+                                self.facts.imports.push(ImportBinding {
+                                    local: name.to_string(),
+                                    qualified: format!("{}.{name}", module.id),
+                                });
+                            }
                             continue;
                         }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).id.to_string();

@@ -14,6 +14,11 @@ rule! {
     /// `%%bash` is not parsed). A plain script is plain Python: a magic there is a syntax
     /// error. Jupytext's commented magics (`# %autoawait trio`) are comments everywhere.
     ///
+    /// A `return` outside a function (at the top level of a cell or script, or in a
+    /// class body) is reported too: the parser accepts it, but CPython's compiler
+    /// rejects the whole cell with `SyntaxError: 'return' outside function`, in a cell
+    /// as in a script. It is easy to hit when a function's body is pasted into a cell.
+    ///
     /// ## Example
     /// ```python
     /// async def main(:
@@ -36,8 +41,10 @@ rule! {
     }
 }
 
-use ruff_text_size::{TextRange, TextSize};
+use ruff_python_ast::Stmt;
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::unit::Unit;
 
@@ -65,4 +72,48 @@ pub fn check(unit: &Unit) -> Vec<Diagnostic> {
             }
         })
         .collect()
+}
+
+/// `return` where no function encloses it: the innermost scope that can hold statements
+/// is the module (a cell, a script) or a class body.
+pub(crate) fn check_return(checker: &mut Checker, stmt: &Stmt) {
+    if !checker.enabled(&RULE) {
+        return;
+    }
+    let Stmt::Return(statement) = stmt else {
+        return;
+    };
+    let outside_function = checker
+        .scopes()
+        .iter()
+        .rev()
+        .find(|scope| {
+            matches!(
+                scope.kind,
+                ScopeKind::AsyncFunction
+                    | ScopeKind::SyncFunction
+                    | ScopeKind::Class
+                    | ScopeKind::Module
+            )
+        })
+        .is_none_or(|scope| matches!(scope.kind, ScopeKind::Class | ScopeKind::Module));
+    if !outside_function {
+        return;
+    }
+    let place = if checker.kind().has_cells() {
+        "a cell's top level runs as module code, not as a function"
+    } else {
+        "module code is not a function"
+    };
+    // The keyword only: the value may span lines.
+    let range = TextRange::at(statement.start(), TextSize::new(6));
+    checker.report(
+        &RULE,
+        range,
+        format!(
+            "SyntaxError: 'return' outside function ({place}); remove it, or put the code \
+             in a function"
+        ),
+        None,
+    );
 }

@@ -19,6 +19,11 @@ rule! {
     /// Async generator expressions (`(await f() for f in fs)`) are legal anywhere and are
     /// not flagged; comprehensions inside an `async def` are legal too.
     ///
+    /// With `from __future__ import annotations` in the file or cell, an `await` right in
+    /// an annotation (`x: await f()`, `def g(x: await f())`) is flagged wherever it is,
+    /// cells and `async def` included: CPython rejects it with "await expression cannot
+    /// be used within an annotation". The future import of an earlier cell is not seen.
+    ///
     /// With `target-version = "py310"` (the default), an async comprehension nested in a
     /// comprehension or generator expression that is not async itself is flagged too,
     /// in cells and inside `async def` alike: Python 3.10 rejects
@@ -67,6 +72,20 @@ pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str)
                      SyntaxError on Python {version} (asynchronous comprehension outside of an \
                      asynchronous function); allowed from 3.11, or make the outer {outer} \
                      async too"
+                ),
+                None,
+            );
+            return;
+        }
+        AwaitPlacement::PostponedAnnotation => {
+            checker.report(
+                &RULE,
+                range,
+                format!(
+                    "`{what}` in an annotation that `from __future__ import annotations` \
+                     postpones: SyntaxError (await expression cannot be used within an \
+                     annotation), in a cell and in `async def` too; compute the value before \
+                     the annotation"
                 ),
                 None,
             );

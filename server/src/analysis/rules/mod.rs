@@ -96,7 +96,9 @@ pub mod checkpoints;
 pub(crate) mod common;
 pub mod e998_not_analysed;
 pub mod e999_syntax_error;
+pub(crate) mod fnmatch;
 pub mod library;
+pub(crate) mod literal_range;
 pub mod loop100_top_level_await_in_script;
 pub mod loop101_await_outside_async_function;
 pub mod loop102_unsupported_magic;
@@ -180,6 +182,7 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
             loop300_unawaited_coroutine::check_expression_statement(checker, &statement.value);
         }
         Stmt::IpyEscapeCommand(_) => loop102_unsupported_magic::check_stmt(checker, stmt),
+        Stmt::Return(_) => e999_syntax_error::check_return(checker, stmt),
         _ => {}
     }
     blocking::on_stmt(checker, stmt);

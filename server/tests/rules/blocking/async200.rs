@@ -22,6 +22,11 @@ fn fixture() {
 }
 
 #[test]
+fn patterns_match_as_fnmatch_does() {
+    assert_named_fixture("ASYNC200", "ASYNC200_patterns");
+}
+
+#[test]
 fn configured_calls_fire_with_their_replacement() {
     let checked = python_with(
         r#"
@@ -44,8 +49,8 @@ fn configured_calls_fire_with_their_replacement() {
     );
     assert_eq!(
         checked.findings(),
-        [("ASYNC200", 5), ("ASYNC200", 6)],
-        "`*` matches exactly one component"
+        [("ASYNC200", 5), ("ASYNC200", 6), ("ASYNC200", 7)],
+        "`*` matches any run of characters, dots included, as in fnmatch"
     );
     let diagnostics = checked.diagnostics("ASYNC200");
     assert!(diagnostics[0]

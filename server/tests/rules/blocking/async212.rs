@@ -8,6 +8,11 @@ fn fixture() {
 }
 
 #[test]
+fn module_level_enclosing_and_aliased_objects_are_known() {
+    assert_named_fixture("ASYNC212", "ASYNC212_outer_scopes");
+}
+
+#[test]
 fn message_names_the_variable_and_the_async_client() {
     let checked =
         python("import httpx\n\nasync def f(u):\n    client = httpx.Client()\n    client.get(u)\n");

@@ -8,6 +8,11 @@ fn fixture() {
 }
 
 #[test]
+fn module_level_enclosing_and_aliased_objects_are_known() {
+    assert_named_fixture("ASYNC232", "ASYNC232_outer_scopes");
+}
+
+#[test]
 fn the_message_names_the_variable_and_method() {
     let checked = python("import trio\n\nasync def f(p):\n    fh = open(p)\n    fh.read()\n");
     let diagnostics = checked.diagnostics("ASYNC232");

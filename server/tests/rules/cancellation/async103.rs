@@ -8,6 +8,11 @@ fn fixture() {
 }
 
 #[test]
+fn handlers_after_a_catch_all_that_reraises_are_not_checked() {
+    assert_named_fixture("ASYNC103", "ASYNC103_after_catch_all");
+}
+
+#[test]
 fn a_catch_all_gets_the_library_cancellation_suggestion() {
     let trio = python(
         r#"

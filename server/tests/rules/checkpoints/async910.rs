@@ -14,6 +14,38 @@ fn fixture() {
 }
 
 #[test]
+fn a_star_import_from_contextlib_binds_suppress_and_asynccontextmanager() {
+    assert_named_fixture("ASYNC910", "ASYNC910_import_star");
+}
+
+#[test]
+fn asynccontextmanager_is_exempt_by_default() {
+    assert_named_fixture("ASYNC910", "ASYNC910_default_decorators");
+}
+
+#[test]
+fn a_configured_decorator_list_replaces_the_default() {
+    let source = r#"
+        from contextlib import asynccontextmanager
+
+        @asynccontextmanager
+        async def opened():
+            yield
+
+        @app.route
+        async def page():
+            return
+        "#;
+    let mut settings = selecting(&["ASYNC910", "ASYNC911"]);
+    assert_eq!(python_with(source, &settings).findings(), [("ASYNC910", 9)]);
+    settings.options.no_checkpoint_warning_decorators = vec!["app.route".to_string()];
+    assert_eq!(
+        python_with(source, &settings).findings(),
+        [("ASYNC911", 4), ("ASYNC911", 5)]
+    );
+}
+
+#[test]
 fn off_by_default() {
     let checked = python(
         "import trio\n\nasync def f(x):\n    if x:\n        return\n    await trio.sleep(0)\n",

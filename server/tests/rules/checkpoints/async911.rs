@@ -8,6 +8,11 @@ fn fixture() {
 }
 
 #[test]
+fn loops_over_huge_ranges_and_bytes_surely_run() {
+    assert_named_fixture("ASYNC911", "ASYNC911_literal_loops");
+}
+
+#[test]
 fn yields_in_a_loop_get_a_checkpoint_before_them_and_at_the_end() {
     let checked = python_with(
         r#"

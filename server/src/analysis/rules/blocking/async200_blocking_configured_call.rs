@@ -18,9 +18,11 @@ rule! {
     /// "mylib.*.save" = "mylib.aio.save"
     /// ```
     ///
-    /// Patterns are dotted names matched against the callee as written and as resolved
-    /// through imports; `*` stands for exactly one name component. Without configured
-    /// patterns the rule does nothing.
+    /// Patterns are matched as flake8-async matches them, with Python's `fnmatch`,
+    /// against the callee as written and as resolved through imports: `*` is any run of
+    /// characters, dots included (`"*session.get"` matches `self.session.get`,
+    /// `"my*.fetch"` matches `mylib.fetch`), `?` one character, `[abc]` one of a set.
+    /// Without configured patterns the rule does nothing.
     ///
     /// ## Why is this bad?
     /// A blocking call inside a coroutine holds the event loop's thread: every other task
@@ -53,7 +55,8 @@ rule! {
     }
 }
 
-pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
+/// `qualified` is the callee resolved through the imports, when it is a dotted name.
+pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
     if !checker.enabled(&RULE) {
         return;
     }

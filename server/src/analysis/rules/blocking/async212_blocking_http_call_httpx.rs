@@ -10,9 +10,15 @@ rule! {
     /// Flags blocking methods called inside `async def` on a variable that holds a sync
     /// HTTP client: an `httpx.Client` (`get`, `post`, `request`, `send`, `stream`,
     /// `close`, ...) or a urllib3 pool (`PoolManager`, `HTTPConnectionPool`, ...: every
-    /// method). The variable's type comes from its binding in the same function:
-    /// `client = httpx.Client()`, `with httpx.Client() as client`, or an annotation
-    /// (`client: httpx.Client`). Same code and meaning as flake8-async's ASYNC212.
+    /// method). The variable's type comes from its binding: `client = httpx.Client()`,
+    /// `with httpx.Client() as client`, an annotation (`client: httpx.Client`), or an
+    /// alias of such a variable (`c = client`), in the same function, else in an
+    /// enclosing function (before the nested `def`) or at module level (before the
+    /// function). Same code and meaning as flake8-async's ASYNC212.
+    ///
+    /// Unlike flake8-async, a later rebinding to something unknown (`client = other()`,
+    /// a parameter of the same name) ends what is known, and a class attribute is not
+    /// taken for a bare name in the class's methods (Python does not resolve it there).
     ///
     /// ## Why is this bad?
     /// The sync client blocks the event loop's thread until the response arrives, so

@@ -10,7 +10,9 @@ rule! {
     /// ## What it does
     /// Flags `open(...)`, `io.open(...)` and `io.open_code(...)` inside `async def`,
     /// unless the result is handed straight to `trio.wrap_file` or `anyio.wrap_file`.
-    /// Same code and meaning as flake8-async's ASYNC230.
+    /// Same code and meaning as flake8-async's ASYNC230. Under asyncio, which has no
+    /// async file API, the message suggests a thread (`asyncio.to_thread`) or a library
+    /// such as anyio or aiofiles.
     ///
     /// ## Why is this bad?
     /// Opening, reading and writing a file are blocking system calls. On a slow or network
@@ -61,15 +63,16 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(&RULE) || !is_open_call(qualified) || is_wrapped(checker, call) {
         return;
     }
-    let instead = match library(checker) {
-        Lib::Trio => "`await trio.open_file(...)` (or `trio.Path`)",
-        Lib::Anyio => "`await anyio.open_file(...)` (or `anyio.Path`)",
+    let advice = match library(checker) {
+        Lib::Trio => "use `await trio.open_file(...)` (or `trio.Path`)",
+        Lib::Anyio => "use `await anyio.open_file(...)` (or `anyio.Path`)",
         Lib::Asyncio => {
-            "asyncio has no async files: do the whole read or write in a thread with \
-             `await asyncio.to_thread(...)`, or use anyio or aiofiles"
+            "asyncio has no async file API: do the whole read or write in a thread with \
+             `await asyncio.to_thread(...)`, or use a library such as anyio \
+             (`anyio.open_file`) or aiofiles"
         }
     };
     report_blocking_call(checker, &RULE, call, |written| {
-        format!("`{written}()` does blocking file I/O on the event loop's thread; use {instead}")
+        format!("`{written}()` does blocking file I/O on the event loop's thread; {advice}")
     });
 }

@@ -53,8 +53,9 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     let instead = match library(checker) {
         Lib::Trio => format!("wrap it: `trio.wrap_file({written}(...))`"),
         Lib::Anyio => format!("wrap it: `anyio.wrap_file({written}(...))`"),
-        Lib::Asyncio => "asyncio has no async files: do the I/O in a thread with \
-                         `await asyncio.to_thread(...)`, or use anyio or aiofiles"
+        Lib::Asyncio => "asyncio has no async file API: do the I/O in a thread with \
+                         `await asyncio.to_thread(...)`, or use a library such as anyio \
+                         (`anyio.wrap_file`) or aiofiles"
             .to_string(),
     };
     checker.report(

@@ -9,9 +9,15 @@ use crate::analysis::checker::Checker;
 rule! {
     /// ## What it does
     /// Flags method calls inside `async def` on a variable that holds a sync file object:
-    /// bound in the same function by `f = open(...)` or `with open(...) as f`, or
-    /// annotated as `io.TextIOWrapper`, `io.BufferedReader`, `io.BufferedWriter` or
-    /// `io.BufferedRandom`. Same code and meaning as flake8-async's ASYNC232.
+    /// bound by `f = open(...)` or `with open(...) as f`, annotated as
+    /// `io.TextIOWrapper`, `io.BufferedReader`, `io.BufferedWriter` or
+    /// `io.BufferedRandom`, or an alias of such a variable (`f = ff`); in the same
+    /// function, else in an enclosing function (before the nested `def`) or at module
+    /// level (before the function). Same code and meaning as flake8-async's ASYNC232.
+    ///
+    /// Unlike flake8-async, a later rebinding to something unknown (`f = other()`) ends
+    /// what is known, and a class attribute is not taken for a bare name in the class's
+    /// methods.
     ///
     /// ## Why is this bad?
     /// `read`, `write`, `flush` and friends are blocking system calls that freeze the

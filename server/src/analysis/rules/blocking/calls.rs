@@ -5,9 +5,10 @@
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::analysis::checker::Checker;
+use crate::analysis::checker::{Checker, Scope, ScopeKind};
 use crate::analysis::index::Loop;
 use crate::analysis::names::dotted_name;
+use crate::analysis::rules::fnmatch::fnmatch;
 use crate::analysis::rules::RuleMeta;
 
 /// The library whose APIs messages and fixes name.
@@ -236,39 +237,35 @@ pub fn is_sleep(qualified: &str) -> bool {
 }
 
 /// ASYNC200: the configured pattern a call matches, with its suggested replacement.
-/// Patterns are matched against the callee as written and as resolved through imports;
-/// `*` stands for exactly one dotted component.
+/// Patterns are matched as flake8-async matches them, with `fnmatch` (`*` is any run of
+/// characters, dots included: `*session.get` matches `self.session.get`), against the
+/// callee as written and as resolved through imports. The first matching pattern in
+/// name order wins.
 pub fn configured<'o>(
     checker: &Checker<'o>,
     call: &ast::ExprCall,
-    qualified: &str,
+    qualified: Option<&str>,
 ) -> Option<(&'o str, &'o str)> {
     let options = checker.options();
     if options.blocking_calls.is_empty() {
         return None;
     }
-    let written = dotted_name(&call.func);
+    // As written: a dotted chain (`self.session.get`), else the callee's source text
+    // (`make().get`) without line breaks or spaces.
+    let written = dotted_name(&call.func).unwrap_or_else(|| {
+        checker
+            .source(call.func.range())
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    });
     options
         .blocking_calls
         .iter()
         .find(|(pattern, _)| {
-            pattern_matches(pattern, qualified)
-                || written
-                    .as_deref()
-                    .is_some_and(|w| pattern_matches(pattern, w))
+            qualified.is_some_and(|q| fnmatch(pattern, q)) || fnmatch(pattern, &written)
         })
         .map(|(pattern, replacement)| (pattern.as_str(), replacement.as_str()))
-}
-
-fn pattern_matches(pattern: &str, name: &str) -> bool {
-    let mut parts = name.split('.');
-    for expected in pattern.split('.') {
-        match parts.next() {
-            Some(part) if expected == "*" || expected == part => {}
-            _ => return false,
-        }
-    }
-    parts.next().is_none()
 }
 
 /// A call that blocks the thread for an unbounded time, for LOOP400: the HTTP, process,
@@ -290,37 +287,104 @@ pub fn stalls_thread(
         Some("waits for a process")
     } else if is_input(qualified) {
         Some("waits for user input")
-    } else if configured(checker, call, qualified).is_some() {
+    } else if configured(checker, call, Some(qualified)).is_some() {
         Some("is a configured blocking call")
     } else {
         None
     }
 }
 
-/// The type a local variable holds at `before`, as far as its binding tells: a parameter
-/// annotation, an annotated assignment, `x = T(...)` or `with T(...) as x` in the
-/// enclosing function, the last such binding before the use. Types are qualified names
-/// (`open(...)` gives `io.TextIOWrapper`). Like flake8-async, only these simple forms
-/// are understood.
+/// How many `a = b` steps of an alias chain are followed.
+const ALIAS_STEPS: u8 = 8;
+
+/// The type a variable holds at `before`, as far as its binding tells: a parameter
+/// annotation, an annotated assignment, `x = T(...)`, `with T(...) as x`, or `x = y` of
+/// a variable with a known type, the last such binding before the use. A name the
+/// function does not bind is looked up as Python resolves it: in the enclosing
+/// functions (before the nested `def`), then at the unit's top level (before the
+/// outermost `def`), skipping class bodies. Types are qualified names (`open(...)`
+/// gives `io.TextIOWrapper`). Like flake8-async, only these simple forms are
+/// understood; unlike it, a rebinding to something unknown ends what is known, and a
+/// class attribute is not taken for a method's variable.
 pub fn variable_type(checker: &Checker, name: &str, before: TextSize) -> Option<String> {
-    let def = checker.enclosing_function()?;
-    // A comprehension between the function and the use may bind the name itself.
-    for scope in checker.scopes().iter().rev() {
-        if scope.def.is_some() {
-            break;
-        }
-        let binds = |target: &Expr| match target {
-            Expr::Name(n) => n.id.as_str() == name,
-            Expr::Tuple(t) => t
-                .elts
-                .iter()
-                .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
-            _ => true,
-        };
-        if scope.generators.iter().any(|g| binds(&g.target)) {
-            return None;
+    type_in_scopes(checker, checker.scopes(), name, before, ALIAS_STEPS)
+}
+
+/// `variable_type` read in the innermost of `scopes` (outermost first).
+fn type_in_scopes(
+    checker: &Checker,
+    scopes: &[Scope],
+    name: &str,
+    mut before: TextSize,
+    steps: u8,
+) -> Option<String> {
+    let binds = |target: &Expr| match target {
+        Expr::Name(n) => n.id.as_str() == name,
+        Expr::Tuple(t) => t
+            .elts
+            .iter()
+            .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
+        _ => true,
+    };
+    for (index, scope) in scopes.iter().enumerate().rev() {
+        let enclosing = &scopes[..=index];
+        match scope.kind {
+            ScopeKind::Comprehension | ScopeKind::Generator => {
+                if scope.generators.iter().any(|g| binds(&g.target)) {
+                    return None;
+                }
+            }
+            ScopeKind::Lambda => {
+                let parameter = |p: &ast::Parameters| p.iter().any(|p| p.name().as_str() == name);
+                if scope.lambda_parameters.is_some_and(parameter) {
+                    return None;
+                }
+            }
+            ScopeKind::Class => {
+                // Names a class body binds are not visible in the functions nested in
+                // it; code right in the class body is not what these rules check.
+                let class = scope.class?;
+                if index + 1 == scopes.len() {
+                    return None;
+                }
+                before = class.start();
+            }
+            ScopeKind::AsyncFunction | ScopeKind::SyncFunction => {
+                let def = scope.def?;
+                if let Some(found) = function_binding(checker, enclosing, def, name, before, steps)
+                {
+                    return found;
+                }
+                before = def.start();
+            }
+            ScopeKind::Module => {
+                let mut finder = Bindings {
+                    checker,
+                    scopes: enclosing,
+                    name,
+                    before,
+                    steps,
+                    found: None,
+                };
+                finder.body(&checker.unit.parsed.syntax().body);
+                return finder.found.flatten();
+            }
         }
     }
+    None
+}
+
+/// What the function's own bindings say about `name` at `before`: `Some(type)` when the
+/// function binds it (a parameter, or a binding anywhere in its body, which makes it a
+/// local even where it is not bound yet), `None` when the name comes from outside.
+fn function_binding(
+    checker: &Checker,
+    scopes: &[Scope],
+    def: &ast::StmtFunctionDef,
+    name: &str,
+    before: TextSize,
+    steps: u8,
+) -> Option<Option<String>> {
     let mut found: Option<Option<String>> = None;
     for parameter in def.parameters.iter() {
         if parameter.name().id.as_str() == name {
@@ -333,12 +397,27 @@ pub fn variable_type(checker: &Checker, name: &str, before: TextSize) -> Option<
     }
     let mut finder = Bindings {
         checker,
+        scopes,
         name,
         before,
+        steps,
         found: None,
     };
     finder.body(&def.body);
-    finder.found.or(found).flatten()
+    if let Some(typed) = finder.found.or(found) {
+        return Some(typed);
+    }
+    // Bound only after the use: still a local, unbound there.
+    let mut anywhere = Bindings {
+        checker,
+        scopes,
+        name,
+        before: TextSize::from(u32::MAX),
+        steps: 0,
+        found: None,
+    };
+    anywhere.body(&def.body);
+    anywhere.found.map(|_| None)
 }
 
 fn annotation_type(checker: &Checker, annotation: &Expr) -> Option<String> {
@@ -402,12 +481,17 @@ fn call_type(checker: &Checker, value: &Expr) -> Option<String> {
     Some(qualified)
 }
 
-/// Walks a function body's statements in source order (not nested functions or
-/// classes), remembering the last binding of `name` before `before`.
+/// Walks a function's (or the unit's) statements in source order, not entering nested
+/// functions or classes, remembering the last binding of `name` before `before`.
 struct Bindings<'c, 'a> {
     checker: &'c Checker<'a>,
+    /// The scopes the statements run in, outermost first: where an alias's source is
+    /// looked up.
+    scopes: &'c [Scope<'a>],
     name: &'c str,
     before: TextSize,
+    /// Alias steps left to follow.
+    steps: u8,
     /// `Some(None)`: bound to something of unknown type.
     found: Option<Option<String>>,
 }
@@ -429,10 +513,28 @@ impl Bindings<'_, '_> {
     fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Assign(assign) if assign.targets.iter().any(|t| self.is_name(t)) => {
-                let typed = (assign.targets.len() == 1)
-                    .then(|| call_type(self.checker, &assign.value))
-                    .flatten();
+                let typed = match assign.value.as_ref() {
+                    _ if assign.targets.len() != 1 => None,
+                    // `f = ff`: what `ff` holds there.
+                    Expr::Name(source) if self.steps > 0 => type_in_scopes(
+                        self.checker,
+                        self.scopes,
+                        source.id.as_str(),
+                        assign.start(),
+                        self.steps - 1,
+                    ),
+                    value => call_type(self.checker, value),
+                };
                 self.found = Some(typed);
+            }
+            Stmt::Import(ast::StmtImport { names, .. })
+            | Stmt::ImportFrom(ast::StmtImportFrom { names, .. })
+                if names.iter().any(|alias| {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
+                    local.split('.').next() == Some(self.name)
+                }) =>
+            {
+                self.found = Some(None);
             }
             Stmt::AnnAssign(assign) if self.is_name(&assign.target) => {
                 self.found = Some(annotation_type(self.checker, &assign.annotation));
@@ -528,16 +630,6 @@ pub fn sleep_fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn patterns_match_one_component_per_star() {
-        assert!(pattern_matches("mylib.fetch", "mylib.fetch"));
-        assert!(pattern_matches("mylib.*.fetch", "mylib.api.fetch"));
-        assert!(!pattern_matches("mylib.*.fetch", "mylib.a.b.fetch"));
-        assert!(!pattern_matches("mylib.*", "mylib"));
-        assert!(!pattern_matches("mylib", "mylib.fetch"));
-        assert!(pattern_matches("*.fetch", "client.fetch"));
-    }
 
     #[test]
     fn spawn_names() {

@@ -109,8 +109,9 @@ fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall, qualified
             }
         }
     }
-    let Some(qualified) = qualified else { return };
+    // A pattern may match a callee that is no dotted name (`make().session.get`).
     async200_blocking_configured_call::check(checker, call, qualified);
+    let Some(qualified) = qualified else { return };
     async210_blocking_http_call::check(checker, call, qualified);
     async220_create_subprocess::check(checker, call, qualified);
     async221_run_process::check(checker, call, qualified);

@@ -8,8 +8,10 @@ rule! {
     /// Flags an `except` handler that catches cancellation (`trio.Cancelled`,
     /// `anyio.get_cancelled_exc_class()`, `asyncio.CancelledError`, `BaseException`, or
     /// a bare `except:`) when some path through it ends without re-raising. A
-    /// catch-all after a handler that names the cancellation exception is not checked:
-    /// cancellation never reaches it. Same code and meaning as flake8-async's ASYNC103.
+    /// catch-all after a handler of the same `try` that catches cancellation (one that
+    /// names it, or an earlier `except BaseException:`) is not checked: cancellation
+    /// never reaches it. A handler that names a cancellation exception is checked
+    /// wherever it stands, as in flake8-async. Same code and meaning as flake8-async's ASYNC103.
     ///
     /// ## Why is this bad?
     /// Cancellation is how a nursery, a timeout or `Ctrl+C` stops a task. Swallowing it

@@ -13,8 +13,9 @@ rule! {
     /// `raise` of another exception inside an `except` handler that catches
     /// cancellation (`trio.Cancelled`, `anyio.get_cancelled_exc_class()`,
     /// `asyncio.CancelledError`, `BaseException`, bare `except:`), on a path where the
-    /// caught exception has not been re-raised yet. Same code and meaning as
-    /// flake8-async's ASYNC104.
+    /// caught exception has not been re-raised yet. A catch-all after a handler of the
+    /// same `try` that already catches cancellation is not checked. Same code and
+    /// meaning as flake8-async's ASYNC104.
     ///
     /// ## Why is this bad?
     /// Each of these ends the handler without the cancellation: `return` and friends

@@ -93,7 +93,8 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             let receiver_text = checker.source(receiver.range());
             let is_task_group = (trio && receiver_text.ends_with("nursery"))
                 || (anyio && receiver_text.ends_with("task_group"))
-                || matches!(receiver, Expr::Name(name) if task_groups.contains(&name.id.as_str()));
+                || (matches!(receiver, Expr::Name(_) | Expr::Attribute(_))
+                    && task_groups.iter().any(|bound| bound == receiver_text));
             if !is_task_group {
                 return true;
             }
@@ -155,16 +156,13 @@ fn is_startable(checker: &Checker, function: &Expr) -> bool {
 }
 
 /// Names in the function known to hold a nursery or task group: bound by
-/// `async with trio.open_nursery() as name`, assigned one, or annotated as one.
-fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) -> Vec<&'a str> {
-    let mut names = Vec::new();
-    for parameter in def.parameters.iter() {
-        let Some(annotation) = parameter.annotation() else {
-            continue;
-        };
-        let qualified = checker.qualified_name(annotation);
-        if matches!(
-            qualified.as_deref(),
+/// `async with trio.open_nursery() as name`, assigned one, or annotated as one (a
+/// parameter, or an annotated assignment `name: trio.Nursery = ...`, also of an
+/// attribute, `self.name: trio.Nursery`), as written.
+fn task_group_variables(checker: &Checker, def: &ast::StmtFunctionDef) -> Vec<String> {
+    let is_task_group_type = |annotation: &Expr| {
+        matches!(
+            checker.qualified_name(annotation).as_deref(),
             Some(
                 "trio.Nursery"
                     | "anyio.TaskGroup"
@@ -172,8 +170,12 @@ fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) ->
                     | "asyncio.TaskGroup"
                     | "asyncio.taskgroups.TaskGroup"
             )
-        ) {
-            names.push(parameter.name().as_str());
+        )
+    };
+    let mut names = Vec::new();
+    for parameter in def.parameters.iter() {
+        if parameter.annotation().is_some_and(is_task_group_type) {
+            names.push(parameter.name().to_string());
         }
     }
     walk_scope(&def.body, &mut |node| {
@@ -182,7 +184,7 @@ fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) ->
                 for item in &with.items {
                     if let Some(Expr::Name(name)) = item.optional_vars.as_deref() {
                         if task_group_kind(checker, &item.context_expr).is_some() {
-                            names.push(name.id.as_str());
+                            names.push(name.id.to_string());
                         }
                     }
                 }
@@ -190,8 +192,17 @@ fn task_group_variables<'a>(checker: &Checker, def: &'a ast::StmtFunctionDef) ->
             Node::Stmt(Stmt::Assign(assign)) => {
                 if let [Expr::Name(name)] = assign.targets.as_slice() {
                     if task_group_kind(checker, &assign.value).is_some() {
-                        names.push(name.id.as_str());
+                        names.push(name.id.to_string());
                     }
+                }
+            }
+            // `boo: trio.Nursery = ...` or `self.boo: trio.Nursery`, with or without a
+            // value.
+            Node::Stmt(Stmt::AnnAssign(assign)) => {
+                if matches!(assign.target.as_ref(), Expr::Name(_) | Expr::Attribute(_))
+                    && is_task_group_type(&assign.annotation)
+                {
+                    names.push(checker.source(assign.target.range()).to_string());
                 }
             }
             _ => {}

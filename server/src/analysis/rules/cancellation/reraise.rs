@@ -4,7 +4,7 @@
 //! surely runs and raises, a `try` only through its `finally`.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{self as ast, ExceptHandler, Expr, Number, Stmt, UnaryOp};
+use ruff_python_ast::{self as ast, ExceptHandler, Expr, Number, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::async103_cancellation_not_reraised as async103;
@@ -13,6 +13,7 @@ use super::handlers::catches_cancellation;
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::rules::common::Library;
+use crate::analysis::rules::literal_range::literal_range_is_non_empty;
 
 /// How a handler is left without re-raising what it caught.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,19 +45,19 @@ pub(crate) fn check_try(checker: &mut Checker, try_: &ast::StmtTry) {
     if !check_103 && !check_104 {
         return;
     }
-    // Whether an earlier handler of this `try` took cancellation by name.
-    let mut caught_by_name = false;
+    // Whether an earlier handler of this `try` already took cancellation: by name, or
+    // with everything else (`except BaseException:` before a bare `except:`).
+    let mut caught_before = false;
     for handler in &try_.handlers {
         let ExceptHandler::ExceptHandler(handler) = handler;
         let Some(catch) = catches_cancellation(checker, handler) else {
             continue;
         };
-        if catch.is_specific() {
-            caught_by_name = true;
-        } else if caught_by_name {
-            // Cancellation never reaches a catch-all after its own handler.
+        if !catch.is_specific() && caught_before {
+            // Cancellation never reaches a catch-all after a handler that caught it.
             continue;
         }
+        caught_before = true;
         let mut walker = Walker {
             checker,
             except_name: handler.name.as_ref().map(|n| n.as_str()),
@@ -248,7 +249,7 @@ fn literal_truth(expr: &Expr) -> Option<bool> {
 }
 
 /// Whether a `for` loop's iterable surely yields at least one item: a non-empty literal
-/// display or string, or `range()` of literal integers that is not empty.
+/// display, string or bytes, or `range()` of literal integers that is not empty.
 fn iterates_at_least_once(iter: &Expr) -> bool {
     guarded(|| match iter {
         Expr::List(ast::ExprList { elts, .. })
@@ -263,34 +264,7 @@ fn iterates_at_least_once(iter: &Expr) -> bool {
             Some(_) => true,
             None => iterates_at_least_once(&item.value),
         }),
-        Expr::Call(call) => {
-            if !matches!(&*call.func, Expr::Name(name) if name.id.as_str() == "range")
-                || !call.arguments.keywords.is_empty()
-            {
-                return false;
-            }
-            let values: Option<Vec<i128>> = call.arguments.args.iter().map(literal_int).collect();
-            match values.as_deref() {
-                Some([stop]) => *stop > 0,
-                Some([start, stop]) => stop > start,
-                Some([start, stop, step]) if *step > 0 => stop > start,
-                Some([start, stop, step]) if *step < 0 => stop < start,
-                _ => false,
-            }
-        }
+        Expr::Call(call) => literal_range_is_non_empty(call).unwrap_or(false),
         _ => false,
-    })
-}
-
-fn literal_int(expr: &Expr) -> Option<i128> {
-    guarded(|| match expr {
-        Expr::NumberLiteral(ast::ExprNumberLiteral {
-            value: Number::Int(i),
-            ..
-        }) => i.as_i64().map(i128::from),
-        Expr::UnaryOp(unary) if unary.op == UnaryOp::USub => {
-            literal_int(&unary.operand).map(|v| -v)
-        }
-        _ => None,
     })
 }

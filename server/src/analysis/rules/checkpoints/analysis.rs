@@ -32,6 +32,8 @@ use crate::analysis::checker::Checker;
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::rules::common::Library;
+use crate::analysis::rules::fnmatch::fnmatch;
+use crate::analysis::rules::literal_range::literal_range_is_non_empty;
 
 /// Where an uncheckpointed stretch starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1233,7 +1235,8 @@ fn is_constant_true(test: &Expr) -> bool {
 }
 
 /// Whether a `for` over this iterable runs its body at least once: a non-empty literal
-/// container or string, or `range()` of integer literals that is not empty.
+/// container, string or bytes, or `range()` of integer literals (of any size) that is
+/// not empty. An implicitly concatenated string counts as unknown, as in flake8-async.
 pub(crate) fn iter_guaranteed_once(iter: &Expr) -> bool {
     guarded(|| {
         let elements = |elts: &[Expr]| {
@@ -1251,49 +1254,10 @@ pub(crate) fn iter_guaranteed_once(iter: &Expr) -> bool {
                 None => iter_guaranteed_once(&item.value),
             }),
             Expr::StringLiteral(s) => !s.value.is_implicit_concatenated() && !s.value.is_empty(),
-            Expr::Call(call) => {
-                let Expr::Name(name) = call.func.as_ref() else {
-                    return false;
-                };
-                if name.id.as_str() != "range" || !call.arguments.keywords.is_empty() {
-                    return false;
-                }
-                let mut values = Vec::with_capacity(3);
-                for argument in call.arguments.args.iter() {
-                    match integer_literal(argument) {
-                        Some(value) => values.push(value),
-                        None => return false,
-                    }
-                }
-                match values.as_slice() {
-                    [stop] => *stop > 0,
-                    [start, stop] => start < stop,
-                    [start, stop, step] if *step > 0 => start < stop,
-                    [start, stop, step] if *step < 0 => start > stop,
-                    _ => false,
-                }
-            }
+            Expr::BytesLiteral(b) => !b.value.is_implicit_concatenated() && !b.value.is_empty(),
+            Expr::Call(call) => literal_range_is_non_empty(call).unwrap_or(false),
             _ => false,
         }
-    })
-}
-
-fn integer_literal(expr: &Expr) -> Option<i128> {
-    guarded(|| match expr {
-        Expr::NumberLiteral(ast::ExprNumberLiteral {
-            value: ast::Number::Int(i),
-            ..
-        }) => i.as_u64().map(i128::from),
-        Expr::UnaryOp(unary) => {
-            let value = integer_literal(&unary.operand)?;
-            match unary.op {
-                ast::UnaryOp::USub => Some(-value),
-                ast::UnaryOp::Invert => Some(!value),
-                ast::UnaryOp::UAdd => Some(value),
-                ast::UnaryOp::Not => None,
-            }
-        }
-        _ => None,
     })
 }
 
@@ -1374,32 +1338,8 @@ pub(crate) fn matches_any(checker: &Checker, expr: &Expr, patterns: &[String]) -
     let qualified = checker.qualified_name(expr);
     patterns.iter().any(|pattern| {
         let pattern = pattern.trim_start_matches('@');
-        glob(pattern, source) || qualified.as_deref().is_some_and(|q| glob(pattern, q))
+        fnmatch(pattern, source) || qualified.as_deref().is_some_and(|q| fnmatch(pattern, q))
     })
-}
-
-/// Shell-style matching of `*` (any run) and `?` (one character), as `fnmatch`.
-fn glob(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((star_p, star_t)) = star {
-            p = star_p + 1;
-            t = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|c| *c == '*')
 }
 
 /// Whether a function body is only `pass`, `...` and string literals.
@@ -1412,19 +1352,4 @@ pub(crate) fn is_empty_body(body: &[Stmt]) -> bool {
         ),
         _ => false,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob;
-
-    #[test]
-    fn glob_matches_like_fnmatch() {
-        assert!(glob("app.route", "app.route"));
-        assert!(glob("mypackage.*", "mypackage.deco.x"));
-        assert!(glob("*.route", "app.route"));
-        assert!(glob("a?c", "abc"));
-        assert!(!glob("app.route", "app.router"));
-        assert!(!glob("x.*", "y.z"));
-    }
 }

@@ -42,7 +42,8 @@ rule! {
     /// On by default, as in flake8-async. Stub bodies (`...`, `pass`, a docstring),
     /// `@overload`s, methods (they may implement an async interface) and pytest
     /// fixtures with parameters are exempt, as are functions with a decorator listed
-    /// in `no-checkpoint-warning-decorators`.
+    /// in `no-checkpoint-warning-decorators` (by default `@asynccontextmanager`, as in
+    /// flake8-async).
     ///
     /// ## Fix safety
     /// There is no automatic fix: every caller's `await` would have to go too.

@@ -14,7 +14,9 @@ rule! {
     ///
     /// Functions whose body is only `pass`, `...` or a docstring, `@overload`s, pytest
     /// fixtures and functions with a decorator listed in
-    /// `no-checkpoint-warning-decorators` are not checked. An `__aenter__` or
+    /// `no-checkpoint-warning-decorators` (by default `asynccontextmanager`, as in
+    /// flake8-async, matched as written: `@asynccontextmanager` is exempt,
+    /// `@contextlib.asynccontextmanager` is not) are not checked. An `__aenter__` or
     /// `__aexit__` without any checkpoint is exempt when its partner method
     /// checkpoints (or is inherited).
     ///

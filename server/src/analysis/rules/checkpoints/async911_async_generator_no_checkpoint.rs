@@ -12,7 +12,8 @@ rule! {
     /// letting other tasks run.
     ///
     /// The same functions are exempt as for ASYNC910 (empty bodies, `@overload`,
-    /// fixtures, `no-checkpoint-warning-decorators`).
+    /// fixtures, `no-checkpoint-warning-decorators`, by default
+    /// `@asynccontextmanager`).
     ///
     /// ## Example
     /// ```python

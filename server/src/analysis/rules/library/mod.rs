@@ -73,12 +73,6 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
             async123_bad_exception_group_flattening::check(checker, try_);
             async400_exception_group_invalid_attribute::check(checker, try_);
         }
-        Stmt::Expr(statement) => {
-            async300_create_task_no_reference::check_expression_statement(
-                checker,
-                &statement.value,
-            );
-        }
         Stmt::With(with) => loop600_wrong_loop_library::check_async_with(checker, with),
         Stmt::For(for_) => loop600_wrong_loop_library::check_async_for(checker, for_),
         _ => {}
@@ -109,6 +103,7 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
 
 /// Called for every call, with its callee resolved through the imports.
 pub(crate) fn on_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
+    async300_create_task_no_reference::check_call(checker, call, qualified);
     async115_async_zero_sleep::check(checker, call, qualified);
     async116_long_sleep_not_forever::check(checker, call, qualified);
     async125_constant_absolute_deadline::check(checker, call, qualified);
