@@ -199,6 +199,159 @@ pub fn rope_char_at(rope: &ropey::Rope, position: LineCol, encoding: Encoding) -
     line_start + chars
 }
 
+// ---- Line arithmetic on plain text ---------------------------------------------------
+//
+// For code that asks one question of a text it does not keep (a line number for a
+// message, the line around an offset for a fix, the lines of a cell) and so has no
+// [`LineIndex`]. The definition of a line break is the one above: `\n`, `\r\n` (once),
+// or a lone `\r`, as Python reads source; the tests hold these to [`LineIndex`].
+
+/// Whether byte `i` ends a line: a `\n`, or a `\r` that no `\n` follows.
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// Zero-based line of byte `offset` in `bytes` (clamped to their end): the number of line
+/// breaks that end before it. For source not decoded yet (`source/pep263.rs`).
+pub fn line_number_in_bytes(bytes: &[u8], offset: usize) -> usize {
+    let prefix = &bytes[..offset.min(bytes.len())];
+    let newlines = memchr::memchr_iter(b'\n', prefix).count();
+    if memchr::memchr(b'\r', prefix).is_none() {
+        return newlines;
+    }
+    // A `\r` is a line break of its own unless a `\n` follows (in the whole text: an
+    // offset between the two is on the `\r`'s line).
+    let lone_returns = memchr::memchr_iter(b'\r', prefix)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    newlines + lone_returns
+}
+
+/// Zero-based line of byte `offset` in `text` (clamped to its end), as
+/// [`LineIndex::line_of`] gives it.
+pub fn line_number(text: &str, offset: usize) -> usize {
+    line_number_in_bytes(text.as_bytes(), offset)
+}
+
+/// [`line_number`] as the `u32` editors and messages use.
+pub fn line_number_u32(text: &str, offset: usize) -> u32 {
+    to_u32(line_number(text, offset))
+}
+
+/// Byte offset where the line holding `offset` starts (`offset` clamped to the text).
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = offset.min(bytes.len());
+    while let Some(i) = memchr::memrchr2(b'\n', b'\r', &bytes[..end]) {
+        if ends_line(bytes, i) {
+            return i + 1;
+        }
+        // The `\r` of a `\r\n` whose `\n` is at `offset`: keep looking before it.
+        end = i;
+    }
+    0
+}
+
+/// Byte offset where the content of the line holding `offset` ends: its line break, or
+/// the end of the text on the last line. Never before `offset` (clamped to the text): an
+/// offset between a `\r` and its `\n` is its own line's end.
+pub fn line_end(text: &str, offset: usize) -> usize {
+    line_end_in_bytes(text.as_bytes(), offset)
+}
+
+fn line_end_in_bytes(bytes: &[u8], offset: usize) -> usize {
+    let offset = offset.min(bytes.len());
+    memchr::memchr2(b'\n', b'\r', &bytes[offset..]).map_or(bytes.len(), |i| offset + i)
+}
+
+/// Byte offset just past the line break that ends the line holding `offset`; `None` on
+/// the last line.
+pub fn next_line_start(text: &str, offset: usize) -> Option<usize> {
+    next_line_start_in_bytes(text.as_bytes(), offset)
+}
+
+/// [`next_line_start`] in source not decoded yet (`source/pep263.rs`).
+pub fn next_line_start_in_bytes(bytes: &[u8], offset: usize) -> Option<usize> {
+    let at = line_end_in_bytes(bytes, offset);
+    match bytes.get(at)? {
+        b'\r' if bytes.get(at + 1) == Some(&b'\n') => Some(at + 2),
+        _ => Some(at + 1),
+    }
+}
+
+/// Whether byte offset `at` falls between the `\r` and the `\n` of one line break, where
+/// text must not be cut in two (each half would count the line break).
+pub fn splits_crlf(bytes: &[u8], at: usize) -> bool {
+    at > 0 && bytes.get(at - 1) == Some(&b'\r') && bytes.get(at) == Some(&b'\n')
+}
+
+/// Whether a byte is part of a line break.
+pub fn is_line_break(byte: u8) -> bool {
+    matches!(byte, b'\n' | b'\r')
+}
+
+/// The text's first line, without its line break.
+pub fn first_line(text: &str) -> &str {
+    &text[..line_end(text, 0)]
+}
+
+/// Whether `text` ends with a line break (so its last line, as [`LineIndex`] counts
+/// lines, is empty).
+pub fn ends_with_line_break(text: &str) -> bool {
+    text.ends_with(['\n', '\r'])
+}
+
+/// The lines of `text` with their starting byte offsets, line breaks excluded. A line
+/// break at the end does not start another line: like Python's `str.splitlines()` for
+/// these three line breaks, and Rust's `str::lines()` had it known a lone `\r`.
+pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    lines_with_breaks(text).map(|(start, line)| (start, line.trim_end_matches(['\n', '\r'])))
+}
+
+/// The lines of `text` with their starting byte offsets and their line breaks: they
+/// concatenate to `text`.
+pub fn lines_with_breaks(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = next_line_start(text, start).unwrap_or(text.len());
+        let line = (start, &text[start..end]);
+        start = end;
+        Some(line)
+    })
+}
+
+/// How many columns `text` spans in `encoding` (a line's width, the column of its end).
+pub fn width(text: &str, encoding: Encoding) -> u32 {
+    let n = match encoding {
+        Encoding::Utf8 => text.len(),
+        Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
+        Encoding::Utf32 => text.chars().count(),
+    };
+    to_u32(n)
+}
+
+/// The line of `rope` at an editor position (without its line break), and the position's
+/// column in characters (clamped like [`rope_char_at`]).
+pub fn rope_line_and_column(
+    rope: &ropey::Rope,
+    position: LineCol,
+    encoding: Encoding,
+) -> (String, usize) {
+    let at = rope_char_at(rope, position, encoding);
+    let line = rope.char_to_line(at);
+    let start = rope.line_to_char(line);
+    let text: String = rope.line(line).chars().collect();
+    let text = text.trim_end_matches(['\n', '\r']).to_string();
+    (text, at - start)
+}
+
 fn to_size(n: usize) -> TextSize {
     TextSize::try_from(n).unwrap_or(TextSize::new(u32::MAX))
 }
@@ -289,5 +442,54 @@ mod tests {
                 line_starts_by_definition(&text)
             );
         }
+
+        /// The plain-text helpers give the lines [`LineIndex`] gives, at every offset.
+        #[test]
+        fn line_helpers_agree_with_the_line_index(text in "[a\r\né]{0,40}") {
+            let index = LineIndex::new(&text);
+            for offset in 0..=text.len() + 1 {
+                let line = index.line_of(to_size(offset));
+                proptest::prop_assert_eq!(line_number(&text, offset), line);
+                let at = offset.min(text.len());
+                let start = line_start(&text, offset);
+                proptest::prop_assert_eq!(to_size(start), index.line_start(line));
+                let end = line_end(&text, offset);
+                proptest::prop_assert_eq!(end.max(at), end);
+                if end != at {
+                    proptest::prop_assert_eq!(end, index.content_end(&text, line));
+                }
+                let next = next_line_start(&text, offset).map(to_size);
+                let expected = (line + 1 < index.line_count()).then(|| index.line_start(line + 1));
+                proptest::prop_assert_eq!(next, expected);
+            }
+            let joined: String = lines_with_breaks(&text).map(|(_, line)| line).collect();
+            proptest::prop_assert_eq!(&joined, &text);
+            let starts: Vec<TextSize> = lines(&text).map(|(start, _)| to_size(start)).collect();
+            let mut expected = index.line_starts.clone();
+            if ends_with_line_break(&text) || text.is_empty() {
+                expected.pop();
+            }
+            proptest::prop_assert_eq!(starts, expected);
+            for (start, line) in lines(&text) {
+                proptest::prop_assert!(!line.contains(['\n', '\r']));
+                proptest::prop_assert_eq!(start + line.len(), line_end(&text, start));
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a\rb\r\nc\nd";
+        assert_eq!(line_number(text, text.find('b').unwrap()), 1);
+        assert_eq!(line_number(text, text.find('c').unwrap()), 2);
+        assert_eq!(line_number(text, text.find('d').unwrap()), 3);
+        // Between the `\r` and the `\n` of a CRLF: still on the `\r`'s line.
+        assert_eq!(line_number(text, text.find('\n').unwrap()), 1);
+        assert_eq!(line_start(text, text.find('\n').unwrap()), 2);
+        let collected: Vec<_> = lines(text).collect();
+        assert_eq!(collected, [(0, "a"), (2, "b"), (5, "c"), (7, "d")]);
+        assert_eq!(first_line("# %%\rx = 1"), "# %%");
+        assert!(ends_with_line_break("x\r"));
+        assert_eq!(width("é😀", Encoding::Utf16), 3);
     }
 }

@@ -8,7 +8,7 @@
 //! and turned into markdown.
 
 use asyncell::analysis::document::CellInput;
-use asyncell::analysis::{check_document, Document, Settings, SourceKind};
+use asyncell::analysis::{check_document, Document, Settings, SourceKind, Target};
 use asyncell::positions::{Encoding, LineIndex};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -88,6 +88,13 @@ const FRAGMENTS: &[&str] = &[
     "class C:\n    z = await q\n",
     "# noqa\n",
     "  # noqa: LOOP100\n",
+    // Cross-cell definitions, imports and rebindings (see `CELLS`).
+    "def job_0():\n    return job_1\n",
+    "job_0 = 1\n",
+    "trio.run(job_0())\n",
+    "import anyio as trio\n",
+    "import os as trio\n",
+    "from trio import sleep\n",
     "%autoawait trio\n",
     // IPython escapes, for notebook cells: autocall (`,` `;` `/`), help, shell, magics.
     ",",
@@ -215,14 +222,15 @@ fn apply(text: &str, edit: &EditOp) -> String {
     out
 }
 
-/// (code, 0-based document line, column) of every diagnostic, in document order.
-fn diagnostics(document: &mut Document) -> Vec<(&'static str, u32, u32)> {
+/// (code, 0-based document line, column, message) of every diagnostic, in document
+/// order. The message too: it names other cells and lines, and says which library.
+fn diagnostics(document: &mut Document) -> Vec<(&'static str, u32, u32, String)> {
     let per_unit = check_document(document);
     let mut out = Vec::new();
     for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
         for diagnostic in diagnostics.iter() {
             let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
-            out.push((diagnostic.code, at.line, at.col));
+            out.push((diagnostic.code, at.line, at.col, diagnostic.message.clone()));
         }
     }
     out
@@ -365,6 +373,32 @@ const CELLS: &[&str] = &[
     "def f(:\n    pass",
     "!pip install trio\n%time x = 1",
     "# Heading 🎉",
+    // Cross-cell definitions, imports and rebindings: what one cell binds changes what
+    // the index says about a name another cell uses.
+    "import anyio as lib",
+    "import trio as lib",
+    "import os as lib",
+    "import asyncio",
+    "import time",
+    "async def tick():\n    time.sleep(1)",
+    "def make():\n    return load",
+    "async def make():\n    await trio.sleep(0)",
+    "make = 1",
+    "trio.run(make())",
+    "load = make()",
+    "event = trio.Event()",
+    "event = 1",
+    "await event.wait()",
+    "async def forever():\n    while True:\n        await trio.sleep(1)",
+    "forever = None",
+    "await forever()",
+    "asyncio.create_task(forever())",
+    "time.sleep(3)",
+    "%autoawait trio",
+    "def work():\n    trio.from_thread.run(tick)",
+    "from trio import sleep",
+    "sleep = make_sleeper()",
+    "trio.run(sleep(1))",
 ];
 
 #[derive(Clone, Debug)]
@@ -384,30 +418,46 @@ enum CellOp {
     Toggle {
         at: usize,
     },
+    /// A cell's text replaced by another's (a definition becomes a rebinding), the cells
+    /// around it unchanged.
+    Replace {
+        at: usize,
+        cell: usize,
+    },
 }
 
 fn cell_op_strategy() -> impl Strategy<Value = CellOp> {
     prop_oneof![
-        (
+        1 => (
             0usize..20,
             0..CELLS.len(),
             prop_oneof![4 => Just(true), 1 => Just(false)]
         )
             .prop_map(|(at, cell, is_code)| CellOp::Insert { at, cell, is_code }),
-        (0usize..20).prop_map(|at| CellOp::Delete { at }),
-        (0usize..20, edit_strategy()).prop_map(|(at, edit)| CellOp::Edit { at, edit }),
-        (0usize..20).prop_map(|at| CellOp::Toggle { at }),
+        1 => (0usize..20).prop_map(|at| CellOp::Delete { at }),
+        1 => (0usize..20, edit_strategy()).prop_map(|(at, edit)| CellOp::Edit { at, edit }),
+        1 => (0usize..20).prop_map(|at| CellOp::Toggle { at }),
+        2 => (0usize..20, 0..CELLS.len()).prop_map(|(at, cell)| CellOp::Replace { at, cell }),
     ]
 }
 
-/// (code, cell, line, column) of every diagnostic of a notebook.
-fn cell_diagnostics(document: &mut Document) -> Vec<(&'static str, Option<usize>, u32, u32)> {
+/// A notebook diagnostic as a user sees it: code, cell, line, column, message.
+type CellDiagnostic = (&'static str, Option<usize>, u32, u32, String);
+
+/// Every diagnostic of a notebook, in document order.
+fn cell_diagnostics(document: &mut Document) -> Vec<CellDiagnostic> {
     let per_unit = check_document(document);
     let mut out = Vec::new();
     for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
         for diagnostic in diagnostics.iter() {
             let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
-            out.push((diagnostic.code, slot.cell, at.line, at.col));
+            out.push((
+                diagnostic.code,
+                slot.cell,
+                at.line,
+                at.col,
+                diagnostic.message.clone(),
+            ));
         }
     }
     out
@@ -415,6 +465,20 @@ fn cell_diagnostics(document: &mut Document) -> Vec<(&'static str, Option<usize>
 
 #[test]
 fn random_cell_edits_to_a_notebook_match_a_fresh_document() {
+    run_cells(Settings::default());
+}
+
+#[test]
+fn random_cell_edits_match_a_fresh_document_with_every_rule_under_ipython() {
+    // Opt-in rules (ASYNC9xx) and IPython's per-cell `trio.run` read more of the index.
+    run_cells(Settings {
+        select: Some(vec!["ALL".to_string()]),
+        target: Target::Ipython,
+        ..Settings::default()
+    });
+}
+
+fn run_cells(settings: Settings) {
     let mut runner = TestRunner::new(Config {
         cases: cases_or_env(64),
         failure_persistence: None,
@@ -429,7 +493,7 @@ fn random_cell_edits_to_a_notebook_match_a_fresh_document() {
                 text: CELLS[i].to_string(),
             })
             .collect();
-        let mut document = Document::from_cells(cells.clone(), &Settings::default());
+        let mut document = Document::from_cells(cells.clone(), &settings);
         let _ = cell_diagnostics(&mut document);
         for op in &ops {
             let len = cells.len();
@@ -452,6 +516,9 @@ fn random_cell_edits_to_a_notebook_match_a_fresh_document() {
                     let cell = &mut cells[at % len];
                     cell.is_code = !cell.is_code;
                 }
+                CellOp::Replace { at, cell } if len > 0 => {
+                    cells[at % len].text = CELLS[*cell].to_string();
+                }
                 _ => {}
             }
             document.update_cells(cells.clone());
@@ -468,7 +535,7 @@ fn random_cell_edits_to_a_notebook_match_a_fresh_document() {
                 .collect();
             prop_assert_eq!(slots, code_cells);
             let incremental = cell_diagnostics(&mut document);
-            let mut fresh = Document::from_cells(cells.clone(), &Settings::default());
+            let mut fresh = Document::from_cells(cells.clone(), &settings);
             prop_assert_eq!(incremental, cell_diagnostics(&mut fresh));
         }
         Ok(())
@@ -532,6 +599,67 @@ mod regressions {
         text.insert(at, '\\');
         document.update_python(text.clone());
         assert_consistent(&mut document, &text).unwrap();
+    }
+
+    /// Notebook cells edited one after another; after each step the diagnostics equal a
+    /// fresh document's.
+    fn check_cells(steps: &[&[&str]]) {
+        let cells = |texts: &[&str]| -> Vec<CellInput> {
+            texts
+                .iter()
+                .map(|text| CellInput {
+                    is_code: true,
+                    text: text.to_string(),
+                })
+                .collect()
+        };
+        let mut document = Document::from_cells(cells(steps[0]), &Settings::default());
+        let _ = cell_diagnostics(&mut document);
+        for step in &steps[1..] {
+            document.update_cells(cells(step));
+            let mut fresh = Document::from_cells(cells(step), &Settings::default());
+            assert_eq!(
+                cell_diagnostics(&mut document),
+                cell_diagnostics(&mut fresh)
+            );
+        }
+    }
+
+    #[test]
+    fn a_rebinding_removed_in_another_cell_is_seen_by_loop303() {
+        // `sync_bindings` was not in the fingerprint: the cached "no LOOP303" of the
+        // last cell outlived the assignment that made `sleep` a plain function.
+        check_cells(&[
+            &[
+                "import trio\nfrom trio import sleep",
+                "sleep = make_sleeper()",
+                "trio.run(sleep(1))",
+            ],
+            &[
+                "import trio\nfrom trio import sleep",
+                "x = make_sleeper()",
+                "trio.run(sleep(1))",
+            ],
+        ]);
+    }
+
+    #[test]
+    fn an_import_shadowed_in_another_cell_still_decides_the_library() {
+        // `modules` was not in the fingerprint: `import anyio as lib` replaced by
+        // `import os as lib` leaves `imports` equal (a later cell rebinds `lib`), but
+        // anyio is no longer imported.
+        check_cells(&[
+            &[
+                "import anyio as lib",
+                "import trio as lib",
+                "async def tick():\n    time.sleep(1)",
+            ],
+            &[
+                "import os as lib",
+                "import trio as lib",
+                "async def tick():\n    time.sleep(1)",
+            ],
+        ]);
     }
 
     #[test]

@@ -42,7 +42,10 @@ def test_json_output_has_nbformat_outputs_per_cell(asyncell_bin, host_cache):
     assert done.returncode == 0, done.stderr
     cells = [json.loads(line) for line in done.stdout.splitlines()]
     cells = [c for c in cells if not c.get("late")]
-    assert [c["cell"] for c in cells] == [0, 1, 2, 3, 4]
+    # "cell": 1-based among all cells (the markdown cell on top is cell 1), as `check`
+    # and the editor count; "cellIndex": 0-based among code cells.
+    assert [c["cell"] for c in cells] == [2, 3, 4, 5, 6]
+    assert [c["cellIndex"] for c in cells] == [0, 1, 2, 3, 4]
     assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5]
     assert all(c["status"] == "ok" for c in cells)
     assert cells[0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "heartbeat started\n"}]
@@ -74,7 +77,7 @@ def test_output_after_a_cells_reply_is_kept_under_that_cell(asyncell_bin, host_c
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]
     late = [r for r in records if r.get("late")]
-    assert [r["cell"] for r in late] == [0, 0]
+    assert [(r["cell"], r["cellIndex"]) for r in late] == [(1, 0), (1, 0)]
     assert late[0]["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "late hello\n"}]
     assert "ValueError: late failure" in late[1]["outputs"][0]["text"]
     assert all(r["task"] for r in late)
@@ -154,6 +157,25 @@ def test_notebooks_and_scripts_run_too(asyncell_bin, host_cache, tmp_path):
     script.write_text("import asyncio\nprint('plain', asyncio.get_running_loop() is not None)\n")
     done = run(asyncell_bin, host_cache, script)
     assert (done.returncode, done.stdout) == (0, "plain True\n")
+
+
+def test_a_failing_notebook_cell_is_named_as_check_names_it(asyncell_bin, host_cache, tmp_path):
+    """Markdown cells count: the second code cell below a markdown cell is cell 3 (it was
+    "code cell 2" here while `check` and the editor said cell 3)."""
+    notebook = tmp_path / "fails.ipynb"
+    code = lambda source: {"cell_type": "code", "metadata": {}, "source": source,
+                           "outputs": [], "execution_count": None}
+    notebook.write_text(json.dumps({
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Title"},
+                  code("x = 1"), code("raise ValueError('three')")],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 4,
+    }))
+    done = run(asyncell_bin, host_cache, notebook)
+    assert done.returncode == 1
+    assert "asyncell run: cell 3 failed: ValueError: three" in done.stderr, done.stderr
+    done = run(asyncell_bin, host_cache, notebook, "--output-format", "json")
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["cell"], r["cellIndex"], r["status"]) for r in records] == [(2, 0, "ok"), (3, 1, "error")]
 
 
 def test_unusable_interpreter_exits_2(asyncell_bin, host_cache, tmp_path):

@@ -42,6 +42,7 @@ RUNTIME = "__asyncell__"
 _NAME = re.compile(r"[A-Za-z_][\w.]*$")
 _ASSIGNED = re.compile(r"([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*=\s*([%!])(.*)$")
 _MAGIC = re.compile(r"%([A-Za-z_]\w*)\s*(.*)$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def supported_text() -> str:
@@ -58,7 +59,8 @@ class MagicError(Exception):
 def transform(code: str) -> Optional[Tuple[str, Optional[str]]]:
     """(Python source with the magic lines rewritten, cell magic or None); None when
     there is no magic line (the caller reports the SyntaxError as it is)."""
-    lines = code.split("\n")
+    # Lines as Python reads source (and the Rust checker counts them): a lone \r too.
+    lines = _LINE_BREAK.split(code)
     cell_magic = None
     for index, line in enumerate(lines):
         stripped = line.strip()

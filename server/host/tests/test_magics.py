@@ -84,6 +84,12 @@ def test_a_failing_magic_points_at_its_line_with_the_text_the_user_wrote(host):
     assert "line 3" in traceback and "%cd /no/such/dir" in traceback
 
 
+def test_lines_may_end_in_a_lone_carriage_return_as_python_allows(host):
+    # The checker counts lines the same way (LOOP102 looks at the same first line).
+    result = host.run("%%time\rx = 1\r!echo ok\rprint('x', x)")
+    assert result.status == "ok" and result.stdout.startswith("ok\nx 1\n")
+
+
 def test_magic_lines_in_strings_and_brackets_are_left_alone(host):
     result = host.run("t = '''\n%time x\n'''\nu = (1,\n  2)\n!echo ok\nprint(repr(t), u)")
     assert result.stdout == "ok\n'\\n%time x\\n' (1, 2)\n"

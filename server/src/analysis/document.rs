@@ -17,7 +17,7 @@ use super::index::DocumentIndex;
 use super::percent;
 use super::settings::Settings;
 use super::unit::{Syntax, Unit};
-use crate::positions::{Encoding, LineCol, LineIndex};
+use crate::positions::{self, Encoding, LineCol, LineIndex};
 
 /// The three kinds of file asyncell understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -294,8 +294,7 @@ impl Document {
         let old_region_end = starts.get(last + 1).copied().unwrap_or(old.len());
         let new_region_end = old_region_end + new.len() - old.len();
         // A boundary between CR and LF would count that one line break in two units.
-        let splits_crlf =
-            |at: usize| at > 0 && new.get(at - 1) == Some(&b'\r') && new.get(at) == Some(&b'\n');
+        let splits_crlf = |at: usize| positions::splits_crlf(new, at);
         if new_region_end < region_start
             || !new_text.is_char_boundary(region_start)
             || !new_text.is_char_boundary(new_region_end)

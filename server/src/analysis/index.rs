@@ -2,6 +2,7 @@
 //! [`UnitFacts`](super::facts::UnitFacts) after each update, without re-walking any tree.
 
 use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use ruff_python_ast::Expr;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
@@ -55,8 +56,30 @@ pub struct ObjectBinding {
     pub place: Option<String>,
 }
 
+/// The index: everything a unit's diagnostics may read about the other units, and the
+/// fingerprint of it that keys the per-unit result cache (`check.rs`). The fingerprint
+/// hashes [`IndexData`] whole (and the settings), so whatever the index comes to hold is
+/// in the key by construction: there is no list of fields to keep up to date. Rules read
+/// the data through `Deref`.
 #[derive(Clone, Debug)]
 pub struct DocumentIndex {
+    data: IndexData,
+    /// Changes whenever anything a unit's diagnostics may depend on changes.
+    pub fingerprint: u64,
+}
+
+impl Deref for DocumentIndex {
+    type Target = IndexData;
+
+    fn deref(&self) -> &IndexData {
+        &self.data
+    }
+}
+
+/// What the index knows. Every field takes part in the fingerprint (`#[derive(Hash)]`);
+/// hash maps and sets hash as their sorted entries ([`Unordered`]).
+#[derive(Clone, Debug, Hash)]
+pub struct IndexData {
     pub kind: SourceKind,
     pub target: Target,
     pub target_version: PythonVersion,
@@ -64,22 +87,49 @@ pub struct DocumentIndex {
     pub loop_source: LoopSource,
     /// The checked file's top-level package ([`Settings::package`]).
     pub package: Option<String>,
-    imports: FxHashMap<String, String>,
-    modules: FxHashSet<String>,
-    async_functions: FxHashSet<String>,
+    imports: Unordered<FxHashMap<String, String>>,
+    modules: Unordered<FxHashSet<String>>,
+    async_functions: Unordered<FxHashSet<String>>,
     /// Names bound by a top-level `def`, `class` or assignment and by no `async def`.
-    sync_bindings: FxHashSet<String>,
-    thread_targets: FxHashSet<String>,
+    sync_bindings: Unordered<FxHashSet<String>>,
+    thread_targets: Unordered<FxHashSet<String>>,
     /// Tasks started at cell top level that can outlive their cell, in document order.
     pub background_starts: Vec<BackgroundStart>,
     /// For each name some unit binds to an endless `async def`, every unit binding it, in
     /// order, with the reason when that binding never returns.
-    forever_bindings: FxHashMap<String, Vec<(usize, Option<&'static str>)>>,
+    forever_bindings: Unordered<FxHashMap<String, Vec<(usize, Option<&'static str>)>>>,
     /// For each name some unit binds to a synchronization object or nursery, every unit
     /// binding it, in order, with the object when that binding is one.
-    object_bindings: FxHashMap<String, Vec<(usize, Option<ObjectBinding>)>>,
-    /// Changes whenever anything a unit's diagnostics may depend on changes.
-    pub fingerprint: u64,
+    object_bindings: Unordered<FxHashMap<String, Vec<(usize, Option<ObjectBinding>)>>>,
+}
+
+/// A hash map or set that hashes as its entries in key order, so that equal contents
+/// hash equally whatever order they were inserted in.
+#[derive(Clone, Debug, Default)]
+struct Unordered<T>(T);
+
+impl<T> Deref for Unordered<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<K: Ord + Hash, V: Hash> Hash for Unordered<FxHashMap<K, V>> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut entries: Vec<(&K, &V)> = self.0.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries.hash(state);
+    }
+}
+
+impl<K: Ord + Hash> Hash for Unordered<FxHashSet<K>> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut entries: Vec<&K> = self.0.iter().collect();
+        entries.sort_unstable();
+        entries.hash(state);
+    }
 }
 
 impl DocumentIndex {
@@ -201,45 +251,32 @@ impl DocumentIndex {
             FxHashMap::default()
         };
 
-        let mut hasher = FxHasher::default();
-        (kind, settings.target, loop_, loop_source).hash(&mut hasher);
-        let mut sorted: Vec<_> = imports.iter().collect();
-        sorted.sort();
-        sorted.hash(&mut hasher);
-        let mut sorted: Vec<_> = async_functions.iter().collect();
-        sorted.sort();
-        sorted.hash(&mut hasher);
-        let mut sorted: Vec<_> = thread_targets.iter().collect();
-        sorted.sort();
-        sorted.hash(&mut hasher);
-        background_starts.hash(&mut hasher);
-        let mut sorted: Vec<_> = forever_bindings.iter().collect();
-        sorted.sort();
-        sorted.hash(&mut hasher);
-        let mut sorted: Vec<_> = object_bindings.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
-        sorted.hash(&mut hasher);
-        settings.hash(&mut hasher);
-
-        DocumentIndex {
+        let data = IndexData {
             kind,
             target: settings.target,
             target_version: settings.target_version,
             loop_,
             loop_source,
             package: settings.package.clone(),
-            imports,
-            modules,
-            async_functions,
-            sync_bindings,
-            thread_targets,
+            imports: Unordered(imports),
+            modules: Unordered(modules),
+            async_functions: Unordered(async_functions),
+            sync_bindings: Unordered(sync_bindings),
+            thread_targets: Unordered(thread_targets),
             background_starts,
-            forever_bindings,
-            object_bindings,
+            forever_bindings: Unordered(forever_bindings),
+            object_bindings: Unordered(object_bindings),
+        };
+        let mut hasher = FxHasher::default();
+        (&data, settings).hash(&mut hasher);
+        DocumentIndex {
+            data,
             fingerprint: hasher.finish(),
         }
     }
+}
 
+impl IndexData {
     /// The fully qualified name an expression refers to, resolving import aliases. A bare
     /// name that no import binds resolves to itself (`input`, a local `f`).
     pub fn qualified_name(&self, expr: &Expr) -> Option<String> {

@@ -7,6 +7,8 @@
 //! scanned for the byte span of each cell's `source` value, and only the spans of
 //! changed cells are replaced, in the layout the old value used.
 
+use crate::positions;
+
 /// Where one cell's `source` value lies in the notebook text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct SourceSpan {
@@ -50,7 +52,9 @@ fn render_like(old: &str, new: &str) -> String {
     } else {
         (&inner[..lead_len], &inner[inner.len() - trail_len..])
     };
-    let lines: Vec<String> = new.split_inclusive('\n').map(string).collect();
+    let lines: Vec<String> = positions::lines_with_breaks(new)
+        .map(|(_, line)| string(line))
+        .collect();
     if lines.is_empty() {
         return "[]".into();
     }

@@ -11,6 +11,8 @@
 //!   of it runs, as its body is not Python;
 //! - `!cmd`, `x = !cmd` (names as targets), `obj?` / `obj??` (a dotted name).
 
+use crate::positions;
+
 /// Line magics (`%name args`), as in `SUPPORTED["line_magics"]`.
 pub const LINE_MAGICS: &[&str] = &[
     "autoawait",
@@ -72,17 +74,15 @@ pub fn is_inspectable(name: &str) -> bool {
 /// leading `# %%` marker line (the host is sent the cell with it blanked) and blank
 /// lines, at its first non-blank character.
 pub fn first_line_start(cell: &str) -> usize {
-    let mut offset = 0;
-    for (index, line) in cell.split_inclusive('\n').enumerate() {
+    for (offset, line) in positions::lines(cell) {
         let trimmed = line.trim_start();
         let content = trimmed.trim_end();
-        let is_marker = index == 0 && super::percent::is_marker(content);
+        let is_marker = offset == 0 && super::percent::is_marker(content);
         if !content.is_empty() && !is_marker {
             return offset + (line.len() - trimmed.len());
         }
-        offset += line.len();
     }
-    offset
+    cell.len()
 }
 
 /// For a cell whose first line is a cell magic the host does not run (`%%bash`): where
@@ -91,7 +91,7 @@ pub fn first_line_start(cell: &str) -> usize {
 pub fn unknown_cell_magic_body(cell: &str) -> Option<usize> {
     let start = first_line_start(cell);
     let rest = cell.get(start..)?.strip_prefix("%%")?;
-    let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    let line_end = positions::line_end(rest, 0);
     // The host takes the name as the first word (`%%time?` is not `%%time`).
     let name = rest[..line_end].split_whitespace().next().unwrap_or("");
     (!is_cell_magic(name)).then_some(start + 2 + line_end)
@@ -102,7 +102,7 @@ pub fn unknown_cell_magic_body(cell: &str) -> Option<usize> {
 pub fn blank_after(cell: &str, from: usize) -> String {
     let mut bytes = cell.as_bytes().to_vec();
     for byte in bytes.iter_mut().skip(from) {
-        if *byte != b'\n' && *byte != b'\r' {
+        if !positions::is_line_break(*byte) {
             *byte = b' ';
         }
     }
@@ -114,7 +114,7 @@ pub fn blank_after(cell: &str, from: usize) -> String {
 /// escape characters, ending in `?`, or assigning one (`x = !ls`). A cheap over-estimate
 /// for the relevance filter; the parser decides.
 pub fn may_have_escape_line(text: &str) -> bool {
-    text.lines().any(|line| {
+    positions::lines(text).any(|(_, line)| {
         let line = line.trim();
         line.starts_with(['%', '!', '?', ',', ';', '/'])
             || line.ends_with('?')

@@ -3,6 +3,8 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
+use crate::positions;
+
 /// One cell of a percent-format file: its byte range in the file (marker line included,
 /// so cell-relative positions and file positions differ only by a line offset) and
 /// whether it holds code.
@@ -83,22 +85,17 @@ fn marker_candidates(text: &str) -> impl Iterator<Item = (usize, &str)> {
             from = at + 1;
             continue;
         }
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
-        from = end;
-        return Some((start, text[start..end].trim_end_matches(['\n', '\r'])));
+        let start = positions::line_start(text, at);
+        let end = positions::line_end(text, at);
+        from = positions::next_line_start(text, at).unwrap_or(text.len());
+        return Some((start, &text[start..end]));
     })
 }
 
 /// Lines with their starting byte offsets, line breaks excluded.
 #[cfg(test)]
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |line| {
-        let start = offset;
-        offset += line.len();
-        (start, line.trim_end_matches(['\n', '\r']))
-    })
+    positions::lines(text)
 }
 
 #[cfg(test)]
@@ -144,6 +141,7 @@ mod tests {
             "\n\n# %%\n\n%",
             "s = '%d%%' % 5\n# %autoawait trio\n#%%\ny\n",
             "# é %%\n# %% ü\n",
+            "# %%\rx = '%%'\r# %% two\r\ny\r",
         ];
         for text in texts {
             let markers: Vec<_> = lines(text).filter(|(_, l)| is_marker(l)).collect();
@@ -155,6 +153,13 @@ mod tests {
             let expected: Vec<_> = lines(text).filter(|(_, l)| l.contains("%%")).collect();
             assert_eq!(candidates, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_marker_line() {
+        let text = "# %%\rimport trio\r# %% two\rx = 1\r";
+        let bodies: Vec<_> = split(text).iter().map(|c| &text[c.range]).collect();
+        assert_eq!(bodies, ["# %%\rimport trio\r", "# %% two\rx = 1\r"]);
     }
 
     #[test]

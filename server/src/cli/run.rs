@@ -164,7 +164,16 @@ async fn run_async(args: RunArgs) -> u8 {
     );
     let doc = absolute(&path).to_string_lossy().into_owned();
 
-    let code_cells: Vec<&SourceCell> = source.cells.iter().filter(|c| c.is_code).collect();
+    // (number, cell): "cell N" is 1-based among all cells, markdown included, as
+    // `asyncell check` and the language server number them; `index` below counts code
+    // cells from 0 (the records `--write` fills, the JSON's `cellIndex`).
+    let code_cells: Vec<(usize, &SourceCell)> = source
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_code)
+        .map(|(position, c)| (position + 1, c))
+        .collect();
     let mut records: Vec<Option<CellRecord>> = vec![None; code_cells.len()];
     let mut exit = 0u8;
     // Start the host first, to name the interpreter before any output. A failed start
@@ -203,7 +212,7 @@ async fn run_async(args: RunArgs) -> u8 {
             exit = 2;
         }
     }
-    for (index, cell) in code_cells.iter().enumerate() {
+    for (index, &(number, cell)) in code_cells.iter().enumerate() {
         let mut interrupted = false;
         let result = match start_failure.take() {
             // Reported below like any start failure: JSON line, record, exit 2.
@@ -213,7 +222,7 @@ async fn run_async(args: RunArgs) -> u8 {
                 // reply (a background task it started) is filed under this cell.
                 let id = supervisor.next_execution_id();
                 if let Ok(mut late) = late.lock() {
-                    late.cell_of.insert(id.clone(), index);
+                    late.cell_of.insert(id.clone(), (index, number));
                 }
                 let execution =
                     supervisor.execute(&doc, &spec, exec::runnable(&cell.text), Some(id));
@@ -222,7 +231,7 @@ async fn run_async(args: RunArgs) -> u8 {
                     result = &mut execution => result,
                     _ = tokio::signal::ctrl_c() => {
                         interrupted = true;
-                        interrupt_until_done(&supervisor, &doc, index, &mut execution).await
+                        interrupt_until_done(&supervisor, &doc, number, &mut execution).await
                     }
                 };
                 match result {
@@ -236,7 +245,7 @@ async fn run_async(args: RunArgs) -> u8 {
             }
         };
         if json_mode {
-            print_json_line(index, cell, &result);
+            print_json_line(index, number, cell, &result);
         }
         let start_failed = result.start_failure().is_some();
         records[index] = Some(CellRecord {
@@ -260,9 +269,9 @@ async fn run_async(args: RunArgs) -> u8 {
                 .error_summary()
                 .unwrap_or_else(|| result.status.as_str().to_string());
             let location = if source.ipynb.is_some() {
-                format!("code cell {}", index + 1)
+                format!("cell {number}")
             } else {
-                format!("cell {} (line {})", index + 1, cell.start_line + 1)
+                format!("cell {number} (line {})", cell.start_line + 1)
             };
             if !json_mode {
                 if args.keep_going {
@@ -319,7 +328,7 @@ async fn run_async(args: RunArgs) -> u8 {
 async fn interrupt_until_done<F>(
     supervisor: &Supervisor,
     doc: &str,
-    index: usize,
+    number: usize,
     execution: &mut std::pin::Pin<&mut F>,
 ) -> F::Output
 where
@@ -328,7 +337,7 @@ where
     eprintln!(
         "\nasyncell run: interrupting cell {} ... (Ctrl-C again to force it, a third time to \
          kill the host)",
-        index + 1
+        number
     );
     let mut presses = 1;
     loop {
@@ -346,7 +355,7 @@ where
             _ = tokio::signal::ctrl_c() => {
                 presses += 1;
                 if presses == 2 {
-                    eprintln!("asyncell run: forcing cell {} (KeyboardInterrupt) ...", index + 1);
+                    eprintln!("asyncell run: forcing cell {number} (KeyboardInterrupt) ...");
                 }
             }
         }
@@ -425,8 +434,8 @@ fn read_source(path: &Path, layer: &ConfigLayer) -> Result<Source, String> {
 /// traceback of one that fails. They belong to the cell that started the task.
 #[derive(Default)]
 struct LateOutputs {
-    /// Execution id → index of the code cell it ran.
-    cell_of: HashMap<String, usize>,
+    /// Execution id → (index among code cells, number among all cells) of the cell it ran.
+    cell_of: HashMap<String, (usize, usize)>,
     /// Executions whose reply has been delivered.
     finished: HashSet<String>,
     /// Code cell index → outputs that came after its reply, in arrival order.
@@ -468,11 +477,11 @@ async fn print_emits(
                 if !late.finished.contains(&execution_id) {
                     continue;
                 }
-                let Some(&cell) = late.cell_of.get(&execution_id) else {
+                let Some(&(cell, number)) = late.cell_of.get(&execution_id) else {
                     continue;
                 };
                 if json_mode {
-                    print_late_json_line(cell, task_id.as_deref(), &output);
+                    print_late_json_line(cell, number, task_id.as_deref(), &output);
                 }
                 if !late.keep {
                     continue;
@@ -522,16 +531,25 @@ fn print_output(output: &Value) {
 }
 
 /// A late output's record: the cell it belongs to, the task that produced it, the output.
-fn print_late_json_line(cell: usize, task: Option<&str>, output: &Value) {
-    let line = json!({"cell": cell, "late": true, "task": task, "outputs": [output]});
+fn print_late_json_line(index: usize, number: usize, task: Option<&str>, output: &Value) {
+    let line = json!({
+        "cell": number,
+        "cellIndex": index,
+        "late": true,
+        "task": task,
+        "outputs": [output],
+    });
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{line}");
     let _ = stdout.flush();
 }
 
-fn print_json_line(index: usize, cell: &SourceCell, result: &ExecResult) {
+/// One cell's record: `cell` is its number among all cells (1-based, markdown included),
+/// `cellIndex` its index among code cells (0-based, as `asyncell/execute` takes it).
+fn print_json_line(index: usize, number: usize, cell: &SourceCell, result: &ExecResult) {
     let line = json!({
-        "cell": index,
+        "cell": number,
+        "cellIndex": index,
         "line": cell.start_line + 1,
         "execution_count": result.execution_count,
         "status": result.status,

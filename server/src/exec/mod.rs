@@ -60,6 +60,7 @@ pub use supervisor::{
 
 use crate::analysis::index::Loop;
 use crate::analysis::percent;
+use crate::positions;
 
 /// The loop a document's host runs, from its analysis (which already applied the
 /// `loop` setting and `%autoawait`). Undecided documents (`auto` with no trio or asyncio
@@ -97,7 +98,7 @@ pub fn python_cells(text: &str) -> Vec<SourceCell> {
             SourceCell {
                 is_code: cell.is_code,
                 text: text[cell.range].to_string(),
-                start_line: text[..start].matches('\n').count() as u32,
+                start_line: positions::line_number_u32(text, start),
             }
         })
         .collect()
@@ -107,7 +108,7 @@ pub fn python_cells(text: &str) -> Vec<SourceCell> {
 /// blanked, keeping line numbers, so a `%autoawait` line right below it is the cell's
 /// first line as the host sees it.
 pub fn runnable(cell_text: &str) -> String {
-    let first_end = cell_text.find('\n').unwrap_or(cell_text.len());
+    let first_end = positions::line_end(cell_text, 0);
     if percent::is_marker(cell_text[..first_end].trim_end()) {
         cell_text[first_end..].to_string()
     } else {

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{owned, SourceCell};
 use crate::analysis::percent;
+use crate::positions;
 
 /// What running one code cell produced.
 #[derive(Clone, Debug, Default)]
@@ -75,9 +76,8 @@ pub fn from_python(cells: &[SourceCell], results: &[Option<CellRecord>]) -> Valu
                 "source": source_lines(body.trim_end()),
             }));
         } else {
-            let markdown: String = body
-                .split_inclusive('\n')
-                .map(|line| {
+            let markdown: String = positions::lines_with_breaks(body)
+                .map(|(_, line)| {
                     line.strip_prefix("# ")
                         .or_else(|| line.strip_prefix('#'))
                         .unwrap_or(line)
@@ -98,7 +98,7 @@ pub fn from_python(cells: &[SourceCell], results: &[Option<CellRecord>]) -> Valu
 }
 
 fn strip_marker(text: &str) -> &str {
-    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let first_end = positions::next_line_start(text, 0).unwrap_or(text.len());
     if percent::is_marker(text[..first_end].trim_end()) {
         &text[first_end..]
     } else {
@@ -106,11 +106,12 @@ fn strip_marker(text: &str) -> &str {
     }
 }
 
-/// Source as a list of lines, each but the last ending in `\n` (as Jupyter saves it).
+/// Source as a list of lines, each but the last ending in its line break (as Jupyter
+/// saves it).
 fn source_lines(text: &str) -> Value {
     Value::Array(
-        text.split_inclusive('\n')
-            .map(|line| Value::String(line.to_string()))
+        positions::lines_with_breaks(text)
+            .map(|(_, line)| Value::String(line.to_string()))
             .collect(),
     )
 }

@@ -16,6 +16,7 @@ use super::extension::{self as ext, EventParams, OutputParams};
 use super::session::{Location, Session};
 use crate::analysis::{Document, SourceKind};
 use crate::exec::{self, Emit, HostSpec, Options, Supervisor, EMIT_CAPACITY};
+use crate::positions;
 
 /// The largest stream text one coalesced `asyncell/output` notification carries.
 const COALESCE_LIMIT: usize = 256 << 10;
@@ -233,7 +234,9 @@ pub fn cell_at(session: &Session, doc: &Uri, position: Position) -> Result<usize
         .filter(|slot| slot.cell.is_some())
         .position(|slot| {
             let text = &slot.unit.text;
-            let end = slot.start_line + slot.unit.line_breaks() + u32::from(!text.ends_with('\n'));
+            let end = slot.start_line
+                + slot.unit.line_breaks()
+                + u32::from(!positions::ends_with_line_break(text));
             slot.start_line <= line && line < end
         })
         .ok_or_else(|| {

@@ -24,7 +24,7 @@ use super::execution::code_cells;
 use super::session::Session;
 use crate::analysis::SourceKind;
 use crate::exec::{render, ExecResult, ExecStatus};
-use crate::positions::Encoding;
+use crate::positions::{self, width};
 
 /// The longest inlay hint label, in characters.
 const HINT_LIMIT: usize = 80;
@@ -438,15 +438,6 @@ fn failing_line(traceback: &str, execution_count: Option<u64>) -> Option<u32> {
     found
 }
 
-fn width(text: &str, encoding: Encoding) -> u32 {
-    let n = match encoding {
-        Encoding::Utf8 => text.len(),
-        Encoding::Utf16 => text.encode_utf16().count(),
-        Encoding::Utf32 => text.chars().count(),
-    };
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
 /// The result of code cell `index` to show: its hint, its diagnostic when it failed, and
 /// its output file.
 pub fn mark(
@@ -459,7 +450,9 @@ pub fn mark(
 ) -> Option<RunMark> {
     let place = place(session, doc, index)?;
     let encoding = session.encoding;
-    let lines: Vec<&str> = place.text.lines().collect();
+    let lines: Vec<&str> = positions::lines(&place.text)
+        .map(|(_, line)| line)
+        .collect();
     let last = lines
         .iter()
         .rposition(|l| !l.trim().is_empty() && !crate::analysis::percent::is_marker(l.trim_end()))

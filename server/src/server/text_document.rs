@@ -3,7 +3,7 @@
 use ropey::Rope;
 use tower_lsp_server::lsp_types::TextDocumentContentChangeEvent;
 
-use crate::positions::{rope_char_at, Encoding, LineCol};
+use crate::positions::{rope_char_at, rope_line_and_column, Encoding, LineCol};
 
 #[derive(Clone, Debug)]
 pub struct TextDocument {
@@ -64,12 +64,7 @@ impl TextDocument {
     /// The line at an editor position (without its line break) and the position's column
     /// in characters: what a question to the live namespace takes as `code` and `cursor`.
     pub fn line_and_cursor(&self, position: LineCol, encoding: Encoding) -> (String, usize) {
-        let at = rope_char_at(&self.rope, position, encoding);
-        let line = self.rope.char_to_line(at);
-        let start = self.rope.line_to_char(line);
-        let text: String = self.rope.line(line).chars().collect();
-        let text = text.trim_end_matches(['\n', '\r']).to_string();
-        (text, at - start)
+        rope_line_and_column(&self.rope, position, encoding)
     }
 }
 

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::codecs::{self, Codec};
+use crate::positions;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -50,7 +51,7 @@ impl BytePosition {
         let offset = offset.min(bytes.len().saturating_sub(1));
         BytePosition {
             offset,
-            line: 1 + memchr::memchr_iter(b'\n', &bytes[..offset]).count(),
+            line: 1 + positions::line_number_in_bytes(bytes, offset),
             byte: bytes.get(offset).copied().unwrap_or(0),
         }
     }
@@ -174,15 +175,16 @@ fn bom_len(has_bom: bool) -> usize {
 
 /// The encoding name declared on line 1, or on line 2 if line 1 is blank or a comment.
 fn coding_spec(bytes: &[u8]) -> Option<String> {
-    let mut lines = bytes.split_inclusive(|&b| b == b'\n');
-    let first = lines.next()?;
+    let second_start = positions::next_line_start_in_bytes(bytes, 0);
+    let first = &bytes[..second_start.unwrap_or(bytes.len())];
     if let Some(name) = spec_in_line(first) {
         return Some(name);
     }
     if !is_blank_or_comment(first) {
         return None;
     }
-    spec_in_line(lines.next()?)
+    let second = &bytes[second_start?..];
+    spec_in_line(&second[..positions::next_line_start_in_bytes(second, 0).unwrap_or(second.len())])
 }
 
 fn is_python_whitespace(b: u8) -> bool {
@@ -191,7 +193,7 @@ fn is_python_whitespace(b: u8) -> bool {
 
 fn is_blank_or_comment(line: &[u8]) -> bool {
     line.iter()
-        .take_while(|&&b| !matches!(b, b'#' | b'\n' | b'\r'))
+        .take_while(|&&b| b != b'#' && !positions::is_line_break(b))
         .all(|&b| is_python_whitespace(b))
 }
 

@@ -451,8 +451,7 @@ impl<'a> Collector<'a> {
 
     /// 0-based line of an offset in the unit. Only called when something is recorded.
     fn line_of(&self, offset: TextSize) -> u32 {
-        let before = self.text.get(..usize::from(offset)).unwrap_or(self.text);
-        u32::try_from(before.bytes().filter(|&b| b == b'\n').count()).unwrap_or(u32::MAX)
+        crate::positions::line_number_u32(self.text, usize::from(offset))
     }
 
     /// A top-level assignment target: names it binds, and the object bound to them when
@@ -711,7 +710,7 @@ fn commented_autoawait(text: &str) -> Option<LoopMode> {
     if !text.contains("autoawait") {
         return None;
     }
-    text.lines().find_map(|line| {
+    crate::positions::lines(text).find_map(|(_, line)| {
         let rest = line
             .trim_start()
             .strip_prefix('#')?

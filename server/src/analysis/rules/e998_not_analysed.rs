@@ -93,6 +93,6 @@ pub fn check(unit: &Unit) -> Option<Diagnostic> {
 /// From `start` to the end of its line: a generated 100 KB line is not underlined whole.
 fn first_line(unit: &Unit, start: TextSize) -> TextRange {
     let rest = unit.text.get(usize::from(start)..).unwrap_or_default();
-    let line = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    let line = crate::positions::line_end(rest, 0);
     TextRange::at(start, TextSize::try_from(line).unwrap_or_default())
 }

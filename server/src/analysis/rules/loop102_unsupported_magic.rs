@@ -237,7 +237,7 @@ fn help(checker: &Checker, range: TextRange, value: &str, escape: &str) -> Optio
     let text = &checker.unit.text;
     let end = usize::from(range.end());
     let rest = text.get(end..).unwrap_or_default();
-    let rest = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+    let rest = crate::positions::first_line(rest);
     if text[..end].ends_with('?') && !rest.trim().is_empty() {
         return Some(Problem {
             what: format!("`{value}{escape}` has a comment after it"),
@@ -262,9 +262,11 @@ fn report(checker: &mut Checker, range: TextRange, found: Option<Problem>) {
 /// The escape's first line: an escape line continued with `\` spans more.
 fn first_line(checker: &Checker, range: TextRange) -> TextRange {
     let text = checker.source(range);
-    match text.find(['\n', '\r']) {
-        Some(end) => TextRange::at(range.start(), TextSize::try_from(end).unwrap_or_default()),
-        None => range,
+    let end = crate::positions::line_end(text, 0);
+    if end < text.len() {
+        TextRange::at(range.start(), TextSize::try_from(end).unwrap_or_default())
+    } else {
+        range
     }
 }
 

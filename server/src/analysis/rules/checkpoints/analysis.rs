@@ -34,6 +34,7 @@ use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::rules::common::Library;
 use crate::analysis::rules::fnmatch::fnmatch;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
+use crate::positions;
 
 /// Where an uncheckpointed stretch starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -1152,8 +1153,8 @@ impl<'c, 'a> Flow<'c, 'a> {
                 let strip = TextSize::try_from(strip).ok()?;
                 edits.push(Edit::delete(TextRange::at(at, strip)));
             }
-            match rest.find('\n') {
-                Some(newline) => at += TextSize::try_from(newline + 1).ok()?,
+            match positions::next_line_start(rest, 0) {
+                Some(next) => at += TextSize::try_from(next).ok()?,
                 None => break,
             }
         }
@@ -1191,21 +1192,12 @@ fn line_indent(text: &str, at: TextSize) -> Option<&str> {
 }
 
 fn line_start(text: &str, at: TextSize) -> TextSize {
-    let at = usize::from(at).min(text.len());
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    TextSize::try_from(start).unwrap_or_default()
+    TextSize::try_from(positions::line_start(text, usize::from(at))).unwrap_or_default()
 }
 
-/// The offset of the newline ending the line `at` is on (or the end of the text).
+/// The offset of the line break ending the line `at` is on (or the end of the text).
 fn line_end(text: &str, at: TextSize) -> TextSize {
-    let at = usize::from(at).min(text.len());
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let end = if end > at && text.as_bytes().get(end - 1) == Some(&b'\r') {
-        end - 1
-    } else {
-        end
-    };
-    TextSize::try_from(end).unwrap_or_default()
+    TextSize::try_from(positions::line_end(text, usize::from(at))).unwrap_or_default()
 }
 
 fn is_docstring(stmt: &Stmt) -> bool {

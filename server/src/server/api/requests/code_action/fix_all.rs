@@ -11,7 +11,7 @@ use tower_lsp_server::lsp_types::*;
 use crate::analysis::document::CellInput;
 use crate::analysis::fix::{fix_document, Sources};
 use crate::analysis::Applicability;
-use crate::positions::{Encoding, LineIndex};
+use crate::positions::{self, Encoding, LineIndex};
 use crate::server::session::{Location, Session};
 
 pub const KIND: &str = "source.fixAll.asyncell";
@@ -79,7 +79,7 @@ fn changed_lines(old: &str, new: &str, encoding: Encoding) -> TextEdit {
         .zip(new.bytes())
         .take_while(|(a, b)| a == b)
         .count();
-    let start = old[..common_prefix].rfind('\n').map_or(0, |at| at + 1);
+    let start = positions::line_start(old, common_prefix);
     let max_suffix = (old.len() - start).min(new.len() - start);
     let common_suffix = old
         .bytes()
@@ -90,7 +90,7 @@ fn changed_lines(old: &str, new: &str, encoding: Encoding) -> TextEdit {
         .count();
     // The kept tail begins right after a line break (or is empty).
     let tail = &old[old.len() - common_suffix..];
-    let kept = tail.find('\n').map_or(0, |at| common_suffix - (at + 1));
+    let kept = positions::next_line_start(tail, 0).map_or(0, |at| common_suffix - at);
     let (old_end, new_end) = (old.len() - kept, new.len() - kept);
     let index = LineIndex::new(old);
     let position = |offset: usize| {
