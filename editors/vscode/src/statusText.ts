@@ -11,6 +11,19 @@ export interface StatusView {
   warning: boolean;
 }
 
+/**
+ * The server's status with what the client knows sooner: a run it started is busy from
+ * its first moment, before a status request can say so (and between two polls).
+ */
+export function withLocalRun(
+  status: HostStatus | undefined,
+  local: { executionId: string } | undefined,
+): HostStatus | undefined {
+  if (!status || !local || status.state === 'busy') return status;
+  if (status.state === 'dead') return status;
+  return { ...status, state: 'busy', executionId: local.executionId };
+}
+
 export function statusView(
   status: HostStatus | undefined,
   busySince: number | undefined,

@@ -15,7 +15,8 @@ export interface CellRun {
   outputs: NbOutput[];
 }
 
-const MAX = 80;
+/** The text is cut to the editor's width by CSS (summaryCss); this only bounds the CSS. */
+const MAX = 200;
 
 /** The last non-empty line of the text outputs (what a user most wants to see). */
 export function lastTextLine(outputs: NbOutput[]): string {
@@ -65,4 +66,27 @@ export function summary(run: CellRun, now: number): string {
   const last = lastTextLine(run.outputs);
   if (last) parts.push(last);
   return truncate(parts.join(' · '), MAX);
+}
+
+/** The column a line's text ends at on screen: tabs expanded, wide characters as two. */
+export function visualColumns(text: string, tabSize: number): number {
+  let column = 0;
+  for (const char of text) {
+    if (char === '\t') column += tabSize - (column % tabSize);
+    else column += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}]/u.test(char) ? 2 : 1;
+  }
+  return column;
+}
+
+/**
+ * CSS for the summary after a line ending at `column`: placed two columns after the text
+ * and ending at the editor line's right edge, cut there with an ellipsis. An editor line
+ * is as wide as the editor (or its longest line), so the summary never makes the editor
+ * scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
+ */
+export function summaryCss(column: number): string {
+  return (
+    `none; position: absolute; left: ${column + 2}ch; right: 0; overflow: hidden; ` +
+    'text-overflow: ellipsis; white-space: nowrap; pointer-events: auto'
+  );
 }

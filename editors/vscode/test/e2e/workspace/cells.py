@@ -15,3 +15,8 @@ async def doomed():
 
 
 GLOBAL_NURSERY.start_soon(doomed, name="doomed")
+
+
+# %% a long sleep
+print("sleeping for ten minutes: press Ctrl+Alt+C")
+await trio.sleep(600)
