@@ -18,5 +18,5 @@ GLOBAL_NURSERY.start_soon(doomed, name="doomed")
 
 
 # %% a long sleep
-print("sleeping for ten minutes: press Ctrl+Alt+C")
+print("sleeping for ten minutes: press Ctrl+Alt+C to interrupt; this line is long so that the summary after the cell is cut at the edge of the editor")
 await trio.sleep(600)
