@@ -115,7 +115,7 @@ async function framesWith(selector) {
  * them as CSS ::after content of empty spans, so they are read from computed styles.
  */
 async function decorationTexts() {
-  return page.locator('.view-lines').evaluate((root) =>
+  return page.locator('.editor-group-container.active .editor-instance .view-lines').first().evaluate((root) =>
     [...root.querySelectorAll('span[class*="ced-"]')]
       .map((span) => getComputedStyle(span, '::after').content)
       .filter((content) => content && content !== 'none')
@@ -281,7 +281,7 @@ async function stopTrace() {
 
 /** The right edges of the result summaries and of the editor's text area, in pixels. */
 async function summaryEdges() {
-  return page.locator('.editor-instance .monaco-editor').first().evaluate((editor) => {
+  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().evaluate((editor) => {
     const guard = editor.querySelector('.overflow-guard').getBoundingClientRect();
     const scrollbar = editor.querySelector('.scrollbar.vertical')?.getBoundingClientRect();
     const right = scrollbar && scrollbar.width ? Math.min(guard.right, scrollbar.left) : guard.right;
@@ -328,22 +328,25 @@ async function openFile(name) {
 
 /** Picks a notebook kernel (controller) in the kernel picker of the active notebook. */
 async function selectKernel(label) {
-  await clickNotebookAction('Select Kernel').catch(() => undefined);
-  if (!(await page.locator('.quick-input-widget').isVisible().catch(() => false))) {
-    // With a kernel selected the toolbar shows its name instead of "Select Kernel".
-    await page.locator('.notebook-toolbar-container .action-item', { hasText: 'asyncell: persistent' }).first().click();
-  }
-  const pick = page.locator('.quick-input-widget');
-  await pick.waitFor({ state: 'visible', timeout: 10_000 });
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label });
-  // VS Code may first ask for the kernel source (the extension), then the kernel.
-  await until(`"${label}" in the kernel picker`, async () => {
-    if (await row.count()) return true;
-    const source = page.locator('.quick-input-list .monaco-list-row', { hasText: 'asyncell' }).first();
-    if (await source.count()) await source.click();
+  // The toolbar names the selected kernel, or says "Select Kernel" while none is.
+  const picker = page.locator('.notebook-toolbar-container .action-item', { hasText: /Select Kernel|asyncell: persistent/ }).first();
+  await picker.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await until(`"${label}" picked in the kernel picker`, async () => {
+    const wanted = rows.filter({ hasText: label });
+    if (await wanted.count()) {
+      await wanted.first().click();
+      return true;
+    }
+    // With a kernel selected VS Code may offer "Select Another Kernel...", or first ask
+    // for the kernel source (the extension).
+    const another = rows.filter({ hasText: 'Select Another Kernel' });
+    const source = rows.filter({ hasText: 'asyncell' }).filter({ hasNotText: 'persistent' });
+    if (await another.count()) await another.first().click({ timeout: 2_000 }).catch(() => undefined);
+    else if (await source.count()) await source.first().click({ timeout: 2_000 }).catch(() => undefined);
     return false;
   });
-  await row.first().click();
   await until(`"${label}" in the notebook toolbar`, async () => (await notebookToolbarText()).includes(label));
 }
 
@@ -647,14 +650,14 @@ async function main() {
       }
       if (!/trio: busy/.test(await statusBarText())) throw new Error('the last cell is no longer running');
       // The screenshot: the late output inside its cell, the live variables below.
-      await scrollNotebookUntil('the cell with the late output in view', async () => {
-        for (const frame of page.frames()) {
-          const match = frame.getByText(/background task: \d+ beats/).first();
-          if ((await match.count().catch(() => 0)) === 0) continue;
-          const box = await match.boundingBox().catch(() => null);
-          if (box && box.y > 80 && box.y + 40 < page.viewportSize().height / 2) return true;
-        }
-        await page.mouse.wheel(0, -800);
+      const lateCell = page.locator('.notebook-editor .code-cell-row', { hasText: 'report_later' }).first();
+      await until('the cell with the late output at the top of the notebook', async () => {
+        const box = (await lateCell.count()) ? await lateCell.boundingBox().catch(() => null) : null;
+        if (box && box.y >= 90 && box.y < 200) return true;
+        const list = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
+        await page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
+        await page.mouse.wheel(0, box ? Math.max(-300, Math.min(300, box.y - 120)) : -400);
+        await page.waitForTimeout(100);
         return false;
       });
       await page.screenshot({ path: path.join(OUT, 'variables.png') });
@@ -681,8 +684,8 @@ async function main() {
     await test('Interrupt after Restart and Run All: the status bar says idle within 100 ms of the cell', async () => {
       interruptClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Interrupt');
-      await until('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
-      await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()));
+      await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()), { timeout: 15_000 });
+      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
       await page.waitForTimeout(300); // trace a little past the end
       const trace = await stopTrace();
       const after = (t) => trace.filter((e) => e.t >= t);
