@@ -115,7 +115,8 @@ impl Session {
 
     /// From now on `doc`'s hosts run `loop_kind`, whatever its analysis says.
     pub fn choose_loop(&mut self, doc: &Uri, loop_kind: LoopKind) {
-        self.chosen_loops.insert(doc.as_str().to_string(), loop_kind);
+        self.chosen_loops
+            .insert(doc.as_str().to_string(), loop_kind);
     }
 
     /// New editor settings. A message that does not say whether the workspace is trusted
