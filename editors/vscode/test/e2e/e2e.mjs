@@ -165,13 +165,14 @@ async function scrollNotebookUntil(what, probe, options) {
   }, options);
 }
 
+// Notebooks in other tabs keep their (hidden) toolbars in the DOM: only the visible one counts.
 async function notebookToolbarText() {
-  return page.locator('.notebook-toolbar-container').first().innerText().catch(() => '');
+  return page.locator('.notebook-toolbar-container:visible').first().innerText().catch(() => '');
 }
 
 async function clickNotebookAction(label) {
   await page
-    .locator('.notebook-toolbar-container .action-item', { hasText: label })
+    .locator('.notebook-toolbar-container:visible .action-item', { hasText: label })
     .first()
     .click();
 }
@@ -243,19 +244,27 @@ async function panelTreeRows() {
   );
 }
 
+/** A notebook cell's execution state in its status bar (the icon's class, or its tooltip). */
+const CELL_STATE = {
+  executing: '.codicon-notebook-state-executing, .codicon-modifier-spin, [title="Executing"]',
+  success: '.codicon-notebook-state-success, [title="Success"]',
+  error: '.codicon-notebook-state-error, [title="Failed"]',
+};
+
 /**
  * Records, with the page's own clock, every change of the asyncell status bar text and of
  * the notebook cells' execution icons (executing spinner, success, failure), so a test can
  * compare when each showed.
  */
 async function startTrace() {
-  await page.evaluate(() => {
+  await page.evaluate((CELL_STATE) => {
     const trace = [];
     const snapshot = () => {
       const status = document.querySelector('[id="asyncell.asyncell.asyncell.status"], #status\\.asyncell\\.status')?.textContent ?? '';
-      const editor = document.querySelector('.notebook-editor');
-      const count = (name) => editor?.querySelectorAll(`.codicon-notebook-state-${name}`).length ?? 0;
-      return { status, executing: count('executing'), success: count('success'), error: count('error') };
+      const count = (selector) =>
+        [...document.querySelectorAll('.notebook-editor .cell-statusbar-container')].filter((bar) => bar.checkVisibility?.() ?? true)
+          .reduce((n, bar) => n + bar.querySelectorAll(selector).length, 0);
+      return { status, executing: count(CELL_STATE.executing), success: count(CELL_STATE.success), error: count(CELL_STATE.error) };
     };
     let last = '';
     const record = () => {
@@ -269,7 +278,7 @@ async function startTrace() {
     const observer = new MutationObserver(record);
     observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class'] });
     window.__asyncellTrace = { trace, stop: () => observer.disconnect() };
-  });
+  }, CELL_STATE);
 }
 
 async function stopTrace() {
@@ -281,7 +290,7 @@ async function stopTrace() {
 
 /** The right edges of the result summaries and of the editor's text area, in pixels. */
 async function summaryEdges() {
-  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().evaluate((editor) => {
+  return page.locator('.editor-group-container.active .editor-instance > .monaco-editor').first().evaluate((editor) => {
     const guard = editor.querySelector('.overflow-guard').getBoundingClientRect();
     const scrollbar = editor.querySelector('.scrollbar.vertical')?.getBoundingClientRect();
     const right = scrollbar && scrollbar.width ? Math.min(guard.right, scrollbar.left) : guard.right;
@@ -329,7 +338,7 @@ async function openFile(name) {
 /** Picks a notebook kernel (controller) in the kernel picker of the active notebook. */
 async function selectKernel(label) {
   // The toolbar names the selected kernel, or says "Select Kernel" while none is.
-  const picker = page.locator('.notebook-toolbar-container .action-item', { hasText: /Select Kernel|asyncell: persistent/ }).first();
+  const picker = page.locator('.notebook-toolbar-container:visible .action-item', { hasText: /Select Kernel|asyncell: persistent/ }).first();
   await picker.click();
   await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
   const rows = page.locator('.quick-input-list .monaco-list-row');
@@ -545,7 +554,8 @@ async function main() {
       // The cell itself finished long before (success icon, its execution count kept).
       const row = page.locator('.notebook-editor .code-cell-row', { hasText: 'report_later' }).first();
       const rowText = (await row.innerText()).replace(/\s+/g, ' ');
-      if (!(await row.locator('.codicon-notebook-state-success').count())) throw new Error(`the cell does not show success: ${rowText}`);
+      log(`  its status bar: ${(await row.locator('.cell-statusbar-container').first().innerHTML().catch(() => '')).slice(0, 600)}`);
+      if (!(await row.locator(CELL_STATE.success).count())) throw new Error(`the cell does not show success: ${rowText}`);
       const order = await row.locator('.execution-count-label, .cell-execution-count, .execution-count').first().innerText().catch(() => '');
       log(`  execution count shown: ${order || '(none found)'}`);
       if (order && !/\[2\]/.test(order)) throw new Error(`the cell's execution count changed: ${order}`);
