@@ -291,9 +291,9 @@ async function stopTrace() {
 /** The right edges of the result summaries and of the editor's text area, in pixels. */
 async function summaryEdges() {
   return page.locator('.editor-group-container.active .editor-instance > .monaco-editor').first().evaluate((editor) => {
-    const guard = editor.querySelector('.overflow-guard').getBoundingClientRect();
-    const scrollbar = editor.querySelector('.scrollbar.vertical')?.getBoundingClientRect();
-    const right = scrollbar && scrollbar.width ? Math.min(guard.right, scrollbar.left) : guard.right;
+    const box = editor.getBoundingClientRect();
+    const scrollbar = editor.querySelector('.lines-content')?.closest('.monaco-scrollable-element')?.querySelector(':scope > .scrollbar.vertical')?.getBoundingClientRect();
+    const right = scrollbar && scrollbar.width ? Math.min(box.right, scrollbar.left) : box.right;
     const summaries = [...editor.querySelectorAll('.view-lines span[class*="ced-"]')]
       .map((span) => {
         const after = getComputedStyle(span, '::after');
@@ -351,7 +351,7 @@ async function selectKernel(label) {
     // With a kernel selected VS Code may offer "Select Another Kernel...", or first ask
     // for the kernel source (the extension).
     const another = rows.filter({ hasText: 'Select Another Kernel' });
-    const source = rows.filter({ hasText: 'asyncell' }).filter({ hasNotText: 'persistent' });
+    const source = rows.filter({ hasText: 'asyncell' }).filter({ hasNotText: /persistent (trio|asyncio) loop/ });
     if (await another.count()) await another.first().click({ timeout: 2_000 }).catch(() => undefined);
     else if (await source.count()) await source.first().click({ timeout: 2_000 }).catch(() => undefined);
     return false;
@@ -474,7 +474,7 @@ async function main() {
       // Cells 1-3 ran as [1]-[3] before: now the second is [4], the long sleep [6].
       await until('the second cell again as [4], and the long sleep running', async () => {
         const texts = await decorationTexts();
-        return texts.some((t) => /^✓ \[4\] .* · 90$/.test(t)) && texts.some((t) => /^⏳ running .*sleeping for ten minutes/.test(t));
+        return texts.some((t) => /^✓ \[4\] .* · 90$/.test(t)) && texts.some((t) => /^⏳ running .*sleeping ten minutes/.test(t));
       }, { timeout: 60_000 });
       await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
       const pressed = Date.now();
@@ -692,6 +692,9 @@ async function main() {
     });
 
     await test('Interrupt after Restart and Run All: the status bar says idle within 100 ms of the cell', async () => {
+      // Cells out of view are not drawn: bring the sleeping one (and its spinner) into view.
+      const sleeping = page.locator('.notebook-editor .code-cell-row', { hasText: 'await trio.sleep(600)' }).first();
+      await scrollNotebookUntil('the sleeping cell with its spinner in view', async () => (await sleeping.count()) && (await sleeping.locator(CELL_STATE.executing).count()), { timeout: 15_000 });
       interruptClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Interrupt');
       await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()), { timeout: 15_000 });

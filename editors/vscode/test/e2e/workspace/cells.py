@@ -18,5 +18,6 @@ GLOBAL_NURSERY.start_soon(doomed, name="doomed")
 
 
 # %% a long sleep
-print("sleeping for ten minutes: press Ctrl+Alt+C to interrupt; this line is long so that the summary after the cell is cut at the edge of the editor")
+parts = ["the summary after the cell"] * 5
+print("sleeping ten minutes: Ctrl+Alt+C;", *parts)
 await trio.sleep(600)
