@@ -70,7 +70,12 @@ export function activate(context: vscode.ExtensionContext): Api {
 
   kernels = new NotebookKernels(server, router, results);
   const variables = new VariablesView(server);
-  statusBar = new StatusBar(server, (id) => results.startedAt(id), (doc) => results.running(doc));
+  statusBar = new StatusBar(
+    server,
+    (id) => results.startedAt(id),
+    (doc) => results.running(doc),
+    (id) => results.finished(id),
+  );
   cellFiles = new CellFiles(server, router, results, {
     revealOutput: (document) => panels.revealOnRun(document.uri, opened),
     statusChanged: () => statusBar?.refresh(),

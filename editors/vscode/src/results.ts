@@ -70,6 +70,12 @@ export class Results {
     return this.docs.get(doc)?.get(key);
   }
 
+  /** Whether the execution's reply came (it is over, whatever the server said before). */
+  finished(executionId: string): boolean {
+    const where = this.byExecution.get(executionId);
+    return (where && this.get(where.doc, where.key)?.state === 'done') ?? false;
+  }
+
   startedAt(executionId: string): number | undefined {
     const where = this.byExecution.get(executionId);
     return where && this.get(where.doc, where.key)?.startedAt;

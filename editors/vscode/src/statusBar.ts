@@ -38,6 +38,8 @@ export class StatusBar implements vscode.Disposable {
     private readonly startedAt: (executionId: string) => number | undefined,
     /** The document's execution the client started and is running, if any. */
     private readonly localRun: (doc: string) => { executionId: string } | undefined = () => undefined,
+    /** Whether the client saw the execution's reply. */
+    private readonly finished: (executionId: string) => boolean = () => false,
   ) {
     this.item.name = 'asyncell';
     this.item.command = 'asyncell.tasks.show';
@@ -81,7 +83,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const status = withLocalRun(this.status, this.uri && this.localRun(this.uri.toString()));
+    const status = withLocalRun(this.status, this.uri && this.localRun(this.uri.toString()), this.finished);
     let busySince: number | undefined;
     if (status?.state === 'busy' && status.executionId) {
       if (!this.since.has(status.executionId)) {

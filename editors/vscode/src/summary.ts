@@ -80,13 +80,13 @@ export function visualColumns(text: string, tabSize: number): number {
 
 /**
  * CSS for the summary after a line ending at `column`: placed two columns after the text
- * and ending at the editor line's right edge, cut there with an ellipsis. An editor line
- * is as wide as the editor (or its longest line), so the summary never makes the editor
- * scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
+ * and ending three columns before the editor line's right edge (clear of the vertical
+ * scrollbar), cut there with an ellipsis. An editor line is as wide as the editor (or its
+ * longest line), so the summary never makes the editor scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
  */
 export function summaryCss(column: number): string {
   return (
-    `none; position: absolute; left: ${column + 2}ch; right: 0; overflow: hidden; ` +
+    `none; position: absolute; left: ${column + 2}ch; right: 3ch; overflow: hidden; ` +
     'text-overflow: ellipsis; white-space: nowrap; pointer-events: auto'
   );
 }

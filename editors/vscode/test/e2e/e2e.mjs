@@ -555,7 +555,8 @@ async function main() {
       const row = page.locator('.notebook-editor .code-cell-row', { hasText: 'report_later' }).first();
       const rowText = (await row.innerText()).replace(/\s+/g, ' ');
       log(`  its status bar: ${(await row.locator('.cell-statusbar-container').first().innerHTML().catch(() => '')).slice(0, 600)}`);
-      if (!(await row.locator(CELL_STATE.success).count())) throw new Error(`the cell does not show success: ${rowText}`);
+      // (A batch of late output shows the spinner for half a second, VS Code's minimum.)
+      await until(`the cell's success mark (${rowText.slice(0, 60)}…)`, async () => (await row.locator(CELL_STATE.success).count()) > 0, { timeout: 5_000 });
       const order = await row.locator('.execution-count-label, .cell-execution-count, .execution-count').first().innerText().catch(() => '');
       log(`  execution count shown: ${order || '(none found)'}`);
       if (order && !/\[2\]/.test(order)) throw new Error(`the cell's execution count changed: ${order}`);

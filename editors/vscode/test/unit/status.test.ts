@@ -54,4 +54,9 @@ test("the client's own run shows busy before the server's status says so", async
   assert.equal(withLocalRun({ ...base, state: 'none' }, { executionId: 'x' })?.state, 'busy');
   assert.equal(withLocalRun({ ...base, state: 'dead' }, { executionId: 'x' })?.state, 'dead');
   assert.equal(withLocalRun(undefined, { executionId: 'x' }), undefined);
+  // Its reply came: idle before the server's next answer says so (unless more is queued).
+  const running = { ...base, state: 'busy' as const, executionId: 'vscode-1' };
+  assert.equal(withLocalRun(running, undefined, (id) => id === 'vscode-1')?.state, 'idle');
+  assert.equal(withLocalRun(running, undefined, () => false)?.state, 'busy');
+  assert.equal(withLocalRun({ ...running, queued: 1 }, undefined, () => true)?.state, 'busy');
 });
