@@ -183,13 +183,14 @@ export class NotebookKernels implements vscode.Disposable {
     const id = this.router.nextId();
     const startTime = Date.now();
     execution.start(startTime);
+    // At once, so the status bar says busy together with the cell's spinner.
+    this.results.start(doc, key, id, startTime);
     const end = (success: boolean, executionOrder: number | undefined) => {
       const endTime = Date.now();
       execution.end(success, endTime);
       this.appender.finished(cell, { controller, executionOrder, success, startTime, endTime });
     };
     await execution.clearOutput();
-    this.results.start(doc, key, id, Date.now());
     const sink = new CellSink(execution, this.results);
 
     const fail = async (ename: string, evalue: string): Promise<false> => {
