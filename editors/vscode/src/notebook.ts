@@ -63,6 +63,11 @@ class LateSink implements Sink {
   }
 }
 
+/** After whatever the current task queued (a status bar item sends its text then). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 function cellKey(cell: vscode.NotebookCell): string {
   return cell.document.uri.toString();
 }
@@ -181,11 +186,14 @@ export class NotebookKernels implements vscode.Disposable {
     const doc = notebook.uri.toString();
     const key = cellKey(cell);
     const id = this.router.nextId();
+    // The status bar first (results.start redraws it; VS Code sends a status bar item's
+    // text on the next task), then the cell's spinner: the two change together.
     const startTime = Date.now();
-    execution.start(startTime);
-    // At once, so the status bar says busy together with the cell's spinner.
     this.results.start(doc, key, id, startTime);
-    const end = (success: boolean, executionOrder: number | undefined) => {
+    await nextTask();
+    execution.start(startTime);
+    const end = async (success: boolean, executionOrder: number | undefined) => {
+      await nextTask(); // the same order at the end: idle with the cell's end mark
       const endTime = Date.now();
       execution.end(success, endTime);
       this.appender.finished(cell, { controller, executionOrder, success, startTime, endTime });
@@ -198,7 +206,7 @@ export class NotebookKernels implements vscode.Disposable {
       sink.add(output);
       await sink.flushed();
       this.results.finish(doc, key, { executionId: id, executionCount: null, status: 'error', outputs: [output], durationMs: 0 }, false);
-      end(false, undefined);
+      await end(false, undefined);
       return false;
     };
 
@@ -225,7 +233,7 @@ export class NotebookKernels implements vscode.Disposable {
     this.results.finish(doc, key, reply, sink.streamed > 0);
     const order = typeof reply.executionCount === 'number' ? reply.executionCount : undefined;
     if (order !== undefined) execution.executionOrder = order;
-    end(reply.status === 'ok', order);
+    await end(reply.status === 'ok', order);
     return reply.status === 'ok';
   }
 
