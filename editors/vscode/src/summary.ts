@@ -79,14 +79,15 @@ export function visualColumns(text: string, tabSize: number): number {
 }
 
 /**
- * CSS for the summary after a line ending at `column`: placed two columns after the text
- * and ending three columns before the editor line's right edge (clear of the vertical
- * scrollbar), cut there with an ellipsis. An editor line is as wide as the editor (or its
- * longest line), so the summary never makes the editor scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
+ * CSS for the summary after a line ending at `column`: two columns after the text, at
+ * most as wide as the rest of the editor line less three columns (clear of the vertical
+ * scrollbar), cut there with an ellipsis. The percentage is of the editor line, which is
+ * as wide as the editor (or its longest line), so the summary never makes the editor
+ * scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
  */
 export function summaryCss(column: number): string {
   return (
-    `none; position: absolute; left: ${column + 2}ch; right: 3ch; overflow: hidden; ` +
-    'text-overflow: ellipsis; white-space: nowrap; pointer-events: auto'
+    'none; display: inline-block; vertical-align: top; margin-left: 2ch; ' +
+    `max-width: calc(100% - ${column + 5}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
   );
 }

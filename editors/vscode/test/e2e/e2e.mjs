@@ -307,11 +307,10 @@ async function summaryEdges() {
         document.body.appendChild(probe);
         const natural = probe.getBoundingClientRect().width;
         probe.remove();
-        const line = span.closest('.view-line').getBoundingClientRect();
-        const left = parseFloat(after.left);
-        const rightInset = parseFloat(after.right);
-        const end = after.position === 'absolute' && Number.isFinite(rightInset) ? line.right - rightInset : box.right;
-        const start = Number.isFinite(left) && after.position === 'absolute' ? line.left + left : box.left;
+        const end = box.right;
+        const start = box.left;
+        // Drawn: the span has a box as wide as what shows of the summary.
+        if (box.width < 10 || box.height < 5) return { text: JSON.parse(after.content.replace(/^'|'$/g, '"')), start, end, natural, overflow: after.textOverflow, hidden: true };
         return { text: JSON.parse(after.content.replace(/^'|'$/g, '"')), start, end, natural, overflow: after.textOverflow };
       })
       .filter(Boolean);
@@ -494,6 +493,7 @@ async function main() {
       }, { timeout: 30_000 });
       for (const summary of edges.summaries) {
         log(`  summary ${JSON.stringify(summary.text.slice(0, 40))}… ends at ${Math.round(summary.end)} px (editor text area ends at ${Math.round(edges.editorRight)} px, the text would need ${Math.round(summary.natural)} px)`);
+        if (summary.hidden) throw new Error(`the summary ${summary.text} takes no room on screen`);
         if (summary.end > edges.editorRight + 1) throw new Error(`the summary ${summary.text} ends at ${summary.end} px, past the editor's ${edges.editorRight} px`);
         if (summary.overflow !== 'ellipsis') throw new Error(`the summary ${summary.text} is not cut with an ellipsis (${summary.overflow})`);
       }
