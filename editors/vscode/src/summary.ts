@@ -80,14 +80,17 @@ export function visualColumns(text: string, tabSize: number): number {
 
 /**
  * CSS for the summary after a line ending at `column`: two columns after the text, at
- * most as wide as the rest of the editor line less three columns (clear of the vertical
- * scrollbar), cut there with an ellipsis. The percentage is of the editor line, which is
- * as wide as the editor (or its longest line), so the summary never makes the editor
- * scroll sideways. VS Code puts the `textDecoration` value into the decoration's CSS rule.
+ * most as wide as the rest of the editor line less six columns, cut there with an
+ * ellipsis. The percentage is of the editor line, which is as wide as the editor (or its
+ * longest line); the six columns keep clear of the vertical scrollbar and of the four
+ * columns the editor lets you scroll past the longest line (`scrollBeyondLastColumn`),
+ * which would otherwise widen the line, and the summary with it, at every layout. So the
+ * summary never makes the editor scroll sideways. VS Code puts the `textDecoration` value
+ * into the decoration's CSS rule.
  */
 export function summaryCss(column: number): string {
   return (
     'none; display: inline-block; vertical-align: top; margin-left: 2ch; ' +
-    `max-width: calc(100% - ${column + 5}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
+    `max-width: calc(100% - ${column + 8}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
   );
 }
