@@ -85,12 +85,14 @@ export function visualColumns(text: string, tabSize: number): number {
  * longest line); the six columns keep clear of the vertical scrollbar and of the four
  * columns the editor lets you scroll past the longest line (`scrollBeyondLastColumn`),
  * which would otherwise widen the line, and the summary with it, at every layout. So the
- * summary never makes the editor scroll sideways. VS Code puts the `textDecoration` value
+ * summary never makes the editor scroll sideways (hover the line's end for it when the
+ * code leaves it no room). VS Code puts the `textDecoration` value
  * into the decoration's CSS rule.
  */
 export function summaryCss(column: number): string {
   return (
-    'none; display: inline-block; vertical-align: top; margin-left: 2ch; ' +
-    `max-width: calc(100% - ${column + 8}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
+    // With no room left (the code reaches the edge) both go to zero: nothing shows.
+    `none; display: inline-block; vertical-align: top; margin-left: clamp(0px, calc(100% - ${column + 6}ch), 2ch); ` +
+    `max-width: max(0px, calc(100% - ${column + 8}ch)); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
   );
 }

@@ -493,7 +493,11 @@ async function main() {
       }, { timeout: 30_000 });
       for (const summary of edges.summaries) {
         log(`  summary ${JSON.stringify(summary.text.slice(0, 40))}… ends at ${Math.round(summary.end)} px (editor text area ends at ${Math.round(edges.editorRight)} px, the text would need ${Math.round(summary.natural)} px)`);
-        if (summary.hidden) throw new Error(`the summary ${summary.text} takes no room on screen`);
+        if (summary.hidden) {
+          // The code of that line leaves no room: the summary takes none (its hover has it).
+          if (summary.text.startsWith('⏳ running')) throw new Error(`the running summary takes no room on screen`);
+          continue;
+        }
         if (summary.end > edges.editorRight + 1) throw new Error(`the summary ${summary.text} ends at ${summary.end} px, past the editor's ${edges.editorRight} px`);
         if (summary.overflow !== 'ellipsis') throw new Error(`the summary ${summary.text} is not cut with an ellipsis (${summary.overflow})`);
       }
