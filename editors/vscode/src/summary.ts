@@ -91,8 +91,8 @@ export function visualColumns(text: string, tabSize: number): number {
  */
 export function summaryCss(column: number): string {
   return (
-    // With no room left (the code reaches the edge) both go to zero: nothing shows.
-    `none; display: inline-block; vertical-align: top; margin-left: clamp(0px, calc(100% - ${column + 6}ch), 2ch); ` +
-    `max-width: max(0px, calc(100% - ${column + 8}ch)); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
+    // With no room left (the code reaches the edge) the width goes to zero: nothing shows.
+    'none; display: inline-block; vertical-align: top; margin-left: 2ch; ' +
+    `max-width: calc(100% - ${column + 8}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
   );
 }

@@ -310,7 +310,8 @@ async function summaryEdges() {
         const end = box.right;
         const start = box.left;
         // Drawn: the span has a box as wide as what shows of the summary.
-        if (box.width < 10 || box.height < 5) return { text: JSON.parse(after.content.replace(/^'|'$/g, '"')), start, end, natural, overflow: after.textOverflow, hidden: true };
+        // (Its 2ch margin is in the span's box; a summary shows at least "✓ 0 ms".)
+        if (box.width < 30 || box.height < 5) return { text: JSON.parse(after.content.replace(/^'|'$/g, '"')), start, end, natural, overflow: after.textOverflow, hidden: true };
         return { text: JSON.parse(after.content.replace(/^'|'$/g, '"')), start, end, natural, overflow: after.textOverflow };
       })
       .filter(Boolean);
