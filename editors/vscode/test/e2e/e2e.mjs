@@ -291,9 +291,8 @@ async function stopTrace() {
 /** The right edges of the result summaries and of the editor's text area, in pixels. */
 async function summaryEdges() {
   return page.locator('.editor-group-container.active .editor-instance > .monaco-editor').first().evaluate((editor) => {
-    const box = editor.getBoundingClientRect();
-    const scrollbar = editor.querySelector('.lines-content')?.closest('.monaco-scrollable-element')?.querySelector(':scope > .scrollbar.vertical')?.getBoundingClientRect();
-    const right = scrollbar && scrollbar.width ? Math.min(box.right, scrollbar.left) : box.right;
+    // The editor's own box (its vertical scrollbar overlays the text area's right end).
+    const right = editor.getBoundingClientRect().right;
     const summaries = [...editor.querySelectorAll('.view-lines span[class*="ced-"]')]
       .map((span) => {
         const after = getComputedStyle(span, '::after');
@@ -493,7 +492,7 @@ async function main() {
         return running && running.natural > value.editorRight - running.start ? value : undefined;
       }, { timeout: 30_000 });
       for (const summary of edges.summaries) {
-        log(`  summary ${JSON.stringify(summary.text.slice(0, 40))}… ends at ${Math.round(summary.end)} px (editor text area ends at ${Math.round(edges.editorRight)} px, the text would need ${Math.round(summary.natural)} px)`);
+        log(`  summary ${JSON.stringify(summary.text.slice(0, 40))}… ends at ${Math.round(summary.end)} px (the editor ends at ${Math.round(edges.editorRight)} px, the text would need ${Math.round(summary.natural)} px)`);
         if (summary.hidden) {
           // The code of that line leaves no room: the summary takes none (its hover has it).
           if (summary.text.startsWith('⏳ running')) throw new Error(`the running summary takes no room on screen`);
