@@ -15,8 +15,7 @@ export interface CellRun {
   outputs: NbOutput[];
 }
 
-/** The text is cut to the editor's width by CSS (summaryCss); this only bounds the CSS. */
-const MAX = 200;
+const MAX = 80;
 
 /** The last non-empty line of the text outputs (what a user most wants to see). */
 export function lastTextLine(outputs: NbOutput[]): string {
@@ -68,31 +67,3 @@ export function summary(run: CellRun, now: number): string {
   return truncate(parts.join(' · '), MAX);
 }
 
-/** The column a line's text ends at on screen: tabs expanded, wide characters as two. */
-export function visualColumns(text: string, tabSize: number): number {
-  let column = 0;
-  for (const char of text) {
-    if (char === '\t') column += tabSize - (column % tabSize);
-    else column += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}]/u.test(char) ? 2 : 1;
-  }
-  return column;
-}
-
-/**
- * CSS for the summary after a line ending at `column`: two columns after the text, at
- * most as wide as the rest of the editor line less six columns, cut there with an
- * ellipsis. The percentage is of the editor line, which is as wide as the editor (or its
- * longest line); the six columns keep clear of the vertical scrollbar and of the four
- * columns the editor lets you scroll past the longest line (`scrollBeyondLastColumn`),
- * which would otherwise widen the line, and the summary with it, at every layout. So the
- * summary never makes the editor scroll sideways (hover the line's end for it when the
- * code leaves it no room). VS Code puts the `textDecoration` value
- * into the decoration's CSS rule.
- */
-export function summaryCss(column: number): string {
-  return (
-    // With no room left (the code reaches the edge) the width goes to zero: nothing shows.
-    'none; display: inline-block; vertical-align: top; margin-left: 2ch; ' +
-    `max-width: calc(100% - ${column + 8}ch); overflow: hidden; text-overflow: ellipsis; white-space: nowrap`
-  );
-}
