@@ -181,6 +181,14 @@ export class CellFiles implements vscode.Disposable {
     await this.run(editor.document, above.map((c) => c.codeIndex));
   }
 
+  /** The cell under the cursor and every code cell below it. */
+  async runBelow(editor: vscode.TextEditor): Promise<void> {
+    const cell = this.cellAtCursor(editor);
+    if (!cell) return;
+    const below = codeCells(cells(editor.document.getText())).filter((c) => c.startLine >= cell.startLine);
+    await this.run(editor.document, below.map((c) => c.codeIndex));
+  }
+
   async runAll(document: vscode.TextDocument): Promise<void> {
     await this.run(document, codeCells(cells(document.getText())).map((c) => c.codeIndex));
   }
@@ -260,10 +268,11 @@ export class CellFiles implements vscode.Disposable {
       if (!cell) continue;
       const line = Math.min(lastContentLine(lines, cell), editor.document.lineCount - 1);
       const end = editor.document.lineAt(line).range.end;
+      const text = summary(result, now);
       options.push({
         range: new vscode.Range(end, end),
-        hoverMessage: hover(result),
-        renderOptions: { after: { contentText: summary(result, now) } },
+        hoverMessage: hover(result, text),
+        renderOptions: { after: { contentText: text } },
       });
     }
     editor.setDecorations(this.decoration, options);
@@ -275,12 +284,15 @@ export class CellFiles implements vscode.Disposable {
   }
 }
 
-/** The hover on a result: its text output, and a link to the full output view. */
-function hover(result: Result): vscode.MarkdownString {
+/** The hover on a result: the whole summary (the editor may cut it), its text output, and a
+ * link to the full output view. */
+function hover(result: Result, line: string): vscode.MarkdownString {
   const text = stripAnsi(result.outputs.map((o: NbOutput) => outputText(o)).join(''));
   const markdown = new vscode.MarkdownString(undefined, true);
   markdown.isTrusted = { enabledCommands: ['asyncell.output.show'] };
   markdown.appendMarkdown(`**${result.label}**\n\n`);
+  markdown.appendText(line);
+  markdown.appendMarkdown('\n\n');
   if (text.trim()) markdown.appendCodeblock(truncate(text, 4000), 'text');
   markdown.appendMarkdown('\n[Show output](command:asyncell.output.show)');
   return markdown;

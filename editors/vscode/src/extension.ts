@@ -13,7 +13,12 @@ import { Router } from './router';
 import { Server } from './server';
 import { StatusBar, activeDocument } from './statusBar';
 import { showTasks } from './tasks';
+import { VariablesView } from './variables';
 import { describeServer } from './version';
+
+function isNotebookCell(value: unknown): value is vscode.NotebookCell {
+  return typeof value === 'object' && value !== null && 'notebook' in value && 'index' in value && 'document' in value;
+}
 
 export interface Api {
   server: Server;
@@ -55,19 +60,30 @@ export function activate(context: vscode.ExtensionContext): Api {
     },
     onOutput: (params) => router.dispatch(params),
     onEvent: (params) => {
-      taskEvents.handle(params);
+      // A notebook shows a failed task's traceback in the cell that started the task.
+      const inNotebook = vscode.workspace.notebookDocuments.some((n) => server.uri(n.uri) === params.textDocument.uri);
+      if (!(inNotebook && params.kind === 'taskFailed')) taskEvents.handle(params);
       statusBar?.refresh();
     },
     onStateChange: () => statusBar?.refresh(),
   }, { dir: context.extensionPath, version: String(context.extension.packageJSON.version) });
 
   kernels = new NotebookKernels(server, router, results);
-  statusBar = new StatusBar(server, (id) => results.startedAt(id));
+  const variables = new VariablesView(server);
+  statusBar = new StatusBar(
+    server,
+    (id) => results.startedAt(id),
+    (doc) => results.running(doc),
+    (id) => results.finished(id),
+  );
   cellFiles = new CellFiles(server, router, results, {
     revealOutput: (document) => panels.revealOnRun(document.uri, opened),
     statusChanged: () => statusBar?.refresh(),
   });
-  context.subscriptions.push(log, taskEvents, panels, server, kernels, statusBar, cellFiles);
+  context.subscriptions.push(log, taskEvents, panels, server, kernels, statusBar, cellFiles, variables);
+  // Within 100 ms of a run starting or ending: the status bar knows the client's own runs
+  // before the server's status says so.
+  results.onState(() => statusBar?.refresh());
 
   const cellEditor = (): vscode.TextEditor | undefined => {
     const editor = vscode.window.activeTextEditor;
@@ -78,6 +94,19 @@ export function activate(context: vscode.ExtensionContext): Api {
   const activeNotebook = (): vscode.NotebookDocument | undefined => {
     const notebook = vscode.window.activeNotebookEditor?.notebook;
     return notebook?.notebookType === 'jupyter-notebook' ? notebook : undefined;
+  };
+  const notebookEditorCell = (): vscode.NotebookCell | undefined => {
+    const editor = vscode.window.activeNotebookEditor;
+    const index = editor?.selection.start;
+    return editor && index !== undefined && index < editor.notebook.cellCount ? editor.notebook.cellAt(index) : undefined;
+  };
+  /** The notebook a toolbar command means (its argument is the notebook editor's context),
+   * or the active one when no `# %%` file has the focus. */
+  const notebookFor = (arg: unknown): vscode.NotebookDocument | undefined => {
+    const notebook = activeNotebook();
+    const text = vscode.window.activeTextEditor;
+    if (notebook && (arg !== undefined || !text || text.document.uri.scheme === 'vscode-notebook-cell')) return notebook;
+    return undefined;
   };
   const guard =
     <A extends unknown[]>(action: (...args: A) => Promise<unknown> | unknown) =>
@@ -113,6 +142,34 @@ export function activate(context: vscode.ExtensionContext): Api {
     const editor = cellEditor();
     if (editor) await cellFiles!.runAll(editor.document);
   });
+  register('asyncell.cell.runBelow', async (arg?: unknown) => {
+    // From a notebook cell's menu the argument is that cell; from the palette, the selection.
+    const notebook = activeNotebook();
+    const cell = isNotebookCell(arg) ? arg : notebook && notebookEditorCell();
+    if (cell) {
+      await vscode.commands.executeCommand('notebook.cell.execute', {
+        ranges: [{ start: cell.index, end: cell.notebook.cellCount }],
+        document: cell.notebook.uri,
+      });
+      return;
+    }
+    const editor = cellEditor();
+    if (editor) await cellFiles!.runBelow(editor);
+  });
+  register('asyncell.kernel.restartAndRunAll', async (arg?: unknown) => {
+    const notebook = notebookFor(arg);
+    if (notebook) {
+      await kernels!.restart(notebook);
+      await vscode.commands.executeCommand('notebook.execute', notebook.uri);
+      return;
+    }
+    const editor = cellEditor();
+    if (!editor) return;
+    await cellFiles!.restart(editor.document);
+    await cellFiles!.runAll(editor.document);
+  });
+  register('asyncell.variables.show', () => variables.show());
+  register('asyncell.variables.refresh', () => variables.refresh());
   register('asyncell.kernel.interrupt', async (uri?: vscode.Uri) => {
     const notebook = uri ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString()) : activeNotebook();
     if (notebook) return kernels!.interrupt(notebook);
@@ -120,11 +177,8 @@ export function activate(context: vscode.ExtensionContext): Api {
     if (editor) await cellFiles!.interrupt(editor.document);
   });
   register('asyncell.kernel.restart', async (arg?: unknown) => {
-    // From the notebook toolbar the argument is the notebook editor's context.
-    const notebook = activeNotebook();
-    if (notebook && (arg !== undefined || !vscode.window.activeTextEditor || vscode.window.activeTextEditor.document.uri.scheme === 'vscode-notebook-cell')) {
-      return kernels!.restart(notebook);
-    }
+    const notebook = notebookFor(arg);
+    if (notebook) return kernels!.restart(notebook);
     const editor = cellEditor();
     if (editor) await cellFiles!.restart(editor.document);
   });

@@ -1,9 +1,9 @@
 // Which loop a notebook controller promises, against the loop the server will run. Pure.
 //
-// The server picks a document's loop itself: `%autoawait` in the notebook, else the
-// `asyncell.loop` setting (or pyproject.toml), else the imports (trio, else asyncio).
-// `asyncell/execute` takes no loop, so a controller cannot force one: when they disagree
-// the cell is not run and the user is told how to make them agree.
+// The server picks a document's loop itself (`%autoawait` in the notebook, else the
+// `asyncell.loop` setting or pyproject.toml, else the imports), and that picks the
+// preferred controller. The controller the user selects wins for its notebook: every
+// `asyncell/execute` carries its loop, and the server runs the notebook's host on it.
 
 import type { HostStatus } from './protocol';
 
@@ -19,14 +19,13 @@ export function controllerId(loop: LoopName): string {
   return `asyncell-${loop}`;
 }
 
-export function loopMismatch(wanted: LoopName, status: HostStatus | undefined): string | undefined {
+/**
+ * What the user is told when running a cell with this controller replaces a host that runs
+ * the other loop (namespace and tasks go, as when switching kernels in Jupyter).
+ */
+export function loopSwitch(wanted: LoopName, status: HostStatus | undefined): string | undefined {
   const actual = status?.loop;
-  if (!actual || actual === wanted) return undefined;
-  const running = status && (status.state === 'idle' || status.state === 'busy');
-  return (
-    `This notebook runs on the ${actual} loop${running ? ' (its host is running)' : ''}, ` +
-    `but the selected kernel is "${controllerLabel(wanted)}". ` +
-    `Select "${controllerLabel(actual)}", or make the notebook use ${wanted}: put ` +
-    `\`%autoawait ${wanted}\` in its first cell (or set "asyncell.loop": "${wanted}"), then restart.`
-  );
+  const live = status && (status.state === 'idle' || status.state === 'busy');
+  if (!actual || actual === wanted || !live) return undefined;
+  return `asyncell: "${controllerLabel(wanted)}" is selected, so this notebook's ${actual} host was replaced by a ${wanted} one (variables and tasks start afresh)`;
 }

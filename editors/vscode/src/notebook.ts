@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 
-import { type LoopName, LOOPS, controllerId, controllerLabel, loopMismatch } from './loops';
+import { CellAppender } from './cellAppender';
+import { type LoopName, LOOPS, controllerId, controllerLabel, loopSwitch } from './loops';
 import { toCellOutput, appendItems } from './notebookOutputs';
 import { continuesStream, convert, type Converted } from './outputs';
 import { interruptNotice, RESTART, restartNotice } from './notices';
@@ -48,12 +49,23 @@ class CellSink implements Sink {
   }
 }
 
-/** After its cell finished, an execution's outputs (background tasks) go to the results. */
-class ResultsSink implements Sink {
-  constructor(private readonly results: Results) {}
+/** After its cell finished, an execution's outputs (background tasks) go into that cell
+ * (cellAppender.ts) and to the output view. */
+class LateSink implements Sink {
+  constructor(
+    private readonly cell: vscode.NotebookCell,
+    private readonly appender: CellAppender,
+    private readonly results: Results,
+  ) {}
   output(params: OutputParams): void {
     this.results.output(params.executionId, params.output);
+    this.appender.output(this.cell, params.output);
   }
+}
+
+/** After whatever the current task queued (a status bar item sends its text then). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function cellKey(cell: vscode.NotebookCell): string {
@@ -71,14 +83,14 @@ export class NotebookKernels implements vscode.Disposable {
   /** Bumped by interrupt and restart: queued cells of an older epoch are not run. */
   private readonly epochs = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly resultsSink: ResultsSink;
+  private readonly appender = new CellAppender();
 
   constructor(
     private readonly server: Server,
     private readonly router: Router,
     private readonly results: Results,
   ) {
-    this.resultsSink = new ResultsSink(results);
+    this.disposables.push(this.appender);
     for (const loop of LOOPS) {
       const controller = vscode.notebooks.createNotebookController(
         controllerId(loop),
@@ -142,6 +154,8 @@ export class NotebookKernels implements vscode.Disposable {
   ): Promise<void> {
     const epoch = this.epoch(notebook);
     const executions = cells.map((cell) => {
+      // A batch of late output in progress would make VS Code refuse the run's execution.
+      this.appender.suspend(cell);
       this.results.queue(notebook.uri.toString(), cellKey(cell), cellLabel(cell), cell.index);
       return { cell, execution: controller.createNotebookCellExecution(cell) };
     });
@@ -154,7 +168,7 @@ export class NotebookKernels implements vscode.Disposable {
           this.results.skip(key, cellKey(cell));
           continue;
         }
-        const ok = await this.runCell(cell, execution, notebook, loop);
+        const ok = await this.runCell(cell, execution, notebook, loop, controller);
         if (!ok) stop = true; // like Jupyter's Run All, stop at the first failure
       }
     });
@@ -167,13 +181,24 @@ export class NotebookKernels implements vscode.Disposable {
     execution: vscode.NotebookCellExecution,
     notebook: vscode.NotebookDocument,
     loop: LoopName,
+    controller: vscode.NotebookController,
   ): Promise<boolean> {
     const doc = notebook.uri.toString();
     const key = cellKey(cell);
     const id = this.router.nextId();
-    execution.start(Date.now());
+    // The status bar first (results.start redraws it; VS Code sends a status bar item's
+    // text on the next task), then the cell's spinner: the two change together.
+    const startTime = Date.now();
+    this.results.start(doc, key, id, startTime);
+    await nextTask();
+    execution.start(startTime);
+    const end = async (success: boolean, executionOrder: number | undefined) => {
+      await nextTask(); // the same order at the end: idle with the cell's end mark
+      const endTime = Date.now();
+      execution.end(success, endTime);
+      this.appender.finished(cell, { controller, executionOrder, success, startTime, endTime });
+    };
     await execution.clearOutput();
-    this.results.start(doc, key, id, Date.now());
     const sink = new CellSink(execution, this.results);
 
     const fail = async (ename: string, evalue: string): Promise<false> => {
@@ -181,12 +206,12 @@ export class NotebookKernels implements vscode.Disposable {
       sink.add(output);
       await sink.flushed();
       this.results.finish(doc, key, { executionId: id, executionCount: null, status: 'error', outputs: [output], durationMs: 0 }, false);
-      execution.end(false, Date.now());
+      await end(false, undefined);
       return false;
     };
 
-    const mismatch = loopMismatch(loop, await this.status(notebook));
-    if (mismatch) return fail('LoopMismatch', mismatch);
+    const switched = loopSwitch(loop, await this.status(notebook));
+    if (switched) vscode.window.setStatusBarMessage(switched, 8000);
 
     this.router.register(id, sink);
     let reply: ExecResult;
@@ -195,17 +220,20 @@ export class NotebookKernels implements vscode.Disposable {
         textDocument: { uri: this.server.uri(cell.document.uri) },
         code: cell.document.getText(),
         executionId: id,
+        // The selected controller's loop wins for this notebook (docs/protocol.md).
+        loop,
       });
     } catch (error) {
       this.router.handOver(id, undefined);
       return fail('ExecuteFailed', error instanceof Error ? error.message : String(error));
     }
-    this.router.handOver(id, this.resultsSink);
+    this.router.handOver(id, new LateSink(cell, this.appender, this.results));
     if (sink.streamed === 0) for (const output of reply.outputs) sink.add(output);
     await sink.flushed();
     this.results.finish(doc, key, reply, sink.streamed > 0);
-    if (typeof reply.executionCount === 'number') execution.executionOrder = reply.executionCount;
-    execution.end(reply.status === 'ok', Date.now());
+    const order = typeof reply.executionCount === 'number' ? reply.executionCount : undefined;
+    if (order !== undefined) execution.executionOrder = order;
+    await end(reply.status === 'ok', order);
     return reply.status === 'ok';
   }
 

@@ -110,6 +110,12 @@ export interface ExecuteParams {
    * generated when absent.
    */
   executionId?: string | null;
+  /**
+   * The loop the client runs this document on (a notebook controller's). From now on
+   * it wins over `%autoawait`, the `loop` setting and the imports for the document's
+   * hosts (and `asyncell/status`); a host running the other loop is replaced first.
+   */
+  loop?: LoopKind | null;
   /** Run the code cell containing this position. */
   position?: PositionRef | null;
   textDocument: DocumentRef;

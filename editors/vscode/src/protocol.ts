@@ -24,6 +24,8 @@ export type {
   RequestResult,
   RestartResult,
   TaskInfo,
+  Variable,
+  VariablesReply,
 } from './protocol.generated';
 export { IMAGE_MIME_TYPES } from './protocol.generated';
 

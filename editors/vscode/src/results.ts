@@ -36,13 +36,30 @@ export class Results {
   private readonly docs = new Map<string, Map<string, Result>>();
   private readonly byExecution = new Map<string, { doc: string; key: string }>();
   private readonly listeners: Array<(doc: string) => void> = [];
+  private readonly stateListeners: Array<(doc: string) => void> = [];
 
   onChange(listener: (doc: string) => void): void {
     this.listeners.push(listener);
   }
 
-  private changed(doc: string): void {
+  /** Only when a cell is queued, starts, ends or is skipped (not on every output). */
+  onState(listener: (doc: string) => void): void {
+    this.stateListeners.push(listener);
+  }
+
+  private changed(doc: string, state = false): void {
     for (const listener of this.listeners) listener(doc);
+    if (state) for (const listener of this.stateListeners) listener(doc);
+  }
+
+  /** The document's running execution as this client knows it (it started it). */
+  running(doc: string): { executionId: string; startedAt: number } | undefined {
+    for (const result of this.docs.get(doc)?.values() ?? []) {
+      if (result.state === 'running' && result.executionId && result.startedAt !== undefined) {
+        return { executionId: result.executionId, startedAt: result.startedAt };
+      }
+    }
+    return undefined;
   }
 
   entries(doc: string): Result[] {
@@ -51,6 +68,12 @@ export class Results {
 
   get(doc: string, key: string): Result | undefined {
     return this.docs.get(doc)?.get(key);
+  }
+
+  /** Whether the execution's reply came (it is over, whatever the server said before). */
+  finished(executionId: string): boolean {
+    const where = this.byExecution.get(executionId);
+    return (where && this.get(where.doc, where.key)?.state === 'done') ?? false;
   }
 
   startedAt(executionId: string): number | undefined {
@@ -69,7 +92,7 @@ export class Results {
     if (previous?.executionId) this.byExecution.delete(previous.executionId);
     const result: Result = { key, label, order, state: 'queued', outputs: [], taskOutputs: [] };
     entries.set(key, result);
-    this.changed(doc);
+    this.changed(doc, true);
     return result;
   }
 
@@ -80,7 +103,7 @@ export class Results {
     result.executionId = executionId;
     result.startedAt = now;
     this.byExecution.set(executionId, { doc, key });
-    this.changed(doc);
+    this.changed(doc, true);
   }
 
   /** An output of the execution, or of a background task it started. */
@@ -107,7 +130,7 @@ export class Results {
     result.status = reply.status;
     result.executionCount = reply.executionCount;
     result.durationMs = reply.durationMs;
-    this.changed(doc);
+    this.changed(doc, true);
   }
 
   /** The cell never ran (dropped by an interrupt, or an earlier cell failed). */
@@ -116,7 +139,7 @@ export class Results {
     const result = entries?.get(key);
     if (!entries || !result || result.state !== 'queued') return;
     entries.delete(key);
-    this.changed(doc);
+    this.changed(doc, true);
   }
 
   clear(doc: string): void {

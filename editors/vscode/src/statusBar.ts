@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 
 import { type HostStatus, Methods } from './protocol';
 import type { Server } from './server';
-import { statusView } from './statusText';
+import { statusView, withLocalRun } from './statusText';
 
 /** The document whose host the status bar shows: the active notebook or Python file. */
 export function activeDocument(): vscode.Uri | undefined {
@@ -25,6 +25,10 @@ export class StatusBar implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private status: HostStatus | undefined;
+  /** The document `status` is about. */
+  private uri: vscode.Uri | undefined;
+  /** Polls answered out of order must not draw an older status over a newer one. */
+  private generation = 0;
   /** When each execution was first seen running (the client's own, or the server's). */
   private readonly since = new Map<string, number>();
 
@@ -32,6 +36,10 @@ export class StatusBar implements vscode.Disposable {
     private readonly server: Server,
     /** When the client started an execution, if it did. */
     private readonly startedAt: (executionId: string) => number | undefined,
+    /** The document's execution the client started and is running, if any. */
+    private readonly localRun: (doc: string) => { executionId: string } | undefined = () => undefined,
+    /** Whether the client saw the execution's reply. */
+    private readonly finished: (executionId: string) => boolean = () => false,
   ) {
     this.item.name = 'asyncell';
     this.item.command = 'asyncell.tasks.show';
@@ -43,9 +51,11 @@ export class StatusBar implements vscode.Disposable {
     this.refresh();
   }
 
+  /** Redraws at once from what is known, then asks the server. */
   refresh(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.status && this.uri && this.uri.toString() === activeDocument()?.toString()) this.render();
     void this.poll();
   }
 
@@ -56,11 +66,16 @@ export class StatusBar implements vscode.Disposable {
       this.schedule(3000);
       return;
     }
+    const generation = ++this.generation;
+    let status: HostStatus | undefined;
     try {
-      this.status = await this.server.request(Methods.status, { textDocument: { uri: this.server.uri(uri) } });
+      status = await this.server.request(Methods.status, { textDocument: { uri: this.server.uri(uri) } });
     } catch {
-      this.status = undefined;
+      status = undefined;
     }
+    if (generation !== this.generation) return;
+    this.status = status;
+    this.uri = uri;
     this.render();
     this.item.show();
     const active = this.status?.state === 'busy' || this.status?.state === 'starting';
@@ -68,7 +83,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const status = this.status;
+    const status = withLocalRun(this.status, this.uri && this.localRun(this.uri.toString()), this.finished);
     let busySince: number | undefined;
     if (status?.state === 'busy' && status.executionId) {
       if (!this.since.has(status.executionId)) {

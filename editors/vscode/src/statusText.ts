@@ -11,6 +11,24 @@ export interface StatusView {
   warning: boolean;
 }
 
+/**
+ * The server's status with what the client knows sooner: a run it started is busy from
+ * its first moment, and one whose reply came is over, before a status request can say so
+ * (and between two polls).
+ */
+export function withLocalRun(
+  status: HostStatus | undefined,
+  local: { executionId: string } | undefined,
+  finished: (executionId: string) => boolean = () => false,
+): HostStatus | undefined {
+  if (!status || status.state === 'dead') return status;
+  if (local) return status.state === 'busy' ? status : { ...status, state: 'busy', executionId: local.executionId };
+  if (status.state === 'busy' && status.executionId && !status.queued && finished(status.executionId)) {
+    return { ...status, state: 'idle', executionId: null };
+  }
+  return status;
+}
+
 export function statusView(
   status: HostStatus | undefined,
   busySince: number | undefined,

@@ -66,3 +66,4 @@ export function summary(run: CellRun, now: number): string {
   if (last) parts.push(last);
   return truncate(parts.join(' · '), MAX);
 }
+

@@ -206,6 +206,7 @@ fn host_spec(args: &HostArgs) -> HostSpec {
     HostSpec {
         interpreter,
         loop_kind: args.loop_kind.into(),
+        loop_chosen: false,
         cwd,
     }
 }

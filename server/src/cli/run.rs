@@ -144,6 +144,7 @@ async fn run_async(args: RunArgs) -> u8 {
     let spec = HostSpec {
         interpreter: interpreter.clone(),
         loop_kind: exec::loop_kind(source.document.index().loop_),
+        loop_chosen: false,
         cwd: absolute(&path).parent().map(Path::to_path_buf),
     };
 

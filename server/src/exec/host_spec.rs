@@ -35,6 +35,10 @@ pub struct HostSpec {
     /// from, to name it in `asyncell/status` and in start-up failures.
     pub interpreter: Interpreter,
     pub loop_kind: LoopKind,
+    /// The client chose `loop_kind` for this document (`asyncell/execute`'s `loop`, a
+    /// notebook controller's loop), over what the analysis decided: a live host running
+    /// the other loop is replaced before the next execution.
+    pub loop_chosen: bool,
     /// Working directory of the host (the document's directory).
     pub cwd: Option<PathBuf>,
 }

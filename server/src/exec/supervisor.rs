@@ -372,7 +372,16 @@ impl Supervisor {
     /// Makes sure the document has a live host (call with the gate held).
     async fn ensure_host(&self, slot: &Arc<DocSlot>, spec: &HostSpec) -> Result<Arc<Host>, String> {
         if let Some(host) = slot.live_host() {
-            return Ok(host);
+            if !(spec.loop_chosen && host.spec.loop_kind != spec.loop_kind) {
+                return Ok(host);
+            }
+            // The client chose the other loop for this document: a fresh host runs it.
+            lock(&slot.state).host = None;
+            host.stop(&format!(
+                "the host was restarted on the {} loop the client chose",
+                spec.loop_kind.as_str()
+            ))
+            .await;
         }
         lock(&slot.state).starting = Some(spec.clone());
         let started = start_host(&self.inner, slot, spec).await;

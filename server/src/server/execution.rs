@@ -163,11 +163,14 @@ pub fn host_spec_preview(session: &Session, doc: &Uri) -> HostSpec {
 }
 
 fn spec_with(session: &Session, doc: &Uri, interpreter: exec::Interpreter) -> HostSpec {
-    let loop_kind = exec::loop_kind(
-        analysis(session, doc).map_or(crate::analysis::index::Loop::Unknown, |document| {
-            document.index().loop_
-        }),
-    );
+    let chosen = session.chosen_loop(doc);
+    let loop_kind = chosen.unwrap_or_else(|| {
+        exec::loop_kind(
+            analysis(session, doc).map_or(crate::analysis::index::Loop::Unknown, |document| {
+                document.index().loop_
+            }),
+        )
+    });
     let cwd = doc
         .to_file_path()
         .and_then(|path| path.parent().map(|p| p.to_path_buf()))
@@ -175,6 +178,7 @@ fn spec_with(session: &Session, doc: &Uri, interpreter: exec::Interpreter) -> Ho
     HostSpec {
         interpreter,
         loop_kind,
+        loop_chosen: chosen.is_some(),
         cwd,
     }
 }

@@ -15,7 +15,7 @@ pub use crate::exec::protocol::{
     CancelReply, CompleteReply, Completion, CompletionKind, InspectReply, NbOutput, TaskInfo,
     TaskState, VariablesReply,
 };
-pub use crate::exec::{ExecResult, HostEvent, HostStatus, InterruptOutcome};
+pub use crate::exec::{ExecResult, HostEvent, HostStatus, InterruptOutcome, LoopKind};
 
 /// The schema of a `TextDocumentIdentifier` (lsp-types has none of its own).
 #[derive(JsonSchema)]
@@ -63,6 +63,11 @@ pub struct ExecuteParams {
     /// generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+    /// The loop the client runs this document on (a notebook controller's). From now on
+    /// it wins over `%autoawait`, the `loop` setting and the imports for the document's
+    /// hosts (and `asyncell/status`); a host running the other loop is replaced first.
+    #[serde(default, rename = "loop", skip_serializing_if = "Option::is_none")]
+    pub loop_kind: Option<LoopKind>,
 }
 
 /// `asyncell/cancelTask`.

@@ -20,7 +20,7 @@ use super::text_document::TextDocument;
 use crate::analysis::document::CellInput;
 use crate::analysis::{check_document, Diagnostic, Document, Settings};
 use crate::config::{self, ConfigLayer, EditorSettings, FrontEnd, SearchLimit};
-use crate::exec::{self, Interpreter, ProjectVenv};
+use crate::exec::{self, Interpreter, LoopKind, ProjectVenv};
 use crate::positions::{Encoding, LineCol};
 use crate::selection::PerFileIgnores;
 
@@ -103,9 +103,22 @@ pub struct Session {
     pub features: super::runs::ClientFeatures,
     /// Cells' last run results, for plain LSP clients (`runs.rs`).
     pub runs: super::runs::Runs,
+    /// The loop a client chose per document (`asyncell/execute`'s `loop`), until it closes.
+    chosen_loops: FxHashMap<String, LoopKind>,
 }
 
 impl Session {
+    /// The loop the client chose for a document (a file or notebook URI), if it did.
+    pub fn chosen_loop(&self, doc: &Uri) -> Option<LoopKind> {
+        self.chosen_loops.get(doc.as_str()).copied()
+    }
+
+    /// From now on `doc`'s hosts run `loop_kind`, whatever its analysis says.
+    pub fn choose_loop(&mut self, doc: &Uri, loop_kind: LoopKind) {
+        self.chosen_loops
+            .insert(doc.as_str().to_string(), loop_kind);
+    }
+
     /// New editor settings. A message that does not say whether the workspace is trusted
     /// keeps the earlier answer (untrusted until the client says otherwise).
     pub fn set_editor_config(&mut self, settings: EditorSettings) {
@@ -332,6 +345,7 @@ impl Session {
 
     pub fn close_file(&mut self, uri: &Uri) {
         self.runs.close(uri);
+        self.chosen_loops.remove(uri.as_str());
         self.files.remove(uri.as_str());
         self.stale.remove(uri.as_str());
         self.pending.set(uri, Due::Clear);
@@ -491,6 +505,7 @@ impl Session {
 
     pub fn close_notebook(&mut self, uri: &Uri) {
         self.runs.close(uri);
+        self.chosen_loops.remove(uri.as_str());
         let Some(notebook) = self.notebooks.remove(uri.as_str()) else {
             return;
         };

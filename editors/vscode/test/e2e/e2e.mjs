@@ -115,7 +115,7 @@ async function framesWith(selector) {
  * them as CSS ::after content of empty spans, so they are read from computed styles.
  */
 async function decorationTexts() {
-  return page.locator('.view-lines').evaluate((root) =>
+  return page.locator('.editor-group-container.active .editor-instance .view-lines').first().evaluate((root) =>
     [...root.querySelectorAll('span[class*="ced-"]')]
       .map((span) => getComputedStyle(span, '::after').content)
       .filter((content) => content && content !== 'none')
@@ -165,13 +165,14 @@ async function scrollNotebookUntil(what, probe, options) {
   }, options);
 }
 
+// Notebooks in other tabs keep their (hidden) toolbars in the DOM: only the visible one counts.
 async function notebookToolbarText() {
-  return page.locator('.notebook-toolbar-container').first().innerText().catch(() => '');
+  return page.locator('.notebook-toolbar-container:visible').first().innerText().catch(() => '');
 }
 
 async function clickNotebookAction(label) {
   await page
-    .locator('.notebook-toolbar-container .action-item', { hasText: label })
+    .locator('.notebook-toolbar-container:visible .action-item', { hasText: label })
     .first()
     .click();
 }
@@ -210,6 +211,83 @@ async function showServerBinary(expected) {
   return message;
 }
 
+
+/**
+ * The text of the notebook output block (one cell's outputs, in the output webview) that
+ * holds `needle`, or '' while none does.
+ */
+async function cellOutputHolding(needle) {
+  for (const frame of page.frames()) {
+    const text = await frame
+      .evaluate((needle) => {
+        const walker = document.createTreeWalker(document.body ?? document.documentElement, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (!node.textContent.includes(needle)) continue;
+          const cell = node.parentElement?.closest('.cell_container');
+          if (cell) return cell.innerText;
+        }
+        return '';
+      }, needle)
+      .catch(() => '');
+    if (text) return text;
+  }
+  return '';
+}
+
+/** The tree rows in the panel (where the asyncell Variables view is): [{label, description}]. */
+async function panelTreeRows() {
+  return page.locator('.part.panel .monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => ({
+      label: row.querySelector('.label-name')?.textContent ?? '',
+      description: row.querySelector('.label-description')?.textContent ?? '',
+    })),
+  );
+}
+
+/** A notebook cell's execution state in its status bar (the icon's class, or its tooltip). */
+const CELL_STATE = {
+  executing: '.codicon-notebook-state-executing, .codicon-modifier-spin, [title="Executing"]',
+  success: '.codicon-notebook-state-success, [title="Success"]',
+  error: '.codicon-notebook-state-error, [title="Failed"]',
+};
+
+/**
+ * Records, with the page's own clock, every change of the asyncell status bar text and of
+ * the notebook cells' execution icons (executing spinner, success, failure), so a test can
+ * compare when each showed.
+ */
+async function startTrace() {
+  await page.evaluate((CELL_STATE) => {
+    const trace = [];
+    const snapshot = () => {
+      const status = document.querySelector('[id="asyncell.asyncell.asyncell.status"], #status\\.asyncell\\.status')?.textContent ?? '';
+      const count = (selector) =>
+        [...document.querySelectorAll('.notebook-editor .cell-statusbar-container')].filter((bar) => bar.checkVisibility?.() ?? true)
+          .reduce((n, bar) => n + bar.querySelectorAll(selector).length, 0);
+      return { status, executing: count(CELL_STATE.executing), success: count(CELL_STATE.success), error: count(CELL_STATE.error) };
+    };
+    let last = '';
+    const record = () => {
+      const now = snapshot();
+      const key = JSON.stringify(now);
+      if (key === last) return;
+      last = key;
+      trace.push({ t: performance.now(), ...now });
+    };
+    record();
+    const observer = new MutationObserver(record);
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['class'] });
+    window.__asyncellTrace = { trace, stop: () => observer.disconnect() };
+  }, CELL_STATE);
+}
+
+async function stopTrace() {
+  return page.evaluate(() => {
+    window.__asyncellTrace.stop();
+    return window.__asyncellTrace.trace;
+  });
+}
+
 async function openFile(name) {
   // F1 opens the palette in command mode; without the leading '>' it searches files
   // (Ctrl+P is taken by some focused widgets, e.g. a notebook cell's toolbar).
@@ -223,6 +301,31 @@ async function openFile(name) {
   await until(`the editor tab for ${name}`, () =>
     page.locator('.tabs-container .tab.active', { hasText: name }).count(),
   );
+}
+
+
+/** Picks a notebook kernel (controller) in the kernel picker of the active notebook. */
+async function selectKernel(label) {
+  // The toolbar names the selected kernel, or says "Select Kernel" while none is.
+  const picker = page.locator('.notebook-toolbar-container:visible .action-item', { hasText: /Select Kernel|asyncell: persistent/ }).first();
+  await picker.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await until(`"${label}" picked in the kernel picker`, async () => {
+    const wanted = rows.filter({ hasText: label });
+    if (await wanted.count()) {
+      await wanted.first().click();
+      return true;
+    }
+    // With a kernel selected VS Code may offer "Select Another Kernel...", or first ask
+    // for the kernel source (the extension).
+    const another = rows.filter({ hasText: 'Select Another Kernel' });
+    const source = rows.filter({ hasText: 'asyncell' }).filter({ hasNotText: /persistent (trio|asyncio) loop/ });
+    if (await another.count()) await another.first().click({ timeout: 2_000 }).catch(() => undefined);
+    else if (await source.count()) await source.first().click({ timeout: 2_000 }).catch(() => undefined);
+    return false;
+  });
+  await until(`"${label}" in the notebook toolbar`, async () => (await notebookToolbarText()).includes(label));
 }
 
 async function main() {
@@ -333,6 +436,22 @@ async function main() {
       );
     });
 
+
+    await test('Run Cell and Below runs the cell at the cursor and every cell below it; Ctrl+Alt+C interrupts', async () => {
+      await page.locator('.view-line', { hasText: 'sum(numbers) * 2' }).click();
+      await runCommand('asyncell: Run Cell and Below');
+      // Cells 1-3 ran as [1]-[3] before: now the second is [4], the long sleep [6].
+      await until('the second cell again as [4], and the long sleep running', async () => {
+        const texts = await decorationTexts();
+        return texts.some((t) => /^✓ \[4\] .* · 90$/.test(t)) && texts.some((t) => /^⏳ running .*sleeping ten minutes/.test(t));
+      }, { timeout: 60_000 });
+      await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
+      const pressed = Date.now();
+      await page.keyboard.press('Control+Alt+C');
+      await until('"■ [6] interrupted" after the long sleep', async () => (await decorationTexts()).some((t) => /^■ \[6\] interrupted/.test(t)), { timeout: 15_000 });
+      log(`  Ctrl+Alt+C to the interrupted summary: ${Date.now() - pressed} ms`);
+    });
+
     await tryCommand('View: Hide Panel', 'View: Close Panel');
     await tryCommand('View: Close Primary Side Bar', 'View: Hide Primary Side Bar');
 
@@ -368,6 +487,29 @@ async function main() {
       const beats = Number(/(\d+) beats while this cell slept/.exec(line)?.[1]);
       log(`  second cell: ${line.trim()}`);
       if (!(beats >= 3)) throw new Error(`the heartbeat did not beat while the cell slept: ${line}`);
+    });
+
+
+    await test("a background task's output and a failed task's traceback appear in the cell that started them, after it finished", async () => {
+      const own = 'two tasks started; they report in this cell';
+      const late = await scrollNotebookUntil('"background task: N beats after 1 s" in an output block', () => cellOutputHolding('background task:'), { timeout: 60_000 });
+      log(`  that cell's outputs: ${late.replace(/\s+/g, ' ').slice(0, 160)}`);
+      if (!late.includes(own)) throw new Error(`the late output is not in the cell that started the task: ${late}`);
+      if (late.includes('beats while this cell slept')) throw new Error(`the late output block holds another cell's output: ${late}`);
+      const failed = await until('the failed task\'s traceback in the same cell', async () => {
+        const text = await cellOutputHolding('the late task gave up');
+        return text.includes(own) ? text : '';
+      }, { timeout: 30_000 });
+      if (!/ValueError/.test(failed)) throw new Error(`no ValueError in: ${failed}`);
+      // The cell itself finished long before (success icon, its execution count kept).
+      const row = page.locator('.notebook-editor .code-cell-row', { hasText: 'report_later' }).first();
+      const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+      log(`  its status bar: ${(await row.locator('.cell-statusbar-container').first().innerHTML().catch(() => '')).slice(0, 600)}`);
+      // (A batch of late output shows the spinner for half a second, VS Code's minimum.)
+      await until(`the cell's success mark (${rowText.slice(0, 60)}…)`, async () => (await row.locator(CELL_STATE.success).count()) > 0, { timeout: 5_000 });
+      const order = await row.locator('.execution-count-label, .cell-execution-count, .execution-count').first().innerText().catch(() => '');
+      log(`  execution count shown: ${order || '(none found)'}`);
+      if (order && !/\[2\]/.test(order)) throw new Error(`the cell's execution count changed: ${order}`);
     });
 
     await test('a cell displaying a matplotlib figure shows an <img>', async () => {
@@ -438,6 +580,110 @@ async function main() {
       await cell.locator('.run-button-container .action-label').first().click();
       // The clicked cell is in view, and so is the output that appears under it.
       await until("NameError: name 'beats' is not defined under the cell", () => findText(/NameError: name 'beats' is not defined/), { timeout: 30_000 });
+    });
+
+
+    let runClickedAt = 0;
+    let interruptClickedAt = 0;
+    await test('Restart and Run All reruns every cell on a fresh loop; the status bar follows the cells within 100 ms', async () => {
+      await startTrace();
+      runClickedAt = await page.evaluate(() => performance.now());
+      await clickNotebookAction('Restart and Run All');
+      await scrollNotebookUntil('"sleeping for ten minutes" from the last cell', () => findText('sleeping for ten minutes'), { timeout: 90_000 });
+      await until('the second code cell\'s beats again (no NameError)', () => findText(/beats while this cell slept/), { timeout: 30_000 });
+      await until('a busy trio status', async () => /trio: busy/.test(await statusBarText()));
+    });
+
+    await test('the Variables view shows the live namespace, and a heartbeat counter climbs in it while a cell awaits', async () => {
+      await runCommand('asyncell: Show Variables');
+      const first = await until('"beats" in the Variables view', async () => (await panelTreeRows()).find((row) => row.label === 'beats'), { timeout: 30_000 });
+      const size = (row) => Number(/len (\d+)/.exec(row.description)?.[1]);
+      log(`  beats: ${first.description}`);
+      if (!/^list · len \d+ = \[/.test(first.description)) throw new Error(`unexpected row: ${first.description}`);
+      const later = await until('the beats count to change while the last cell sleeps', async () => {
+        const row = (await panelTreeRows()).find((r) => r.label === 'beats');
+        return row && size(row) > size(first) ? row : undefined;
+      }, { timeout: 15_000 });
+      log(`  then: ${later.description}`);
+      const names = (await panelTreeRows()).map((row) => row.label);
+      for (const name of ['heartbeat', 'report_later', 'gaps']) {
+        if (!names.includes(name)) throw new Error(`"${name}" is not in the Variables view: ${names.join(', ')}`);
+      }
+      if (!/trio: busy/.test(await statusBarText())) throw new Error('the last cell is no longer running');
+      // The screenshot: the late output inside its cell, the live variables below.
+      const lateCell = page.locator('.notebook-editor .code-cell-row', { hasText: 'report_later' }).first();
+      await until('the cell with the late output at the top of the notebook', async () => {
+        const box = (await lateCell.count()) ? await lateCell.boundingBox().catch(() => null) : null;
+        if (box && box.y >= 90 && box.y < 200) return true;
+        const list = await page.locator('.notebook-editor .monaco-list').first().boundingBox();
+        await page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
+        await page.mouse.wheel(0, box ? Math.max(-300, Math.min(300, box.y - 120)) : -400);
+        await page.waitForTimeout(100);
+        return false;
+      });
+      await page.screenshot({ path: path.join(OUT, 'variables.png') });
+      log(`  screenshot: ${path.join(OUT, 'variables.png')}`);
+    });
+
+
+    await test('hover in a notebook cell shows the live object from the running host', async () => {
+      const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'before = len(beats)' }).first();
+      await scrollNotebookUntil('the cell reading beats in view', async () => (await cell.count()) && (await cell.isVisible()), { timeout: 30_000 });
+      const token = cell.locator('.view-line span span', { hasText: /^beats$/ }).first();
+      const text = await until('a hover naming beats as a live list', async () => {
+        await page.mouse.move(0, 0);
+        await token.hover();
+        const hover = page.locator('.monaco-hover:not(.hidden)').first();
+        await hover.waitFor({ state: 'visible', timeout: 3_000 });
+        const value = await hover.innerText();
+        return /list/.test(value) && /\d/.test(value) ? value : '';
+      });
+      log(`  hover: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+      await page.mouse.move(0, 0);
+    });
+
+    await test('Interrupt after Restart and Run All: the status bar says idle within 100 ms of the cell', async () => {
+      // Cells out of view are not drawn: bring the sleeping one (and its spinner) into view.
+      const sleeping = page.locator('.notebook-editor .code-cell-row', { hasText: 'await trio.sleep(600)' }).first();
+      await scrollNotebookUntil('the sleeping cell with its spinner in view', async () => (await sleeping.count()) && (await sleeping.locator(CELL_STATE.executing).count()), { timeout: 15_000 });
+      interruptClickedAt = await page.evaluate(() => performance.now());
+      await clickNotebookAction('Interrupt');
+      await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()), { timeout: 15_000 });
+      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
+      await page.waitForTimeout(300); // trace a little past the end
+      const trace = await stopTrace();
+      const after = (t) => trace.filter((e) => e.t >= t);
+      const firstRun = after(runClickedAt).find((e) => e.executing > 0);
+      const firstBusy = after(runClickedAt).find((e) => /busy/.test(e.status));
+      if (!firstRun || !firstBusy) throw new Error(`no running cell or no busy status in the trace: ${JSON.stringify(trace.slice(0, 20))}`);
+      const startLag = firstBusy.t - firstRun.t;
+      // The interrupted cell shows its failure icon: one error more than before the click.
+      const errorsBefore = trace.filter((e) => e.t < interruptClickedAt).at(-1)?.error ?? 0;
+      const ended = after(interruptClickedAt).find((e) => e.error > errorsBefore);
+      const idle = after(interruptClickedAt).find((e) => /idle/.test(e.status));
+      if (!ended || !idle) throw new Error(`no end or no idle in the trace: ${JSON.stringify(trace.slice(-20))}`);
+      const endLag = idle.t - ended.t;
+      log(`  status bar: busy ${Math.round(startLag)} ms after the first cell showed running, idle ${Math.round(endLag)} ms after the last cell showed its end`);
+      if (startLag > 100) throw new Error(`the status bar said busy ${startLag} ms after a cell showed running`);
+      if (endLag > 100) throw new Error(`the status bar said idle ${endLag} ms after the cell ended`);
+    });
+
+
+    await test('the selected kernel\'s loop wins: the asyncio kernel runs a notebook the server would run on trio', async () => {
+      await tryCommand('View: Hide Panel', 'View: Close Panel');
+      await openFile('loops.ipynb');
+      await until('the notebook cells', () => page.locator('.notebook-editor .cell-list-container .code-cell-row').count());
+      await selectKernel('asyncell: persistent asyncio loop');
+      await clickNotebookAction('Run All');
+      const asyncio = await until("'asyncio' as the cell's result", () => findText(/^'asyncio'$/), { timeout: 60_000 });
+      log(`  asyncio kernel: ${asyncio.trim()}`);
+      await until('an asyncio status for loops.ipynb', async () => /asyncio: idle/.test(await statusBarText()));
+      // Back to trio: the notebook's host is replaced by a trio one.
+      await selectKernel('asyncell: persistent trio loop');
+      await clickNotebookAction('Run All');
+      const trio = await until("'trio' as the cell's result", () => findText(/^'trio'$/), { timeout: 60_000 });
+      log(`  trio kernel: ${trio.trim()}`);
+      await until('a trio status for loops.ipynb', async () => /trio: idle/.test(await statusBarText()));
     });
 
     await test('changing asyncell.loop is sent to the server (didChangeConfiguration)', async () => {

@@ -84,3 +84,17 @@ test('the output view escapes text, shows images and HTML, and tracebacks', () =
   assert.ok(!html.includes('\u001b'));
   assert.match(renderEntries([]), /Run a cell/);
 });
+
+test('state listeners hear queue, start and finish, not outputs; running() names the run', () => {
+  const results = new Results();
+  const states: string[] = [];
+  results.onState((doc) => states.push(doc));
+  results.queue('d', 'k', 'Cell 1', 0);
+  assert.equal(results.running('d'), undefined);
+  results.start('d', 'k', 'e1', 1000);
+  assert.deepEqual(results.running('d'), { executionId: 'e1', startedAt: 1000 });
+  results.output('e1', { output_type: 'stream', name: 'stdout', text: 'x' });
+  results.finish('d', 'k', { executionId: 'e1', executionCount: 1, status: 'ok', outputs: [], durationMs: 3 }, true);
+  assert.equal(results.running('d'), undefined);
+  assert.deepEqual(states, ['d', 'd', 'd']);
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { controllerLabel, loopMismatch } from '../../src/loops';
+import { controllerLabel, loopSwitch } from '../../src/loops';
 import type { HostStatus } from '../../src/protocol';
 import { expandPath, serverPayload, serverSettings, userValue } from '../../src/settings';
 
@@ -33,11 +33,12 @@ test('paths expand ~ and ${workspaceFolder}', () => {
   assert.equal(expandPath('${workspaceFolder}/target/debug/asyncell', '/h', '/ws'), '/ws/target/debug/asyncell');
 });
 
-test('a controller whose loop differs from the notebook loop explains how to fix it', () => {
-  const status = { loop: 'trio', state: 'none' } as HostStatus;
-  assert.equal(loopMismatch('trio', status), undefined);
-  assert.equal(loopMismatch('asyncio', undefined), undefined);
-  const message = loopMismatch('asyncio', status);
-  assert.ok(message?.includes(controllerLabel('trio')));
-  assert.ok(message?.includes('%autoawait asyncio'));
+test('a controller whose loop differs from the live host says the host was replaced', () => {
+  const running = { loop: 'trio', state: 'idle' } as HostStatus;
+  assert.equal(loopSwitch('trio', running), undefined);
+  assert.equal(loopSwitch('asyncio', undefined), undefined);
+  assert.equal(loopSwitch('asyncio', { loop: 'trio', state: 'none' } as HostStatus), undefined);
+  const message = loopSwitch('asyncio', running);
+  assert.ok(message?.includes(controllerLabel('asyncio')));
+  assert.ok(message?.includes('trio host was replaced'));
 });

@@ -41,3 +41,22 @@ test('starting, dead and not started', () => {
   assert.equal(statusView({ ...base, state: 'none', tasks: [] }, undefined, 0).text, '$(circle-outline) trio: not started');
   assert.equal(statusView(undefined, undefined, 0).text, '$(circle-outline) asyncell');
 });
+
+test("the client's own run shows busy before the server's status says so", async () => {
+  const { withLocalRun } = await import('../../src/statusText');
+  const idle = { ...base, state: 'idle' as const };
+  assert.equal(withLocalRun(idle, undefined), idle);
+  const busy = withLocalRun(idle, { executionId: 'vscode-1' });
+  assert.equal(busy?.state, 'busy');
+  assert.equal(busy?.executionId, 'vscode-1');
+  assert.equal(statusView(busy, 1000, 1500).text, '$(sync~spin) trio: busy 500 ms · 1 task');
+  // A not-yet-started host is busy too (it starts for this run); a dead one stays dead.
+  assert.equal(withLocalRun({ ...base, state: 'none' }, { executionId: 'x' })?.state, 'busy');
+  assert.equal(withLocalRun({ ...base, state: 'dead' }, { executionId: 'x' })?.state, 'dead');
+  assert.equal(withLocalRun(undefined, { executionId: 'x' }), undefined);
+  // Its reply came: idle before the server's next answer says so (unless more is queued).
+  const running = { ...base, state: 'busy' as const, executionId: 'vscode-1' };
+  assert.equal(withLocalRun(running, undefined, (id) => id === 'vscode-1')?.state, 'idle');
+  assert.equal(withLocalRun(running, undefined, () => false)?.state, 'busy');
+  assert.equal(withLocalRun({ ...running, queued: 1 }, undefined, () => true)?.state, 'busy');
+});

@@ -57,3 +57,4 @@ test('long summaries are cut and ANSI colour is removed', () => {
   assert.equal(stripAnsi('\u001b[31mred\u001b[0m \u001b]8;;http://x\u0007link\u001b]8;;\u0007'), 'red link');
   assert.equal(lastTextLine([{ output_type: 'stream', name: 'stderr', text: '\u001b[1mbold\u001b[0m\n\n' }]), 'bold');
 });
+

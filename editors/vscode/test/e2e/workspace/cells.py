@@ -15,3 +15,9 @@ async def doomed():
 
 
 GLOBAL_NURSERY.start_soon(doomed, name="doomed")
+
+
+# %% a long sleep
+parts = ["the summary after the cell"] * 5
+print("sleeping ten minutes: Ctrl+Alt+C;", *parts)
+await trio.sleep(600)

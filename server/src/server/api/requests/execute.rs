@@ -6,7 +6,7 @@ use tower_lsp_server::lsp_types::MessageType;
 
 use crate::exec::ExecResult;
 use crate::server::backend::Backend;
-use crate::server::execution::{invalid_params, resolve, Resolved, What};
+use crate::server::execution::{invalid_params, owner, resolve, Resolved, What};
 use crate::server::extension::ExecuteParams;
 
 pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<ExecResult> {
@@ -31,7 +31,13 @@ pub async fn handle(backend: &Backend, params: ExecuteParams) -> Result<ExecResu
         }
     };
     let uri = params.text_document.uri;
-    let resolved = backend.with_session(|session| resolve(session, &uri, what))?;
+    let resolved = backend.with_session(|session| {
+        if let Some(loop_kind) = params.loop_kind {
+            let (doc, _) = owner(session, &uri)?;
+            session.choose_loop(&doc, loop_kind);
+        }
+        resolve(session, &uri, what)
+    })?;
     run(backend, resolved, params.execution_id).await
 }
 
