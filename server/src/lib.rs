@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod exec;
+pub mod fnmatch;
 pub mod kernel;
 pub mod logging;
 pub mod panics;

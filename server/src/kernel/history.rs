@@ -1,6 +1,7 @@
 //! The session's input history, for `history_request`: the cells run with
 //! `store_history`, by execution count, with the `text/plain` of their results.
 
+use crate::fnmatch::fnmatch;
 use std::collections::VecDeque;
 
 /// Cells kept (IPython keeps its whole database; a kernel session rarely gets near this).
@@ -48,13 +49,13 @@ impl History {
             .collect()
     }
 
-    /// Cells matching the glob `pattern` (`*`, `?`), newest last; `unique` keeps the last
+    /// Cells matching the glob `pattern` (`*`, `?`, `[seq]`: [`fnmatch`]), newest last; `unique` keeps the last
     /// of identical inputs; `n` keeps the last `n` (0: all).
     pub fn search(&self, pattern: &str, unique: bool, n: usize) -> Vec<Entry> {
         let mut found: Vec<Entry> = self
             .entries
             .iter()
-            .filter(|e| glob(pattern.as_bytes(), e.input.as_bytes()))
+            .filter(|e| fnmatch(pattern, &e.input))
             .cloned()
             .collect();
         if unique {
@@ -72,28 +73,6 @@ impl History {
         }
         found
     }
-}
-
-/// Glob matching with `*` and `?`, iterative (no recursion on long inputs).
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == b'*')
 }
 
 #[cfg(test)]
@@ -121,7 +100,5 @@ mod tests {
         assert_eq!(h.search("a*", false, 0).len(), 2);
         assert_eq!(h.search("a*", true, 0).len(), 1);
         assert_eq!(h.search("*", false, 3).len(), 3);
-        assert!(glob(b"*(a)", b"print(a)"));
-        assert!(!glob(b"x?", b"x"));
     }
 }

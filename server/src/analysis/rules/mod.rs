@@ -96,7 +96,6 @@ pub mod checkpoints;
 pub(crate) mod common;
 pub mod e998_not_analysed;
 pub mod e999_syntax_error;
-pub(crate) mod fnmatch;
 pub mod library;
 pub(crate) mod literal_range;
 pub mod loop100_top_level_await_in_script;

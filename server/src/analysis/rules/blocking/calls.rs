@@ -8,8 +8,8 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::checker::{Checker, Scope, ScopeKind};
 use crate::analysis::index::Loop;
 use crate::analysis::names::dotted_name;
-use crate::analysis::rules::fnmatch::fnmatch;
 use crate::analysis::rules::RuleMeta;
+use crate::fnmatch::fnmatch;
 
 /// The library whose APIs messages and fixes name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

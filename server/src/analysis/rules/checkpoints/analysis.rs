@@ -32,8 +32,8 @@ use crate::analysis::checker::Checker;
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::rules::common::Library;
-use crate::analysis::rules::fnmatch::fnmatch;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
+use crate::fnmatch::fnmatch;
 use crate::positions;
 
 /// Where an uncheckpointed stretch starts.

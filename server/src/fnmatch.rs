@@ -1,13 +1,14 @@
 //! Shell-style patterns as Python's `fnmatch.fnmatch` reads them on POSIX, for the
 //! options that flake8-async matches with it (`blocking-calls`,
-//! `no-checkpoint-warning-decorators`, `exception-suppress-context-managers`): `*` is
+//! `no-checkpoint-warning-decorators`, `exception-suppress-context-managers`) and for
+//! the kernel's `history_request` searches (IPython's glob search): `*` is
 //! any run of characters (dots included, so `*session.get` matches
 //! `self.session.get`), `?` one character, `[seq]` / `[!seq]` one character in or not in
 //! the set (ranges `a-z` allowed); a `[` without its `]` is itself. Matching is
 //! case-sensitive and covers the whole name.
 
 /// Whether `name` matches `pattern` as a whole.
-pub(crate) fn fnmatch(pattern: &str, name: &str) -> bool {
+pub fn fnmatch(pattern: &str, name: &str) -> bool {
     let pattern = parse(pattern);
     let name: Vec<char> = name.chars().collect();
     matches(&pattern, &name)
