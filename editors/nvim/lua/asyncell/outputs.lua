@@ -141,30 +141,18 @@ local TRIM_SLACK = 0.25
 
 --- Drops `n` complete lines from the front of stream item `item`.
 local function drop_lines(item, n)
-  local dropped, keep_from = 0, nil
-  for i, part in ipairs(item.parts) do
-    local at = 0
-    while dropped < n do
-      local nl = part:find("\n", at + 1, true)
-      if not nl then
-        break
-      end
-      dropped, at = dropped + 1, nl
-    end
-    if dropped >= n then
-      local rest = vim.list_slice(item.parts, i + 1)
-      if at < #part then
-        table.insert(rest, 1, part:sub(at + 1))
-      end
-      item.parts = rest
-      keep_from = true
-      break
-    end
-  end
-  if not keep_from then
+  local i, at = render.after_lines(item.parts, n)
+  if not i then
     item.parts = {}
+    item.newlines = 0
+    return
   end
-  item.newlines = item.newlines - dropped
+  local rest = vim.list_slice(item.parts, i + 1)
+  if at < #item.parts[i] then
+    table.insert(rest, 1, item.parts[i]:sub(at + 1))
+  end
+  item.parts = rest
+  item.newlines = item.newlines - n
 end
 
 --- Keeps a block's background-task output to its newest max_background_lines lines (a

@@ -202,6 +202,29 @@ function M.stream_count(item)
   return item.newlines + (item.partial and 1 or 0)
 end
 
+--- Where the first `n` lines of a stream's parts end: the part holding the n-th newline
+--- and that newline's position in it; nil when the parts hold fewer than `n` newlines.
+function M.after_lines(parts, n)
+  if n <= 0 then
+    return parts[1] and 1 or nil, 0
+  end
+  local seen = 0
+  for i, part in ipairs(parts) do
+    local at = 0
+    while true do
+      local nl = part:find("\n", at + 1, true)
+      if not nl then
+        break
+      end
+      seen, at = seen + 1, nl
+      if seen >= n then
+        return i, at
+      end
+    end
+  end
+  return nil
+end
+
 --- Text of a stream item: all of it, or just enough for its first `limit` lines.
 function M.stream_head(item, limit)
   if not limit then
@@ -210,23 +233,22 @@ function M.stream_head(item, limit)
     end
     return item.parts[1] or ""
   end
-  local taken, lines = {}, 0
-  for _, part in ipairs(item.parts) do
-    local at = 0
-    while lines < limit do
-      local nl = part:find("\n", at + 1, true)
-      if not nl then
-        break
-      end
-      lines, at = lines + 1, nl
-    end
-    if lines >= limit then
-      taken[#taken + 1] = part:sub(1, at)
-      break
-    end
-    taken[#taken + 1] = part
+  local i, at = M.after_lines(item.parts, limit)
+  if not i then
+    return table.concat(item.parts)
   end
+  local taken = vim.list_slice(item.parts, 1, i - 1)
+  taken[#taken + 1] = item.parts[i]:sub(1, at)
   return table.concat(taken)
+end
+
+--- The pieces in reverse order, joined (stream_tail collects them from the end).
+local function concat_reversed(pieces)
+  local text = {}
+  for k = #pieces, 1, -1 do
+    text[#text + 1] = pieces[k]
+  end
+  return table.concat(text)
 end
 
 --- Text of a stream item's last `limit` lines, read from the end: a stream that grows
@@ -243,21 +265,13 @@ function M.stream_tail(item, limit)
         seen = seen + 1
         if seen == need then
           taken[#taken + 1] = part:sub(j + 1)
-          local text = {}
-          for k = #taken, 1, -1 do
-            text[#text + 1] = taken[k]
-          end
-          return table.concat(text)
+          return concat_reversed(taken)
         end
       end
     end
     taken[#taken + 1] = part
   end
-  local text = {}
-  for k = #taken, 1, -1 do
-    text[#text + 1] = taken[k]
-  end
-  return table.concat(text)
+  return concat_reversed(taken)
 end
 
 --- Header line of a block: "[3] ✓ 0.12s".
