@@ -101,7 +101,9 @@ def test_run_prints_the_finding_first_and_runs_as_it_said(asyncell_bin, host_cac
 
     records = [json.loads(line) for line in done.stdout.splitlines()]
     records = [r for r in records if not r.get("late")]
-    assert [r["cell"] for r in records] == list(range(len(CELLS))), records
+    # Every cell is code: "cell" counts them from 1 as check does, "cellIndex" from 0.
+    assert [r["cell"] for r in records] == list(range(1, len(CELLS) + 1)), records
+    assert [r["cellIndex"] for r in records] == list(range(len(CELLS))), records
     *supported, unsupported = records
     assert all(r["status"] == "ok" for r in supported), [(r["cell"], r["outputs"]) for r in supported if r["status"] != "ok"]
     out = [stdout_of(r) for r in records]
