@@ -28,6 +28,7 @@ const EXTENSION_FILES = [
   'extension/dist/extension.js',
   'extension/images/cells.png',
   'extension/images/notebook.png',
+  'extension/images/variables.png',
   'extension/package.json',
   'extension/readme.md',
 ];
