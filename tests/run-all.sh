@@ -35,7 +35,7 @@ echo "== cargo build"
 cargo build --locked --bins 2>&1 | tail -n 3 || failed+=("cargo build")
 
 echo "== cargo test"
-cargo test --locked --workspace 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log" | grep -E "^(test result|running|error|failures:|    [a-z_:]+$|---- )" 
+cargo test --locked --workspace --no-fail-fast 2>&1 | tee "$CARGO_TARGET_DIR/cargo-test.log" | grep -E "^(test result|running|error|failures:|    [a-z_:]+$|---- )" 
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("cargo test")
 passed=$(grep -Eo "[0-9]+ passed" "$CARGO_TARGET_DIR/cargo-test.log" | awk '{s+=$1} END {print s+0}')
 failed_count=$(grep -Eo "[0-9]+ failed" "$CARGO_TARGET_DIR/cargo-test.log" | awk '{s+=$1} END {print s+0}')

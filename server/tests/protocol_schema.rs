@@ -109,7 +109,7 @@ fn examples() -> Value {
         "outputs": [{"output_type": "error", "ename": "ZeroDivisionError",
                      "evalue": "division by zero",
                      "traceback": ["Traceback (most recent call last):",
-                                   "  <cell 4>, line 1, in <module>",
+                                   "  File \"<cell 2 [4]>\", line 1, in <module>",
                                    "ZeroDivisionError: division by zero"]}],
         "durationMs": 0.9,
     });

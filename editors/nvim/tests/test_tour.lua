@@ -25,7 +25,7 @@ H.test("editors/nvim/tour.lua shows diagnostics, outputs, interrupt, tasks, trac
   H.truthy(out:find("statusline: trio ● busy %d+%.%ds · 1 task"), "busy statusline")
   H.contains(out, "│ [5] ⊘ cancelled", "interrupted cell")
   H.truthy(out:find("t1%s+heartbeat%s+running"), "task list")
-  H.contains(out, 'File "<cell 4>", line 2, in <module>', "traceback in the float")
+  H.contains(out, 'File "<cell 4 [4]>", line 2, in <module>', "traceback in the float: the cell and its count")
   H.truthy(out:find("heartbeat%s+function%s+<function heartbeat"), "the variables float")
   local after_restart = out:sub(out:find(":AsyncellRestart", 1, true), -1)
   H.not_contains(after_restart, "│", "outputs after the restart")

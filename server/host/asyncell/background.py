@@ -41,7 +41,7 @@ class TaskRecord:
         self.state = "running"
         self.started_by = started_by
         self.started_at = time.time()
-        self.started_in: Optional[int] = None  # the execution count of that cell
+        self.started_in: Optional[str] = None  # that cell's label, `cell 3 [7]` or `[7]`
         self.outcome: Optional[str] = None  # why it failed, for the task table
         self.handle: Any = None  # trio CancelScope / asyncio Task
 
@@ -120,15 +120,15 @@ class Background:
             name or getattr(fn, "__qualname__", None) or repr(fn),
             origin[0] if origin else None,
         )
-        record.started_in = self._count_of(origin)
+        record.started_in = self._label_of(origin)
         self._records[record.id] = record
         self._prune()
         self._event("started", record)
         return record
 
-    def _count_of(self, origin) -> Optional[int]:
-        """The execution count of the cell behind ``origin`` (a task a task started
-        counts as its parent's cell)."""
+    def _label_of(self, origin) -> Optional[str]:
+        """The label of the execution behind ``origin`` (a task a task started counts
+        as its parent's cell)."""
         if origin is None:
             return None
         parent = self._records.get(origin[1]) if origin[1] else None
@@ -136,7 +136,7 @@ class Background:
             return parent.started_in
         running = self._session.scheduler.running
         if running is not None and running.id == origin[0]:
-            return running.count
+            return running.label()
         return None
 
     def _prune(self) -> None:

@@ -21,7 +21,7 @@ import os
 import re
 import sys
 import time
-from typing import Any
+from typing import Any, Optional
 
 from . import magics
 from .tracebacks import plain_error, register_source
@@ -50,12 +50,16 @@ class Prepared:
         self.source = source  # when compiled without an AST (a one-line expression)
 
 
-def cell_filename(count: Any) -> str:
-    """``<cell N>``; a re-used count gets a suffix so old functions keep their source."""
-    base = "<cell %s>" % (count,)
+def cell_filename(count: Any, cell: Optional[int] = None) -> str:
+    """``<cell N [K]>``: the 1-based cell number N users see (when the front end knows
+    it: the editors and ``asyncell run`` do, a Jupyter client does not) and the execution
+    count K, as the prompt shows it; ``<cell [K]>`` without a number. The count keeps
+    each execution's name unique, so a function defined by an earlier run of the same
+    cell still shows its own source; a re-used count gets a suffix for the same reason."""
+    base = "<cell %s[%s]>" % ("%d " % cell if cell else "", count)
     uses = _names_used.get(base, 0)
     _names_used[base] = uses + 1
-    return base if uses == 0 else "<cell %s.%d>" % (count, uses)
+    return base if uses == 0 else "%s.%d>" % (base[:-1], uses)
 
 
 def _autoawait(code: str, loop: str) -> str:
@@ -86,11 +90,11 @@ def _autoawait(code: str, loop: str) -> str:
     return code
 
 
-def prepare(code: str, count: Any, loop: str) -> Prepared:
+def prepare(code: str, count: Any, loop: str, cell: Optional[int] = None) -> Prepared:
     """Compile a cell; raises CellError for magics, autoawait mismatches, syntax errors."""
     original = code
     code = _autoawait(code, loop)
-    filename = cell_filename(count)
+    filename = cell_filename(count, cell)
     register_source(filename, original)  # tracebacks show what the user wrote
     last_code = _one_line_expression(code, filename)
     if last_code is not None:

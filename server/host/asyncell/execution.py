@@ -94,7 +94,7 @@ async def run_execution(session, execution, guard) -> None:
 async def _execute(session, execution, guard, origin) -> str:
     sink = session.sink
     try:
-        prepared = cells.prepare(execution.code, execution.count, session.loop.name)
+        prepared = cells.prepare(execution.code, execution.count, session.loop.name, execution.cell)
     except cells.CellError as exc:
         sink.output(origin, exc.output)
         return "error"

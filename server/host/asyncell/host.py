@@ -156,8 +156,10 @@ class Session:
             return  # nothing after shutdown is read
         op = message.get("op")
         if op == "execute":
+            cell = message.get("cell")
             execution = Execution(str(message.get("id")), str(message.get("code", "")),
-                                  message.get("count"), message.get("stdin") is True)
+                                  message.get("count"), message.get("stdin") is True,
+                                  cell if isinstance(cell, int) and cell > 0 else None)
             expressions = message.get("user_expressions")
             if isinstance(expressions, dict) and expressions:
                 execution.user_expressions = expressions

@@ -31,10 +31,12 @@ class _Flag:
 
 
 class Execution:
-    def __init__(self, id: str, code: str, count: int, stdin: bool = False):
+    def __init__(self, id: str, code: str, count: int, stdin: bool = False,
+                 cell: Optional[int] = None):
         self.id = id
         self.code = code
         self.count = count
+        self.cell = cell  # the 1-based cell number users see, when the front end knows it
         self.stdin = stdin  # its front end answers input requests (stdin.py)
         self.user_expressions = None  # name -> code, evaluated after an ok cell
         self.expression_values = None  # name -> Jupyter's {status, data | ename...}
@@ -45,6 +47,12 @@ class Execution:
         self.prepared = None  # the compiled cell (cells.Prepared), once compiled
         self.task = None  # trio: the task running the cell (for interrupt targeting)
         self.started_at = 0.0
+
+    def label(self) -> str:
+        """How users know this execution: ``cell 3 [7]``, or ``[7]`` when the front end
+        sent no cell number (a Jupyter client), as its prompt shows it."""
+        count = "[%s]" % (self.count,)
+        return "cell %d %s" % (self.cell, count) if self.cell else count
 
 
 class Scheduler:

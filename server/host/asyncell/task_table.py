@@ -26,8 +26,7 @@ def _age(record: Any, now: float) -> str:
 
 
 def _row(record: Any, now: float) -> List[str]:
-    count = getattr(record, "started_in", None)
-    started_in = ("cell %s" % count) if count is not None else (record.started_by or "")
+    started_in = getattr(record, "started_in", None) or record.started_by or ""
     return [record.id, record.name, record.state, started_in, _age(record, now),
             getattr(record, "outcome", None) or ""]
 

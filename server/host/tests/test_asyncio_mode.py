@@ -50,7 +50,7 @@ def test_unretrieved_task_exception_is_reported_to_the_creating_cell(asyncio_hos
     failed = asyncio_host.wait_for(lambda e: e.get("ev") == "task" and e["kind"] == "failed")
     assert failed["task"]["startedBy"] == creator and failed["task"]["state"] == "failed"
     assert "ValueError: nobody awaited me" in failed["traceback"]
-    assert "<cell 3>" in failed["traceback"]
+    assert "<cell [3]>" in failed["traceback"]
     stderr = [e for e in asyncio_host.events
               if e.get("ev") == "output" and e["output"].get("name") == "stderr"]
     assert stderr and stderr[0]["id"] == creator

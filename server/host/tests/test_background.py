@@ -33,7 +33,7 @@ def test_task_failing_after_started_is_reported_and_contained(trio_host):
     assert failed["task"]["name"] == "f" and failed["task"]["state"] == "failed"
     assert failed["task"]["startedBy"] == id
     assert "RuntimeError: late failure" in failed["traceback"]
-    assert 'File "<cell 5>", line 4, in f' in failed["traceback"]
+    assert 'File "<cell [5]>", line 4, in f' in failed["traceback"]
     assert failed["message"] == "RuntimeError: late failure"
     # the traceback is a stderr output of the cell that started the task, tagged with the task
     stderr = [o for o in result.events if o["ev"] == "output" and o["output"].get("name") == "stderr"]
@@ -134,7 +134,7 @@ def test_tasks_show_as_a_table(trio_host):
         "    raise RuntimeError('boom <here>')\n"
         "background.start_soon(beat, name='heartbeat')\n"
         "background.start_soon(broken, name='broken')",
-        count=7,
+        count=7, cell=2,
     )
     trio_host.wait_for(lambda e: e.get("ev") == "task" and e.get("kind") == "failed")
     result = trio_host.run("background.tasks()")
@@ -142,7 +142,8 @@ def test_tasks_show_as_a_table(trio_host):
     text = shown["data"]["text/plain"]
     lines = text.splitlines()
     assert lines[0].split() == ["id", "name", "state", "started", "in", "age", "outcome"]
-    assert lines[1].split()[:5] == ["t1", "heartbeat", "running", "cell", "7"]
+    # Started in the editor's cell 2, which ran as [7].
+    assert lines[1].split()[:6] == ["t1", "heartbeat", "running", "cell", "2", "[7]"]
     assert "failed" in lines[2] and "RuntimeError: boom <here>" in lines[2]
     assert lines[-1] == "1 running, 1 finished"
     html = shown["data"]["text/html"]

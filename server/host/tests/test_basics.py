@@ -75,9 +75,26 @@ def test_error_shows_only_user_frames_with_cell_lines(trio_host):
     [error] = result.errors
     assert error["ename"] == "ValueError" and error["evalue"] == "boom"
     text = "\n".join(error["traceback"])
-    assert 'File "<cell 2>", line 2' in text and "await f()" in text
-    assert 'File "<cell 1>", line 5, in f' in text and "raise ValueError('boom')" in text
+    assert 'File "<cell [2]>", line 2' in text and "await f()" in text
+    assert 'File "<cell [1]>", line 5, in f' in text and "raise ValueError('boom')" in text
     assert "asyncell" not in text and "trio" + os.sep not in text and "_run.py" not in text
+
+
+def test_frames_name_the_cell_number_and_the_count_when_the_front_end_sends_the_cell(trio_host):
+    """Users see "cell 3" in the editor and `[7]` as the prompt: the frame says both."""
+    trio_host.run("def f():\n    return 1 / 0", count=6, cell=2)
+    result = trio_host.run("y = 1\nf()", count=7, cell=3)
+    text = "\n".join(result.errors[0]["traceback"])
+    assert 'File "<cell 3 [7]>", line 2, in <module>' in text
+    assert 'File "<cell 2 [6]>", line 2, in f' in text
+    # The same cell run again under a count used before keeps both sources apart.
+    again = trio_host.run("f()", count=7, cell=3)
+    assert 'File "<cell 3 [7].1>", line 1' in "\n".join(again.errors[0]["traceback"])
+    # The task list says where a task started the same way.
+    trio_host.run("from asyncell import background\nimport trio\n"
+                  "background.start_soon(trio.sleep_forever)", count=8, cell=4)
+    listing = trio_host.run("print(repr(background.tasks()))", count=9, cell=5)
+    assert "cell 4 [8]" in listing.stdout, listing.stdout
 
 
 def test_syntax_error_points_into_the_cell(trio_host):
@@ -85,7 +102,7 @@ def test_syntax_error_points_into_the_cell(trio_host):
     assert result.status == "error"
     [error] = result.errors
     assert error["ename"] == "SyntaxError"
-    assert any("<cell 3>" in line for line in error["traceback"])
+    assert any("<cell [3]>" in line for line in error["traceback"])
 
 
 def test_system_exit_in_a_cell_does_not_end_the_host(trio_host):

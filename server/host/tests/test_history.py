@@ -38,5 +38,5 @@ def test_a_hidden_result_is_warned_about_at_the_users_cell(trio_host, asyncio_ho
         host.run("async def co():\n    pass", count=1)
         result = host.run("x = 1\nco();", count=2)
         assert "coroutine 'co' was never awaited" in result.stderr
-        assert result.stderr.startswith("<cell 2>:"), result.stderr
+        assert result.stderr.startswith("<cell [2]>:"), result.stderr
         assert "execution.py" not in result.stderr and "asyncell" not in result.stderr

@@ -232,7 +232,7 @@ def test_asyncio_mode_on_other_python_versions(python):
         result = host.run(
             "import asyncio\nasync def f():\n    await asyncio.sleep(0)\n    raise ValueError(1)\nawait f()"
         )
-        assert 'File "<cell 1>", line 4, in f' in "\n".join(result.errors[0]["traceback"])
+        assert 'File "<cell [1]>", line 4, in f' in "\n".join(result.errors[0]["traceback"])
         id = host.submit("while True: pass")
         host.started(id)
         time.sleep(0.2)

@@ -225,8 +225,13 @@ async fn run_async(args: RunArgs) -> u8 {
                 if let Ok(mut late) = late.lock() {
                     late.cell_of.insert(id.clone(), (index, number));
                 }
-                let execution =
-                    supervisor.execute(&doc, &spec, exec::runnable(&cell.text), Some(id));
+                let execution = supervisor.execute(
+                    &doc,
+                    &spec,
+                    exec::runnable(&cell.text),
+                    Some(id),
+                    u32::try_from(number).ok(),
+                );
                 tokio::pin!(execution);
                 let result = tokio::select! {
                     result = &mut execution => result,

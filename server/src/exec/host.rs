@@ -96,6 +96,7 @@ impl Host {
             id,
             code: &code,
             count,
+            cell: options.cell,
             stdin: options.stdin,
             user_expressions: Some(&options.user_expressions)
                 .filter(|expressions| !expressions.is_empty()),

@@ -35,6 +35,11 @@ pub enum Command<'a> {
         code: &'a str,
         /// The execution count to show.
         count: u64,
+        /// The cell's number as users see it (1-based among all the document's cells),
+        /// when the front end knows it: the host names the cell's frames `<cell N [K]>`
+        /// (K the count), or `<cell [K]>` without it (a Jupyter client sends no cell).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cell: Option<u32>,
         /// Its front end answers input requests (a Jupyter client that sent `allow_stdin:
         /// true`): `input()` sends `input_request` and waits for `input_reply`. Absent or
         /// false: `input()` raises `StdinNotImplementedError` at once.
@@ -532,6 +537,7 @@ mod tests {
             id: "e1",
             code: "1",
             count: 1,
+            cell: None,
             stdin: false,
             user_expressions: None,
         };
@@ -543,11 +549,13 @@ mod tests {
             id: "e2",
             code: "input()",
             count: 2,
+            cell: Some(3),
             stdin: true,
             user_expressions: Some(&BTreeMap::from([("twice".into(), "x * 2".into())])),
         };
         let wire = serde_json::to_value(&asking).unwrap();
         assert_eq!(wire["stdin"], json!(true));
+        assert_eq!(wire["cell"], json!(3));
         assert_eq!(wire["user_expressions"], json!({"twice": "x * 2"}));
         assert_eq!(
             serde_json::to_value(Command::InputReply {

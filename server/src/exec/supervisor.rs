@@ -56,6 +56,9 @@ pub struct ExecuteOptions {
     /// Name → expression, evaluated after the cell when it ended `ok`; the values are in
     /// [`ExecResult::user_expressions`].
     pub user_expressions: BTreeMap<String, String>,
+    /// The cell's 1-based number among all the document's cells, when the front end
+    /// knows it (the editors and `asyncell run`): tracebacks name its frames after it.
+    pub cell: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -143,14 +146,20 @@ impl Supervisor {
     /// Runs `code` on the document's host (starting it with `spec` if none runs) and
     /// waits for the result. `Err` only for a duplicate execution id. `input()` in it
     /// raises (nobody could answer): see [`Supervisor::execute_with`].
+    /// `cell` is its 1-based number among the document's cells, when there is one.
     pub async fn execute(
         &self,
         doc: &str,
         spec: &HostSpec,
         code: String,
         execution_id: Option<String>,
+        cell: Option<u32>,
     ) -> Result<ExecResult, String> {
-        self.execute_with(doc, spec, code, execution_id, &ExecuteOptions::default())
+        let options = ExecuteOptions {
+            cell,
+            ..ExecuteOptions::default()
+        };
+        self.execute_with(doc, spec, code, execution_id, &options)
             .await
     }
 

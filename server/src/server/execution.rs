@@ -61,6 +61,8 @@ pub struct Resolved {
     pub spec: HostSpec,
     /// The code cell index, when the request named a cell.
     pub cell: Option<usize>,
+    /// That cell's 1-based number among all the document's cells (what users see).
+    pub number: Option<u32>,
 }
 
 pub fn invalid_params(message: impl Into<String>) -> Error {
@@ -213,11 +215,15 @@ pub fn resolve(session: &mut Session, uri: &Uri, what: What) -> Result<Resolved,
         }
     };
     let spec = host_spec(session, &doc);
+    let number = cell
+        .and_then(|index| super::runs::place(session, &doc, index))
+        .and_then(|place| u32::try_from(place.number).ok());
     Ok(Resolved {
         doc,
         code,
         spec,
         cell,
+        number,
     })
 }
 

@@ -407,7 +407,8 @@ fn traceback(result: &ExecResult) -> Option<String> {
 }
 
 /// The 1-based line within the cell of the innermost frame of the cell's own code: frames
-/// are named `<cell N>` after the execution count (`<cell N.K>` for a count used again).
+/// are named `<cell N [K]>` (N the cell's number, K the execution count; `<cell [K]>`
+/// without a number, `<cell N [K].J>` for a count used again), so K picks this execution's.
 fn failing_line(traceback: &str, execution_count: Option<u64>) -> Option<u32> {
     let mut found = None;
     for line in traceback.lines() {
@@ -417,7 +418,10 @@ fn failing_line(traceback: &str, execution_count: Option<u64>) -> Option<u32> {
         let Some((name, after)) = rest.split_once(">\"") else {
             continue;
         };
-        let count = name.split('.').next().and_then(|n| n.parse::<u64>().ok());
+        let count = name
+            .split_once('[')
+            .and_then(|(_, count)| count.split_once(']'))
+            .and_then(|(count, _)| count.parse::<u64>().ok());
         if execution_count.is_some() && count != execution_count {
             continue;
         }
@@ -613,12 +617,18 @@ mod tests {
 
     #[test]
     fn failing_line_is_the_innermost_frame_of_the_cell() {
-        let trace = "Traceback (most recent call last):\n  File \"<cell 3>\", line 4, in <module>\n    f()\n  File \"<cell 2>\", line 2, in f\n    1/0\n  File \"<cell 3>\", line 2, in g\nZeroDivisionError: division by zero";
+        // Cell 4 ran as [3] and called into cell 2, which ran as [2].
+        let trace = "Traceback (most recent call last):\n  File \"<cell 4 [3]>\", line 4, in <module>\n    f()\n  File \"<cell 2 [2]>\", line 2, in f\n    1/0\n  File \"<cell 4 [3]>\", line 2, in g\nZeroDivisionError: division by zero";
         assert_eq!(failing_line(trace, Some(3)), Some(2));
+        assert_eq!(failing_line(trace, Some(4)), None);
         assert_eq!(failing_line(trace, Some(9)), None);
         assert_eq!(
-            failing_line("  File \"<cell 5.1>\", line 7", Some(5)),
+            failing_line("  File \"<cell 5 [12].1>\", line 7", Some(12)),
             Some(7)
+        );
+        assert_eq!(
+            failing_line("  File \"<cell [5]>\", line 3", Some(5)),
+            Some(3)
         );
     }
 

@@ -99,6 +99,8 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
             &ExecuteOptions {
                 stdin: allow_stdin,
                 user_expressions: user_expressions(&request.content),
+                // A Jupyter client names no cell: frames are `<cell [K]>`.
+                cell: None,
             },
         )
         .await

@@ -63,6 +63,7 @@ pub async fn run(
             &resolved.spec,
             resolved.code,
             execution_id,
+            resolved.number,
         )
         .await
         .map_err(invalid_params)?;

@@ -52,6 +52,13 @@ const LOG_LIMIT: usize = 8 * 1024;
 const PROGRESS_CREATE_WAIT: Duration = Duration::from_secs(5);
 /// At most one progress report this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+/// A run's result messages go out at least this long after the command was answered.
+/// Emacs 28's jsonrpc.el (eglot; lsp-mode reads the same way) stops parsing a read at the
+/// response that ends a synchronous request, and leaves the messages after it in that
+/// read unparsed until the server writes again: a 1 ms cell's result, written right
+/// behind the reply, would show only at the next keystroke's diagnostics. Nobody notices
+/// 50 ms; separate reads keep every message seen.
+const RESULT_AFTER_REPLY: Duration = Duration::from_millis(50);
 
 pub async fn handle(backend: &Backend, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
     let command = params.command.as_str();
@@ -233,9 +240,10 @@ async fn start(backend: &Backend, uri: &Uri, cells: Vec<usize>) -> Result<Value>
     for job in &jobs {
         context.watch.follow(&job.execution_id);
     }
+    let results_from = Instant::now() + RESULT_AFTER_REPLY;
     tokio::spawn(async move {
         for job in jobs {
-            let status = run_one(&context, &job).await;
+            let status = run_one(&context, &job, results_from).await;
             if status != ExecStatus::Ok {
                 break;
             }
@@ -248,7 +256,8 @@ async fn start(backend: &Backend, uri: &Uri, cells: Vec<usize>) -> Result<Value>
     }))
 }
 
-async fn run_one(context: &Context, job: &Job) -> ExecStatus {
+/// Runs one queued cell; its result messages go out no sooner than `results_from`.
+async fn run_one(context: &Context, job: &Job, results_from: Instant) -> ExecStatus {
     let client = &context.client;
     let started = Instant::now();
     let execute = context.supervisor.execute(
@@ -256,6 +265,7 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
         &job.spec,
         job.code.clone(),
         Some(job.execution_id.clone()),
+        u32::try_from(job.number).ok(),
     );
     tokio::pin!(execute);
     // The progress token is created while the execution waits its turn, in a task of its
@@ -319,6 +329,7 @@ async fn run_one(context: &Context, job: &Job) -> ExecStatus {
         }
     };
     context.watch.forget(&job.execution_id);
+    tokio::time::sleep_until(results_from.into()).await;
     let result = match outcome {
         Ok(result) => result,
         Err(message) => {
