@@ -56,7 +56,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     // Methods: the scope around the `def` is a class body.
@@ -77,7 +77,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         def.name.range(),
         format!(
             "async function `{}` never awaits: calling it only builds a coroutine to run \

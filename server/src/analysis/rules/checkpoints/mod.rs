@@ -13,7 +13,6 @@ use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::Fix;
 use crate::analysis::rules::common::{decorator_name, Library};
-use crate::analysis::rules::RuleMeta;
 
 pub(crate) mod analysis;
 pub mod async100_cancel_scope_no_checkpoint;
@@ -25,17 +24,6 @@ pub mod async912_cancel_scope_no_guaranteed_checkpoint;
 pub mod async913_indefinite_loop_no_checkpoint;
 
 use analysis::{Event, ExitKind, Flow, Since, Wanted};
-
-/// The family's rules, in any order (the catalogue sorts them).
-pub static RULES: &[&RuleMeta] = &[
-    &async100_cancel_scope_no_checkpoint::RULE,
-    &async124_async_function_could_be_sync::RULE,
-    &async900_unsafe_async_generator::RULE,
-    &async910_async_function_no_checkpoint::RULE,
-    &async911_async_generator_no_checkpoint::RULE,
-    &async912_cancel_scope_no_guaranteed_checkpoint::RULE,
-    &async913_indefinite_loop_no_checkpoint::RULE,
-];
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
@@ -54,7 +42,7 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
         | Stmt::Match(_)
         | Stmt::ClassDef(_)
             if checker.enclosing_stmts().len() == 1
-                && checker.enabled(&async100_cancel_scope_no_checkpoint::RULE) =>
+                && checker.enabled(async100_cancel_scope_no_checkpoint::RULE) =>
         {
             // A module-level compound statement: its cancel scopes, including those in
             // class bodies, in one walk. Functions inside get walks of their own.
@@ -73,11 +61,11 @@ pub(crate) fn on_await_like(_checker: &mut Checker, _range: TextRange, _what: &'
 
 fn wanted(checker: &Checker) -> Wanted {
     Wanted {
-        async100: checker.enabled(&async100_cancel_scope_no_checkpoint::RULE),
-        async91x: checker.enabled(&async910_async_function_no_checkpoint::RULE)
-            || checker.enabled(&async911_async_generator_no_checkpoint::RULE)
-            || checker.enabled(&async912_cancel_scope_no_guaranteed_checkpoint::RULE)
-            || checker.enabled(&async913_indefinite_loop_no_checkpoint::RULE),
+        async100: checker.enabled(async100_cancel_scope_no_checkpoint::RULE),
+        async91x: checker.enabled(async910_async_function_no_checkpoint::RULE)
+            || checker.enabled(async911_async_generator_no_checkpoint::RULE)
+            || checker.enabled(async912_cancel_scope_no_guaranteed_checkpoint::RULE)
+            || checker.enabled(async913_indefinite_loop_no_checkpoint::RULE),
     }
 }
 
@@ -139,9 +127,9 @@ fn report_exit(
     fix: Option<Fix>,
 ) {
     let rule = if generator {
-        &async911_async_generator_no_checkpoint::RULE
+        async911_async_generator_no_checkpoint::RULE
     } else {
-        &async910_async_function_no_checkpoint::RULE
+        async910_async_function_no_checkpoint::RULE
     };
     if !checker.enabled(rule) {
         return;
