@@ -7,8 +7,7 @@ use ruff_text_size::Ranged;
 use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 
-use super::analysis::is_empty_body;
-use super::exempt_by_decorator;
+use super::{exempt_by_decorator, is_empty_body};
 use crate::analysis::rules::common::decorator_name;
 
 rule! {
