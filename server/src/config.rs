@@ -556,6 +556,7 @@ fn parse_project(text: &str) -> Result<(ConfigLayer, bool), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::rules::Rule;
 
     #[test]
     fn later_layers_override_earlier_ones() {
@@ -576,9 +577,9 @@ mod tests {
             select: Some(vec!["LOOP300".into()]),
             ..ConfigLayer::default()
         };
-        assert!(file.merged(&cli).settings().is_enabled("LOOP300", true));
+        assert!(file.merged(&cli).settings().is_enabled(Rule::Loop300));
         let editor = ConfigLayer::default();
-        assert!(!file.merged(&editor).settings().is_enabled("LOOP300", true));
+        assert!(!file.merged(&editor).settings().is_enabled(Rule::Loop300));
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn run_python(python: &str, snippets: &[Snippet]) -> (String, Vec<Value>) {
 fn codes(document: &mut Document) -> Vec<&'static str> {
     check_document(document)
         .iter()
-        .flat_map(|ds| ds.iter().map(|d| d.code).collect::<Vec<_>>())
+        .flat_map(|ds| ds.iter().map(|d| d.rule.code()).collect::<Vec<_>>())
         .collect()
 }
 

@@ -144,7 +144,7 @@ fn check_on_stack(code: &str, stack: usize) -> (Vec<Diagnostic>, Vec<Vec<Diagnos
 }
 
 fn has(diagnostics: &[Diagnostic], code: &str) -> bool {
-    diagnostics.iter().any(|d| d.code == code)
+    diagnostics.iter().any(|d| d.rule.code() == code)
 }
 
 fn wraps() -> impl Strategy<Value = Wrap> {
@@ -189,17 +189,17 @@ proptest! {
         prop_assert_eq!(&small_script, &large_script);
         prop_assert_eq!(&small_cells, &large_cells);
 
-        let e998 = small_script.iter().filter(|d| d.code == "E998").count();
+        let e998 = small_script.iter().filter(|d| d.rule.code() == "E998").count();
         prop_assert!(e998 <= 1);
         if e998 == 1 {
-            prop_assert!(small_script.iter().all(|d| d.code == "E998" || d.code == "E999"));
+            prop_assert!(small_script.iter().all(|d| d.rule.code() == "E998" || d.rule.code() == "E999"));
             prop_assert!(!has(&small_script, "ASYNC105"));
         } else {
             // Analysed: the dropped coroutine after the deep code is found.
             prop_assert!(has(&small_script, "ASYNC105"), "{:?}", small_script);
         }
         prop_assert_eq!(small_cells.len(), 3);
-        prop_assert!(small_cells[1].iter().filter(|d| d.code == "E998").count() <= 1);
+        prop_assert!(small_cells[1].iter().filter(|d| d.rule.code() == "E998").count() <= 1);
         prop_assert!(has(&small_cells[2], "ASYNC105"), "{:?}", small_cells[2]);
     }
 }

@@ -230,7 +230,12 @@ fn diagnostics(document: &mut Document) -> Vec<(&'static str, u32, u32, String)>
     for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
         for diagnostic in diagnostics.iter() {
             let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
-            out.push((diagnostic.code, at.line, at.col, diagnostic.message.clone()));
+            out.push((
+                diagnostic.rule.code(),
+                at.line,
+                at.col,
+                diagnostic.message.clone(),
+            ));
         }
     }
     out
@@ -452,7 +457,7 @@ fn cell_diagnostics(document: &mut Document) -> Vec<CellDiagnostic> {
         for diagnostic in diagnostics.iter() {
             let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
             out.push((
-                diagnostic.code,
+                diagnostic.rule.code(),
                 slot.cell,
                 at.line,
                 at.col,

@@ -20,7 +20,11 @@ fn findings(text: &str, settings: &Settings) -> Vec<(&'static str, u32, String)>
     for (slot, diagnostics) in document.slots().iter().zip(&per_unit) {
         for diagnostic in diagnostics.iter() {
             let at = slot.line_col(diagnostic.range.start(), Encoding::Utf16);
-            out.push((diagnostic.code, at.line + 1, diagnostic.message.clone()));
+            out.push((
+                diagnostic.rule.code(),
+                at.line + 1,
+                diagnostic.message.clone(),
+            ));
         }
     }
     out

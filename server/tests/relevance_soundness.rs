@@ -43,7 +43,7 @@ fn every_statement_with_a_finding_passes_the_filter() {
                     let mut document = Document::from_python(document_text, &settings);
                     let codes: Vec<&str> = check_document(&mut document)
                         .iter()
-                        .flat_map(|unit| unit.iter().map(|d| d.code))
+                        .flat_map(|unit| unit.iter().map(|d| d.rule.code()))
                         .filter(|code| !matches!(*code, "E999" | "E998"))
                         .collect();
                     if codes.is_empty() {

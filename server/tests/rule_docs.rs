@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use asyncell::analysis::rules::ALL;
+use asyncell::analysis::rules::Rule;
 use asyncell::cli::rule::{render_index, render_page};
 
 const UPDATE_HINT: &str =
@@ -21,7 +21,7 @@ fn docs_dir() -> PathBuf {
 
 /// File name → expected content.
 fn expected() -> BTreeMap<String, String> {
-    let mut files: BTreeMap<String, String> = ALL
+    let mut files: BTreeMap<String, String> = Rule::ALL
         .iter()
         .map(|rule| (format!("{}.md", rule.code), render_page(rule)))
         .collect();
@@ -80,7 +80,7 @@ fn every_rule_doc_has_the_standard_sections() {
         "## Fix safety",
     ];
     let mut problems = Vec::new();
-    for rule in ALL.iter() {
+    for rule in Rule::ALL.iter() {
         let page = render_page(rule);
         let mut last = 0;
         for section in SECTIONS {
@@ -107,11 +107,11 @@ fn the_index_lists_every_rule_in_order() {
         .filter_map(|line| line.strip_prefix("| ["))
         .filter_map(|rest| rest.split(']').next())
         .collect();
-    let codes: Vec<&str> = ALL.iter().map(|rule| rule.code).collect();
+    let codes: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code).collect();
     assert_eq!(listed, codes);
     let mut sorted = codes.clone();
     sorted.sort();
-    assert_eq!(codes, sorted, "rules::ALL should be in code order");
+    assert_eq!(codes, sorted, "Rule::ALL should be in code order");
 }
 
 /// The words of the "Fix safety" section that grade a fix, as written in the doc comment
@@ -139,7 +139,7 @@ fn safety_words(documentation: &str) -> std::collections::BTreeSet<&'static str>
 fn every_fix_safety_section_names_the_applicabilities_the_code_declares() {
     use asyncell::analysis::rules::FixAvailability;
     let mut problems = Vec::new();
-    for rule in ALL.iter() {
+    for rule in Rule::ALL.iter() {
         let declared: std::collections::BTreeSet<&str> =
             rule.fix_safety.iter().map(|a| a.as_str()).collect();
         let written = safety_words(&rule.documentation());
@@ -176,7 +176,7 @@ fn codes_for(rule: &str, code: &str) -> (Vec<&'static str>, Vec<&'static str>) {
     let collect = |document: &mut Document| -> Vec<&'static str> {
         check_document(document)
             .iter()
-            .flat_map(|ds| ds.iter().map(|d| d.code).collect::<Vec<_>>())
+            .flat_map(|ds| ds.iter().map(|d| d.rule.code()).collect::<Vec<_>>())
             .collect()
     };
     let options = RuleOptions {
@@ -208,7 +208,7 @@ fn codes_for(rule: &str, code: &str) -> (Vec<&'static str>, Vec<&'static str>) {
 #[test]
 fn every_example_fires_its_rule_and_every_fix_does_not() {
     let mut problems = Vec::new();
-    for rule in ALL.iter() {
+    for rule in Rule::ALL.iter() {
         let page = render_page(rule);
         let example = code_after(&page, "## Example");
         let (python, cell) = codes_for(rule.code, &example);

@@ -21,7 +21,7 @@ fn codes_of_check(text: &str) -> Vec<&'static str> {
     let mut document = Document::from_python(text.to_string(), &Settings::default());
     check_document(&mut document)
         .iter()
-        .flat_map(|unit| unit.iter().map(|d| d.code))
+        .flat_map(|unit| unit.iter().map(|d| d.rule.code()))
         .collect()
 }
 

@@ -14,7 +14,7 @@ use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
 use super::index::{DocumentIndex, Loop};
 use super::python_version::PythonVersion;
-use super::rules::{self, EnabledRules, RuleMeta};
+use super::rules::{self, Rule, RuleSet};
 use super::settings::{RuleOptions, Target};
 
 mod awaits;
@@ -99,7 +99,7 @@ pub struct Checker<'a> {
     pub index: &'a DocumentIndex,
     /// Position of the unit among the document's units.
     pub position: usize,
-    enabled: &'a EnabledRules,
+    enabled: &'a RuleSet,
     options: &'a RuleOptions,
     scopes: Vec<Scope<'a>>,
     stmts: Vec<&'a Stmt>,
@@ -117,7 +117,7 @@ impl<'a> Checker<'a> {
         unit: &'a Unit,
         index: &'a DocumentIndex,
         position: usize,
-        enabled: &'a EnabledRules,
+        enabled: &'a RuleSet,
         options: &'a RuleOptions,
     ) -> Self {
         Checker {
@@ -150,13 +150,18 @@ impl<'a> Checker<'a> {
         self.options
     }
 
-    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+    pub fn enabled(&self, rule: Rule) -> bool {
         self.enabled.contains(rule)
+    }
+
+    /// Whether any of `rules` is enabled.
+    pub fn enabled_any(&self, rules: RuleSet) -> bool {
+        !self.enabled.intersection(rules).is_empty()
     }
 
     pub fn report(
         &mut self,
-        rule: &RuleMeta,
+        rule: Rule,
         range: TextRange,
         message: impl Into<String>,
         fix: Option<Fix>,
@@ -174,7 +179,7 @@ impl<'a> Checker<'a> {
             rule.code
         );
         self.diagnostics.push(Diagnostic {
-            code: rule.code,
+            rule,
             message: message.into(),
             range,
             severity: rule.severity,
@@ -474,10 +479,10 @@ impl<'a> Checker<'a> {
     }
 
     /// Whether `rule` already reported exactly this range in this unit.
-    pub fn already_reported(&self, rule: &RuleMeta, range: TextRange) -> bool {
+    pub fn already_reported(&self, rule: Rule, range: TextRange) -> bool {
         self.diagnostics
             .iter()
-            .any(|d| d.code == rule.code && d.range == range)
+            .any(|d| d.rule == rule && d.range == range)
     }
 
     /// Byte offset of the `def` keyword of a function (after its decorators). It is the

@@ -3,6 +3,8 @@
 use ruff_text_size::TextRange;
 use serde::Serialize;
 
+use super::rules::Rule;
+
 /// How bad a finding is. The model (see docs/rules/README.md): an error raises at run
 /// time, a warning hangs, leaks or loses work, information is style. Each rule declares
 /// its severity once, in its `rule!` declaration; every diagnostic carries its rule's
@@ -116,7 +118,8 @@ impl Fix {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    /// The rule that found it; `rule.code()` is the code every output shows.
+    pub rule: Rule,
     pub message: String,
     /// Byte range inside the unit's text.
     pub range: TextRange,

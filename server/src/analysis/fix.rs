@@ -148,7 +148,7 @@ fn apply_pass(
                     content: edit.content.clone(),
                 })
                 .collect();
-            candidates.push((text_index, edits, diagnostic.code));
+            candidates.push((text_index, edits, diagnostic.rule.code()));
         }
     }
     if candidates.is_empty() {
@@ -269,7 +269,7 @@ mod tests {
             .diagnostics
             .iter()
             .flat_map(|d| d.iter())
-            .all(|d| d.code != "LOOP300" && d.code != "LOOP303"));
+            .all(|d| d.rule.code() != "LOOP300" && d.rule.code() != "LOOP303"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use ruff_python_ast::token::{Token, TokenKind};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::diagnostic::{Diagnostic, Edit};
+use super::rules::RuleSet;
 use super::unit::Unit;
 
 /// What a line's noqa comment suppresses.
@@ -64,7 +65,12 @@ pub fn is_suppressed(unit: &Unit, diagnostic: &Diagnostic) -> bool {
     match line_directive(unit, diagnostic.range.start()) {
         None => false,
         Some(Directive::All) => true,
-        Some(Directive::Codes(codes)) => codes.iter().any(|c| diagnostic.code.starts_with(c)),
+        Some(Directive::Codes(codes)) => codes
+            .iter()
+            .fold(RuleSet::EMPTY, |rules, code| {
+                rules.union(RuleSet::with_prefix(code))
+            })
+            .contains(diagnostic.rule),
     }
 }
 
@@ -73,8 +79,10 @@ pub fn is_suppressed(unit: &Unit, diagnostic: &Diagnostic) -> bool {
 pub fn suppression_edit(unit: &Unit, diagnostic: &Diagnostic) -> Edit {
     let (range, _) = line_text(unit, diagnostic.range.start());
     match line_directive(unit, diagnostic.range.start()) {
-        Some(Directive::Codes(_)) => Edit::insert(range.end(), format!(", {}", diagnostic.code)),
-        _ => Edit::insert(range.end(), format!("  # noqa: {}", diagnostic.code)),
+        Some(Directive::Codes(_)) => {
+            Edit::insert(range.end(), format!(", {}", diagnostic.rule.code()))
+        }
+        _ => Edit::insert(range.end(), format!("  # noqa: {}", diagnostic.rule.code())),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::rules;
+use super::rules::{Rule, RuleSet};
 
 /// Why a selector was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,9 +75,9 @@ fn family_of(selector: &str) -> Option<(String, Vec<&'static str>)> {
     if family.is_empty() || family.len() == upper.len() {
         return None;
     }
-    let codes: Vec<&'static str> = rules::ALL
+    let codes: Vec<&'static str> = Rule::ALL
         .iter()
-        .map(|rule| rule.code)
+        .map(|rule| rule.code())
         .filter(|code| {
             code.strip_prefix(family)
                 .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
@@ -86,17 +86,27 @@ fn family_of(selector: &str) -> Option<(String, Vec<&'static str>)> {
     (!codes.is_empty()).then(|| (family.to_string(), codes))
 }
 
+/// Whether a canonical selector (`ALL`, a code, a code prefix) matches `rule`.
+pub fn selects(selector: &str, rule: Rule) -> bool {
+    selector == "ALL" || rule.code().starts_with(selector)
+}
+
+/// The rules a canonical selector matches.
+pub fn rules(selector: &str) -> RuleSet {
+    if selector == "ALL" {
+        RuleSet::all()
+    } else {
+        RuleSet::with_prefix(selector)
+    }
+}
+
 /// The canonical form of `raw` (trimmed, upper case), or why it selects nothing.
 pub fn parse(raw: &str) -> Result<String, SelectorError> {
     let selector = raw.trim().to_ascii_uppercase();
     if selector.is_empty() {
         return Err(SelectorError::Empty);
     }
-    if selector == "ALL"
-        || rules::ALL
-            .iter()
-            .any(|rule| rule.code.starts_with(&selector))
-    {
+    if !rules(&selector).is_empty() {
         return Ok(selector);
     }
     Err(SelectorError::Unknown {
@@ -108,14 +118,12 @@ pub fn parse(raw: &str) -> Result<String, SelectorError> {
 /// At most five selectors within a small edit distance of `selector`: rule codes and
 /// the prefixes users write (`LOOP`, `ASYNC9`, `LOOP30`).
 fn close_matches(selector: &str) -> Vec<String> {
-    let mut candidates: Vec<String> = rules::ALL
+    let mut candidates: Vec<String> = Rule::ALL
         .iter()
         .flat_map(|rule| {
-            let letters = rule
-                .code
-                .trim_end_matches(|c: char| c.is_ascii_digit())
-                .len();
-            (letters..=rule.code.len()).map(|end| rule.code[..end].to_string())
+            let code = rule.code();
+            let letters = code.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            (letters..=code.len()).map(|end| code[..end].to_string())
         })
         .collect();
     candidates.sort();

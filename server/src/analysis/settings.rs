@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::python_version::PythonVersion;
+use super::rules::{Rule, RuleSet};
+use super::selector;
 
 /// Which event loop the cells of a document run on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -152,6 +154,16 @@ pub fn package_of(path: &std::path::Path) -> Option<String> {
 }
 
 impl Settings {
+    /// The rules a check runs: every rule [`Settings::is_enabled`] accepts, computed
+    /// once per check.
+    pub fn enabled_rules(&self) -> RuleSet {
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(|rule| self.is_enabled(*rule))
+            .collect()
+    }
+
     /// Whether a rule runs: selected (explicitly, or by default) and not ignored. The
     /// longest matching prefix wins, so `--select LOOP --ignore LOOP3 --select LOOP300`
     /// style combinations behave as users expect from Ruff.
@@ -159,20 +171,21 @@ impl Settings {
     /// An opt-in rule (off by default) needs a selector with a digit in it (`ASYNC910`,
     /// `ASYNC9`) or `ALL`: `select = ["ASYNC"]` keeps flake8-async's default set, just as
     /// flake8-async's 9xx rules need `--enable ASYNC9` on top of `--select ASYNC`.
-    pub fn is_enabled(&self, code: &str, default_on: bool) -> bool {
-        let longest = |prefixes: &[String], opt_in: bool| {
-            prefixes
+    pub fn is_enabled(&self, rule: Rule) -> bool {
+        let opt_in = !rule.default_enabled;
+        let longest = |selectors: &[String], opt_in: bool| {
+            selectors
                 .iter()
-                .filter(|p| prefix_matches(p, code))
-                .filter(|p| !opt_in || *p == "ALL" || p.bytes().any(|b| b.is_ascii_digit()))
-                .map(|p| p.len())
+                .filter(|s| selector::selects(s, rule))
+                .filter(|s| !opt_in || *s == "ALL" || s.bytes().any(|b| b.is_ascii_digit()))
+                .map(|s| s.len())
                 .max()
         };
         let selected = match &self.select {
-            Some(select) => longest(select, !default_on),
-            None => default_on.then_some(0),
+            Some(select) => longest(select, opt_in),
+            None => rule.default_enabled.then_some(0),
         }
-        .max(longest(&self.extend_select, !default_on));
+        .max(longest(&self.extend_select, opt_in));
         let ignored = longest(&self.ignore, false);
         match (selected, ignored) {
             (Some(s), Some(i)) => s > i,
@@ -180,10 +193,6 @@ impl Settings {
             (None, _) => false,
         }
     }
-}
-
-fn prefix_matches(prefix: &str, code: &str) -> bool {
-    prefix == "ALL" || code.starts_with(prefix)
 }
 
 #[cfg(test)]
@@ -197,10 +206,10 @@ mod tests {
             ignore: vec!["LOOP3".into()],
             ..Settings::default()
         };
-        assert!(settings.is_enabled("LOOP200", true));
-        assert!(!settings.is_enabled("LOOP301", true));
-        assert!(settings.is_enabled("LOOP300", true));
-        assert!(!settings.is_enabled("ASYNC105", true));
+        assert!(settings.is_enabled(Rule::Loop200));
+        assert!(!settings.is_enabled(Rule::Loop301));
+        assert!(settings.is_enabled(Rule::Loop300));
+        assert!(!settings.is_enabled(Rule::Async105));
     }
 
     #[test]
@@ -210,10 +219,10 @@ mod tests {
             ignore: vec!["LOOP30".into()],
             ..Settings::default()
         };
-        assert!(settings.is_enabled("ASYNC910", false), "opt-in rule added");
-        assert!(settings.is_enabled("LOOP200", true), "defaults kept");
+        assert!(settings.is_enabled(Rule::Async910), "opt-in rule added");
+        assert!(settings.is_enabled(Rule::Loop200), "defaults kept");
         assert!(
-            !settings.is_enabled("LOOP300", true),
+            !settings.is_enabled(Rule::Loop300),
             "the longer ignore wins"
         );
         let narrowed = Settings {
@@ -221,19 +230,19 @@ mod tests {
             extend_select: vec!["LOOP300".into()],
             ..Settings::default()
         };
-        assert!(narrowed.is_enabled("LOOP300", true));
-        assert!(!narrowed.is_enabled("LOOP301", true));
+        assert!(narrowed.is_enabled(Rule::Loop300));
+        assert!(!narrowed.is_enabled(Rule::Loop301));
     }
 
     #[test]
     fn default_off_rules_need_a_select() {
         let settings = Settings::default();
-        assert!(!settings.is_enabled("ASYNC910", false));
+        assert!(!settings.is_enabled(Rule::Async910));
         let all = Settings {
             select: Some(vec!["ALL".into()]),
             ..Settings::default()
         };
-        assert!(all.is_enabled("ASYNC910", false));
+        assert!(all.is_enabled(Rule::Async910));
     }
 
     #[test]
@@ -242,10 +251,10 @@ mod tests {
             select: Some(codes.iter().map(|c| c.to_string()).collect()),
             ..Settings::default()
         };
-        assert!(select(&["ASYNC"]).is_enabled("ASYNC110", true));
-        assert!(!select(&["ASYNC"]).is_enabled("ASYNC910", false));
-        assert!(select(&["ASYNC", "ASYNC9"]).is_enabled("ASYNC910", false));
-        assert!(select(&["ASYNC910"]).is_enabled("ASYNC910", false));
-        assert!(!select(&["ASYNC910"]).is_enabled("ASYNC911", false));
+        assert!(select(&["ASYNC"]).is_enabled(Rule::Async110));
+        assert!(!select(&["ASYNC"]).is_enabled(Rule::Async910));
+        assert!(select(&["ASYNC", "ASYNC9"]).is_enabled(Rule::Async910));
+        assert!(select(&["ASYNC910"]).is_enabled(Rule::Async910));
+        assert!(!select(&["ASYNC910"]).is_enabled(Rule::Async911));
     }
 }

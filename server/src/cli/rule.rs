@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::analysis::rules::{self, FixAvailability, RuleMeta};
+use crate::analysis::rules::{FixAvailability, Rule, RuleMeta};
 
 #[derive(Debug, Args)]
 pub struct RuleArgs {
@@ -17,9 +17,9 @@ pub struct RuleArgs {
 
 pub fn run(args: RuleArgs) -> ExitCode {
     match (args.code, args.all) {
-        (Some(code), false) => match rules::find(&code) {
+        (Some(code), false) => match Rule::find(&code) {
             Some(rule) => {
-                println!("{}", render_page(rule));
+                println!("{}", render_page(&rule));
                 ExitCode::SUCCESS
             }
             None => {
@@ -88,7 +88,7 @@ pub fn render_index() -> String {
     out.push_str(
         "| code | name | library | severity | default | fix |\n|---|---|---|---|---|---|\n",
     );
-    for rule in rules::ALL.iter() {
+    for rule in Rule::ALL {
         let fix = match rule.fix {
             FixAvailability::Always => format!("yes ({})", safety(rule)),
             FixAvailability::Sometimes => format!("sometimes ({})", safety(rule)),

@@ -3,7 +3,6 @@
 
 use tower_lsp_server::lsp_types::{self as lsp, NumberOrString};
 
-use crate::analysis::rules;
 use crate::analysis::{Diagnostic, Severity, UnitSlot};
 use crate::positions::Encoding;
 
@@ -30,9 +29,8 @@ pub fn diagnostic(
     encoding: Encoding,
     rule_url_base: Option<&str>,
 ) -> lsp::Diagnostic {
-    let href = rule_url_base
-        .zip(rules::find(diagnostic.code))
-        .and_then(|(base, rule)| rule.url_under(base).parse::<lsp::Uri>().ok());
+    let href =
+        rule_url_base.and_then(|base| diagnostic.rule.url_under(base).parse::<lsp::Uri>().ok());
     lsp::Diagnostic {
         range: range(slot, diagnostic.range, encoding),
         severity: Some(match diagnostic.severity {
@@ -40,7 +38,7 @@ pub fn diagnostic(
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
             Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
         }),
-        code: Some(NumberOrString::String(diagnostic.code.to_string())),
+        code: Some(NumberOrString::String(diagnostic.rule.code().to_string())),
         code_description: href.map(|href| lsp::CodeDescription { href }),
         source: Some("asyncell".to_string()),
         message: diagnostic.message.clone(),

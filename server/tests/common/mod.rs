@@ -162,7 +162,7 @@ impl Checked {
         );
         self.located()
             .iter()
-            .map(|l| (l.diagnostic.code, l.line))
+            .map(|l| (l.diagnostic.rule.code(), l.line))
             .collect()
     }
 
@@ -187,7 +187,7 @@ impl Checked {
             .iter()
             .map(|l| {
                 (
-                    l.diagnostic.code,
+                    l.diagnostic.rule.code(),
                     l.cell.expect("a notebook cell") + 1,
                     l.line,
                 )
@@ -199,7 +199,7 @@ impl Checked {
     pub fn lines_of(&self, code: &str) -> Vec<u32> {
         self.located()
             .iter()
-            .filter(|l| l.diagnostic.code == code)
+            .filter(|l| l.diagnostic.rule.code() == code)
             .map(|l| l.line)
             .collect()
     }
@@ -213,7 +213,7 @@ impl Checked {
     pub fn diagnostics(&self, code: &str) -> Vec<&Diagnostic> {
         self.located()
             .into_iter()
-            .filter(|l| l.diagnostic.code == code)
+            .filter(|l| l.diagnostic.rule.code() == code)
             .map(|l| l.diagnostic)
             .collect()
     }
@@ -238,7 +238,7 @@ impl Checked {
     pub fn fixed(&self, code: &str) -> String {
         let mut edits = Vec::new();
         for located in self.located() {
-            if located.diagnostic.code != code {
+            if located.diagnostic.rule.code() != code {
                 continue;
             }
             let fix = located
@@ -259,7 +259,7 @@ impl Checked {
     pub fn fixed_only_where_possible(&self, code: &str) -> String {
         let mut edits = Vec::new();
         for located in self.located() {
-            if located.diagnostic.code != code {
+            if located.diagnostic.rule.code() != code {
                 continue;
             }
             let offset = self.document.slots()[located.slot].offset;
@@ -282,7 +282,7 @@ impl Checked {
             .map(|(slot, diagnostics)| {
                 let edits: Vec<_> = diagnostics
                     .iter()
-                    .filter(|d| d.code == code)
+                    .filter(|d| d.rule.code() == code)
                     .flat_map(|d| &d.fix.as_ref().expect("a fix").edits)
                     .map(|e| (e.range, e.content.clone()))
                     .collect();
@@ -420,7 +420,7 @@ pub mod first_catalogue {
     fn narrowed(settings: &Settings) -> Settings {
         let mut settings = settings.clone();
         settings.ignore.extend(
-            asyncell::analysis::rules::ALL
+            asyncell::analysis::rules::Rule::ALL
                 .iter()
                 .filter(|rule| !CODES.contains(&rule.code))
                 .map(|rule| rule.code.to_string()),

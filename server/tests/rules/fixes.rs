@@ -66,7 +66,6 @@ fn fixed_code_parses_and_the_fixed_problems_are_gone() {
 /// debug assertion is off.
 #[test]
 fn every_fix_has_an_applicability_its_rule_declares() {
-    use asyncell::analysis::rules;
     use asyncell::analysis::Settings;
 
     let all = Settings {
@@ -83,15 +82,15 @@ fn every_fix_has_an_applicability_its_rule_declares() {
         let checked = crate::common::python_with(source, &all);
         for diagnostic in checked.per_unit.iter().flat_map(|d| d.iter()) {
             let Some(fix) = &diagnostic.fix else { continue };
-            let rule = rules::find(diagnostic.code).unwrap();
+            let rule = diagnostic.rule;
             assert!(
                 rule.fix_safety.contains(&fix.applicability),
                 "{}: a {:?} fix, but the rule declares {:?}",
-                diagnostic.code,
+                diagnostic.rule.code(),
                 fix.applicability,
                 rule.fix_safety
             );
-            seen.insert(diagnostic.code);
+            seen.insert(diagnostic.rule.code());
         }
     }
     assert!(seen.len() >= 12, "fixes of only {seen:?} seen");

@@ -80,7 +80,7 @@ fn the_loop_changes_what_rules_report() {
     let codes = |document: &mut Document| -> Vec<&'static str> {
         asyncell::analysis::check_document(document)
             .iter()
-            .flat_map(|ds| ds.iter().map(|d| d.code).collect::<Vec<_>>())
+            .flat_map(|ds| ds.iter().map(|d| d.rule.code()).collect::<Vec<_>>())
             .collect()
     };
     assert_eq!(codes(&mut document), Vec::<&str>::new());

@@ -49,7 +49,7 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     if matches!(checker.parent_expr(), Some(Expr::Await(_))) {
@@ -121,5 +121,5 @@ fn report(checker: &mut Checker, call: &ast::ExprCall, message: String) {
     };
     let fix = (checker.can_await_here() && !handed_to_task_starter)
         .then(|| checker.add_await_fix(call.range()));
-    checker.report(&RULE, call.range(), message, fix);
+    checker.report(RULE, call.range(), message, fix);
 }

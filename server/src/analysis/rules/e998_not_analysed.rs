@@ -82,7 +82,7 @@ pub fn check(unit: &Unit) -> Option<Diagnostic> {
         return None;
     };
     Some(Diagnostic {
-        code: RULE.code,
+        rule: RULE,
         message,
         range,
         severity: RULE.severity,

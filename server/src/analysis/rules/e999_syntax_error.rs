@@ -64,7 +64,7 @@ pub fn check(unit: &Unit) -> Vec<Diagnostic> {
                 error.location
             };
             Diagnostic {
-                code: RULE.code,
+                rule: RULE,
                 message: format!("SyntaxError: {}", error.error),
                 range,
                 severity: RULE.severity,
@@ -77,7 +77,7 @@ pub fn check(unit: &Unit) -> Vec<Diagnostic> {
 /// `return` where no function encloses it: the innermost scope that can hold statements
 /// is the module (a cell, a script) or a class body.
 pub(crate) fn check_return(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Stmt::Return(statement) = stmt else {
@@ -108,7 +108,7 @@ pub(crate) fn check_return(checker: &mut Checker, stmt: &Stmt) {
     // The keyword only: the value may span lines.
     let range = TextRange::at(statement.start(), TextSize::new(6));
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "SyntaxError: 'return' outside function ({place}); remove it, or put the code \

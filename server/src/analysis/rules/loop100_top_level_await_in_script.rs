@@ -49,12 +49,12 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str) {
-    if !checker.enabled(&RULE) || checker.kind().has_cells() {
+    if !checker.enabled(RULE) || checker.kind().has_cells() {
         return;
     }
     if matches!(checker.await_placement(), AwaitPlacement::TopLevel) {
         checker.report(
-            &RULE,
+            RULE,
             range,
             format!(
                 "`{what}` at module level of a script: SyntaxError: '{what}' outside function. \

@@ -53,7 +53,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let scope = match checker.await_placement() {
@@ -65,7 +65,7 @@ pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str)
             };
             let version = checker.target_version().dotted();
             checker.report(
-                &RULE,
+                RULE,
                 range,
                 format!(
                     "`{what}` makes this comprehension async inside a sync {outer}: \
@@ -79,7 +79,7 @@ pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str)
         }
         AwaitPlacement::PostponedAnnotation => {
             checker.report(
-                &RULE,
+                RULE,
                 range,
                 format!(
                     "`{what}` in an annotation that `from __future__ import annotations` \
@@ -113,7 +113,7 @@ pub(crate) fn check(checker: &mut Checker, range: TextRange, what: &'static str)
         _ => ("here".to_string(), None),
     };
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!("`{what}` {place}: SyntaxError: '{what}' outside async function"),
         fix,

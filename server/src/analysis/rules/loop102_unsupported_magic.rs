@@ -99,7 +99,7 @@ pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
     let Stmt::IpyEscapeCommand(command) = stmt else {
         return;
     };
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let value = &*command.value;
@@ -134,7 +134,7 @@ pub(crate) fn check_expr(checker: &mut Checker, expr: &Expr) {
     let Expr::IpyEscapeCommand(command) = expr else {
         return;
     };
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let value = &*command.value;
@@ -256,7 +256,7 @@ fn report(checker: &mut Checker, range: TextRange, found: Option<Problem>) {
         .advice
         .unwrap_or_else(|| format!("asyncell supports {}", magics::supported_text()));
     let message = format!("{}: {} ({advice})", found.what, found.failure.consequence());
-    checker.report(&RULE, first_line(checker, range), message, None);
+    checker.report(RULE, first_line(checker, range), message, None);
 }
 
 /// The escape's first line: an escape line continued with `\` spans more.

@@ -65,7 +65,7 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let method = match call.func.as_ref() {
@@ -129,7 +129,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
             _ => ("asyncio", "trio"),
         };
         checker.report(
-            &RULE,
+            RULE,
             call.range(),
             format!(
                 "`{runner}()` {where_} starts a nested {nested} loop: the {running} loop and \
@@ -141,7 +141,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     }
     let fix = await_fix(checker, call, runner);
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!("`{runner}()` {where_}: {error}"),
         fix,

@@ -42,9 +42,9 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if checker.enabled(&RULE) && qualified == Some("nest_asyncio.apply") {
+    if checker.enabled(RULE) && qualified == Some("nest_asyncio.apply") {
         checker.report(
-            &RULE,
+            RULE,
             call.range(),
             "`nest_asyncio.apply()` makes the loop re-entrant: it hides re-entrancy bugs and \
              does not work with trio; `await` the coroutine instead of nesting a loop run",

@@ -51,7 +51,7 @@ rule! {
 }
 
 pub(crate) fn check_expression_statement(checker: &mut Checker, value: &Expr) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Expr::Call(call) = value else { return };
@@ -67,7 +67,7 @@ pub(crate) fn check_expression_statement(checker: &mut Checker, value: &Expr) {
         .can_await_here()
         .then(|| checker.add_await_fix(value.range()));
     checker.report(
-        &RULE,
+        RULE,
         value.range(),
         format!(
             "`{name}()` is async but its coroutine is dropped: the body never runs \

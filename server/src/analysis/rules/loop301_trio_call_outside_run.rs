@@ -77,7 +77,7 @@ const NEEDS_RUN: &[&str] = &[
 const ERROR: &str = "RuntimeError: must be called from async context";
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     check_lambdas_sent_to_threads(checker, call);
@@ -85,7 +85,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         return;
     };
     // Already reported as the body of a lambda handed to a thread.
-    if checker.already_reported(&RULE, call.range()) {
+    if checker.already_reported(RULE, call.range()) {
         return;
     }
     let reason = match checker.exec_context() {
@@ -107,7 +107,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     };
     if let Some(reason) = reason {
         checker.report(
-            &RULE,
+            RULE,
             call.range(),
             format!("`{api}()` {reason}: {ERROR}"),
             None,
@@ -141,7 +141,7 @@ fn check_lambdas_sent_to_threads(checker: &mut Checker, call: &ast::ExprCall) {
     }
     for (range, api) in finder.found {
         checker.report(
-            &RULE,
+            RULE,
             range,
             format!("`{api}()` in a lambda that runs in another thread: {ERROR}"),
             None,

@@ -55,7 +55,7 @@ const APIS: &[&str] = &[
 ];
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(api) = qualified.filter(|q| APIS.contains(q)) else {
@@ -79,7 +79,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
             }
             let fix = direct_call_fix(checker, call, api.ends_with("run_sync"));
             checker.report(
-                &RULE,
+                RULE,
                 call.range(),
                 format!(
                     "`{api}()` at cell top level: under IPython a cell without top-level `await` \
@@ -93,7 +93,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     };
     let fix = direct_call_fix(checker, call, api.ends_with("run_sync"));
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{api}()` {on_loop_thread}, on the loop's own thread: it waits for the loop it is \

@@ -78,7 +78,7 @@ const COROUTINE_TAKERS: &[&str] = &[
 const COROUTINE_TAKING_METHODS: &[&str] = &["create_task", "run_until_complete", "ensure_future"];
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(first) = call.arguments.args.first() else {
@@ -111,7 +111,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
             let name = checker.source(first.range());
             let callee = dotted_name(&call.func).unwrap_or_default();
             checker.report(
-                &RULE,
+                RULE,
                 first.range(),
                 format!(
                     "`{callee}()` wants a coroutine but gets the function `{name}`: \
@@ -166,7 +166,7 @@ fn report_coroutine_passed(checker: &mut Checker, call: &ast::ExprCall, inner: &
         )
     });
     checker.report(
-        &RULE,
+        RULE,
         inner.range(),
         format!(
             "`{callee}()` wants an async function but gets a coroutine `{}`: TypeError: Trio was \

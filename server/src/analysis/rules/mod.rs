@@ -2,11 +2,8 @@
 //! whose doc comment is the rule's user documentation (`asyncell rule CODE`,
 //! `docs/rules/CODE.md`), and exports the hooks the checker calls.
 
-use std::sync::LazyLock;
-
 use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::TextRange;
-use rustc_hash::FxHashSet;
 
 use super::checker::Checker;
 use super::diagnostic::{Applicability, Severity};
@@ -63,8 +60,9 @@ impl RuleMeta {
     }
 }
 
-/// Declares a rule. The doc comment becomes [`RuleMeta::doc`], so the code and the user
-/// documentation cannot drift apart.
+/// Declares a rule: its metadata as `META` (the doc comment becomes [`RuleMeta::doc`], so
+/// the code and the user documentation cannot drift apart) and its [`Rule`] as `RULE`,
+/// which `register_rules!` below must list (it does not build otherwise).
 macro_rules! rule {
     (
         $(#[doc = $doc:literal])*
@@ -75,7 +73,7 @@ macro_rules! rule {
             fix: $fix:ident $(($($safety:ident)|+))? $(,)?
         }
     ) => {
-        pub const RULE: $crate::analysis::rules::RuleMeta = $crate::analysis::rules::RuleMeta {
+        pub const META: $crate::analysis::rules::RuleMeta = $crate::analysis::rules::RuleMeta {
             code: $code,
             name: $name,
             library: $library,
@@ -85,8 +83,16 @@ macro_rules! rule {
             fix_safety: &[$($($crate::analysis::diagnostic::Applicability::$safety),+)?],
             doc: concat!($($doc, "\n"),*),
         };
+
+        /// This file's rule.
+        pub const RULE: $crate::analysis::rules::Rule =
+            $crate::analysis::rules::Rule::registered($code);
     };
 }
+
+mod registry;
+
+pub use registry::RuleSet;
 
 pub mod apis;
 pub mod async105_trio_sync_call;
@@ -108,70 +114,75 @@ pub mod loop301_trio_call_outside_run;
 pub mod loop302_from_thread_on_loop_thread;
 pub mod loop303_coroutine_function_mixup;
 
-/// Every rule, in code order.
-pub static ALL: LazyLock<Vec<&'static RuleMeta>> = LazyLock::new(|| {
-    let mut all: Vec<&'static RuleMeta> = CORE
-        .iter()
-        .chain(blocking::RULES)
-        .chain(cancellation::RULES)
-        .chain(checkpoints::RULES)
-        .chain(library::RULES)
-        .copied()
-        .collect();
-    all.sort_by_key(|rule| rule.code);
-    all
-});
-
-/// The rules at the top of this directory: the first catalogue, about where code runs.
-static CORE: &[&RuleMeta] = &[
-    &async105_trio_sync_call::RULE,
-    &e998_not_analysed::RULE,
-    &e999_syntax_error::RULE,
-    &loop100_top_level_await_in_script::RULE,
-    &loop101_await_outside_async_function::RULE,
-    &loop102_unsupported_magic::RULE,
-    &loop200_nested_loop_run::RULE,
-    &loop201_nest_asyncio_patch::RULE,
-    &loop300_unawaited_coroutine::RULE,
-    &loop301_trio_call_outside_run::RULE,
-    &loop302_from_thread_on_loop_thread::RULE,
-    &loop303_coroutine_function_mixup::RULE,
-];
-
-/// The rules enabled for one check. Rules ask before doing any work, on nearly every
-/// node, so membership is one multiply and one probe: a code (at most 8 ASCII bytes,
-/// checked by a test) is packed into a `u64` rather than hashed as a string.
-#[derive(Debug, Default)]
-pub struct EnabledRules {
-    codes: FxHashSet<u64>,
-}
-
-impl EnabledRules {
-    pub fn new<'r>(rules: impl IntoIterator<Item = &'r RuleMeta>) -> Self {
-        EnabledRules {
-            codes: rules.into_iter().map(|rule| packed(rule.code)).collect(),
-        }
-    }
-
-    pub fn contains(&self, rule: &RuleMeta) -> bool {
-        self.codes.contains(&packed(rule.code))
-    }
-}
-
-fn packed(code: &str) -> u64 {
-    let mut bytes = [0u8; 8];
-    let len = code.len().min(8);
-    bytes[..len].copy_from_slice(&code.as_bytes()[..len]);
-    // Big-endian, so that the last characters (where codes differ: ASYNC105, ASYNC110)
-    // land in the low bits, which a multiplicative hash spreads over the whole word.
-    // Little-endian put them in the top byte, and every ASYNC code shared a bucket.
-    u64::from_be_bytes(bytes)
-}
-
-pub fn find(code: &str) -> Option<&'static RuleMeta> {
-    ALL.iter()
-        .copied()
-        .find(|rule| rule.code.eq_ignore_ascii_case(code) || rule.name == code)
+// The one registration point: every rule, in code order, with the module that declares
+// it. A test (`registry::tests`) fails when a `rule!` file is missing here.
+registry::register_rules! {
+    Async100 => checkpoints::async100_cancel_scope_no_checkpoint,
+    Async101 => cancellation::async101_yield_in_cancel_scope,
+    Async102 => cancellation::async102_await_in_finally_or_cancelled,
+    Async103 => cancellation::async103_cancellation_not_reraised,
+    Async104 => cancellation::async104_cancellation_swallowed,
+    Async105 => async105_trio_sync_call,
+    Async106 => library::async106_bad_async_library_import,
+    Async109 => library::async109_async_function_with_timeout,
+    Async110 => cancellation::async110_busy_wait,
+    Async111 => cancellation::async111_variable_outlived_by_task,
+    Async112 => cancellation::async112_useless_nursery,
+    Async113 => cancellation::async113_start_soon_in_aenter,
+    Async114 => cancellation::async114_startable_not_configured,
+    Async115 => library::async115_async_zero_sleep,
+    Async116 => library::async116_long_sleep_not_forever,
+    Async118 => library::async118_cancelled_class_saved,
+    Async119 => cancellation::async119_yield_in_cm_in_async_generator,
+    Async120 => cancellation::async120_await_in_except,
+    Async121 => cancellation::async121_control_flow_in_task_group,
+    Async122 => cancellation::async122_delayed_cancel_scope_entry,
+    Async123 => library::async123_bad_exception_group_flattening,
+    Async124 => checkpoints::async124_async_function_could_be_sync,
+    Async125 => library::async125_constant_absolute_deadline,
+    Async126 => library::async126_exception_group_missing_derive,
+    Async127 => library::async127_unmaintained_httpx,
+    Async128 => cancellation::async128_task_status_never_started,
+    Async200 => blocking::async200_blocking_configured_call,
+    Async210 => blocking::async210_blocking_http_call,
+    Async211 => blocking::async211_blocking_http_call_pool,
+    Async212 => blocking::async212_blocking_http_call_httpx,
+    Async220 => blocking::async220_create_subprocess,
+    Async221 => blocking::async221_run_process,
+    Async222 => blocking::async222_wait_process,
+    Async230 => blocking::async230_blocking_open_call,
+    Async231 => blocking::async231_blocking_fdopen,
+    Async232 => blocking::async232_blocking_file_call,
+    Async240 => blocking::async240_blocking_path_call,
+    Async250 => blocking::async250_blocking_input,
+    Async251 => blocking::async251_blocking_sleep,
+    Async300 => library::async300_create_task_no_reference,
+    Async400 => library::async400_exception_group_invalid_attribute,
+    Async401 => library::async401_pytest_raises_exception_group,
+    Async900 => checkpoints::async900_unsafe_async_generator,
+    Async910 => checkpoints::async910_async_function_no_checkpoint,
+    Async911 => checkpoints::async911_async_generator_no_checkpoint,
+    Async912 => checkpoints::async912_cancel_scope_no_guaranteed_checkpoint,
+    Async913 => checkpoints::async913_indefinite_loop_no_checkpoint,
+    E998 => e998_not_analysed,
+    E999 => e999_syntax_error,
+    Loop100 => loop100_top_level_await_in_script,
+    Loop101 => loop101_await_outside_async_function,
+    Loop102 => loop102_unsupported_magic,
+    Loop200 => loop200_nested_loop_run,
+    Loop201 => loop201_nest_asyncio_patch,
+    Loop300 => loop300_unawaited_coroutine,
+    Loop301 => loop301_trio_call_outside_run,
+    Loop302 => loop302_from_thread_on_loop_thread,
+    Loop303 => loop303_coroutine_function_mixup,
+    Loop400 => blocking::loop400_blocking_call_stalls_background,
+    Loop402 => library::loop402_private_trio_internals,
+    Loop403 => blocking::loop403_cell_waits_on_nursery,
+    Loop404 => blocking::loop404_state_across_trio_runs,
+    Loop500 => library::loop500_removed_trio_api,
+    Loop501 => library::loop501_removed_asyncio_api,
+    Loop502 => library::loop502_get_event_loop_in_coroutine,
+    Loop600 => library::loop600_wrong_loop_library,
 }
 
 /// Called for every statement before its children.
@@ -223,25 +234,4 @@ pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'sta
     cancellation::on_await_like(checker, range, what);
     checkpoints::on_await_like(checker, range, what);
     library::on_await_like(checker, range, what);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_code_packs_into_its_own_key() {
-        let mut keys = FxHashSet::default();
-        for rule in ALL.iter() {
-            assert!(rule.code.len() <= 8, "{} is longer than 8 bytes", rule.code);
-            assert!(keys.insert(packed(rule.code)), "{} shares a key", rule.code);
-        }
-    }
-
-    #[test]
-    fn enabled_rules_hold_exactly_the_rules_given() {
-        let enabled = EnabledRules::new([&loop200_nested_loop_run::RULE]);
-        assert!(enabled.contains(&loop200_nested_loop_run::RULE));
-        assert!(!enabled.contains(&loop201_nest_asyncio_patch::RULE));
-    }
 }

@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 
 use ruff_text_size::TextSize;
 
-use crate::analysis::rules;
 use crate::analysis::{Applicability, Diagnostic, Severity, UnitSlot};
 use crate::positions::Encoding;
 
@@ -83,12 +82,12 @@ impl Finding {
                 column: at.col + 1,
             }
         };
-        let rule = rules::find(diagnostic.code);
+        let rule = diagnostic.rule;
         Finding {
             path: path.to_path_buf(),
             cell: slot.cell.filter(|_| is_notebook(path)).map(|cell| cell + 1),
-            code: diagnostic.code,
-            rule_name: rule.map(|rule| rule.name),
+            code: rule.code(),
+            rule_name: Some(rule.name),
             message: diagnostic.message.clone(),
             severity: diagnostic.severity,
             start: location(diagnostic.range.start()),
@@ -108,9 +107,7 @@ impl Finding {
             }),
             fixable,
             source: spanned_lines(slot, diagnostic),
-            url: rule_url_base
-                .zip(rule)
-                .map(|(base, rule)| rule.url_under(base)),
+            url: rule_url_base.map(|base| rule.url_under(base)),
         }
     }
 

@@ -10,8 +10,9 @@ use clap::Args;
 
 use crate::analysis::document::CellInput;
 use crate::analysis::fix::{fix_document, Sources};
+use crate::analysis::rules::Rule;
+use crate::analysis::Settings;
 use crate::analysis::{check_document, ipynb, ipynb_edit, Applicability, Diagnostic, Document};
-use crate::analysis::{rules, Settings};
 use crate::source;
 
 #[derive(Debug, Default, Args)]
@@ -305,7 +306,7 @@ pub fn show_fixes(fixed: &[(&Path, &BTreeMap<&'static str, usize>)]) -> String {
     for (path, counts) in fixed.iter().filter(|(_, counts)| !counts.is_empty()) {
         out.push_str(&format!("- {}:\n", path.display()));
         for (code, count) in *counts {
-            let name = rules::find(code).map_or("", |rule| rule.name);
+            let name = Rule::from_code(code).map_or("", |rule| rule.name);
             out.push_str(&format!("    {count} × {code} ({name})\n"));
         }
     }

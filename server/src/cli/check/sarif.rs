@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::finding::Finding;
-use crate::analysis::rules::{self, RuleMeta};
+use crate::analysis::rules::{Rule, RuleMeta};
 use crate::analysis::Severity;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -26,7 +26,7 @@ pub fn log(findings: &[Finding]) -> String {
     let mut used: BTreeMap<&'static str, Option<&'static RuleMeta>> = BTreeMap::new();
     for finding in findings {
         used.entry(finding.code)
-            .or_insert_with(|| rules::find(finding.code));
+            .or_insert_with(|| Rule::from_code(finding.code).map(Rule::meta));
     }
     let index_of: BTreeMap<&str, usize> = used
         .keys()

@@ -57,13 +57,13 @@ rule! {
 
 /// `qualified` is the callee resolved through the imports, when it is a dotted name.
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some((pattern, replacement)) = configured(checker, call, qualified) else {
         return;
     };
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!(
             "`{written}()` is configured as blocking (`{pattern}`): in an async function it \
              stalls the event loop and every other task; use `{replacement}` instead"

@@ -44,10 +44,10 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || !is_http_call(qualified) {
+    if !checker.enabled(RULE) || !is_http_call(qualified) {
         return;
     }
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!(
             "`{written}()` is a sync HTTP call: it blocks the event loop until the response \
              arrives; use an async client such as `httpx.AsyncClient` and `await` the request"

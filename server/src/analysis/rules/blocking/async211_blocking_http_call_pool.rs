@@ -44,14 +44,14 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) || !is_http_pool_call(checker, call) {
+    if !checker.enabled(RULE) || !is_http_pool_call(checker, call) {
         return;
     }
     // A resolved module-level function (`urllib3.request`) is ASYNC210's.
     if qualified.is_some_and(super::calls::is_http_call) {
         return;
     }
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!(
             "`{written}()` is likely a sync urllib3 request: it blocks the event loop until \
              the response arrives; use an async client such as `httpx.AsyncClient`"

@@ -72,7 +72,7 @@ const URLLIB3_POOLS: &[&str] = &[
 
 /// `receiver_type` is the qualified type of the receiver variable, when known.
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: &str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Expr::Attribute(attribute) = call.func.as_ref() else {
@@ -93,7 +93,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: 
         "use an async client such as `httpx.AsyncClient`".to_string()
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{variable}.{method}()` on a sync `{receiver_type}` blocks the event loop until \

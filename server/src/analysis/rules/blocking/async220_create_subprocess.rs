@@ -49,7 +49,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || process_call(call, qualified) != Some(Process::Start) {
+    if !checker.enabled(RULE) || process_call(call, qualified) != Some(Process::Start) {
         return;
     }
     let instead = match library(checker) {
@@ -59,7 +59,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
             "`await asyncio.create_subprocess_exec(...)` (or `create_subprocess_shell`)"
         }
     };
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!(
             "`{written}()` starts a process whose pipes and `wait()` block the event loop; \
              use {instead}"

@@ -45,7 +45,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || process_call(call, qualified) != Some(Process::Run) {
+    if !checker.enabled(RULE) || process_call(call, qualified) != Some(Process::Run) {
         return;
     }
     let instead = match library(checker) {
@@ -56,7 +56,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
              `await process.communicate()`"
         }
     };
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!(
             "`{written}()` waits for a process on the event loop's thread: every other task \
              freezes until it exits; use {instead}"

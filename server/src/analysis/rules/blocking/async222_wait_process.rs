@@ -44,7 +44,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || process_call(call, qualified) != Some(Process::Wait) {
+    if !checker.enabled(RULE) || process_call(call, qualified) != Some(Process::Wait) {
         return;
     }
     let written = checker.source(call.func.range());
@@ -55,7 +55,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
         lib => format!("`await {}({written}, ...)`", lib.to_thread()),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{written}()` blocks the event loop until a child process exits; run it in a \

@@ -60,7 +60,7 @@ pub(crate) fn is_wrapped(checker: &Checker, call: &ast::ExprCall) -> bool {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || !is_open_call(qualified) || is_wrapped(checker, call) {
+    if !checker.enabled(RULE) || !is_open_call(qualified) || is_wrapped(checker, call) {
         return;
     }
     let advice = match library(checker) {
@@ -72,7 +72,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
              (`anyio.open_file`) or aiofiles"
         }
     };
-    report_blocking_call(checker, &RULE, call, |written| {
+    report_blocking_call(checker, RULE, call, |written| {
         format!("`{written}()` does blocking file I/O on the event loop's thread; {advice}")
     });
 }

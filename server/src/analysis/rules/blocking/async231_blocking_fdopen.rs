@@ -46,7 +46,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || qualified != "os.fdopen" || is_wrapped(checker, call) {
+    if !checker.enabled(RULE) || qualified != "os.fdopen" || is_wrapped(checker, call) {
         return;
     }
     let written = checker.source(call.func.range());
@@ -59,7 +59,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
             .to_string(),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!("`{written}()` returns a file object whose I/O blocks the event loop; {instead}"),
         None,

@@ -59,7 +59,7 @@ const FILE_TYPES: &[&str] = &[
 ];
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: &str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let is_file = FILE_TYPES.contains(&receiver_type)
@@ -86,7 +86,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: 
         ),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!("`{variable}.{method}()` is blocking I/O on a sync file object; {instead}"),
         None,

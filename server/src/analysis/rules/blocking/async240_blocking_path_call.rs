@@ -46,7 +46,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(function) = os_path_function(qualified) else {
@@ -60,7 +60,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
         lib => format!("use `{}.Path` objects and await their methods", lib.name()),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`os.path.{function}()` queries the file system and blocks the event loop; {instead}"

@@ -42,7 +42,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || !is_input(qualified) {
+    if !checker.enabled(RULE) || !is_input(qualified) {
         return;
     }
     let instead = match library(checker) {
@@ -53,7 +53,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
         lib => format!("`await {}(input, ...)`", lib.to_thread()),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`input()` blocks the event loop until the user answers; run it in a thread: \

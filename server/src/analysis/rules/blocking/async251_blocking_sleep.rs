@@ -49,13 +49,13 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) || !is_sleep(qualified) {
+    if !checker.enabled(RULE) || !is_sleep(qualified) {
         return;
     }
     let lib = library(checker);
     let fix = sleep_fix(checker, call, lib);
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`time.sleep()` blocks the event loop: every other task freezes for the whole \

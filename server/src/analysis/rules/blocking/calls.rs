@@ -8,7 +8,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use crate::analysis::checker::{Checker, Scope, ScopeKind};
 use crate::analysis::index::Loop;
 use crate::analysis::names::dotted_name;
-use crate::analysis::rules::RuleMeta;
+use crate::analysis::rules::Rule;
 use crate::fnmatch::fnmatch;
 
 /// The library whose APIs messages and fixes name.
@@ -59,7 +59,7 @@ pub fn library(checker: &Checker) -> Lib {
 /// user typed rather than the resolved qualified name.
 pub(crate) fn report_blocking_call(
     checker: &mut Checker,
-    rule: &RuleMeta,
+    rule: Rule,
     call: &ast::ExprCall,
     message: impl FnOnce(&str) -> String,
 ) {

@@ -70,7 +70,7 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
-    if !checker.enabled(&RULE) || !checker.top_level_runs_on_loop() {
+    if !checker.enabled(RULE) || !checker.top_level_runs_on_loop() {
         return;
     }
     let position = checker.position;
@@ -115,7 +115,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         )
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{written}()` {what} on the loop's thread, freezing the background tasks started \

@@ -70,7 +70,7 @@ rule! {
 pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
     let Stmt::With(with) = stmt else { return };
     if !with.is_async
-        || !checker.enabled(&RULE)
+        || !checker.enabled(RULE)
         || !checker.kind().has_cells()
         || checker.exec_context() != ExecContext::TopLevel
     {
@@ -109,7 +109,7 @@ pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
                 "start it from a task group that outlives the cell, or let it end".to_string()
             };
             checker.report(
-                &RULE,
+                RULE,
                 range,
                 format!(
                     "this cell never finishes: `{opener}()` waits for every child, and \

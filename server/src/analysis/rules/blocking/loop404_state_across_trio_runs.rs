@@ -99,7 +99,7 @@ pub(crate) fn check_name(checker: &mut Checker, name: &ast::ExprName) {
     if !checker.index.cells_run_separately()
         || !checker.index.has_objects()
         || !name.ctx.is_load()
-        || !checker.enabled(&RULE)
+        || !checker.enabled(RULE)
     {
         return;
     }
@@ -132,14 +132,14 @@ pub(crate) fn check_name(checker: &mut Checker, name: &ast::ExprName) {
              this cell, or run on asyncell's persistent loop"
         )
     };
-    checker.report(&RULE, name.range(), message, None);
+    checker.report(RULE, name.range(), message, None);
 }
 
 /// A top-level assignment of a run-bound trio object to a name the cell never reads
 /// again.
 pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
     let Stmt::Assign(assign) = stmt else { return };
-    if !checker.enabled(&RULE)
+    if !checker.enabled(RULE)
         || checker.exec_context() != ExecContext::TopLevel
         || !per_cell_trio_runs(checker)
         // A class body is top level too, but its names are attributes.
@@ -169,7 +169,7 @@ pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         assign.range(),
         format!(
             "`{}` {} a `{created}()` for later cells, but under `%autoawait trio` each cell \
@@ -184,7 +184,7 @@ pub(crate) fn check_stmt(checker: &mut Checker, stmt: &Stmt) {
 
 /// `x.start_soon(...)` at top level outside an `async with ... as x` of this cell.
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
-    if !checker.enabled(&RULE) || !per_cell_trio_runs(checker) {
+    if !checker.enabled(RULE) || !per_cell_trio_runs(checker) {
         return;
     }
     let Expr::Attribute(attribute) = call.func.as_ref() else {
@@ -214,7 +214,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{receiver}.{method}()` outside an `async with trio.open_nursery() as {receiver}` \

@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::analysis::checker::{Checker, ExecContext};
-use crate::analysis::rules::RuleMeta;
+use crate::analysis::rules::RuleSet;
 
 pub mod calls;
 
@@ -27,31 +27,9 @@ pub mod loop400_blocking_call_stalls_background;
 pub mod loop403_cell_waits_on_nursery;
 pub mod loop404_state_across_trio_runs;
 
-/// The family's rules, in any order (the catalogue sorts them).
-pub static RULES: &[&RuleMeta] = &[
-    &async200_blocking_configured_call::RULE,
-    &async210_blocking_http_call::RULE,
-    &async211_blocking_http_call_pool::RULE,
-    &async212_blocking_http_call_httpx::RULE,
-    &async220_create_subprocess::RULE,
-    &async221_run_process::RULE,
-    &async222_wait_process::RULE,
-    &async230_blocking_open_call::RULE,
-    &async231_blocking_fdopen::RULE,
-    &async232_blocking_file_call::RULE,
-    &async240_blocking_path_call::RULE,
-    &async250_blocking_input::RULE,
-    &async251_blocking_sleep::RULE,
-    &loop400_blocking_call_stalls_background::RULE,
-    &loop403_cell_waits_on_nursery::RULE,
-    &loop404_state_across_trio_runs::RULE,
-];
-
-/// The ASYNC2xx rules are the ones that look at calls inside `async def`; the LOOP4xx
-/// rules look at cells. Telling them apart by code keeps [`RULES`] the only list.
-fn is_async_call_rule(rule: &RuleMeta) -> bool {
-    rule.code.starts_with("ASYNC")
-}
+/// The rules that look at calls inside `async def`: flake8-async's ASYNC2xx (all of
+/// them in this family); the LOOP4xx rules look at cells.
+const ASYNC_CALL_RULES: RuleSet = RuleSet::with_prefix("ASYNC2");
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
@@ -88,10 +66,7 @@ pub(crate) fn on_call(
 /// A call inside `async def` (not in a nested sync `def` or lambda, which run wherever
 /// they are called from), as flake8-async decides it.
 fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall, qualified: Option<&str>) {
-    if !RULES
-        .iter()
-        .any(|rule| is_async_call_rule(rule) && checker.enabled(rule))
-    {
+    if !checker.enabled_any(ASYNC_CALL_RULES) {
         return;
     }
     // flake8-async leaves awaited calls alone: an awaitable is not the sync API.
@@ -100,8 +75,8 @@ fn async_call(checker: &mut Checker, call: &ruff_python_ast::ExprCall, qualified
     }
     async211_blocking_http_call_pool::check(checker, call, qualified);
     if let Some(receiver) = receiver_variable(call) {
-        if checker.enabled(&async212_blocking_http_call_httpx::RULE)
-            || checker.enabled(&async232_blocking_file_call::RULE)
+        if checker.enabled(async212_blocking_http_call_httpx::RULE)
+            || checker.enabled(async232_blocking_file_call::RULE)
         {
             if let Some(typed) = calls::variable_type(checker, receiver, call.start()) {
                 async212_blocking_http_call_httpx::check(checker, call, &typed);

@@ -80,7 +80,7 @@ const SCOPE_CONTEXT_MANAGERS: &[&str] = &[
 ];
 
 pub(crate) fn check_yield(checker: &mut Checker, expr: &Expr) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     // A lambda's `yield` belongs to a generator of its own, run elsewhere.
@@ -117,7 +117,7 @@ pub(crate) fn check_yield(checker: &mut Checker, expr: &Expr) {
         return;
     };
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "`yield` inside `{scope}()`: while the consumer runs, the scope stays open, so \

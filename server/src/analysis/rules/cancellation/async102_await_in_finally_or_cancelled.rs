@@ -64,7 +64,7 @@ pub(crate) fn report(checker: &mut Checker, range: TextRange, what: &str, place:
     };
     let lib = library.name();
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "`{what}` inside {place} runs while the task may be cancelled: it raises \

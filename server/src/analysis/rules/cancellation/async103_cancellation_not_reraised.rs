@@ -65,5 +65,5 @@ pub(crate) fn report(checker: &mut Checker, catch: &CancelCatch, suggestion: Opt
             ", or add `except {cancelled}: raise` before this handler"
         ));
     }
-    checker.report(&RULE, catch.range, message, None);
+    checker.report(RULE, catch.range, message, None);
 }

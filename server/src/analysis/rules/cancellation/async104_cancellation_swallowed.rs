@@ -70,5 +70,5 @@ pub(crate) fn report(checker: &mut Checker, range: TextRange, exit: Exit, catch:
             other.keyword()
         ),
     };
-    checker.report(&RULE, range, message, None);
+    checker.report(RULE, range, message, None);
 }

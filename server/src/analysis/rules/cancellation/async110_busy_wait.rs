@@ -47,7 +47,7 @@ rule! {
 }
 
 pub(crate) fn check_while(checker: &mut Checker, stmt: &ast::StmtWhile) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let [Stmt::Expr(statement)] = stmt.body.as_slice() else {
@@ -67,7 +67,7 @@ pub(crate) fn check_while(checker: &mut Checker, stmt: &ast::StmtWhile) {
     // The `while <condition>` header: the body is the sleep itself.
     let header = TextRange::new(stmt.start(), stmt.test.end());
     checker.report(
-        &RULE,
+        RULE,
         header,
         format!(
             "busy wait: this loop wakes up on every `{qualified}()` only to poll its \

@@ -60,7 +60,7 @@ struct Bound<'a> {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some((Expr::Name(receiver), method)) = method_call(call) else {
@@ -116,7 +116,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         ));
     }
     for (range, message) in findings {
-        checker.report(&RULE, range, message, None);
+        checker.report(RULE, range, message, None);
     }
 }
 

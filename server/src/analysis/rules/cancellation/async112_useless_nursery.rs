@@ -49,7 +49,7 @@ rule! {
 }
 
 pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let [Stmt::Expr(statement)] = with.body.as_slice() else {
@@ -94,7 +94,7 @@ pub(crate) fn check_with(checker: &mut Checker, with: &ast::StmtWith) {
         }
         let noun = kind.noun();
         checker.report(
-            &RULE,
+            RULE,
             item.context_expr.range(),
             format!(
                 "this {noun} runs a single task and waits for it: await the function \

@@ -59,7 +59,7 @@ rule! {
 }
 
 pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) || !def.is_async {
+    if !checker.enabled(RULE) || !def.is_async {
         return;
     }
     let aenter = def.name.as_str() == "__aenter__";
@@ -120,7 +120,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         _ => true,
     });
     for (range, message) in findings {
-        checker.report(&RULE, range, message, None);
+        checker.report(RULE, range, message, None);
     }
 }
 

@@ -73,7 +73,7 @@ pub(crate) fn is_listed_startable(checker: &Checker, name: &str) -> bool {
 }
 
 pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) || !def.is_async {
+    if !checker.enabled(RULE) || !def.is_async {
         return;
     }
     // `task_status` is passed by keyword: a positional-only one does not count.
@@ -87,7 +87,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         def.name.range(),
         format!(
             "`{name}` takes `task_status`, so it is meant for `nursery.start()`; add it to \

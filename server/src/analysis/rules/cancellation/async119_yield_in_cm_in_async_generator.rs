@@ -46,7 +46,7 @@ rule! {
 }
 
 pub(crate) fn check_yield(checker: &mut Checker, expr: &Expr) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     if checker.scopes().last().map(|s| s.kind) != Some(ScopeKind::AsyncFunction) {
@@ -65,7 +65,7 @@ pub(crate) fn check_yield(checker: &mut Checker, expr: &Expr) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         expr.range(),
         "`yield` inside a context manager in an async generator: if the consumer stops \
          early, the block's cleanup runs only when the generator is garbage collected; \

@@ -53,7 +53,7 @@ rule! {
 
 pub(crate) fn report(checker: &mut Checker, range: TextRange, what: &str) {
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "`{what}` in this `except` handler is a checkpoint: if the task is cancelled \

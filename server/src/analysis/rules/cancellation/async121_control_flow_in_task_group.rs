@@ -53,7 +53,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let (keyword, is_return) = match stmt {
@@ -98,5 +98,5 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
              control outside the block"
         )
     };
-    checker.report(&RULE, range, message, None);
+    checker.report(RULE, range, message, None);
 }

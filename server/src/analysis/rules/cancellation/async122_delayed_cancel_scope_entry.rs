@@ -52,7 +52,7 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: &str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     if trio_or_anyio(qualified, &["move_on_after", "fail_after"]).is_none() {
@@ -69,7 +69,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         }
     }
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{qualified}()` is created here but entered later: whether its timeout starts \

@@ -49,7 +49,7 @@ rule! {
 }
 
 pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) || !def.is_async {
+    if !checker.enabled(RULE) || !def.is_async {
         return;
     }
     let parameters = &def.parameters;
@@ -75,7 +75,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         def.name.range(),
         format!(
             "`{fname}` takes `{name}` but never calls `{name}.started()`: \

@@ -8,7 +8,6 @@ use ruff_text_size::{Ranged, TextRange};
 use handlers::AwaitContext;
 
 use crate::analysis::checker::Checker;
-use crate::analysis::rules::RuleMeta;
 
 pub mod async101_yield_in_cancel_scope;
 pub mod async102_await_in_finally_or_cancelled;
@@ -27,24 +26,6 @@ pub mod async128_task_status_never_started;
 pub(crate) mod context;
 pub(crate) mod handlers;
 pub(crate) mod reraise;
-
-/// The family's rules, in any order (the catalogue sorts them).
-pub static RULES: &[&RuleMeta] = &[
-    &async101_yield_in_cancel_scope::RULE,
-    &async102_await_in_finally_or_cancelled::RULE,
-    &async103_cancellation_not_reraised::RULE,
-    &async104_cancellation_swallowed::RULE,
-    &async110_busy_wait::RULE,
-    &async111_variable_outlived_by_task::RULE,
-    &async112_useless_nursery::RULE,
-    &async113_start_soon_in_aenter::RULE,
-    &async114_startable_not_configured::RULE,
-    &async119_yield_in_cm_in_async_generator::RULE,
-    &async120_await_in_except::RULE,
-    &async121_control_flow_in_task_group::RULE,
-    &async122_delayed_cancel_scope_entry::RULE,
-    &async128_task_status_never_started::RULE,
-];
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
@@ -94,8 +75,8 @@ pub(crate) fn on_call(
 
 /// Called for `await`, `async for`, `async with` and async comprehension generators.
 pub(crate) fn on_await_like(checker: &mut Checker, range: TextRange, what: &'static str) {
-    if !checker.enabled(&async102_await_in_finally_or_cancelled::RULE)
-        && !checker.enabled(&async120_await_in_except::RULE)
+    if !checker.enabled(async102_await_in_finally_or_cancelled::RULE)
+        && !checker.enabled(async120_await_in_except::RULE)
     {
         return;
     }
@@ -123,8 +104,8 @@ fn check_checkpoint_in_cleanup(
     what: &str,
     awaited: Option<&Expr>,
 ) {
-    let check_102 = checker.enabled(&async102_await_in_finally_or_cancelled::RULE);
-    let check_120 = checker.enabled(&async120_await_in_except::RULE);
+    let check_102 = checker.enabled(async102_await_in_finally_or_cancelled::RULE);
+    let check_120 = checker.enabled(async120_await_in_except::RULE);
     if !check_102 && !check_120 {
         return;
     }

@@ -40,8 +40,8 @@ impl Exit {
 
 /// Checks the handlers of one `try` statement.
 pub(crate) fn check_try(checker: &mut Checker, try_: &ast::StmtTry) {
-    let check_103 = checker.enabled(&async103::RULE);
-    let check_104 = checker.enabled(&async104::RULE);
+    let check_103 = checker.enabled(async103::RULE);
+    let check_104 = checker.enabled(async104::RULE);
     if !check_103 && !check_104 {
         return;
     }

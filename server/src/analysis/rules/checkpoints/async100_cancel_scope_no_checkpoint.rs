@@ -61,7 +61,7 @@ pub(crate) fn report(checker: &mut Checker, call: TextRange, name: &str, fix: Op
         _ => "trio.lowlevel.checkpoint()",
     };
     checker.report(
-        &RULE,
+        RULE,
         call,
         format!(
             "`{name}` context contains no checkpoint, so its deadline can never interrupt \

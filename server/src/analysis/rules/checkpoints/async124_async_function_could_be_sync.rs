@@ -7,8 +7,7 @@ use ruff_text_size::Ranged;
 use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 
-use super::analysis::is_empty_body;
-use super::exempt_by_decorator;
+use super::{exempt_by_decorator, is_empty_body};
 use crate::analysis::rules::common::decorator_name;
 
 rule! {
@@ -56,7 +55,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     // Methods: the scope around the `def` is a class body.
@@ -77,7 +76,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         def.name.range(),
         format!(
             "async function `{}` never awaits: calling it only builds a coroutine to run \

@@ -56,7 +56,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let trio = checker.loop_() == Loop::Trio
@@ -84,7 +84,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     known.push("pytest.fixture".to_string());
     known.extend(options.iter().cloned());
     checker.report(
-        &RULE,
+        RULE,
         def.name.range(),
         format!(
             "async generator `{}` may be finalized outside its consumer's cancel scopes and \

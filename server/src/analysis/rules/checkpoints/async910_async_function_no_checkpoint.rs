@@ -1,5 +1,12 @@
 //! ASYNC910: an async function that may return without a checkpoint.
 
+use ruff_text_size::TextRange;
+
+use super::flow::{ExitKind, Since};
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::Fix;
+use crate::analysis::rules::common::Library;
+
 rule! {
     /// ## What it does
     /// Flags an exit from an `async def` (a `return`, or the end of the body) that can
@@ -56,4 +63,34 @@ rule! {
         severity: Warning,
         fix: Sometimes(Unsafe),
     }
+}
+
+/// A `return`, `yield` or the end of `function` that the walk ([`Flow`](super::flow::Flow))
+/// found reachable without a checkpoint (the function has no `yield` before it).
+pub(crate) fn report(
+    checker: &mut Checker,
+    function: &str,
+    kind: ExitKind,
+    range: TextRange,
+    since: Since,
+    fix: Option<Fix>,
+) {
+    if !checker.enabled(RULE) {
+        return;
+    }
+    let exit = kind.describe(&format!("async function `{function}`"));
+    let since = match since {
+        Since::FunctionStart => "since the function started",
+        Since::Yield => "since the previous `yield`",
+    };
+    let checkpoint = Library::of(checker).checkpoint_call();
+    checker.report(
+        RULE,
+        range,
+        format!(
+            "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
+             be cancelled and lets no other task run: add `await {checkpoint}` before it"
+        ),
+        fix,
+    );
 }

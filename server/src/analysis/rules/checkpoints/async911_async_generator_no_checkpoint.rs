@@ -1,5 +1,12 @@
 //! ASYNC911: an async generator that may yield or finish without a checkpoint.
 
+use ruff_text_size::TextRange;
+
+use super::flow::{ExitKind, Since};
+use crate::analysis::checker::Checker;
+use crate::analysis::diagnostic::Fix;
+use crate::analysis::rules::common::Library;
+
 rule! {
     /// ## What it does
     /// Flags a `yield`, `return` or the end of an async generator that can be reached
@@ -47,4 +54,34 @@ rule! {
         severity: Warning,
         fix: Sometimes(Unsafe),
     }
+}
+
+/// A `return`, `yield` or the end of `function` that the walk ([`Flow`](super::flow::Flow))
+/// found reachable without a checkpoint (the function is a generator).
+pub(crate) fn report(
+    checker: &mut Checker,
+    function: &str,
+    kind: ExitKind,
+    range: TextRange,
+    since: Since,
+    fix: Option<Fix>,
+) {
+    if !checker.enabled(RULE) {
+        return;
+    }
+    let exit = kind.describe(&format!("async generator `{function}`"));
+    let since = match since {
+        Since::FunctionStart => "since the generator started",
+        Since::Yield => "since the previous `yield`",
+    };
+    let checkpoint = Library::of(checker).checkpoint_call();
+    checker.report(
+        RULE,
+        range,
+        format!(
+            "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
+             be cancelled and lets no other task run: add `await {checkpoint}` before it"
+        ),
+        fix,
+    );
 }

@@ -49,11 +49,11 @@ rule! {
 }
 
 pub(crate) fn report(checker: &mut Checker, call: TextRange, name: &str) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         call,
         format!(
             "`{name}` context may run to its end without a checkpoint on some paths, where \

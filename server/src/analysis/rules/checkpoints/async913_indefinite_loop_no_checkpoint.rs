@@ -54,12 +54,12 @@ rule! {
 }
 
 pub(crate) fn report(checker: &mut Checker, range: TextRange, fix: Option<Fix>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let checkpoint = Library::of(checker).checkpoint_call();
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "endless loop may iterate without a checkpoint, starving other tasks and \

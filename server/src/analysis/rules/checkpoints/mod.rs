@@ -1,9 +1,11 @@
 //! Checkpoints: whether code can be cancelled where it must be. flake8-async's ASYNC100,
 //! ASYNC124 and the opt-in 9xx rules (ASYNC900, 910-913).
 //!
-//! ASYNC100 and ASYNC910-913 share one walk per body ([`analysis::Flow`]), started from
-//! the `def` of each `async def` and from each module-level statement (for cancel
-//! scopes in cells); ASYNC124 and ASYNC900 are simple scans of the same `def`.
+//! ASYNC100 and ASYNC910-913 share one walk per body ([`flow::Flow`]; its marks are in
+//! `marks.rs`, the fixes it prepares in `fixes.rs`, the names it recognises in
+//! `apis.rs`), started from the `def` of each `async def` and from each module-level
+//! statement (for cancel scopes in cells); ASYNC124 and ASYNC900 are simple scans of the
+//! same `def`. Each rule file reports its own findings from the walk's events.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -11,11 +13,9 @@ use ruff_text_size::TextRange;
 
 use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::depth::{guarded, guarded_nested_visits};
-use crate::analysis::diagnostic::Fix;
-use crate::analysis::rules::common::{decorator_name, Library};
-use crate::analysis::rules::RuleMeta;
+use crate::analysis::rules::common::decorator_name;
 
-pub(crate) mod analysis;
+mod apis;
 pub mod async100_cancel_scope_no_checkpoint;
 pub mod async124_async_function_could_be_sync;
 pub mod async900_unsafe_async_generator;
@@ -23,19 +23,11 @@ pub mod async910_async_function_no_checkpoint;
 pub mod async911_async_generator_no_checkpoint;
 pub mod async912_cancel_scope_no_guaranteed_checkpoint;
 pub mod async913_indefinite_loop_no_checkpoint;
+mod fixes;
+mod flow;
+mod marks;
 
-use analysis::{Event, ExitKind, Flow, Since, Wanted};
-
-/// The family's rules, in any order (the catalogue sorts them).
-pub static RULES: &[&RuleMeta] = &[
-    &async100_cancel_scope_no_checkpoint::RULE,
-    &async124_async_function_could_be_sync::RULE,
-    &async900_unsafe_async_generator::RULE,
-    &async910_async_function_no_checkpoint::RULE,
-    &async911_async_generator_no_checkpoint::RULE,
-    &async912_cancel_scope_no_guaranteed_checkpoint::RULE,
-    &async913_indefinite_loop_no_checkpoint::RULE,
-];
+use flow::{Event, Flow, Wanted};
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
@@ -54,7 +46,7 @@ pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {
         | Stmt::Match(_)
         | Stmt::ClassDef(_)
             if checker.enclosing_stmts().len() == 1
-                && checker.enabled(&async100_cancel_scope_no_checkpoint::RULE) =>
+                && checker.enabled(async100_cancel_scope_no_checkpoint::RULE) =>
         {
             // A module-level compound statement: its cancel scopes, including those in
             // class bodies, in one walk. Functions inside get walks of their own.
@@ -73,11 +65,11 @@ pub(crate) fn on_await_like(_checker: &mut Checker, _range: TextRange, _what: &'
 
 fn wanted(checker: &Checker) -> Wanted {
     Wanted {
-        async100: checker.enabled(&async100_cancel_scope_no_checkpoint::RULE),
-        async91x: checker.enabled(&async910_async_function_no_checkpoint::RULE)
-            || checker.enabled(&async911_async_generator_no_checkpoint::RULE)
-            || checker.enabled(&async912_cancel_scope_no_guaranteed_checkpoint::RULE)
-            || checker.enabled(&async913_indefinite_loop_no_checkpoint::RULE),
+        async100: checker.enabled(async100_cancel_scope_no_checkpoint::RULE),
+        async91x: checker.enabled(async910_async_function_no_checkpoint::RULE)
+            || checker.enabled(async911_async_generator_no_checkpoint::RULE)
+            || checker.enabled(async912_cancel_scope_no_guaranteed_checkpoint::RULE)
+            || checker.enabled(async913_indefinite_loop_no_checkpoint::RULE),
     }
 }
 
@@ -91,7 +83,7 @@ fn analyse_function(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         .decorator_list
         .iter()
         .any(|d| matches!(decorator_name(d), Some("overload" | "fixture")))
-        || analysis::is_empty_body(&def.body)
+        || is_empty_body(&def.body)
     {
         return;
     }
@@ -117,67 +109,28 @@ fn report(checker: &mut Checker, events: Vec<Event>) {
                 range,
                 since,
                 fix,
+            } if generator => {
+                async911_async_generator_no_checkpoint::report(
+                    checker, &function, kind, range, since, fix,
+                );
+            }
+            Event::Exit {
+                function,
+                kind,
+                range,
+                since,
+                fix,
+                ..
             } => {
-                report_exit(checker, &function, generator, kind, range, since, fix);
+                async910_async_function_no_checkpoint::report(
+                    checker, &function, kind, range, since, fix,
+                );
             }
             Event::IndefiniteLoop { range, fix } => {
                 async913_indefinite_loop_no_checkpoint::report(checker, range, fix);
             }
         }
     }
-}
-
-/// ASYNC910 (async functions) and ASYNC911 (async generators) report the same kind of
-/// exit with the same message; only the rule and the wording of the subject differ.
-fn report_exit(
-    checker: &mut Checker,
-    function: &str,
-    generator: bool,
-    kind: ExitKind,
-    range: TextRange,
-    since: Since,
-    fix: Option<Fix>,
-) {
-    let rule = if generator {
-        &async911_async_generator_no_checkpoint::RULE
-    } else {
-        &async910_async_function_no_checkpoint::RULE
-    };
-    if !checker.enabled(rule) {
-        return;
-    }
-    let message = exit_message(checker, function, generator, kind, since);
-    checker.report(rule, range, message, fix);
-}
-
-/// The message of ASYNC910 and ASYNC911.
-fn exit_message(
-    checker: &Checker,
-    function: &str,
-    generator: bool,
-    kind: ExitKind,
-    since: Since,
-) -> String {
-    let what = if generator {
-        format!("async generator `{function}`")
-    } else {
-        format!("async function `{function}`")
-    };
-    let since = match since {
-        Since::FunctionStart if generator => "since the generator started",
-        Since::FunctionStart => "since the function started",
-        Since::Yield => "since the previous `yield`",
-    };
-    let exit = match kind {
-        ExitKind::Return => format!("`return` from {what}"),
-        ExitKind::Yield => format!("`yield` in {what}"),
-        ExitKind::End => format!("the end of {what}"),
-    };
-    let checkpoint = Library::of(checker).checkpoint_call();
-    format!(
-        "{exit} can be reached without a checkpoint {since}, so on that path it cannot be \
-         cancelled and lets no other task run: add `await {checkpoint}` before it"
-    )
 }
 
 /// `no-checkpoint-warning-decorators` exempts a function from ASYNC910/911 (and 124).
@@ -187,7 +140,7 @@ pub(crate) fn exempt_by_decorator(checker: &Checker, def: &ast::StmtFunctionDef)
         && def
             .decorator_list
             .iter()
-            .any(|d| analysis::matches_any(checker, &d.expression, patterns))
+            .any(|d| apis::matches_any(checker, &d.expression, patterns))
 }
 
 /// An `__aenter__` or `__aexit__` without any checkpoint need not checkpoint when its
@@ -258,4 +211,16 @@ fn contains_await_like(body: &[Stmt]) -> bool {
     let mut finder = Finder(false);
     finder.visit_body(body);
     finder.0
+}
+
+/// Whether a function body is only `pass`, `...` and string literals.
+pub(crate) fn is_empty_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(e) => matches!(
+            e.value.as_ref(),
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    })
 }

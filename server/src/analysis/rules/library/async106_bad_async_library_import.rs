@@ -42,7 +42,7 @@ rule! {
 const LIBRARIES: &[&str] = &["trio", "anyio", "asyncio"];
 
 pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     match stmt {
@@ -53,7 +53,7 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
         }) if LIBRARIES.contains(&module.id.as_str()) => {
             let module = module.id.as_str();
             checker.report(
-                &RULE,
+                RULE,
                 stmt.range(),
                 format!(
                     "import `{module}` itself (`import {module}`) and write `{module}.name` at \
@@ -67,7 +67,7 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
                 let name = alias.name.id.as_str();
                 if alias.asname.is_some() && LIBRARIES.contains(&name) {
                     checker.report(
-                        &RULE,
+                        RULE,
                         stmt.range(),
                         format!(
                             "import `{name}` without an alias (`import {name}`), so every call \

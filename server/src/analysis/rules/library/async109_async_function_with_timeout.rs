@@ -50,7 +50,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) || !def.is_async || !def.decorator_list.is_empty() {
+    if !checker.enabled(RULE) || !def.is_async || !def.decorator_list.is_empty() {
         return;
     }
     let parameters = &def.parameters;
@@ -78,7 +78,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         }
     };
     checker.report(
-        &RULE,
+        RULE,
         timeout.parameter.range(),
         format!(
             "async function `{}` takes a `timeout` parameter: it only bounds the code that \

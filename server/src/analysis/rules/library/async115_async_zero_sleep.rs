@@ -46,7 +46,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some((base, _)) = trio_or_anyio(qualified, &["sleep"]) else {
@@ -60,7 +60,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
     }
     let fix = replace_library_call(checker, call, base, "lowlevel.checkpoint()");
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{base}.sleep(0)` is a checkpoint: write `{base}.lowlevel.checkpoint()` to say so"

@@ -50,7 +50,7 @@ rule! {
 const ONE_DAY: f64 = 86400.0;
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some((base, _)) = trio_or_anyio(qualified, &["sleep"]) else {
@@ -75,7 +75,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
     let fix = replace_library_call(checker, call, base, "sleep_forever()")
         .map(|fix| fix.with_applicability(applicability));
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "a sleep longer than a day means \"until cancelled\": use `{base}.sleep_forever()`"

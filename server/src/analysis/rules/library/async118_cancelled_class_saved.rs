@@ -50,7 +50,7 @@ const MESSAGE: &str = "the cancellation class depends on the running backend: ca
                        it";
 
 pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let value = match stmt {
@@ -67,7 +67,7 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
             if names.iter().any(|alias| {
                 alias.name.id.as_str() == "get_cancelled_exc_class" && alias.asname.is_some()
             }) {
-                checker.report(&RULE, stmt.range(), MESSAGE, None);
+                checker.report(RULE, stmt.range(), MESSAGE, None);
             }
             return;
         }
@@ -84,6 +84,6 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
         resolved.as_deref(),
         Some("anyio.get_cancelled_exc_class" | "get_cancelled_exc_class")
     ) {
-        checker.report(&RULE, value.range(), MESSAGE, None);
+        checker.report(RULE, value.range(), MESSAGE, None);
     }
 }

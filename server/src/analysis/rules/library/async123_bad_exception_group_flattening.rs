@@ -49,7 +49,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, try_: &ast::StmtTry) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let mut found = Vec::new();
@@ -76,7 +76,7 @@ pub(crate) fn check(checker: &mut Checker, try_: &ast::StmtTry) {
     }
     for range in found {
         checker.report(
-            &RULE,
+            RULE,
             range,
             "raising an exception taken out of the group replaces its context, cause and \
              traceback: raise a new exception `from` the group, or re-raise the group",

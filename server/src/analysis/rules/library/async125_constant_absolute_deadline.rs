@@ -47,7 +47,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some((base, name)) = trio_or_anyio(qualified, &["fail_at", "move_on_at", "CancelScope"])
@@ -72,7 +72,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
         _ => "`relative_deadline=...`".to_string(),
     };
     checker.report(
-        &RULE,
+        RULE,
         value.range(),
         format!(
             "`{base}.{name}` takes an absolute time on the loop's clock, which starts at an \

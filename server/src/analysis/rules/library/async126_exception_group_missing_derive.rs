@@ -40,7 +40,7 @@ rule! {
 }
 
 pub(crate) fn check(checker: &mut Checker, class: &ast::StmtClassDef) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(arguments) = class.arguments.as_deref() else {
@@ -71,7 +71,7 @@ pub(crate) fn check(checker: &mut Checker, class: &ast::StmtClassDef) {
     }
     let name = class.name.id.as_str();
     checker.report(
-        &RULE,
+        RULE,
         class.range(),
         format!(
             "`{name}` subclasses an exception group but does not override `derive`: `split()` \

@@ -39,7 +39,7 @@ fn is_httpx(module: &str) -> bool {
 }
 
 pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let imports_httpx = match stmt {
@@ -54,7 +54,7 @@ pub(crate) fn check(checker: &mut Checker, stmt: &Stmt) {
     };
     if imports_httpx {
         checker.report(
-            &RULE,
+            RULE,
             stmt.range(),
             "`httpx` is no longer maintained and gets no security updates: use `httpx2` instead",
             None,

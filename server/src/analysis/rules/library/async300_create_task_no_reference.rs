@@ -58,7 +58,7 @@ rule! {
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(name @ ("asyncio.create_task" | "asyncio.ensure_future")) = qualified else {
@@ -80,7 +80,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         Fate::IteratedOnce => "is only referenced while the loop iterates",
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "the task from `{name}()` {what}: the loop holds tasks only weakly, so it can be \

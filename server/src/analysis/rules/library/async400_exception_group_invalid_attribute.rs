@@ -62,7 +62,7 @@ const GROUP_ATTRIBUTES: &[&str] = &[
 ];
 
 pub(crate) fn check(checker: &mut Checker, try_: &ast::StmtTry) {
-    if !checker.enabled(&RULE) || !try_.is_star {
+    if !checker.enabled(RULE) || !try_.is_star {
         return;
     }
     let mut found = Vec::new();
@@ -79,7 +79,7 @@ pub(crate) fn check(checker: &mut Checker, try_: &ast::StmtTry) {
     }
     for (range, attribute) in found {
         checker.report(
-            &RULE,
+            RULE,
             range,
             format!(
                 "`except*` binds an ExceptionGroup, not the exception: `.{attribute}` raises \

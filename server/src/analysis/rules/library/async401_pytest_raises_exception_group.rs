@@ -54,7 +54,7 @@ const GROUPS: &[&str] = &[
 ];
 
 pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) || qualified != Some("pytest.raises") {
+    if !checker.enabled(RULE) || qualified != Some("pytest.raises") {
         return;
     }
     let Some(expected) = call.arguments.find_argument_value("expected_exception", 0) else {
@@ -64,7 +64,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: Opti
         return;
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`pytest.raises({group})` passes whatever the group holds: use \

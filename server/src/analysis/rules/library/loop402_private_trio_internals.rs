@@ -110,7 +110,7 @@ fn private_trio_module(path: &str) -> bool {
 
 /// Imports of private trio modules.
 pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) || inside_trio(checker) {
+    if !checker.enabled(RULE) || inside_trio(checker) {
         return;
     }
     match stmt {
@@ -146,7 +146,7 @@ pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
 
 fn report_import(checker: &mut Checker, range: ruff_text_size::TextRange, path: &str) {
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "`{path}` is private to trio and changes without notice in any release: code using \
@@ -159,7 +159,7 @@ fn report_import(checker: &mut Checker, range: ruff_text_size::TextRange, path: 
 
 /// Assignments to or through a private attribute of a nursery or trio module.
 pub(crate) fn check_assignment(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) || inside_trio(checker) {
+    if !checker.enabled(RULE) || inside_trio(checker) {
         return;
     }
     let targets: &[Expr] = match stmt {
@@ -177,7 +177,7 @@ pub(crate) fn check_assignment(checker: &mut Checker, stmt: &Stmt) {
 
 /// `setattr(nursery, "_add_exc", handler)`.
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if qualified != Some("setattr") || !checker.enabled(&RULE) || inside_trio(checker) {
+    if qualified != Some("setattr") || !checker.enabled(RULE) || inside_trio(checker) {
         return;
     }
     let [object, Expr::StringLiteral(name), _] = &call.arguments.args[..] else {
@@ -196,7 +196,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
 
 fn report_patch(checker: &mut Checker, range: ruff_text_size::TextRange, owner: &str) {
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "patching private internals of {owner} breaks on upgrade: the `nursery._add_exc` \
@@ -257,7 +257,7 @@ pub(crate) fn is_candidate(attr: &str) -> bool {
 /// `trio.lowlevel._x`. Deeper private chains are reported once, at their first private
 /// segment.
 pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttribute) {
-    if !checker.enabled(&RULE) || inside_trio(checker) {
+    if !checker.enabled(RULE) || inside_trio(checker) {
         return;
     }
     let Some(owner) = checker.qualified_name(&attribute.value) else {
@@ -276,18 +276,18 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
         };
         targets.iter().any(|target| {
             target.range().contains_range(attribute.range())
-                && checker.already_reported(&RULE, target.range())
+                && checker.already_reported(RULE, target.range())
         })
     });
     let inside_reported_setattr = matches!(checker.enclosing_stmts().last(), Some(Stmt::Expr(e))
-        if checker.already_reported(&RULE, e.value.range())
+        if checker.already_reported(RULE, e.value.range())
             && e.value.range().contains_range(attribute.range()));
     if inside_reported_patch || inside_reported_setattr {
         return;
     }
     let path = format!("{owner}.{}", attribute.attr.id);
     checker.report(
-        &RULE,
+        RULE,
         attribute.range(),
         format!(
             "`{path}` is private to trio and changes without notice in any release: code using \

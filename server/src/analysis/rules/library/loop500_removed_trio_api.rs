@@ -108,7 +108,7 @@ pub(crate) fn is_candidate(attr: &str) -> bool {
 
 /// `trio.hazmat`, `t.open_cancel_scope`, `nursery.spawn`.
 pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttribute) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     if guarded(checker, attribute.range()) {
@@ -118,7 +118,7 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
     if attr == "spawn" {
         if is_nursery(checker, &attribute.value) {
             checker.report(
-                &RULE,
+                RULE,
                 attribute.range(),
                 "`nursery.spawn()` was renamed `nursery.start_soon()` long ago and no longer \
                  exists: AttributeError",
@@ -147,7 +147,7 @@ pub(crate) fn check_attribute(checker: &mut Checker, attribute: &ast::ExprAttrib
             vec![Edit::replace(attribute.attr.range(), new)],
         )
     });
-    checker.report(&RULE, attribute.range(), message(attr, new), fix);
+    checker.report(RULE, attribute.range(), message(attr, new), fix);
 }
 
 /// Whether a version or feature guard surrounds `range`: code that supports old and new
@@ -170,7 +170,7 @@ fn guarded(checker: &Checker, range: TextRange) -> bool {
 
 /// `import trio.hazmat`, `from trio import hazmat`, `from trio.hazmat import x`.
 pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
-    if !checker.enabled(&RULE) || guarded(checker, stmt.range()) {
+    if !checker.enabled(RULE) || guarded(checker, stmt.range()) {
         return;
     }
     match stmt {
@@ -184,7 +184,7 @@ pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
                             vec![Edit::replace(range, "lowlevel")],
                         )
                     });
-                    checker.report(&RULE, alias.range(), message("hazmat", "lowlevel"), fix);
+                    checker.report(RULE, alias.range(), message("hazmat", "lowlevel"), fix);
                 }
             }
         }
@@ -202,7 +202,7 @@ pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
                         vec![Edit::replace(range, "lowlevel")],
                     )
                 });
-                checker.report(&RULE, module.range(), message("hazmat", "lowlevel"), fix);
+                checker.report(RULE, module.range(), message("hazmat", "lowlevel"), fix);
                 return;
             }
             if module_name != "trio" {
@@ -227,7 +227,7 @@ pub(crate) fn check_import(checker: &mut Checker, stmt: &Stmt) {
                         vec![Edit::replace(alias.range(), text)],
                     )
                 });
-                checker.report(&RULE, alias.range(), message(old, new), fix);
+                checker.report(RULE, alias.range(), message(old, new), fix);
             }
         }
         _ => {}

@@ -102,7 +102,7 @@ const LOOP_PARAMETER_REMOVED: &[&str] = &[
 ];
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Some(qualified) = qualified else { return };
@@ -129,7 +129,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
     }
     let fix = remove_argument_fix(checker, call, keyword.range());
     checker.report(
-        &RULE,
+        RULE,
         keyword.range(),
         format!(
             "`asyncio.{name}()` lost its `loop` parameter in Python 3.10: TypeError; drop it, \
@@ -190,7 +190,7 @@ fn check_getattr_async(checker: &mut Checker, call: &ast::ExprCall) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         "`asyncio.async` was removed in Python 3.7, where `async` became a keyword: \
          AttributeError; use `asyncio.ensure_future()` or `asyncio.create_task()`",
@@ -242,7 +242,7 @@ fn check_get_event_loop(checker: &mut Checker, call: &ast::ExprCall) {
         ),
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`asyncio.get_event_loop()` with no running loop {outcome}: use \
@@ -314,7 +314,7 @@ fn runs_where_removed(
 
 /// `@asyncio.coroutine`.
 pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     for decorator in &def.decorator_list {
@@ -322,7 +322,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             && runs_where_removed(checker, decorator.range(), 11, &[])
         {
             checker.report(
-                &RULE,
+                RULE,
                 decorator.range(),
                 "`@asyncio.coroutine` was removed in Python 3.11: AttributeError; write \
                  `async def` and replace `yield from` with `await`",
@@ -334,7 +334,7 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
 
 /// `yield from` directly inside an `async def`.
 pub(crate) fn check_yield_from(checker: &mut Checker, expr: &ast::ExprYieldFrom) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let in_async_def = checker
@@ -343,7 +343,7 @@ pub(crate) fn check_yield_from(checker: &mut Checker, expr: &ast::ExprYieldFrom)
         .is_some_and(|scope| scope.kind == crate::analysis::checker::ScopeKind::AsyncFunction);
     if in_async_def {
         checker.report(
-            &RULE,
+            RULE,
             expr.range(),
             "SyntaxError: 'yield from' inside async function; write `await` (for a \
              coroutine) or iterate with `async for`",

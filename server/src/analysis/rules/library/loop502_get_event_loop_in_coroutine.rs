@@ -50,7 +50,7 @@ rule! {
 pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified: Option<&str>) {
     if qualified != Some("asyncio.get_event_loop")
         || !call.arguments.is_empty()
-        || !checker.enabled(&RULE)
+        || !checker.enabled(RULE)
         || checker.exec_context() != ExecContext::AsyncFunction
     {
         return;
@@ -64,7 +64,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall, qualified:
         _ => None,
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         "inside `async def` the loop is running: `asyncio.get_running_loop()` says so and \
          never creates or guesses a loop",

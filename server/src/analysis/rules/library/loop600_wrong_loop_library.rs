@@ -127,7 +127,7 @@ const OBJECT_METHODS: &[&str] = &["get", "put", "join", "wait", "acquire", "wait
 
 /// `await <call>`.
 pub(crate) fn check_await(checker: &mut Checker, await_: &ast::ExprAwait) {
-    if !checker.enabled(&RULE) {
+    if !checker.enabled(RULE) {
         return;
     }
     let Expr::Call(call) = await_.value.as_ref() else {
@@ -148,7 +148,7 @@ pub(crate) fn check_await(checker: &mut Checker, await_: &ast::ExprAwait) {
 /// `async with asyncio.timeout(...)` on trio, `async with trio.open_nursery()` on
 /// asyncio.
 pub(crate) fn check_async_with(checker: &mut Checker, with: &ast::StmtWith) {
-    if !checker.enabled(&RULE) || !with.is_async {
+    if !checker.enabled(RULE) || !with.is_async {
         return;
     }
     let loop_ = checker.loop_();
@@ -190,7 +190,7 @@ fn check_held_asyncio_object(checker: &mut Checker, held: &ast::ExprName) {
         return;
     }
     checker.report(
-        &RULE,
+        RULE,
         held.range(),
         format!(
             "`async with {name}` enters an `{class}`, whose acquire is an asyncio awaitable: on \
@@ -205,7 +205,7 @@ fn check_held_asyncio_object(checker: &mut Checker, held: &ast::ExprName) {
 /// `async for x in asyncio.as_completed(...)` on trio: each step awaits an asyncio
 /// future.
 pub(crate) fn check_async_for(checker: &mut Checker, for_: &ast::StmtFor) {
-    if !for_.is_async || !checker.enabled(&RULE) || checker.loop_() != Loop::Trio {
+    if !for_.is_async || !checker.enabled(RULE) || checker.loop_() != Loop::Trio {
         return;
     }
     let Expr::Call(call) = for_.iter.as_ref() else {
@@ -242,7 +242,7 @@ fn check_asyncio_on_trio(checker: &mut Checker, call: &ast::ExprCall) {
     };
     let name = format!("{}.{}", receiver.id, method.attr.id);
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{name}()` of an `{class}` is an asyncio awaitable: awaiting it on trio fails with \
@@ -338,7 +338,7 @@ fn report_asyncio_on_trio(
         format!("`trio_asyncio.aio_as_trio({name}(...))`")
     };
     checker.report(
-        &RULE,
+        RULE,
         call.range(),
         format!(
             "`{name}()` is asyncio-only and this document runs on trio: it fails with \
@@ -351,7 +351,7 @@ fn report_asyncio_on_trio(
 
 fn report_trio_on_asyncio(checker: &mut Checker, range: ruff_text_size::TextRange, name: &str) {
     checker.report(
-        &RULE,
+        RULE,
         range,
         format!(
             "`{name}()` is trio-only and this document runs on asyncio: it fails with \

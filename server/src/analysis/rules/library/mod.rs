@@ -6,7 +6,6 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::TextRange;
 
 use crate::analysis::checker::Checker;
-use crate::analysis::rules::RuleMeta;
 
 mod common;
 pub(crate) mod guards;
@@ -28,27 +27,6 @@ pub mod loop500_removed_trio_api;
 pub mod loop501_removed_asyncio_api;
 pub mod loop502_get_event_loop_in_coroutine;
 pub mod loop600_wrong_loop_library;
-
-/// The family's rules, in any order (the catalogue sorts them).
-pub static RULES: &[&RuleMeta] = &[
-    &async106_bad_async_library_import::RULE,
-    &async109_async_function_with_timeout::RULE,
-    &async115_async_zero_sleep::RULE,
-    &async116_long_sleep_not_forever::RULE,
-    &async118_cancelled_class_saved::RULE,
-    &async123_bad_exception_group_flattening::RULE,
-    &async125_constant_absolute_deadline::RULE,
-    &async126_exception_group_missing_derive::RULE,
-    &async127_unmaintained_httpx::RULE,
-    &async300_create_task_no_reference::RULE,
-    &async400_exception_group_invalid_attribute::RULE,
-    &async401_pytest_raises_exception_group::RULE,
-    &loop402_private_trio_internals::RULE,
-    &loop500_removed_trio_api::RULE,
-    &loop501_removed_asyncio_api::RULE,
-    &loop502_get_event_loop_in_coroutine::RULE,
-    &loop600_wrong_loop_library::RULE,
-];
 
 /// Called for every statement before its children.
 pub(crate) fn on_stmt(checker: &mut Checker, stmt: &Stmt) {

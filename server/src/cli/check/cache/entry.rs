@@ -8,7 +8,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::key::EntryKey;
-use crate::analysis::{rules, Applicability, Severity};
+use crate::analysis::rules::Rule;
+use crate::analysis::{Applicability, Severity};
 use crate::cli::check::finding::{EditView, Finding, FixView, Location, SourceLine};
 use crate::cli::check::fixes::FileFixes;
 
@@ -150,7 +151,7 @@ impl From<&Finding> for StoredFinding {
 
 impl StoredFinding {
     fn restore(self, path: &Path) -> Option<Finding> {
-        let rule = rules::find(&self.code).filter(|rule| rule.code == self.code)?;
+        let rule = Rule::from_code(&self.code)?;
         Some(Finding {
             path: path.to_path_buf(),
             cell: self.cell,

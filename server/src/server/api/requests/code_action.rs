@@ -69,9 +69,9 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
                     .collect();
                 let safe = fix.applicability == Applicability::Safe;
                 let title = if safe {
-                    format!("{} ({})", fix.message, diagnostic.code)
+                    format!("{} ({})", fix.message, diagnostic.rule.code())
                 } else {
-                    format!("{} ({}, unsafe fix)", fix.message, diagnostic.code)
+                    format!("{} ({}, unsafe fix)", fix.message, diagnostic.rule.code())
                 };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title,
@@ -84,7 +84,7 @@ pub fn handle(backend: &Backend, params: CodeActionParams) -> Result<Option<Code
             }
             let suppression = noqa::suppression_edit(&slot.unit, diagnostic);
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: format!("Suppress {} with `# noqa`", diagnostic.code),
+                title: format!("Suppress {} with `# noqa`", diagnostic.rule.code()),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diagnostic]),
                 edit: Some(edit_for(vec![convert::text_edit(

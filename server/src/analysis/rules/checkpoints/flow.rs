@@ -1,4 +1,4 @@
-//! The checkpoint analysis shared by ASYNC100 and ASYNC910-913: one forward walk over a
+//! The checkpoint walk shared by ASYNC100 and ASYNC910-913: one forward walk over a
 //! function body (or a module-level statement) that tracks, at every point, which
 //! "marks" may still be reached without a checkpoint since: the function's start, the
 //! last `yield`, the start of the current loop iteration, the entry of a cancel scope.
@@ -21,6 +21,9 @@
 //! Each body is walked once: nested functions are skipped (they get their own walk from
 //! the `def` hook) and the state is a small set of marks, so the cost is linear in the
 //! size of the function.
+//!
+//! The marks it carries are in [`super::marks`], the fixes it prepares in
+//! [`super::fixes`], what counts as a cancel scope or task group in [`super::apis`].
 
 use std::mem;
 
@@ -28,80 +31,13 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
+use super::apis::{is_cancel_scope, is_suppressing, is_taskgroup};
+use super::marks::{collect_yields, Mark, Marks};
 use crate::analysis::checker::Checker;
-use crate::analysis::depth::{guarded, guarded_nested_visits};
+use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::rules::common::Library;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
-use crate::fnmatch::fnmatch;
-use crate::positions;
-
-/// Where an uncheckpointed stretch starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Mark {
-    /// The function's start.
-    Start,
-    /// A `yield` (its offset).
-    Yield(TextSize),
-    /// The start of the current loop iteration: not an error by itself; a return or
-    /// yield that sees it is blamed on what was unchecked before the loop or at the end
-    /// of an iteration, once the loop is fully seen.
-    LoopStart,
-    /// Entry into a cancel scope (the `with` item's offset), for ASYNC912.
-    ScopeEntry(TextSize),
-}
-
-impl Mark {
-    fn is_artificial(self) -> bool {
-        matches!(self, Mark::LoopStart | Mark::ScopeEntry(_))
-    }
-}
-
-/// A small set of marks; in practice it holds a handful of elements.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Marks(Vec<Mark>);
-
-impl Marks {
-    fn one(mark: Mark) -> Self {
-        Marks(vec![mark])
-    }
-    fn insert(&mut self, mark: Mark) {
-        if !self.0.contains(&mark) {
-            self.0.push(mark);
-        }
-    }
-    fn extend(&mut self, other: &Marks) {
-        for &mark in &other.0 {
-            self.insert(mark);
-        }
-    }
-    fn contains(&self, mark: Mark) -> bool {
-        self.0.contains(&mark)
-    }
-    fn remove(&mut self, mark: Mark) -> bool {
-        let before = self.0.len();
-        self.0.retain(|m| *m != mark);
-        self.0.len() != before
-    }
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    fn difference(&self, other: &Marks) -> Marks {
-        Marks(
-            self.0
-                .iter()
-                .copied()
-                .filter(|m| !other.contains(*m))
-                .collect(),
-        )
-    }
-    fn remove_all(&mut self, other: &Marks) {
-        self.0.retain(|m| !other.contains(*m));
-    }
-}
 
 /// What a path that is not guaranteed to checkpoint ends with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,6 +46,17 @@ pub(crate) enum ExitKind {
     Yield,
     /// Falling off the end of the function.
     End,
+}
+
+impl ExitKind {
+    /// The exit in words, in `what` (`async function `f``).
+    pub(crate) fn describe(self, what: &str) -> String {
+        match self {
+            ExitKind::Return => format!("`return` from {what}"),
+            ExitKind::Yield => format!("`yield` in {what}"),
+            ExitKind::End => format!("the end of {what}"),
+        }
+    }
 }
 
 /// Since when the path has not checkpointed.
@@ -181,11 +128,11 @@ struct CancelScope {
 
 /// A cancel scope found without any checkpoint, held until the end so that nested
 /// ones do not get overlapping fixes.
-struct EmptyScope<'a> {
-    with: &'a ast::StmtWith,
-    item: usize,
-    call: TextRange,
-    name: String,
+pub(super) struct EmptyScope<'a> {
+    pub(super) with: &'a ast::StmtWith,
+    pub(super) item: usize,
+    pub(super) call: TextRange,
+    pub(super) name: String,
 }
 
 /// Which rules the caller wants results for.
@@ -196,11 +143,11 @@ pub(crate) struct Wanted {
 }
 
 pub(crate) struct Flow<'c, 'a> {
-    checker: &'c Checker<'c>,
-    library: Library,
+    pub(super) checker: &'c Checker<'c>,
+    pub(super) library: Library,
     /// Whether the fix may name the library (it is imported).
-    can_fix: bool,
-    wanted: Wanted,
+    pub(super) can_fix: bool,
+    pub(super) wanted: Wanted,
     /// Whether exits are checked: inside an `async def` not exempted by decorators.
     async_function: bool,
     has_yield: bool,
@@ -221,7 +168,7 @@ pub(crate) struct Flow<'c, 'a> {
     empty_scopes: Vec<EmptyScope<'a>>,
     /// (code-is-913, offset) of fixes already attached, so that two findings do not
     /// insert the same checkpoint twice.
-    fixed_at: FxHashSet<(bool, TextSize)>,
+    pub(super) fixed_at: FxHashSet<(bool, TextSize)>,
     events: Vec<Event>,
     function: &'a str,
 }
@@ -398,16 +345,6 @@ impl<'c, 'a> Flow<'c, 'a> {
                 fix,
             });
         }
-    }
-
-    fn fix_once(&mut self, loop_rule: bool, edit: Edit) -> Option<Fix> {
-        if !self.can_fix || !self.fixed_at.insert((loop_rule, edit.range.start())) {
-            return None;
-        }
-        Some(Fix::new(
-            format!("Insert `await {}`", self.library.checkpoint_call()),
-            vec![edit],
-        ))
     }
 
     fn site(&self, kind: ExitKind, range: TextRange) -> ExitSite {
@@ -1039,169 +976,6 @@ impl<'c, 'a> Flow<'c, 'a> {
             guarded(|| self.comprehension_for(rest));
         }
     }
-
-    // ---- fixes ---------------------------------------------------------------------
-
-    fn text(&self) -> &'c str {
-        &self.checker.unit.text
-    }
-
-    fn insertion(&self) -> String {
-        format!("await {}", self.library.checkpoint_call())
-    }
-
-    /// Whether the ASYNC91x fixes can be offered at all. The edits are prepared at every
-    /// exit and loop as the walk passes them, so without this every async function of
-    /// every file would format edits that the (opt-in) rules never report.
-    fn inserts_checkpoints(&self) -> bool {
-        self.wanted.async91x && self.can_fix
-    }
-
-    /// Inserts a checkpoint on its own line before `stmt`, if `stmt` is alone on its
-    /// line.
-    fn before_stmt_edit(&self, stmt: &Stmt) -> Option<Edit> {
-        if !self.inserts_checkpoints() {
-            return None;
-        }
-        let text = self.text();
-        let indent = own_line_indent(text, stmt.range())?;
-        Some(Edit::insert(
-            stmt.start(),
-            format!("{}\n{indent}", self.insertion()),
-        ))
-    }
-
-    /// Inserts a checkpoint as the first statement of a body (after a docstring).
-    fn body_start_edit(&self, body: &[Stmt]) -> Option<Edit> {
-        if !self.inserts_checkpoints() {
-            return None;
-        }
-        match body.first() {
-            Some(first) if is_docstring(first) => {
-                let text = self.text();
-                let indent = own_line_indent(text, first.range())?;
-                let at = line_end(text, first.end());
-                Some(Edit::insert(at, format!("\n{indent}{}", self.insertion())))
-            }
-            _ => self.before_first_stmt_edit(body),
-        }
-    }
-
-    fn before_first_stmt_edit(&self, body: &[Stmt]) -> Option<Edit> {
-        self.before_stmt_edit(body.first()?)
-    }
-
-    /// Appends a checkpoint as the last statement of a body.
-    fn body_end_edit(&self, body: &[Stmt]) -> Option<Edit> {
-        if !self.inserts_checkpoints() {
-            return None;
-        }
-        let text = self.text();
-        let indent = own_line_indent(text, body.first()?.range())?;
-        let at = line_end(text, body.last()?.end());
-        Some(Edit::insert(at, format!("\n{indent}{}", self.insertion())))
-    }
-
-    /// ASYNC100's fix: the `with` goes and its body moves out one level, when the cancel
-    /// scope is the statement's only item and binds no name.
-    fn remove_scope_fix(&self, scope: &EmptyScope) -> Option<Fix> {
-        let with = scope.with;
-        if with.items.len() != 1 || with.items[scope.item].optional_vars.is_some() {
-            return None;
-        }
-        let text = self.text();
-        let first = with.body.first()?;
-        let last = with.body.last()?;
-        let body_range = TextRange::new(first.start(), last.end());
-        let body_text = &text[body_range];
-        // Dedenting would change the contents of a multi-line string.
-        if body_text.contains("\"\"\"") || body_text.contains("'''") {
-            return None;
-        }
-        let with_indent = line_indent(text, with.start())?;
-        let title = format!("Remove the `{}` context", scope.name);
-        let header_end = line_start(text, first.start());
-        if header_end <= with.start() {
-            // `with ...: stmt` on one line: keep the statement(s) in its place.
-            if text[TextRange::new(with.start(), first.start())].contains('#') {
-                return None;
-            }
-            return Some(Fix::new(
-                title,
-                vec![Edit::replace(with.range(), body_text.to_string())],
-            ));
-        }
-        // A comment in the header would be lost.
-        if text[TextRange::new(with.start(), header_end)].contains('#') {
-            return None;
-        }
-        let body_indent = line_indent(text, first.start())?;
-        let extra = body_indent.strip_prefix(with_indent)?.len();
-        let with_line = line_start(text, with.start());
-        let mut edits = vec![Edit::delete(TextRange::new(with_line, header_end))];
-        // Remove one level of indentation from every line of the body.
-        let mut at = header_end;
-        let end = last.end();
-        while at < end {
-            let rest = &text[usize::from(at)..];
-            let strip = rest
-                .bytes()
-                .take(extra)
-                .take_while(|b| *b == b' ' || *b == b'\t')
-                .count();
-            if strip > 0 {
-                let strip = TextSize::try_from(strip).ok()?;
-                edits.push(Edit::delete(TextRange::at(at, strip)));
-            }
-            match positions::next_line_start(rest, 0) {
-                Some(next) => at += TextSize::try_from(next).ok()?,
-                None => break,
-            }
-        }
-        Some(Fix::new(title, edits))
-    }
-}
-
-// ---- helpers ---------------------------------------------------------------------------
-
-/// The indentation of the line `range` starts on, if only whitespace precedes it there
-/// and nothing but a comment follows its end on its last line.
-fn own_line_indent(text: &str, range: TextRange) -> Option<&str> {
-    let start = usize::from(range.start());
-    let line = usize::from(line_start(text, range.start()));
-    let indent = text.get(line..start)?;
-    if !indent.chars().all(|c| c == ' ' || c == '\t') {
-        return None;
-    }
-    let end = usize::from(range.end());
-    let after = text.get(end..usize::from(line_end(text, range.end())))?;
-    let after = after.trim_start();
-    if !(after.is_empty() || after.starts_with('#')) {
-        return None;
-    }
-    Some(indent)
-}
-
-/// The whitespace before `at` on its line, if only whitespace precedes it.
-fn line_indent(text: &str, at: TextSize) -> Option<&str> {
-    let indent = text.get(usize::from(line_start(text, at))..usize::from(at))?;
-    indent
-        .chars()
-        .all(|c| c == ' ' || c == '\t')
-        .then_some(indent)
-}
-
-fn line_start(text: &str, at: TextSize) -> TextSize {
-    TextSize::try_from(positions::line_start(text, usize::from(at))).unwrap_or_default()
-}
-
-/// The offset of the line break ending the line `at` is on (or the end of the text).
-fn line_end(text: &str, at: TextSize) -> TextSize {
-    TextSize::try_from(positions::line_end(text, usize::from(at))).unwrap_or_default()
-}
-
-fn is_docstring(stmt: &Stmt) -> bool {
-    matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr())
 }
 
 fn loop_header_range(stmt: &Stmt) -> TextRange {
@@ -1250,98 +1024,5 @@ pub(crate) fn iter_guaranteed_once(iter: &Expr) -> bool {
             Expr::Call(call) => literal_range_is_non_empty(call).unwrap_or(false),
             _ => false,
         }
-    })
-}
-
-/// Adds a mark for every `yield` in a body, not entering nested scopes.
-fn collect_yields(body: &[Stmt], marks: &mut Marks) {
-    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-    struct Yields<'m>(&'m mut Marks);
-    impl<'a> Visitor<'a> for Yields<'_> {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            guarded(|| match stmt {
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                _ => walk_stmt(self, stmt),
-            });
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            guarded(|| match expr {
-                Expr::Yield(y) => {
-                    self.0.insert(Mark::Yield(y.start()));
-                    walk_expr(self, expr);
-                }
-                Expr::Lambda(_) => {}
-                _ => walk_expr(self, expr),
-            });
-        }
-
-        guarded_nested_visits!('a);
-    }
-    let mut visitor = Yields(marks);
-    visitor.visit_body(body);
-}
-
-/// `trio.move_on_after` and the other cancel scopes and timeouts of trio, anyio and
-/// asyncio.
-pub(crate) fn is_cancel_scope(qualified: &str) -> bool {
-    let Some((module, name)) = qualified.rsplit_once('.') else {
-        return false;
-    };
-    match module {
-        "trio" | "anyio" => matches!(
-            name,
-            "fail_after" | "fail_at" | "move_on_after" | "move_on_at" | "CancelScope"
-        ),
-        "asyncio" => matches!(name, "timeout" | "timeout_at"),
-        _ => false,
-    }
-}
-
-fn is_taskgroup(qualified: &str) -> bool {
-    matches!(qualified, "trio.open_nursery" | "anyio.create_task_group")
-}
-
-/// Whether a `with` item may swallow exceptions: `contextlib.suppress(...)` or a call
-/// matching `exception-suppress-context-managers`.
-fn is_suppressing(checker: &Checker, item: &Expr) -> bool {
-    let Expr::Call(call) = item else {
-        return false;
-    };
-    if !matches!(call.func.as_ref(), Expr::Name(_) | Expr::Attribute(_)) {
-        return false;
-    }
-    let qualified = checker.qualified_name(&call.func);
-    if qualified.as_deref() == Some("contextlib.suppress") {
-        return true;
-    }
-    let patterns = &checker.options().exception_suppress_context_managers;
-    !patterns.is_empty() && matches_any(checker, &call.func, patterns)
-}
-
-/// Whether an expression (a decorator or a called function) matches one of the
-/// user's patterns: by its source text or its qualified name, `*` and `?` as in shell
-/// globs, a leading `@` ignored.
-pub(crate) fn matches_any(checker: &Checker, expr: &Expr, patterns: &[String]) -> bool {
-    let expr = match expr {
-        Expr::Call(call) => call.func.as_ref(),
-        other => other,
-    };
-    let source = checker.source(expr.range());
-    let qualified = checker.qualified_name(expr);
-    patterns.iter().any(|pattern| {
-        let pattern = pattern.trim_start_matches('@');
-        fnmatch(pattern, source) || qualified.as_deref().is_some_and(|q| fnmatch(pattern, q))
-    })
-}
-
-/// Whether a function body is only `pass`, `...` and string literals.
-pub(crate) fn is_empty_body(body: &[Stmt]) -> bool {
-    body.iter().all(|stmt| match stmt {
-        Stmt::Pass(_) => true,
-        Stmt::Expr(e) => matches!(
-            e.value.as_ref(),
-            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
-        ),
-        _ => false,
     })
 }
