@@ -12,7 +12,7 @@ use ruff_text_size::TextRange;
 use crate::analysis::checker::{Checker, ScopeKind};
 use crate::analysis::depth::{guarded, guarded_nested_visits};
 use crate::analysis::diagnostic::Fix;
-use crate::analysis::rules::common::{decorator_name, Library};
+use crate::analysis::rules::common::decorator_name;
 use crate::analysis::rules::RuleMeta;
 
 pub(crate) mod analysis;
@@ -173,7 +173,7 @@ fn exit_message(
         ExitKind::Yield => format!("`yield` in {what}"),
         ExitKind::End => format!("the end of {what}"),
     };
-    let checkpoint = Library::of(checker).checkpoint_call();
+    let checkpoint = checker.library().checkpoint_call();
     format!(
         "{exit} can be reached without a checkpoint {since}, so on that path it cannot be \
          cancelled and lets no other task run: add `await {checkpoint}` before it"
