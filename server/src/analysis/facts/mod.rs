@@ -795,6 +795,33 @@ mod tests {
     }
 
     #[test]
+    fn function_local_imports_are_kept_apart_with_their_function_body() {
+        let text = "if x:\n    import trio\ndef f():\n    from anyio import sleep\nclass C:\n    import asyncio\n";
+        let unit = Unit::new(text.into(), Syntax::Python);
+        let module: Vec<&str> = unit
+            .facts
+            .imports
+            .iter()
+            .map(|i| i.local.as_str())
+            .collect();
+        assert_eq!(module, ["trio"]);
+        let [local] = &unit.facts.local_imports[..] else {
+            panic!("one local import expected: {:?}", unit.facts.local_imports);
+        };
+        assert_eq!(local.binding.qualified, "anyio.sleep");
+        let body = text.find("from anyio").unwrap();
+        let end = text.find("class C").unwrap() - 1;
+        assert_eq!(
+            (
+                usize::from(local.scope.start()),
+                usize::from(local.scope.end())
+            ),
+            (body, end)
+        );
+        assert!(!unit.facts.binds("sleep"));
+    }
+
+    #[test]
     fn autoawait_is_found_in_both_syntaxes() {
         let notebook = Unit::new("%autoawait trio\nx = 1\n".into(), Syntax::Ipython);
         assert_eq!(notebook.facts.autoawait, Some(LoopMode::Trio));
