@@ -239,7 +239,7 @@ impl<'a> Checker<'a> {
     }
 
     /// [`Checker::library`] for code at `offset`.
-    pub fn library_at(&self, offset: TextSize) -> Library {
+    fn library_at(&self, offset: TextSize) -> Library {
         let local = &self.unit.facts.local_imports;
         if local.is_empty() {
             return self.index.library;
@@ -777,11 +777,11 @@ impl<'a> Checker<'a> {
 }
 
 /// The import of the innermost function body around `offset` that `wanted` accepts.
-fn innermost<'i>(
-    imports: &'i [LocalImport],
+fn innermost(
+    imports: &[LocalImport],
     offset: TextSize,
     wanted: impl Fn(&LocalImport) -> bool,
-) -> Option<&'i LocalImport> {
+) -> Option<&LocalImport> {
     imports
         .iter()
         .filter(|import| import.scope.contains(offset) && wanted(import))
