@@ -12,7 +12,9 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 use super::depth::{guarded, guarded_nested_visits};
 use super::diagnostic::{Diagnostic, Edit, Fix};
 use super::document::SourceKind;
-use super::index::{DocumentIndex, Loop};
+use super::facts::LocalImport;
+use super::index::{DocumentIndex, Library, Loop};
+use super::names::{head_name, with_tail};
 use super::python_version::PythonVersion;
 use super::rules::{self, Rule, RuleSet};
 use super::settings::{RuleOptions, Target};
@@ -204,8 +206,86 @@ impl<'a> Checker<'a> {
         self.index.loop_
     }
 
+    /// The fully qualified name an expression refers to, resolving imports as Python
+    /// scopes them: an import in an enclosing function body (the innermost that binds
+    /// the name) before the document's module-level imports. Resolved by the
+    /// expression's position, so a rule that walks a function body from its `def`
+    /// resolves the body's names as they are inside it.
     pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
+        let local = &self.unit.facts.local_imports;
+        if !local.is_empty() {
+            let head = head_name(expr)?;
+            if let Some(import) = innermost(local, expr.start(), |i| i.binding.local == head) {
+                return Some(with_tail(&import.binding.qualified, expr));
+            }
+        }
         self.index.qualified_name(expr)
+    }
+
+    /// Whether `module` is imported where the current node is: at module level in the
+    /// document, or in the body of an enclosing function.
+    pub fn imports_module(&self, module: &str) -> bool {
+        self.index.imports_module(module)
+            || self.local_imports_at(self.current_offset()).any(|import| {
+                let qualified = import.binding.qualified.as_str();
+                qualified
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
+    }
+
+    /// The library the code at the current node is written for. The imports of the
+    /// enclosing function bodies decide first, innermost first
+    /// ([`Library::from_imports`]); else the document's library
+    /// ([`IndexData::library`](super::index::IndexData)). At a `def` statement itself
+    /// (a rule looking at a whole function) that function's body counts as enclosing.
+    pub fn library(&self) -> Library {
+        self.library_at(self.current_offset())
+    }
+
+    /// [`Checker::library`] for code at `offset`.
+    fn library_at(&self, offset: TextSize) -> Library {
+        let local = &self.unit.facts.local_imports;
+        if local.is_empty() {
+            return self.index.library;
+        }
+        // The enclosing function bodies that import something, innermost first.
+        let mut scopes: Vec<TextRange> = self.local_imports_at(offset).map(|i| i.scope).collect();
+        scopes.sort_by_key(|scope| std::cmp::Reverse(scope.start()));
+        scopes.dedup();
+        for scope in scopes {
+            let imports = |module: &str| {
+                local.iter().any(|i| {
+                    i.scope == scope && i.binding.qualified.split('.').next() == Some(module)
+                })
+            };
+            if let Some(library) = Library::from_imports(imports) {
+                return library;
+            }
+        }
+        self.index.library
+    }
+
+    /// The function-local imports whose function body holds `offset`.
+    fn local_imports_at(&self, offset: TextSize) -> impl Iterator<Item = &'a LocalImport> {
+        self.unit
+            .facts
+            .local_imports
+            .iter()
+            .filter(move |import| import.scope.contains(offset))
+    }
+
+    /// Where the node being visited starts: the innermost expression, else the statement;
+    /// for a `def` statement itself, its body.
+    fn current_offset(&self) -> TextSize {
+        if let Some(expr) = self.exprs.last() {
+            return expr.start();
+        }
+        match self.stmts.last() {
+            Some(Stmt::FunctionDef(def)) => def.body.first().map_or(def.end(), Ranged::start),
+            Some(stmt) => stmt.start(),
+            None => TextSize::default(),
+        }
     }
 
     /// The expression enclosing the one being visited.
@@ -699,6 +779,18 @@ impl<'a> Checker<'a> {
         }
         self.exprs.pop();
     }
+}
+
+/// The import of the innermost function body around `offset` that `wanted` accepts.
+fn innermost(
+    imports: &[LocalImport],
+    offset: TextSize,
+    wanted: impl Fn(&LocalImport) -> bool,
+) -> Option<&LocalImport> {
+    imports
+        .iter()
+        .filter(|import| import.scope.contains(offset) && wanted(import))
+        .max_by_key(|import| import.scope.start())
 }
 
 /// Finds whether a function body binds a name in its own scope: assignment targets,

@@ -31,6 +31,109 @@ pub enum LoopSource {
     Default,
 }
 
+/// The async library a document (or a function) is written for: the one whose APIs the
+/// messages and fixes name, and whose semantics library-specific rules apply. Decided
+/// once per document by [`Library::decide`] and read by rules only through
+/// `Checker::library`, which lets a function's own imports decide inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Library {
+    Trio,
+    /// anyio runs on either loop; its APIs are what the code calls.
+    Anyio,
+    Asyncio,
+    /// Nothing decides: a script that imports no loop library (or both trio and asyncio)
+    /// under `loop = "auto"`. Rules treat it as trio, flake8-async's default library, so
+    /// that every suggestion in such a file names the same library
+    /// ([`Library::suggested`]).
+    Undecided,
+}
+
+impl Library {
+    /// The library module-level imports decide: anyio if it is imported (with or without
+    /// the others), else trio or asyncio if exactly one of them is. `imports` tells
+    /// whether a top-level module is imported.
+    pub fn from_imports(imports: impl Fn(&str) -> bool) -> Option<Library> {
+        if imports("anyio") {
+            return Some(Library::Anyio);
+        }
+        match (imports("trio"), imports("asyncio")) {
+            (true, false) => Some(Library::Trio),
+            (false, true) => Some(Library::Asyncio),
+            _ => None,
+        }
+    }
+
+    /// The document's library, in this order: its module-level imports (all cells' in a
+    /// notebook or cell file, [`Library::from_imports`]); else the loop a `%autoawait`
+    /// line or the `loop` setting chooses; else, in a document with cells, asyncio, the
+    /// loop its cells run on when nothing decides (`exec::loop_kind`); else undecided.
+    pub fn decide(
+        imports: impl Fn(&str) -> bool,
+        loop_: Loop,
+        source: LoopSource,
+        kind: SourceKind,
+    ) -> Library {
+        if let Some(library) = Library::from_imports(imports) {
+            return library;
+        }
+        match (loop_, source) {
+            (Loop::Trio, LoopSource::Autoawait | LoopSource::Configuration) => Library::Trio,
+            (Loop::Asyncio, LoopSource::Autoawait | LoopSource::Configuration) => Library::Asyncio,
+            _ if kind.has_cells() => Library::Asyncio,
+            _ => Library::Undecided,
+        }
+    }
+
+    /// The library suggestions name: undecided reads as trio. Never `Undecided`.
+    pub fn suggested(self) -> Library {
+        match self {
+            Library::Undecided => Library::Trio,
+            other => other,
+        }
+    }
+
+    /// Whether trio's semantics apply (trio, or undecided, which reads as trio).
+    pub fn is_trio(self) -> bool {
+        self.suggested() == Library::Trio
+    }
+
+    /// The library's module name.
+    pub fn name(self) -> &'static str {
+        match self.suggested() {
+            Library::Anyio => "anyio",
+            Library::Asyncio => "asyncio",
+            Library::Trio | Library::Undecided => "trio",
+        }
+    }
+
+    /// The expression that names the library's cancellation exception.
+    pub fn cancelled(self) -> &'static str {
+        match self.suggested() {
+            Library::Anyio => "anyio.get_cancelled_exc_class()",
+            Library::Asyncio => "asyncio.CancelledError",
+            Library::Trio | Library::Undecided => "trio.Cancelled",
+        }
+    }
+
+    /// The cheapest call that checkpoints.
+    pub fn checkpoint_call(self) -> &'static str {
+        match self.suggested() {
+            Library::Anyio => "anyio.lowlevel.checkpoint()",
+            Library::Asyncio => "asyncio.sleep(0)",
+            Library::Trio | Library::Undecided => "trio.lowlevel.checkpoint()",
+        }
+    }
+
+    /// How to run a sync function on a worker thread.
+    pub fn to_thread(self) -> &'static str {
+        match self.suggested() {
+            Library::Anyio => "anyio.to_thread.run_sync",
+            Library::Asyncio => "asyncio.to_thread",
+            Library::Trio | Library::Undecided => "trio.to_thread.run_sync",
+        }
+    }
+}
+
 /// A task started at cell top level that can outlive its cell.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BackgroundStart {
@@ -85,6 +188,9 @@ pub struct IndexData {
     pub target_version: PythonVersion,
     pub loop_: Loop,
     pub loop_source: LoopSource,
+    /// The document's library ([`Library::decide`]); rules read it through
+    /// `Checker::library`, which applies function-local imports first.
+    pub library: Library,
     /// The checked file's top-level package ([`Settings::package`]).
     pub package: Option<String>,
     imports: Unordered<FxHashMap<String, String>>,
@@ -175,6 +281,7 @@ impl DocumentIndex {
             },
         };
 
+        let library = Library::decide(|m| modules.contains(m), loop_, loop_source, kind);
         let cells_run_separately = cells_run_separately(kind, settings.target, loop_, loop_source);
         let place = |slot: &UnitSlot, position: usize, line: u32| match kind {
             SourceKind::Notebook => format!("cell {}", slot.cell.unwrap_or(position) + 1),
@@ -257,6 +364,7 @@ impl DocumentIndex {
             target_version: settings.target_version,
             loop_,
             loop_source,
+            library,
             package: settings.package.clone(),
             imports: Unordered(imports),
             modules: Unordered(modules),
@@ -285,7 +393,9 @@ impl IndexData {
         Some(with_tail(head, expr))
     }
 
-    /// Whether a module was imported anywhere in the document.
+    /// Whether a module is imported at module level anywhere in the document (in any
+    /// cell). Rules ask `Checker::imports_module`, which adds the enclosing functions'
+    /// own imports.
     pub fn imports_module(&self, module: &str) -> bool {
         self.modules.contains(module)
     }

@@ -64,7 +64,8 @@ pub fn render_page(rule: &RuleMeta) -> String {
     )
 }
 
-/// The head of the rule index: what the severities mean.
+/// The head of the rule index: what the severities mean and how the library is decided
+/// (`analysis::index::Library::decide`).
 const SEVERITY_MODEL: &str = "# Rules
 
 ## Severity
@@ -78,6 +79,25 @@ value:
 | error | the code raises when it runs (SyntaxError, TypeError, AttributeError, RuntimeError) | `error`, `error`, `error`, `critical` | Error (1) |
 | warning | the code runs but hangs, leaks or loses work (a frozen loop, a dropped coroutine, an unsupervised task, a missed cancellation) | `warning`, `warning`, `warning`, `major` | Warning (2) |
 | information | style: the code works, another spelling says better what is meant | `information`, `note`, `notice`, `info` | Information (3) |
+
+## Library
+
+Rules that name an API (`await trio.sleep(...)`, `trio.lowlevel.checkpoint()`, a
+cancellation exception) or apply one library's semantics use the library the code is
+written for, decided once per file in this order:
+
+1. the file's module-level imports (every cell's top-level imports in a notebook or
+   `# %%` file): anyio if it is imported (it runs on either loop), else trio or asyncio
+   if exactly one of the two is;
+2. else the loop a `%autoawait` line or the `loop` setting chooses;
+3. else, in a notebook or `# %%` file, asyncio: the loop its cells run on when nothing
+   decides;
+4. else the library is undecided, and every rule reads it as trio, flake8-async's
+   default library: ASYNC251, ASYNC910 and the others then all suggest trio's API.
+
+Imports inside a function are scoped to it, as Python scopes them: `from anyio import
+...` in one function makes that function (and the functions nested in it) anyio code,
+not the file or its other functions, and the names it imports resolve only there.
 
 ";
 

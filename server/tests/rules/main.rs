@@ -12,6 +12,7 @@ mod checkpoints;
 mod e999;
 mod fixes;
 mod library;
+mod library_decision;
 mod loop100;
 mod loop101;
 mod loop102;

@@ -26,6 +26,18 @@ pub struct ImportBinding {
     pub qualified: String,
 }
 
+/// An import inside a function body: its names are the function's locals, visible in
+/// that body and the functions nested in it, and nowhere else (`Checker::qualified_name`
+/// resolves through them by position). Imports in a class body bind class attributes,
+/// which no method sees by its bare name; they are not recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LocalImport {
+    /// The function body the names are local to: from its first statement to the end of
+    /// the `def` (decorators, defaults and annotations are evaluated outside it).
+    pub scope: TextRange,
+    pub binding: ImportBinding,
+}
+
 /// A call at cell top level that starts a task: `background.start_soon(f)`,
 /// `nursery.start(f)`, `asyncio.create_task(c)`, `asyncio.ensure_future(c)`,
 /// `loop.create_task(c)`, `group.create_task(c)`.
@@ -109,7 +121,10 @@ pub struct Depth {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct UnitFacts {
+    /// Imports at module level (conditional ones included): the document's names.
     pub imports: Vec<ImportBinding>,
+    /// Imports inside function bodies, scoped to their function.
+    pub local_imports: Vec<LocalImport>,
     /// Names bound by a top-level `async def`.
     pub async_defs: Vec<String>,
     /// Names bound by a top-level `def` or assignment, which shadow an `async def` of the
@@ -168,6 +183,7 @@ impl UnitFacts {
             lambdas: 0,
             comprehensions: Vec::new(),
             task_groups: Vec::new(),
+            owners: Vec::new(),
         };
         collector.visit_body(&parsed.syntax().body);
         if collector.facts.autoawait.is_none() {
@@ -231,6 +247,9 @@ struct Collector<'a> {
     /// Names bound by this cell's top-level `async with ... as name`, with the end of the
     /// block, in source order.
     task_groups: Vec<(&'a str, TextSize)>,
+    /// The functions and classes around the current node, innermost last: a function's
+    /// body range, `None` for a class body.
+    owners: Vec<Option<TextRange>>,
 }
 
 impl<'a> Visitor<'a> for Collector<'a> {
@@ -300,9 +319,13 @@ impl<'a> Collector<'a> {
                 if let Some(returns) = &def.returns {
                     self.visit_annotation(returns);
                 }
+                let body_start = def.body.first().map_or(def.end(), Ranged::start);
+                self.owners
+                    .push(Some(TextRange::new(body_start, def.end())));
                 self.functions += 1;
                 self.visit_body(&def.body);
                 self.functions -= 1;
+                self.owners.pop();
                 return;
             }
             Stmt::ClassDef(class) => {
@@ -316,9 +339,11 @@ impl<'a> Collector<'a> {
                 if let Some(arguments) = &class.arguments {
                     self.visit_arguments(arguments);
                 }
+                self.owners.push(None);
                 self.functions += 1;
                 self.visit_body(&class.body);
                 self.functions -= 1;
+                self.owners.pop();
                 return;
             }
             Stmt::Import(import) => {
@@ -337,10 +362,7 @@ impl<'a> Collector<'a> {
                             }
                         }
                     };
-                    if self.functions == 0 {
-                        self.rebind(&binding.local);
-                    }
-                    self.facts.imports.push(binding);
+                    self.note_import(binding);
                 }
             }
             Stmt::ImportFrom(import) => {
@@ -348,10 +370,7 @@ impl<'a> Collector<'a> {
                     for alias in &import.names {
                         if alias.name.id.as_str() == "*" {
                             for name in star_exports(module.id.as_str()) {
-                                if self.functions == 0 {
-                                    self.rebind(name);
-                                }
-                                self.facts.imports.push(ImportBinding {
+                                self.note_import(ImportBinding {
                                     local: name.to_string(),
                                     qualified: format!("{}.{name}", module.id),
                                 });
@@ -359,10 +378,7 @@ impl<'a> Collector<'a> {
                             continue;
                         }
                         let local = alias.asname.as_ref().unwrap_or(&alias.name).id.to_string();
-                        if self.functions == 0 {
-                            self.rebind(&local);
-                        }
-                        self.facts.imports.push(ImportBinding {
+                        self.note_import(ImportBinding {
                             local,
                             qualified: format!("{}.{}", module.id, alias.name.id),
                         });
@@ -438,6 +454,22 @@ impl<'a> Collector<'a> {
 }
 
 impl<'a> Collector<'a> {
+    /// An import: a top-level binding at module level, a local of the innermost function
+    /// inside one, nothing the analysis reads in a class body.
+    fn note_import(&mut self, binding: ImportBinding) {
+        match self.owners.last() {
+            None => {
+                self.rebind(&binding.local);
+                self.facts.imports.push(binding);
+            }
+            Some(Some(scope)) => self.facts.local_imports.push(LocalImport {
+                scope: *scope,
+                binding,
+            }),
+            Some(None) => {}
+        }
+    }
+
     /// A top-level binding of `name`: it replaces whatever the unit bound to the name
     /// before, so an earlier endless `async def` or trio object no longer counts.
     fn rebind(&mut self, name: &str) {
@@ -760,6 +792,33 @@ mod tests {
         );
         assert_eq!(unit.facts.imports[1].qualified, "anyio.sleep");
         assert_eq!(unit.facts.async_defs, ["f"]);
+    }
+
+    #[test]
+    fn function_local_imports_are_kept_apart_with_their_function_body() {
+        let text = "if x:\n    import trio\ndef f():\n    from anyio import sleep\nclass C:\n    import asyncio\n";
+        let unit = Unit::new(text.into(), Syntax::Python);
+        let module: Vec<&str> = unit
+            .facts
+            .imports
+            .iter()
+            .map(|i| i.local.as_str())
+            .collect();
+        assert_eq!(module, ["trio"]);
+        let [local] = &unit.facts.local_imports[..] else {
+            panic!("one local import expected: {:?}", unit.facts.local_imports);
+        };
+        assert_eq!(local.binding.qualified, "anyio.sleep");
+        let body = text.find("from anyio").unwrap();
+        let end = text.find("class C").unwrap() - 1;
+        assert_eq!(
+            (
+                usize::from(local.scope.start()),
+                usize::from(local.scope.end())
+            ),
+            (body, end)
+        );
+        assert!(!unit.facts.binds("sleep"));
     }
 
     #[test]

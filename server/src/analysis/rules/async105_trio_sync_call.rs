@@ -7,7 +7,6 @@ use super::apis::is_trio_async_function;
 use super::blocking::calls::variable_type;
 use super::loop303_coroutine_function_mixup::wants_function;
 use crate::analysis::checker::Checker;
-use crate::analysis::index::Loop;
 
 rule! {
     /// ## What it does
@@ -100,13 +99,10 @@ fn nursery_start_receiver<'a>(checker: &Checker<'a>, call: &ast::ExprCall) -> Op
     matches!(typed.as_deref(), Some("trio.Nursery" | "trio.open_nursery")).then_some(receiver)
 }
 
-/// Whether the document is trio code, as flake8-async decides it for this rule: it
-/// imports trio, or it imports neither anyio nor asyncio and runs on no asyncio loop.
+/// Whether the code is trio code, as flake8-async decides it for this rule: trio is
+/// imported where the call is, or the library is trio (or undecided, which reads as trio).
 fn trio_is_the_library(checker: &Checker) -> bool {
-    checker.index.imports_module("trio")
-        || (!checker.index.imports_module("anyio")
-            && !checker.index.imports_module("asyncio")
-            && checker.loop_() != Loop::Asyncio)
+    checker.imports_module("trio") || checker.library().is_trio()
 }
 
 fn report(checker: &mut Checker, call: &ast::ExprCall, message: String) {

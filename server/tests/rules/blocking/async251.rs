@@ -76,3 +76,56 @@ fn the_fix_keeps_attribute_access_on_the_result() {
         .fixed("ASYNC251")
         .contains("(await trio.sleep(1)).x"));
 }
+
+#[test]
+fn a_function_local_import_binds_its_name_in_that_function_only() {
+    assert_named_fixture("ASYNC251", "ASYNC251_function_local_import");
+}
+
+#[test]
+fn a_sibling_function_local_import_leaves_no_fix_behind() {
+    // `from time import sleep` inside `pause` must not turn `nap`'s `sleep` (trio's)
+    // into `time.sleep`: no finding there, so no fix that would write
+    // `pending = await trio.sleep(1)` and then await `None`. The function that imports
+    // it does get the fix.
+    let checked = python(
+        r#"
+        import trio
+        from trio import sleep
+
+        def pause():
+            from time import sleep
+            sleep(0.1)
+
+        async def nap():
+            pending = sleep(1)
+            await pending
+
+        async def stall():
+            from time import sleep
+            sleep(1)
+        "#,
+    );
+    assert_eq!(checked.findings_for(&["ASYNC251"]), [("ASYNC251", 14)]);
+    assert_eq!(
+        checked.fixed("ASYNC251"),
+        dedent(
+            r#"
+            import trio
+            from trio import sleep
+
+            def pause():
+                from time import sleep
+                sleep(0.1)
+
+            async def nap():
+                pending = sleep(1)
+                await pending
+
+            async def stall():
+                from time import sleep
+                await trio.sleep(1)
+            "#
+        )
+    );
+}

@@ -242,10 +242,23 @@ fn no_fix_when_the_library_is_not_imported() {
 #[test]
 fn no_fix_when_this_cell_imports_the_library_under_another_name() {
     let checked = notebook(&[
+        "import time, trio\nbackground.start_soon(heartbeat)",
+        "import trio as t\ntime.sleep(2)",
+    ]);
+    assert!(checked.only("LOOP400").message.contains("trio.sleep"));
+    assert!(checked.only("LOOP400").fix.is_none());
+}
+
+#[test]
+fn a_notebook_importing_both_loop_libraries_gets_asyncio_the_loop_it_runs_on() {
+    let checked = notebook(&[
         "import time, asyncio\nasyncio.create_task(poll())",
         "import trio as t\ntime.sleep(2)",
     ]);
-    assert!(checked.only("LOOP400").fix.is_none());
+    assert_eq!(
+        checked.fixed_cells("LOOP400")[1],
+        "import trio as t\nawait asyncio.sleep(2)"
+    );
 }
 
 #[test]

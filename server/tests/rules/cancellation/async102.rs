@@ -54,3 +54,8 @@ fn in_a_notebook_cell_finally_at_top_level() {
     ]);
     assert_eq!(checked.cell_findings(), [("ASYNC102", 2, 4)]);
 }
+
+#[test]
+fn a_function_local_anyio_import_makes_only_that_function_anyio() {
+    assert_named_fixture("ASYNC102", "ASYNC102_function_local_anyio");
+}

@@ -243,3 +243,8 @@ fn every_fix_applied_leaves_no_finding() {
         after.findings()
     );
 }
+
+#[test]
+fn a_function_local_suppress_alias_suppresses_in_that_function_only() {
+    assert_named_fixture("ASYNC910", "ASYNC910_function_local_import");
+}

@@ -2,8 +2,9 @@
 
 use ruff_python_ast as ast;
 
-use super::calls::{library, process_call, report_blocking_call, Lib, Process};
+use super::calls::{process_call, report_blocking_call, Process};
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -52,10 +53,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(RULE) || process_call(call, qualified) != Some(Process::Start) {
         return;
     }
-    let instead = match library(checker) {
-        Lib::Trio => "`await nursery.start(trio.run_process, ...)`",
-        Lib::Anyio => "`await anyio.open_process(...)`",
-        Lib::Asyncio => {
+    let instead = match checker.library().suggested() {
+        Library::Trio | Library::Undecided => "`await nursery.start(trio.run_process, ...)`",
+        Library::Anyio => "`await anyio.open_process(...)`",
+        Library::Asyncio => {
             "`await asyncio.create_subprocess_exec(...)` (or `create_subprocess_shell`)"
         }
     };

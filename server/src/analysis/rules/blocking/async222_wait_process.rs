@@ -3,8 +3,9 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::calls::{library, process_call, Lib, Process};
+use super::calls::{process_call, Process};
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -48,8 +49,8 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
         return;
     }
     let written = checker.source(call.func.range());
-    let instead = match library(checker) {
-        Lib::Asyncio => {
+    let instead = match checker.library().suggested() {
+        Library::Asyncio => {
             format!("`await asyncio.to_thread({written}, ...)` (or `loop.run_in_executor`)")
         }
         lib => format!("`await {}({written}, ...)`", lib.to_thread()),

@@ -3,8 +3,9 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::calls::{is_open_call, library, report_blocking_call, Lib};
+use super::calls::{is_open_call, report_blocking_call};
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -63,10 +64,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(RULE) || !is_open_call(qualified) || is_wrapped(checker, call) {
         return;
     }
-    let advice = match library(checker) {
-        Lib::Trio => "use `await trio.open_file(...)` (or `trio.Path`)",
-        Lib::Anyio => "use `await anyio.open_file(...)` (or `anyio.Path`)",
-        Lib::Asyncio => {
+    let advice = match checker.library().suggested() {
+        Library::Trio | Library::Undecided => "use `await trio.open_file(...)` (or `trio.Path`)",
+        Library::Anyio => "use `await anyio.open_file(...)` (or `anyio.Path`)",
+        Library::Asyncio => {
             "asyncio has no async file API: do the whole read or write in a thread with \
              `await asyncio.to_thread(...)`, or use a library such as anyio \
              (`anyio.open_file`) or aiofiles"

@@ -4,8 +4,9 @@ use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
 use super::async230_blocking_open_call::is_wrapped;
-use super::calls::{library, Lib};
+
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -50,10 +51,10 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
         return;
     }
     let written = checker.source(call.func.range());
-    let instead = match library(checker) {
-        Lib::Trio => format!("wrap it: `trio.wrap_file({written}(...))`"),
-        Lib::Anyio => format!("wrap it: `anyio.wrap_file({written}(...))`"),
-        Lib::Asyncio => "asyncio has no async file API: do the I/O in a thread with \
+    let instead = match checker.library().suggested() {
+        Library::Trio | Library::Undecided => format!("wrap it: `trio.wrap_file({written}(...))`"),
+        Library::Anyio => format!("wrap it: `anyio.wrap_file({written}(...))`"),
+        Library::Asyncio => "asyncio has no async file API: do the I/O in a thread with \
                          `await asyncio.to_thread(...)`, or use a library such as anyio \
                          (`anyio.wrap_file`) or aiofiles"
             .to_string(),

@@ -3,8 +3,8 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::calls::{library, Lib};
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -74,8 +74,8 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, receiver_type: 
     }
     let variable = checker.source(attribute.value.range());
     let method = attribute.attr.id.as_str();
-    let instead = match library(checker) {
-        Lib::Asyncio => format!(
+    let instead = match checker.library().suggested() {
+        Library::Asyncio => format!(
             "run it in a thread: `await asyncio.to_thread({variable}.{method}, ...)`, or use \
              anyio or aiofiles"
         ),

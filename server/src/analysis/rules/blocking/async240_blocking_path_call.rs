@@ -3,8 +3,9 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::calls::{library, os_path_function, Lib};
+use super::calls::os_path_function;
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -52,8 +53,8 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     let Some(function) = os_path_function(qualified) else {
         return;
     };
-    let instead = match library(checker) {
-        Lib::Asyncio => format!(
+    let instead = match checker.library().suggested() {
+        Library::Asyncio => format!(
             "run it in a thread: `await asyncio.to_thread(os.path.{function}, ...)`, or use \
              `anyio.Path`"
         ),

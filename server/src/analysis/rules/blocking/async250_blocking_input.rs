@@ -3,8 +3,9 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::calls::{is_input, library, Lib};
+use super::calls::is_input;
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -45,8 +46,8 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(RULE) || !is_input(qualified) {
         return;
     }
-    let instead = match library(checker) {
-        Lib::Asyncio => {
+    let instead = match checker.library().suggested() {
+        Library::Asyncio => {
             "`await asyncio.to_thread(input, ...)` (or `loop.run_in_executor(None, input)`)"
                 .to_string()
         }

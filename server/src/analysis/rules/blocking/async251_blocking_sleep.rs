@@ -3,7 +3,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::calls::{is_sleep, library, sleep_fix};
+use super::calls::{is_sleep, sleep_fix};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -52,7 +52,7 @@ pub(crate) fn check(checker: &mut Checker, call: &ast::ExprCall, qualified: &str
     if !checker.enabled(RULE) || !is_sleep(qualified) {
         return;
     }
-    let lib = library(checker);
+    let lib = checker.library().suggested();
     let fix = sleep_fix(checker, call, lib);
     checker.report(
         RULE,

@@ -6,53 +6,10 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::analysis::checker::{Checker, Scope, ScopeKind};
-use crate::analysis::index::Loop;
+use crate::analysis::index::Library;
 use crate::analysis::names::dotted_name;
 use crate::analysis::rules::Rule;
 use crate::fnmatch::fnmatch;
-
-/// The library whose APIs messages and fixes name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lib {
-    Trio,
-    Anyio,
-    Asyncio,
-}
-
-impl Lib {
-    pub fn name(self) -> &'static str {
-        match self {
-            Lib::Trio => "trio",
-            Lib::Anyio => "anyio",
-            Lib::Asyncio => "asyncio",
-        }
-    }
-
-    /// How to run a sync function on a worker thread.
-    pub fn to_thread(self) -> &'static str {
-        match self {
-            Lib::Trio => "trio.to_thread.run_sync",
-            Lib::Anyio => "anyio.to_thread.run_sync",
-            Lib::Asyncio => "asyncio.to_thread",
-        }
-    }
-}
-
-/// anyio when it is imported (it runs on either loop, and its APIs are what the code
-/// uses); otherwise the loop the cells run on. A document that imports both trio and
-/// asyncio (an undecided loop) is treated as trio if it imports trio, else as asyncio,
-/// which is what asyncell runs when nothing decides.
-pub fn library(checker: &Checker) -> Lib {
-    if checker.index.imports_module("anyio") {
-        return Lib::Anyio;
-    }
-    match checker.loop_() {
-        Loop::Trio => Lib::Trio,
-        Loop::Asyncio => Lib::Asyncio,
-        Loop::Unknown if checker.index.imports_module("trio") => Lib::Trio,
-        Loop::Unknown => Lib::Asyncio,
-    }
-}
 
 /// Reports a blocking call over the whole call, without a fix. The message is given the
 /// callee as written (`requests.get`, an alias, `self.session.get`) so it names what the
@@ -98,8 +55,7 @@ pub fn module_bound(checker: &Checker, module: &str) -> bool {
         id: ast::name::Name::new(module),
         ctx: ast::ExprContext::Load,
     });
-    checker.index.imports_module(module)
-        && checker.qualified_name(&probe).as_deref() == Some(module)
+    checker.imports_module(module) && checker.qualified_name(&probe).as_deref() == Some(module)
 }
 
 const HTTP_METHODS: &[&str] = &["get", "options", "head", "post", "put", "patch", "delete"];
@@ -135,7 +91,7 @@ pub fn is_http_pool_call(checker: &Checker, call: &ast::ExprCall) -> bool {
     };
     let method = method.value.to_str().to_ascii_lowercase();
     (HTTP_METHODS.contains(&method.as_str()) || method == "trace" || method == "connect")
-        && checker.index.imports_module("urllib3")
+        && checker.imports_module("urllib3")
 }
 
 /// The process rules: which of ASYNC220 (starts a process without waiting), ASYNC221
@@ -603,7 +559,7 @@ impl Bindings<'_, '_> {
 pub fn sleep_fix(
     checker: &Checker,
     call: &ast::ExprCall,
-    lib: Lib,
+    lib: Library,
 ) -> Option<crate::analysis::diagnostic::Fix> {
     use crate::analysis::diagnostic::{Edit, Fix};
     let [seconds] = &call.arguments.args[..] else {

@@ -3,7 +3,7 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::calls::{is_sleep, library, sleep_fix, stalls_thread};
+use super::calls::{is_sleep, sleep_fix, stalls_thread};
 use crate::analysis::checker::Checker;
 
 rule! {
@@ -98,7 +98,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ast::ExprCall) {
         earlier.map(|start| (start.place.as_str(), start.call.as_str())),
         here.map(|start| start.call.as_str()),
     );
-    let lib = library(checker);
+    let lib = checker.library().suggested();
     let written = checker.source(call.func.range());
     let (instead, fix) = if is_sleep(&qualified) {
         (

@@ -4,7 +4,7 @@
 use ruff_text_size::TextRange;
 
 use crate::analysis::checker::Checker;
-use crate::analysis::rules::common::Library;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ rule! {
 }
 
 pub(crate) fn report(checker: &mut Checker, range: TextRange, what: &str, place: &str) {
-    let library = match Library::of(checker) {
+    let library = match checker.library() {
         Library::Asyncio => return,
         other => other,
     };

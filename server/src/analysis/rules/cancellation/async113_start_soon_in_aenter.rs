@@ -9,7 +9,7 @@ use super::context::{
 };
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::guarded;
-use crate::analysis::rules::common::Library;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -67,8 +67,8 @@ pub(crate) fn check_def(checker: &mut Checker, def: &ast::StmtFunctionDef) {
         return;
     }
     let task_groups = task_group_variables(checker, def);
-    let library = Library::of(checker);
-    let trio = library == Library::Trio || checker.index.imports_module("trio");
+    let library = checker.library();
+    let trio = library.is_trio() || checker.imports_module("trio");
     let anyio = library == Library::Anyio;
     // In an `@asynccontextmanager`, only calls before the `yield` run during entry.
     let mut pending: Vec<(TextRange, String)> = Vec::new();

@@ -1,8 +1,8 @@
 //! Facts the cancellation rules share: which calls open a nursery, a task group or a
 //! cancel scope, decorators that turn a generator into a context manager, the
 //! statements of the current function, and a walker over one function body that stays
-//! out of nested scopes (whose code runs elsewhere, later). The document's library is
-//! [`crate::analysis::rules::common::Library`], shared with the checkpoints family.
+//! out of nested scopes (whose code runs elsewhere, later). The library is
+//! [`crate::analysis::index::Library`], read through `Checker::library`.
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};

@@ -12,7 +12,6 @@ use super::async104_cancellation_swallowed as async104;
 use super::handlers::catches_cancellation;
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::{guarded, guarded_nested_visits};
-use crate::analysis::rules::common::Library;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
 
 /// How a handler is left without re-raising what it caught.
@@ -75,7 +74,7 @@ pub(crate) fn check_try(checker: &mut Checker, try_: &ast::StmtTry) {
             }
         }
         if check_103 && unraised {
-            let suggestion = (!catch.is_specific()).then(|| Library::of(checker).cancelled());
+            let suggestion = (!catch.is_specific()).then(|| checker.library().cancelled());
             async103::report(checker, &catch, suggestion);
         }
     }

@@ -6,7 +6,6 @@ use ruff_text_size::Ranged;
 
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::{guarded, guarded_nested_visits};
-use crate::analysis::index::Loop;
 
 use crate::analysis::rules::common::decorator_name;
 
@@ -59,9 +58,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     if !checker.enabled(RULE) {
         return;
     }
-    let trio = checker.loop_() == Loop::Trio
-        || checker.index.imports_module("trio")
-        || !(checker.index.imports_module("anyio") || checker.index.imports_module("asyncio"));
+    let trio = checker.imports_module("trio") || checker.library().is_trio();
     let options = &checker.options().transform_async_generator_decorators;
     let safe = def.decorator_list.iter().any(|decorator| {
         let Some(name) = decorator_name(decorator) else {

@@ -5,7 +5,6 @@ use ruff_text_size::TextRange;
 use super::flow::{ExitKind, Since};
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::Fix;
-use crate::analysis::rules::common::Library;
 
 rule! {
     /// ## What it does
@@ -74,7 +73,7 @@ pub(crate) fn report(
         Since::FunctionStart => "since the generator started",
         Since::Yield => "since the previous `yield`",
     };
-    let checkpoint = Library::of(checker).checkpoint_call();
+    let checkpoint = checker.library().checkpoint_call();
     checker.report(
         RULE,
         range,

@@ -5,8 +5,6 @@ use ruff_text_size::TextRange;
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::Fix;
 
-use crate::analysis::rules::common::Library;
-
 rule! {
     /// ## What it does
     /// Flags a loop that only ends by `return` or an exception (`while True:` or another
@@ -57,7 +55,7 @@ pub(crate) fn report(checker: &mut Checker, range: TextRange, fix: Option<Fix>) 
     if !checker.enabled(RULE) {
         return;
     }
-    let checkpoint = Library::of(checker).checkpoint_call();
+    let checkpoint = checker.library().checkpoint_call();
     checker.report(
         RULE,
         range,

@@ -36,7 +36,7 @@ use super::marks::{collect_yields, Mark, Marks};
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
-use crate::analysis::rules::common::Library;
+use crate::analysis::index::Library;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
 
 /// What a path that is not guaranteed to checkpoint ends with.
@@ -175,11 +175,11 @@ pub(crate) struct Flow<'c, 'a> {
 
 impl<'c, 'a> Flow<'c, 'a> {
     pub(crate) fn new(checker: &'c Checker<'c>, wanted: Wanted) -> Self {
-        let library = Library::of(checker);
+        let library = checker.library();
         Flow {
             checker,
             library,
-            can_fix: checker.index.imports_module(library.name()),
+            can_fix: checker.imports_module(library.name()),
             wanted,
             async_function: false,
             has_yield: false,

@@ -3,8 +3,8 @@
 use ruff_python_ast as ast;
 use ruff_text_size::Ranged;
 
-use super::common::{library, Library};
 use crate::analysis::checker::Checker;
+use crate::analysis::index::Library;
 
 rule! {
     /// ## What it does
@@ -63,7 +63,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
     else {
         return;
     };
-    let advice = match library(checker) {
+    let advice = match checker.library().suggested() {
         Library::Asyncio => {
             "wrap the call in `async with asyncio.timeout(...)` (Python 3.11+) at the caller \
              instead"
@@ -72,7 +72,7 @@ pub(crate) fn check(checker: &mut Checker, def: &ast::StmtFunctionDef) {
             "wrap the call in `with anyio.fail_after(...)` / `anyio.move_on_after(...)` at the \
              caller instead"
         }
-        Library::Trio => {
+        Library::Trio | Library::Undecided => {
             "wrap the call in `with trio.fail_after(...)` / `trio.move_on_after(...)` at the \
              caller instead"
         }

@@ -1,5 +1,4 @@
-//! Helpers the library rules share: which async library a document writes against,
-//! constant detection, and nursery recognition.
+//! Helpers the library rules share: constant detection and nursery recognition.
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
@@ -7,35 +6,6 @@ use ruff_text_size::Ranged;
 use crate::analysis::checker::Checker;
 use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
-use crate::analysis::index::Loop;
-
-/// The async library a document is written against, for library-specific advice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Library {
-    Trio,
-    Anyio,
-    Asyncio,
-}
-
-/// The library as flake8-async decides it: anyio when the document imports it (anyio
-/// code runs on either loop), otherwise the loop the document runs on, trio when
-/// nothing says.
-pub(crate) fn library(checker: &Checker) -> Library {
-    if checker.index.imports_module("anyio") {
-        return Library::Anyio;
-    }
-    match checker.loop_() {
-        Loop::Asyncio => Library::Asyncio,
-        Loop::Trio => Library::Trio,
-        Loop::Unknown => {
-            if checker.index.imports_module("asyncio") && !checker.index.imports_module("trio") {
-                Library::Asyncio
-            } else {
-                Library::Trio
-            }
-        }
-    }
-}
 
 /// A literal, or arithmetic on literals: what flake8-async calls a constant.
 pub(crate) fn is_constant(expr: &Expr) -> bool {

@@ -364,7 +364,7 @@ fn report_trio_on_asyncio(checker: &mut Checker, range: ruff_text_size::TextRang
 
 /// How this document spells `trio_asyncio.aio_as_trio`, when it imports trio_asyncio.
 fn aio_as_trio(checker: &Checker) -> Option<&'static str> {
-    if !checker.index.imports_module("trio_asyncio") {
+    if !checker.imports_module("trio_asyncio") {
         return None;
     }
     let bare = ast::ExprName {

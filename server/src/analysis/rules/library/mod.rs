@@ -65,8 +65,7 @@ pub(crate) fn on_expr(checker: &mut Checker, expr: &Expr) {
             if loop500_removed_trio_api::is_candidate(attr) {
                 loop500_removed_trio_api::check_attribute(checker, attribute);
             }
-            if loop402_private_trio_internals::is_candidate(attr)
-                && checker.index.imports_module("trio")
+            if loop402_private_trio_internals::is_candidate(attr) && checker.imports_module("trio")
             {
                 loop402_private_trio_internals::check_attribute(checker, attribute);
             }
