@@ -1,7 +1,8 @@
 //! Stack depth: every recursive walk over a syntax tree goes through [`guarded`], so no
 //! input can overflow a thread's stack.
 //!
-//! The parser accepts any nesting (it grows its own stack), and generated code has lines
+//! The parser accepts any nesting (it grows its own stack, except in one place that
+//! [`with_parser_stack`] covers), and generated code has lines
 //! such as `x = a + a + ... + a` with 100,000 terms, whose tree is 100,000 levels deep.
 //! A walk that recurses once per level needs a few hundred bytes a level: megabytes for
 //! such a line, more than the main thread's 8 MiB or a rayon worker's 2 MiB. Each
@@ -36,6 +37,34 @@ pub fn guarded<R>(walk: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(RED_ZONE, SEGMENT, walk)
 }
 
+/// Stack one level of the parser's unguarded recursion may take (generous: a debug
+/// build's frame of `set_expr_ctx` is about 100 bytes).
+const PARSER_FRAME: usize = 512;
+
+/// The most stack a parse is given: virtual memory, committed only as it is touched.
+const MAX_PARSER_STACK: usize = 4 << 30;
+
+/// Runs `parse` (ruff_python_parser on `source`, and whatever is done with its tree, the
+/// drop included) with enough stack for any nesting in `source`.
+///
+/// The parser grows its stack at its recursion points, but not in `set_expr_ctx`, which
+/// recurses once per level of nested tuples, lists, starred and unary expressions when
+/// they become a target or a subscripted value (`(*(*(...),),)[0]`, `[[...]] = x`): on a
+/// thread whose stack is nearly used up, or on one of its own 1 MiB segments, thousands
+/// of levels overflow it. No level of that recursion is possible without a bracket, a
+/// star, a unary operator or `not` in the source, so their count bounds its depth.
+pub fn with_parser_stack<R>(source: &str, parse: impl FnOnce() -> R) -> R {
+    let levels = source
+        .bytes()
+        .filter(|b| matches!(b, b'(' | b'[' | b'{' | b'*' | b'-' | b'+' | b'~' | b'n'))
+        .count();
+    let needed = levels
+        .saturating_mul(PARSER_FRAME)
+        .saturating_add(RED_ZONE)
+        .min(MAX_PARSER_STACK);
+    stacker::maybe_grow(needed, needed, parse)
+}
+
 /// The guarded visits of the two recursion points most visitors leave to the default
 /// walk: a pattern inside a pattern (`case [[[x]]]`) and an f-string format spec inside a
 /// format spec (`f"{x:{y:{z}}}"`) nest without passing through `visit_expr` or
@@ -67,6 +96,29 @@ mod tests {
 
     /// Recursion that needs 20 MiB of stack (20,000 levels of 1 KiB frames), on a thread
     /// with 256 KiB.
+    /// `(*(*(...*a,),),)[0]`: the parser recurses once per level to mark the subscripted
+    /// value as loaded, outside its own stack checks.
+    #[test]
+    fn a_deeply_starred_subscripted_value_parses_on_a_small_thread_stack() {
+        let code = format!("{}a{}[0]\n", "(*".repeat(20_000), ",)".repeat(20_000));
+        let errors = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                with_parser_stack(&code, || {
+                    ruff_python_parser::parse_unchecked(
+                        &code,
+                        ruff_python_parser::ParseOptions::from(ruff_python_parser::Mode::Module),
+                    )
+                    .errors()
+                    .len()
+                })
+            })
+            .unwrap()
+            .join()
+            .expect("parsing finishes without overflowing the stack");
+        assert_eq!(errors, 0);
+    }
+
     #[test]
     fn guarded_recursion_outgrows_a_small_thread_stack() {
         fn descend(levels: u32) -> u64 {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use ruff_python_ast::ModModule;
 use ruff_python_parser::{Mode, ParseOptions, Parsed};
 
+use super::depth::with_parser_stack;
 use super::facts::{Depth, UnitFacts};
 use super::magics;
 use super::teardown::{dismantle, DISMANTLE_DEPTH};
@@ -59,8 +60,10 @@ impl Unit {
         let source = masked.as_deref().unwrap_or(&text);
         let parse = |mode: Mode| {
             panics::catch(|| {
-                ruff_python_parser::parse_unchecked(source, ParseOptions::from(mode))
-                    .try_into_module()
+                with_parser_stack(source, || {
+                    ruff_python_parser::parse_unchecked(source, ParseOptions::from(mode))
+                        .try_into_module()
+                })
             })
             .ok()
             .flatten()

@@ -3,6 +3,8 @@
 //! IPython syntax (magics, `!cmd`, `obj?`) parses as the host runs it.
 
 use ruff_python_parser::{parse_unchecked, Mode, ParseOptions};
+
+use crate::analysis::depth::with_parser_stack;
 use serde_json::{json, Value};
 
 use super::text;
@@ -36,8 +38,13 @@ pub fn verdict(code: &str) -> Value {
     if strip_comment(last).trim_end().ends_with(':') {
         return json!({"status": "incomplete", "indent": format!("{last_indent}    ")});
     }
-    let parsed = parse_unchecked(code, ParseOptions::from(Mode::Ipython));
-    if !parsed.errors().is_empty() {
+    // Parsed, checked and dropped on a stack deep enough for any nesting.
+    let valid = with_parser_stack(code, || {
+        parse_unchecked(code, ParseOptions::from(Mode::Ipython))
+            .errors()
+            .is_empty()
+    });
+    if !valid {
         return json!({"status": "invalid"});
     }
     // An indented block ends with a blank line, as in the Python REPL.
