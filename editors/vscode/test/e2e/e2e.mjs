@@ -140,8 +140,15 @@ async function runCommand(...titles) {
   for (const title of titles) {
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    const found = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
-    if (found) {
+    // The palette filters late on a loaded machine: wait until it either lists the
+    // command or says it has none (then the next alternative), not for a fixed time.
+    const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
+    const found = await until(`"${title}" or "No matching commands" in the palette`, async () => {
+      if (await row.isVisible().catch(() => false)) return 'found';
+      if (await none.isVisible().catch(() => false)) return 'none';
+      return undefined;
+    }, { timeout: 30_000 }).catch(() => 'none');
+    if (found === 'found') {
       await page.keyboard.press('Enter');
       return;
     }
@@ -170,11 +177,29 @@ async function notebookToolbarText() {
   return page.locator('.notebook-toolbar-container:visible').first().innerText().catch(() => '');
 }
 
+/** Clicks a notebook toolbar action; in a narrow notebook it may sit in the toolbar's
+ * "More Actions..." menu, as a user would find it. */
 async function clickNotebookAction(label) {
-  await page
-    .locator('.notebook-toolbar-container:visible .action-item', { hasText: label })
-    .first()
-    .click();
+  const toolbar = page.locator('.notebook-toolbar-container:visible').first();
+  // The whole label: "Run All" is not "Restart and Run All".
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const action = toolbar.locator('.action-item', { hasText: exact }).first();
+  await until(`the notebook action "${label}"`, async () => {
+    if (await action.isVisible()) {
+      await action.click({ timeout: 5_000 });
+      return true;
+    }
+    const more = toolbar.locator('.action-item .codicon-toolbar-more').first();
+    if (!(await more.isVisible())) return false;
+    await more.click({ timeout: 5_000 });
+    const item = page.locator('.context-view .action-item', { has: page.locator('.action-label', { hasText: exact }) }).first();
+    if (await item.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
+      await item.click({ timeout: 5_000 });
+      return true;
+    }
+    await page.keyboard.press('Escape');
+    return false;
+  });
 }
 
 async function statusBarText() {
@@ -296,7 +321,8 @@ async function openFile(name) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  // A fresh workbench indexes the workspace's files first (slow under load).
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
   await page.keyboard.press('Enter');
   await until(`the editor tab for ${name}`, () =>
     page.locator('.tabs-container .tab.active', { hasText: name }).count(),
@@ -448,8 +474,42 @@ async function main() {
       await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
       const pressed = Date.now();
       await page.keyboard.press('Control+Alt+C');
-      await until('"■ [6] interrupted" after the long sleep', async () => (await decorationTexts()).some((t) => /^■ \[6\] interrupted/.test(t)), { timeout: 15_000 });
+      await until('"■ [6] interrupted" after the long sleep', async () => (await decorationTexts()).some((t) => /^■ \[6\] interrupted/.test(t)), { timeout: 30_000 });
       log(`  Ctrl+Alt+C to the interrupted summary: ${Date.now() - pressed} ms`);
+    });
+
+    await test('Shift+Enter in the last cell adds an empty # %% cell at the end and moves into it', async () => {
+      // The rendered lines in their order on screen (the DOM order may differ).
+      const editorText = async () =>
+        page.locator('.editor-group-container.active .editor-instance .view-lines').first().evaluate((root) =>
+          [...root.querySelectorAll(':scope > .view-line')]
+            .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+            .map((line) => line.textContent.replace(/\u00a0/g, ' '))
+            .join('\n'),
+        );
+      await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Shift+Enter');
+      await until('a "# %%" line after the last cell', async () => /await trio\.sleep\(600\)\s*\n\s*\n# %%\s*$/.test(await editorText()));
+      // The cursor is in the new cell: what is typed lands there.
+      await page.keyboard.type('print("typed in the new cell")');
+      await until('the typed line under the new marker', async () =>
+        /\n# %%\s*\nprint\("typed in the new cell"\)\s*$/.test(await editorText()),
+      );
+      // The last cell runs meanwhile (another ten minutes): interrupt it, then run the new one.
+      await until('the long sleep running again', async () => (await decorationTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 60_000 });
+      await page.keyboard.press('Control+Alt+C');
+      await until('the long sleep interrupted again', async () => (await decorationTexts()).filter((t) => /^■ \[\d+\] interrupted/.test(t)).length > 0 &&
+        !(await decorationTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 30_000 });
+      await page.keyboard.press('Shift+Enter');
+      await until('the new cell\'s result "✓ [n] ... typed in the new cell" after it', async () =>
+        (await decorationTexts()).some((text) => /^✓ \[\d+\] .*typed in the new cell/.test(text)),
+        { timeout: 60_000 },
+      );
+      await until('one more empty cell after the new one', async () => /typed in the new cell"\)\s*\n\s*\n# %%\s*$/.test(await editorText()));
+      // Saved, so that closing the editors later asks nothing.
+      await page.keyboard.press('Control+S');
+      await until('cells.py saved', async () => !(await page.locator('.tabs-container .tab.active.dirty').count()));
     });
 
     await tryCommand('View: Hide Panel', 'View: Close Panel');
@@ -506,14 +566,16 @@ async function main() {
       const rowText = (await row.innerText()).replace(/\s+/g, ' ');
       log(`  its status bar: ${(await row.locator('.cell-statusbar-container').first().innerHTML().catch(() => '')).slice(0, 600)}`);
       // (A batch of late output shows the spinner for half a second, VS Code's minimum.)
-      await until(`the cell's success mark (${rowText.slice(0, 60)}…)`, async () => (await row.locator(CELL_STATE.success).count()) > 0, { timeout: 5_000 });
+      await until(`the cell's success mark (${rowText.slice(0, 60)}…)`, async () => (await row.locator(CELL_STATE.success).count()) > 0, { timeout: 15_000 });
       const order = await row.locator('.execution-count-label, .cell-execution-count, .execution-count').first().innerText().catch(() => '');
       log(`  execution count shown: ${order || '(none found)'}`);
       if (order && !/\[2\]/.test(order)) throw new Error(`the cell's execution count changed: ${order}`);
     });
 
     await test('a cell displaying a matplotlib figure shows an <img>', async () => {
-      const size = await until(
+      // Outputs of cells out of view are not drawn: scroll to it. A fresh machine's first
+      // matplotlib import builds its font cache, which takes a while.
+      const size = await scrollNotebookUntil(
         'a loaded <img> in the notebook outputs',
         async () => {
           for (const frame of await framesWith('img')) {
@@ -524,7 +586,7 @@ async function main() {
           }
           return undefined;
         },
-        { timeout: 60_000 },
+        { timeout: 180_000 },
       );
       log(`  image ${size[0]}x${size[1]}`);
     });
@@ -543,8 +605,8 @@ async function main() {
       const clicked = Date.now();
       await clickNotebookAction('Interrupt');
       // The notebook may have scrolled the last cell's output out of the rendered range.
-      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
-      await until('the toolbar to offer Run All again', async () => (await notebookToolbarText()).includes('Run All'), { timeout: 15_000 });
+      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 30_000 });
+      await until('the toolbar to offer Run All again', async () => (await notebookToolbarText()).includes('Run All'), { timeout: 30_000 });
       log(`  interrupted after ${Date.now() - clicked} ms`);
       await until('an idle status with the heartbeat still running', async () => /trio: idle · 1 task/.test(await statusBarText()));
       // Bring the interrupted cell's traceback into view for the screenshot.
@@ -574,13 +636,13 @@ async function main() {
 
     await test('Restart in the notebook toolbar gives a fresh loop', async () => {
       await clickNotebookAction('Restart');
-      await until('a fresh host (idle, no tasks)', async () => /trio: (idle|not started)$/.test((await statusBarText()).trim()), { timeout: 15_000 });
+      await until('a fresh host (idle, no tasks)', async () => /trio: (idle|not started)$/.test((await statusBarText()).trim()), { timeout: 60_000 });
       // The second cell reads `beats`, which the old loop's namespace had.
       const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'beats while this cell slept' }).first();
       await cell.hover();
       await cell.locator('.run-button-container .action-label').first().click();
       // The clicked cell is in view, and so is the output that appears under it.
-      await until("NameError: name 'beats' is not defined under the cell", () => findText(/NameError: name 'beats' is not defined/), { timeout: 30_000 });
+      await until("NameError: name 'beats' is not defined under the cell", () => findText(/NameError: name 'beats' is not defined/), { timeout: 60_000 });
     });
 
 
@@ -590,7 +652,7 @@ async function main() {
       await startTrace();
       runClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Restart and Run All');
-      await scrollNotebookUntil('"sleeping for ten minutes" from the last cell', () => findText('sleeping for ten minutes'), { timeout: 90_000 });
+      await scrollNotebookUntil('"sleeping for ten minutes" from the last cell', () => findText('sleeping for ten minutes'), { timeout: 180_000 });
       await until('the second code cell\'s beats again (no NameError)', () => findText(/beats while this cell slept/), { timeout: 30_000 });
       await until('a busy trio status', async () => /trio: busy/.test(await statusBarText()));
     });
@@ -604,7 +666,7 @@ async function main() {
       const later = await until('the beats count to change while the last cell sleeps', async () => {
         const row = (await panelTreeRows()).find((r) => r.label === 'beats');
         return row && size(row) > size(first) ? row : undefined;
-      }, { timeout: 15_000 });
+      }, { timeout: 30_000 });
       log(`  then: ${later.description}`);
       const names = (await panelTreeRows()).map((row) => row.label);
       for (const name of ['heartbeat', 'report_later', 'gaps']) {
@@ -631,14 +693,23 @@ async function main() {
       const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'before = len(beats)' }).first();
       await scrollNotebookUntil('the cell reading beats in view', async () => (await cell.count()) && (await cell.isVisible()), { timeout: 30_000 });
       const token = cell.locator('.view-line span span', { hasText: /^beats$/ }).first();
+      // The hover shows "Loading..." until the host answers (later on a slow machine):
+      // wait for its content under a still pointer (moving away cancels the request), and
+      // hover again only when no hover shows, or it stays without the live value. Only the
+      // editor's own hover counts (a button's tooltip is a .monaco-hover too, and one can
+      // linger from an earlier click).
+      const hover = page.locator('.monaco-resizable-hover:visible .monaco-hover', { hasText: /\S/ });
+      const live = async () => (await hover.allInnerTexts()).find((value) => /live list/.test(value) && /\d/.test(value)) ?? '';
       const text = await until('a hover naming beats as a live list', async () => {
-        await page.mouse.move(0, 0);
-        await token.hover();
-        const hover = page.locator('.monaco-hover:not(.hidden)').first();
-        await hover.waitFor({ state: 'visible', timeout: 3_000 });
-        const value = await hover.innerText();
-        return /list/.test(value) && /\d/.test(value) ? value : '';
-      });
+        if (!(await hover.count())) {
+          await page.mouse.move(0, 0);
+          await token.hover({ timeout: 10_000 });
+          await hover.first().waitFor({ state: 'visible', timeout: 10_000 });
+        }
+        const found = await until('the live value in the hover', live, { timeout: 20_000 }).catch(() => '');
+        if (!found) await page.mouse.move(0, 0);
+        return found;
+      }, { timeout: 90_000, interval: 500 });
       log(`  hover: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
       await page.mouse.move(0, 0);
     });
@@ -646,11 +717,11 @@ async function main() {
     await test('Interrupt after Restart and Run All: the status bar says idle within 100 ms of the cell', async () => {
       // Cells out of view are not drawn: bring the sleeping one (and its spinner) into view.
       const sleeping = page.locator('.notebook-editor .code-cell-row', { hasText: 'await trio.sleep(600)' }).first();
-      await scrollNotebookUntil('the sleeping cell with its spinner in view', async () => (await sleeping.count()) && (await sleeping.locator(CELL_STATE.executing).count()), { timeout: 15_000 });
+      await scrollNotebookUntil('the sleeping cell with its spinner in view', async () => (await sleeping.count()) && (await sleeping.locator(CELL_STATE.executing).count()), { timeout: 60_000 });
       interruptClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Interrupt');
-      await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()), { timeout: 15_000 });
-      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 15_000 });
+      await until('an idle trio status', async () => /trio: idle/.test(await statusBarText()), { timeout: 30_000 });
+      await scrollNotebookUntil('KeyboardInterrupt in the sleeping cell\'s output', () => findText(/KeyboardInterrupt/), { timeout: 30_000 });
       await page.waitForTimeout(300); // trace a little past the end
       const trace = await stopTrace();
       const after = (t) => trace.filter((e) => e.t >= t);
@@ -679,13 +750,13 @@ async function main() {
       await until('the notebook cells', () => page.locator('.notebook-editor .cell-list-container .code-cell-row').count());
       await selectKernel('asyncell: persistent asyncio loop');
       await clickNotebookAction('Run All');
-      const asyncio = await until("'asyncio' as the cell's result", () => findText(/^'asyncio'$/), { timeout: 60_000 });
+      const asyncio = await until("'asyncio' as the cell's result", () => findText(/^'asyncio'$/), { timeout: 120_000 });
       log(`  asyncio kernel: ${asyncio.trim()}`);
       await until('an asyncio status for loops.ipynb', async () => /asyncio: idle/.test(await statusBarText()));
       // Back to trio: the notebook's host is replaced by a trio one.
       await selectKernel('asyncell: persistent trio loop');
       await clickNotebookAction('Run All');
-      const trio = await until("'trio' as the cell's result", () => findText(/^'trio'$/), { timeout: 60_000 });
+      const trio = await until("'trio' as the cell's result", () => findText(/^'trio'$/), { timeout: 120_000 });
       log(`  trio kernel: ${trio.trim()}`);
       await until('a trio status for loops.ipynb', async () => /trio: idle/.test(await statusBarText()));
     });
