@@ -123,6 +123,36 @@ async function decorationTexts() {
   );
 }
 
+/**
+ * Where each result summary shows on screen, and the right edge of the editor's text area
+ * (its vertical scrollbar overlays the text area's right end), in pixels. A summary is the
+ * `::after` of an empty span: its box is read from its computed (used) left and width,
+ * which are relative to the box it is placed against, and its natural width from a probe
+ * in the same font.
+ */
+async function summaryBoxes() {
+  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().evaluate((editor) => {
+    const scrollable = editor.querySelector('.monaco-scrollable-element.editor-scrollable').getBoundingClientRect();
+    const scrollbar = editor.querySelector('.editor-scrollable > .scrollbar.vertical')?.getBoundingClientRect().width ?? 0;
+    const summaries = [...editor.querySelectorAll('.view-lines span[class*="ced-"]')].flatMap((span) => {
+      const after = getComputedStyle(span, '::after');
+      if (!after.content || after.content === 'none') return [];
+      const text = JSON.parse(after.content.replace(/^'|'$/g, '"'));
+      const layer = span.closest('.lines-content').getBoundingClientRect();
+      const probe = document.createElement('span');
+      probe.style.font = after.font;
+      probe.style.whiteSpace = 'pre';
+      probe.textContent = text;
+      document.body.appendChild(probe);
+      const natural = probe.getBoundingClientRect().width;
+      probe.remove();
+      const start = layer.left + parseFloat(after.left);
+      return [{ text, position: after.position, start, end: start + parseFloat(after.width), lineEnd: span.getBoundingClientRect().left, natural, overflow: after.textOverflow }];
+    });
+    return { editorRight: scrollable.right - scrollbar, summaries };
+  });
+}
+
 /** Runs a command from the palette if it is offered (e.g. "Hide Panel" only while one shows). */
 async function tryCommand(...titles) {
   return runCommand(...titles).then(
@@ -140,14 +170,11 @@ async function runCommand(...titles) {
   for (const title of titles) {
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    // The palette filters late on a loaded machine: wait until it either lists the
-    // command or says it has none (then the next alternative), not for a fixed time.
-    const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
-    const found = await until(`"${title}" or "No matching commands" in the palette`, async () => {
-      if (await row.isVisible().catch(() => false)) return 'found';
-      if (await none.isVisible().catch(() => false)) return 'none';
-      return undefined;
-    }, { timeout: 30_000 }).catch(() => 'none');
+    // The palette lists commands late on a loaded machine: wait for it to list any (or
+    // to say it has none), then for the command itself; once it lists, it filters at once.
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await until(`the palette to list commands for "${title}"`, () => rows.first().isVisible(), { timeout: 30_000 }).catch(() => undefined);
+    const found = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(() => 'found', () => 'none');
     if (found === 'found') {
       await page.keyboard.press('Enter');
       return;
@@ -157,16 +184,23 @@ async function runCommand(...titles) {
   throw new Error(`no command ${titles.join(' / ')} in the palette`);
 }
 
-/** Scrolls the notebook until `probe` holds (outputs of cells out of view are not rendered). */
-async function scrollNotebookUntil(what, probe, options) {
-  const list = page.locator('.notebook-editor .monaco-list').first();
+/** Scrolls the notebook until `probe` holds (cells and outputs out of view are not
+ * rendered): down first (or up with `up: true`), turning back at either end. */
+async function scrollNotebookUntil(what, probe, { up = false, ...options } = {}) {
+  const list = page.locator('.notebook-editor:visible .monaco-list').first();
+  const slider = list.locator('.scrollbar.vertical .slider').first();
+  let step = up ? -400 : 400;
   return until(what, async () => {
     const value = await probe();
     if (value) return value;
     const box = await list.boundingBox();
     if (box) {
+      const before = await slider.boundingBox().catch(() => null);
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await page.mouse.wheel(0, 400);
+      await page.mouse.wheel(0, step);
+      await page.waitForTimeout(100); // let the list scroll before comparing
+      const after = await slider.boundingBox().catch(() => null);
+      if (before && after && Math.abs(before.y - after.y) < 1) step = -step; // at an end
     }
     return undefined;
   }, options);
@@ -471,6 +505,21 @@ async function main() {
         const texts = await decorationTexts();
         return texts.some((t) => /^✓ \[4\] .* · 90$/.test(t)) && texts.some((t) => /^⏳ running .*sleeping ten minutes/.test(t));
       }, { timeout: 60_000 });
+      // The running summary ("⏳ running … · sleeping ten minutes: … the summary after the
+      // cell …") is longer than the room after its line: it ends within the editor, cut
+      // with an ellipsis, and still shows after the line's text.
+      const boxes = await summaryBoxes();
+      for (const box of boxes.summaries) {
+        log(`  summary ${JSON.stringify(box.text.slice(0, 30))}…: ${Math.round(box.start)}-${Math.round(box.end)} px (line text ends at ${Math.round(box.lineEnd)} px, the editor at ${Math.round(boxes.editorRight)} px; the whole text needs ${Math.round(box.natural)} px)`);
+        if (!(box.end <= boxes.editorRight + 0.5)) throw new Error(`the summary ${box.text} ends at ${box.end} px, past the editor's ${boxes.editorRight} px`);
+        if (!(box.start >= box.lineEnd)) throw new Error(`the summary ${box.text} starts at ${box.start} px, over its line (which ends at ${box.lineEnd} px)`);
+        if (box.overflow !== 'ellipsis') throw new Error(`the summary ${box.text} is not cut with an ellipsis (${box.overflow})`);
+      }
+      const long = boxes.summaries.find((box) => box.text.startsWith('⏳ running'));
+      if (!long || !(long.natural > long.end - long.start) || !(long.end - long.start > 100)) {
+        throw new Error(`the running summary should fill the room after its line and be cut there: ${JSON.stringify(long)}`);
+      }
+      await page.screenshot({ path: path.join(OUT, 'summaries.png'), clip: { x: 0, y: 0, width: 1440, height: 700 } });
       await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
       const pressed = Date.now();
       await page.keyboard.press('Control+Alt+C');
@@ -639,6 +688,8 @@ async function main() {
       await until('a fresh host (idle, no tasks)', async () => /trio: (idle|not started)$/.test((await statusBarText()).trim()), { timeout: 60_000 });
       // The second cell reads `beats`, which the old loop's namespace had.
       const cell = page.locator('.notebook-editor .code-cell-row', { hasText: 'beats while this cell slept' }).first();
+      // The notebook shows its end (the interrupted cell): the cell is above, maybe not drawn.
+      await scrollNotebookUntil('the cell reading beats in view', async () => (await cell.count()) && (await cell.isVisible()), { up: true, timeout: 30_000 });
       await cell.hover();
       await cell.locator('.run-button-container .action-label').first().click();
       // The clicked cell is in view, and so is the output that appears under it.
@@ -652,8 +703,13 @@ async function main() {
       await startTrace();
       runClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Restart and Run All');
-      await scrollNotebookUntil('"sleeping for ten minutes" from the last cell', () => findText('sleeping for ten minutes'), { timeout: 180_000 });
-      await until('the second code cell\'s beats again (no NameError)', () => findText(/beats while this cell slept/), { timeout: 30_000 });
+      // The old outputs stay until each cell runs again: wait for the last cell's spinner
+      // with its fresh print (a fresh host imports trio and matplotlib again first).
+      const sleeping = page.locator('.notebook-editor .code-cell-row', { hasText: 'await trio.sleep(600)' }).first();
+      await scrollNotebookUntil('the last cell running again, with "sleeping for ten minutes"', async () =>
+        (await sleeping.count()) && (await sleeping.locator(CELL_STATE.executing).count()) && findText('sleeping for ten minutes'),
+        { timeout: 180_000 });
+      await until('the second code cell\'s beats again (no NameError)', async () => !(await findText(/NameError: name 'beats'/)) && findText(/beats while this cell slept/), { timeout: 30_000 });
       await until('a busy trio status', async () => /trio: busy/.test(await statusBarText()));
     });
 
