@@ -12,7 +12,7 @@ import { type ExecResult, Methods, type NbOutput, type OutputParams } from './pr
 import type { Result, Results } from './results';
 import type { Router } from './router';
 import type { Server } from './server';
-import { summary, summaryCss, visualColumns } from './summary';
+import { summary } from './summary';
 
 const MARKER = /^\s*#\s*%%/m;
 
@@ -42,6 +42,7 @@ export interface CellFileHooks {
 export class CellFiles implements vscode.Disposable {
   private readonly decoration = vscode.window.createTextEditorDecorationType({
     after: {
+      margin: '0 0 0 2em',
       color: new vscode.ThemeColor('editorCodeLens.foreground'),
       fontStyle: 'italic',
     },
@@ -286,20 +287,17 @@ export class CellFiles implements vscode.Disposable {
     const lines = splitLines(editor.document.getText());
     const byIndex = new Map(codeCells(cells(editor.document.getText())).map((c) => [key(c.codeIndex), c]));
     const now = Date.now();
-    const tabSize = typeof editor.options.tabSize === 'number' ? editor.options.tabSize : 4;
     const options: vscode.DecorationOptions[] = [];
     for (const result of entries) {
       const cell = byIndex.get(result.key);
       if (!cell) continue;
       const line = Math.min(lastContentLine(lines, cell), editor.document.lineCount - 1);
-      const textLine = editor.document.lineAt(line);
-      const end = textLine.range.end;
+      const end = editor.document.lineAt(line).range.end;
       const text = summary(result, now);
-      const column = visualColumns(textLine.text, tabSize);
       options.push({
         range: new vscode.Range(end, end),
         hoverMessage: hover(result, text),
-        renderOptions: { after: { contentText: text, textDecoration: summaryCss(column) } },
+        renderOptions: { after: { contentText: text } },
       });
     }
     editor.setDecorations(this.decoration, options);

@@ -15,8 +15,7 @@ export interface CellRun {
   outputs: NbOutput[];
 }
 
-/** The editor cuts a summary to its width (summaryCss); this only bounds the text sent. */
-export const MAX = 300;
+const MAX = 80;
 
 /** The last non-empty line of the text outputs (what a user most wants to see). */
 export function lastTextLine(outputs: NbOutput[]): string {
@@ -68,34 +67,3 @@ export function summary(run: CellRun, now: number): string {
   return truncate(parts.join(' · '), MAX);
 }
 
-
-/** The column a line's text ends at on screen: tabs expanded, wide characters as two. */
-export function visualColumns(text: string, tabSize: number): number {
-  let column = 0;
-  for (const char of text) {
-    if (char === '\t') column += tabSize - (column % tabSize);
-    else column += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}]/u.test(char) ? 2 : 1;
-  }
-  return column;
-}
-
-/**
- * CSS for the summary after a line whose text ends at `column`: from two columns after
- * the text to two columns before the editor's right edge, cut there with an ellipsis
- * (nothing shows when the code leaves no room; the hover has the whole summary). VS Code
- * puts the `textDecoration` value into the rule of the decoration's `::after`.
- *
- * Why `position: fixed`: an editor line is an absolutely placed span as wide as its text,
- * so an in-flow or absolutely placed summary can only be sized against the text itself
- * (sized that way it widened the line at every layout). A fixed box is placed against the
- * nearest ancestor with CSS containment instead, the editor's `.lines-content` layer
- * (`contain: strict`), which is as wide as the editor's text area, or as its longest line
- * when that is wider; its top stays the line's own (the static position). Being out of
- * flow, the summary never adds to a line's width, so it never makes the editor scroll.
- */
-export function summaryCss(column: number): string {
-  return (
-    `none; position: fixed; left: ${column + 2}ch; right: 2ch; overflow: hidden; ` +
-    'text-overflow: ellipsis; white-space: pre'
-  );
-}
