@@ -666,6 +666,10 @@ async function main() {
     let runClickedAt = 0;
     let interruptClickedAt = 0;
     await test('Restart and Run All reruns every cell on a fresh loop; the status bar follows the cells within 100 ms', async () => {
+      // The first cell in view, so that the trace sees its spinner (cells out of view are
+      // not drawn): the status bar is timed against the first cell that runs.
+      const first = page.locator('.notebook-editor .code-cell-row', { hasText: 'beats = []' }).first();
+      await scrollNotebookUntil('the first code cell in view', () => inNotebookView(first), { up: true, timeout: 30_000 });
       await startTrace();
       runClickedAt = await page.evaluate(() => performance.now());
       await clickNotebookAction('Restart and Run All');
