@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 
 import { stripAnsi } from './ansi';
-import { type Cell, cellAt, cells, codeCells, lastContentLine, splitLines } from './cells';
+import { type Cell, cellAt, cells, codeCells, lastContentLine, newCellText, splitLines } from './cells';
 import { truncate } from './format';
 import { outputText } from './outputs';
 import { interruptNotice, RESTART, restartNotice } from './notices';
@@ -169,9 +169,34 @@ export class CellFiles implements vscode.Disposable {
         const position = new vscode.Position(line, 0);
         editor.selection = new vscode.Selection(position, position);
         editor.revealRange(new vscode.Range(position, position));
+      } else {
+        // After the last cell, as in Jupyter: a new empty cell at the end to type into.
+        await this.appendCell(editor);
       }
     }
     await running;
+  }
+
+  /**
+   * Appends an empty `# %%` cell and puts the cursor in it, in one step (a snippet), so
+   * that what the user types next lands there. The run already queued is unaffected: the
+   * cells before the new one keep their indices.
+   */
+  private async appendCell(editor: vscode.TextEditor): Promise<void> {
+    const document = editor.document;
+    const text = document.getText();
+    const last = document.lineAt(document.lineCount - 1);
+    // A snippet takes the indentation of the line it goes into: start it on an empty
+    // last line (the document ends with a line break), adding that line break if needed.
+    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    if (last.text.length > 0) {
+      await editor.edit((edit) => edit.insert(last.range.end, eol), { undoStopBefore: true, undoStopAfter: false });
+    }
+    const insert = newCellText(text.endsWith('\n') || text.length === 0 ? text : text + eol);
+    const snippet = new vscode.SnippetString().appendText(insert).appendTabstop(0);
+    await editor.insertSnippet(snippet, new vscode.Position(document.lineCount - 1, 0), { undoStopBefore: false, undoStopAfter: true });
+    const end = new vscode.Position(document.lineCount - 1, 0);
+    editor.revealRange(new vscode.Range(end, end));
   }
 
   async runAbove(editor: vscode.TextEditor): Promise<void> {

@@ -97,3 +97,14 @@ export function lastContentLine(lines: string[], cell: Cell): number {
   }
   return cell.startLine;
 }
+
+/**
+ * What run-and-advance appends after the last cell (as Jupyter adds a cell below the last
+ * one): a blank line, then a bare `# %%` marker and the line the cursor goes to. `text` is
+ * the whole document; its line ending is kept.
+ */
+export function newCellText(text: string): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const ending = text.length === 0 || text.endsWith('\n') ? '' : eol;
+  return `${ending}${text.trim() === '' ? '' : eol}# %%${eol}`;
+}

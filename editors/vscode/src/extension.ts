@@ -68,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): Api {
     onStateChange: () => statusBar?.refresh(),
   }, { dir: context.extensionPath, version: String(context.extension.packageJSON.version) });
 
-  kernels = new NotebookKernels(server, router, results);
+  kernels = new NotebookKernels(server, router, results, () => statusBar?.refresh());
   const variables = new VariablesView(server);
   statusBar = new StatusBar(
     server,

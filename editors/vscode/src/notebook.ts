@@ -89,6 +89,8 @@ export class NotebookKernels implements vscode.Disposable {
     private readonly server: Server,
     private readonly router: Router,
     private readonly results: Results,
+    /** The host changed (restarted): refresh the status bar now. */
+    private readonly statusChanged: () => void = () => undefined,
   ) {
     this.disposables.push(this.appender);
     for (const loop of LOOPS) {
@@ -260,6 +262,7 @@ export class NotebookKernels implements vscode.Disposable {
         textDocument: { uri: this.server.uri(notebook.uri) },
       });
       vscode.window.setStatusBarMessage(restartNotice(reply).text, 3000);
+      this.statusChanged();
     } catch (error) {
       void vscode.window.showErrorMessage(`asyncell: restart failed: ${error instanceof Error ? error.message : String(error)}`);
     }

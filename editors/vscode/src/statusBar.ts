@@ -24,6 +24,9 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('asyncell.status', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** The server's last answer per document, so a switch of editor, or a run the client
+   * starts, redraws at once from what is known rather than after the next answer. */
+  private readonly statuses = new Map<string, HostStatus>();
   private status: HostStatus | undefined;
   /** The document `status` is about. */
   private uri: vscode.Uri | undefined;
@@ -55,7 +58,14 @@ export class StatusBar implements vscode.Disposable {
   refresh(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.status && this.uri && this.uri.toString() === activeDocument()?.toString()) this.render();
+    const uri = activeDocument();
+    const known = uri && this.statuses.get(uri.toString());
+    if (uri && known && this.server.running) {
+      this.status = known;
+      this.uri = uri;
+      this.render();
+      this.item.show();
+    }
     void this.poll();
   }
 
@@ -74,6 +84,9 @@ export class StatusBar implements vscode.Disposable {
       status = undefined;
     }
     if (generation !== this.generation) return;
+    if (status) this.statuses.set(uri.toString(), status);
+    else this.statuses.delete(uri.toString());
+    if (this.statuses.size > 100) this.statuses.clear();
     this.status = status;
     this.uri = uri;
     this.render();

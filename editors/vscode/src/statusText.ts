@@ -13,15 +13,17 @@ export interface StatusView {
 
 /**
  * The server's status with what the client knows sooner: a run it started is busy from
- * its first moment, and one whose reply came is over, before a status request can say so
- * (and between two polls).
+ * its first moment (also on a host that is not started yet, or dead: the run starts a new
+ * one), and one whose reply came is over, before a status request can say so (and between
+ * two polls).
  */
 export function withLocalRun(
   status: HostStatus | undefined,
   local: { executionId: string } | undefined,
   finished: (executionId: string) => boolean = () => false,
 ): HostStatus | undefined {
-  if (!status || status.state === 'dead') return status;
+  if (!status) return status;
+  // A run on a dead host starts a fresh one (the server's next answer says so).
   if (local) return status.state === 'busy' ? status : { ...status, state: 'busy', executionId: local.executionId };
   if (status.state === 'busy' && status.executionId && !status.queued && finished(status.executionId)) {
     return { ...status, state: 'idle', executionId: null };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, lastContentLine, splitLines } from '../../src/cells';
+import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, lastContentLine, newCellText, splitLines } from '../../src/cells';
 
 // The same cases as the server's percent.rs tests, so both count cells alike.
 const text = 'import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n';
@@ -71,4 +71,13 @@ test('the decoration goes on the last non-blank line of a cell', () => {
   const [first, second] = cells(source);
   assert.equal(lastContentLine(lines, first), 1);
   assert.equal(lastContentLine(lines, second), 4);
+});
+
+test('newCellText appends a bare marker after a blank line, keeping the line ending', () => {
+  assert.equal(newCellText('# %%\nx = 1\n'), '\n# %%\n');
+  assert.equal(newCellText('# %%\nx = 1'), '\n\n# %%\n');
+  assert.equal(newCellText('# %%\r\nx = 1\r\n'), '\r\n# %%\r\n');
+  assert.equal(newCellText(''), '# %%\n');
+  const text = `# %%\nx = 1\n${newCellText('# %%\nx = 1\n')}`;
+  assert.deepEqual(codeCells(cells(text)).map((c) => c.startLine), [0, 3]);
 });

@@ -50,9 +50,10 @@ test("the client's own run shows busy before the server's status says so", async
   assert.equal(busy?.state, 'busy');
   assert.equal(busy?.executionId, 'vscode-1');
   assert.equal(statusView(busy, 1000, 1500).text, '$(sync~spin) trio: busy 500 ms · 1 task');
-  // A not-yet-started host is busy too (it starts for this run); a dead one stays dead.
+  // A not-yet-started or dead host is busy too (the run starts a fresh one).
   assert.equal(withLocalRun({ ...base, state: 'none' }, { executionId: 'x' })?.state, 'busy');
-  assert.equal(withLocalRun({ ...base, state: 'dead' }, { executionId: 'x' })?.state, 'dead');
+  assert.equal(withLocalRun({ ...base, state: 'dead' }, { executionId: 'x' })?.state, 'busy');
+  assert.equal(withLocalRun({ ...base, state: 'dead' }, undefined)?.state, 'dead');
   assert.equal(withLocalRun(undefined, { executionId: 'x' }), undefined);
   // Its reply came: idle before the server's next answer says so (unless more is queued).
   const running = { ...base, state: 'busy' as const, executionId: 'vscode-1' };
