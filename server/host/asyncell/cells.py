@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import __future__
 import ast
 import inspect
 import os
@@ -27,6 +28,23 @@ from . import magics
 from .tracebacks import plain_error, register_source
 
 FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+#: The future features earlier cells imported (``from __future__ import annotations``):
+#: as in IPython, a cell's future imports hold for the cells run after it. Cells never
+#: inherit this module's own future imports (``dont_inherit``).
+_future_flags = 0
+
+
+def _flags() -> int:
+    return FLAGS | _future_flags
+
+
+def _remember_future_imports(tree: ast.Module) -> None:
+    global _future_flags
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                _future_flags |= getattr(feature, "compiler_flag", 0)
 _names_used: dict = {}
 
 
@@ -101,7 +119,7 @@ def prepare(code: str, count: Any, loop: str, cell: Optional[int] = None) -> Pre
         return Prepared(filename, None, last_code, True, source=code)
     cell_magic = None
     try:
-        tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
+        tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | _flags(), dont_inherit=True)
     except SyntaxError as exc:
         from .tracebacks import error_output
 
@@ -113,7 +131,7 @@ def prepare(code: str, count: Any, loop: str, cell: Optional[int] = None) -> Pre
             raise CellError(error_output(exc)) from None
         code, cell_magic = transformed
         try:
-            tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | FLAGS)
+            tree = compile(code, filename, "exec", ast.PyCF_ONLY_AST | _flags(), dont_inherit=True)
         except SyntaxError as second:
             raise CellError(error_output(second)) from None
 
@@ -121,8 +139,9 @@ def prepare(code: str, count: Any, loop: str, cell: Optional[int] = None) -> Pre
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
     try:
-        body = compile(tree, filename, "exec", FLAGS) if tree.body else None
-        last_code = compile(last, filename, "eval", FLAGS) if last is not None else None
+        body = compile(tree, filename, "exec", _flags(), dont_inherit=True) if tree.body else None
+        _remember_future_imports(tree)  # compiled: the imports were valid
+        last_code = compile(last, filename, "eval", _flags(), dont_inherit=True) if last is not None else None
     except SyntaxError as exc:  # e.g. 'return' outside function: found at compile time
         from .tracebacks import error_output
 
@@ -148,7 +167,7 @@ def _one_line_expression(code: str, filename: str):
             or _ASSIGNMENT.search(stripped)):
         return None
     try:
-        return compile(code, filename, "eval", FLAGS)
+        return compile(code, filename, "eval", _flags(), dont_inherit=True)
     except SyntaxError:
         return None  # the general path reports it (or finds it is not an expression)
 
@@ -167,7 +186,7 @@ def may_import(prepared: Prepared) -> bool:
     this is False can only run code already loaded or defined by earlier cells.
     Conservative: it is only asked while a trio host's asyncio bridge is still opening."""
     trees = prepared.trees or (compile(prepared.source, prepared.filename, "exec",
-                                       ast.PyCF_ONLY_AST | FLAGS),)
+                                       ast.PyCF_ONLY_AST | FLAGS, dont_inherit=True),)
     for tree in trees:
         if tree is None:
             continue

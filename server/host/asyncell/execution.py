@@ -158,7 +158,7 @@ def _user_expressions(session, expressions: dict) -> dict:
     values = {}
     for name, code in expressions.items():
         try:
-            value = eval(compile(str(code), "<user expression %s>" % name, "eval"),
+            value = eval(compile(str(code), "<user expression %s>" % name, "eval", dont_inherit=True),
                          session.namespace)
             data, metadata = format_object(value)
             values[str(name)] = {"status": "ok", "data": data, "metadata": metadata}

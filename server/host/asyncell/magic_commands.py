@@ -169,7 +169,7 @@ def magic_timeit(args: str) -> None:
     if not args:
         raise UsageError("%timeit needs a statement, e.g. %timeit sum(range(100))")
     namespace = _caller_namespace()
-    code = compile(args, "<timeit>", "exec")
+    code = compile(args, "<timeit>", "exec", dont_inherit=True)
     _report(_measure(lambda: exec(code, namespace)))
 
 
@@ -178,7 +178,7 @@ async def timeit_async(args: str) -> None:
     import ast
 
     namespace = _caller_namespace()
-    code = compile(args, "<timeit>", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    code = compile(args, "<timeit>", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
     async def once():
         result = eval(code, namespace)

@@ -97,6 +97,16 @@ def test_frames_name_the_cell_number_and_the_count_when_the_front_end_sends_the_
     assert "cell 4 [8]" in listing.stdout, listing.stdout
 
 
+def test_annotations_are_evaluated_until_a_cell_imports_annotations_from_the_future(trio_host):
+    """Cells do not inherit the host's own future imports; a cell's future import holds
+    for the cells after it, as in IPython."""
+    plain = trio_host.run("def f(x: int): pass\nprint(f.__annotations__)")
+    assert plain.stdout == "{'x': <class 'int'>}\n", plain.stdout
+    trio_host.run("from __future__ import annotations")
+    later = trio_host.run("def g(x: int): pass\nprint(g.__annotations__)")
+    assert later.stdout == "{'x': 'int'}\n", later.stdout
+
+
 def test_syntax_error_points_into_the_cell(trio_host):
     result = trio_host.run("x = (1,\ny = 2 2", count=3)
     assert result.status == "error"

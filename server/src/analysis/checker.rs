@@ -107,8 +107,8 @@ pub struct Checker<'a> {
     stmts: Vec<&'a Stmt>,
     exprs: Vec<&'a Expr>,
     diagnostics: Vec<Diagnostic>,
-    /// Whether the unit has `from __future__ import annotations`: its annotations are
-    /// kept as strings and never compiled.
+    /// Whether the unit has `from __future__ import annotations`, or an earlier cell does:
+    /// its annotations are kept as strings and never compiled.
     postponed_annotations: bool,
     /// While visiting such an annotation: the scope depth it sits at.
     in_postponed_annotation: Option<usize>,
@@ -132,11 +132,15 @@ impl<'a> Checker<'a> {
             stmts: Vec::new(),
             exprs: Vec::new(),
             diagnostics: Vec::new(),
+            // Its own future import, or an earlier cell's (kept for the cells after it).
             postponed_annotations: unit
                 .facts
                 .imports
                 .iter()
-                .any(|import| import.qualified == "__future__.annotations"),
+                .any(|import| import.qualified == "__future__.annotations")
+                || index
+                    .future_annotations_from
+                    .is_some_and(|first| first < position),
             in_postponed_annotation: None,
         }
     }

@@ -201,6 +201,10 @@ pub struct IndexData {
     thread_targets: Unordered<FxHashSet<String>>,
     /// Tasks started at cell top level that can outlive their cell, in document order.
     pub background_starts: Vec<BackgroundStart>,
+    /// In a document with cells, the first unit with `from __future__ import
+    /// annotations`: the cells run after it have postponed annotations too, as in IPython
+    /// and asyncell's host, which keep a cell's future imports for the cells after it.
+    pub future_annotations_from: Option<usize>,
     /// For each name some unit binds to an endless `async def`, every unit binding it, in
     /// order, with the reason when that binding never returns.
     forever_bindings: Unordered<FxHashMap<String, Vec<(usize, Option<&'static str>)>>>,
@@ -358,6 +362,18 @@ impl DocumentIndex {
             FxHashMap::default()
         };
 
+        let future_annotations_from = kind
+            .has_cells()
+            .then(|| {
+                slots.iter().position(|slot| {
+                    slot.unit
+                        .facts
+                        .imports
+                        .iter()
+                        .any(|import| import.qualified == "__future__.annotations")
+                })
+            })
+            .flatten();
         let data = IndexData {
             kind,
             target: settings.target,
@@ -372,6 +388,7 @@ impl DocumentIndex {
             sync_bindings: Unordered(sync_bindings),
             thread_targets: Unordered(thread_targets),
             background_starts,
+            future_annotations_from,
             forever_bindings: Unordered(forever_bindings),
             object_bindings: Unordered(object_bindings),
         };

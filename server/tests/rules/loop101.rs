@@ -268,3 +268,20 @@ fn await_in_a_postponed_annotation_fires_in_cells_and_async_defs() {
     let plain = notebook(&["import trio\nx: await trio.sleep(0)"]);
     assert_eq!(plain.cell_findings(), []);
 }
+
+#[test]
+fn an_earlier_cells_future_import_postpones_the_annotations_of_the_cells_after_it() {
+    // The host (as IPython) keeps a cell's future imports for the cells run after it.
+    let later = notebook(&[
+        "import trio",
+        "from __future__ import annotations",
+        "x: await trio.sleep(0) = 1",
+    ]);
+    assert_eq!(later.cell_findings(), [("LOOP101", 3, 1)]);
+    // A cell before the future import still has ordinary annotations.
+    let earlier = notebook(&[
+        "import trio\nx: await trio.sleep(0) = 1",
+        "from __future__ import annotations",
+    ]);
+    assert_eq!(earlier.cell_findings(), []);
+}

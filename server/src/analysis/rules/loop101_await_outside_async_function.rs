@@ -19,10 +19,11 @@ rule! {
     /// Async generator expressions (`(await f() for f in fs)`) are legal anywhere and are
     /// not flagged; comprehensions inside an `async def` are legal too.
     ///
-    /// With `from __future__ import annotations` in the file or cell, an `await` right in
-    /// an annotation (`x: await f()`, `def g(x: await f())`) is flagged wherever it is,
-    /// cells and `async def` included: CPython rejects it with "await expression cannot
-    /// be used within an annotation". The future import of an earlier cell is not seen.
+    /// With `from __future__ import annotations` in the file or cell, or in an earlier
+    /// cell (asyncell's host, like IPython, keeps a cell's future imports for the cells
+    /// after it), an `await` right in an annotation (`x: await f()`, `def g(x: await
+    /// f())`) is flagged wherever it is, cells and `async def` included: CPython rejects it
+    /// with "await expression cannot be used within an annotation".
     ///
     /// With `target-version = "py310"` (the default), an async comprehension nested in a
     /// comprehension or generator expression that is not async itself is flagged too,
