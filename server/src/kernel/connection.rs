@@ -8,10 +8,13 @@
 //! request's header as parent.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, UnknownMessage};
+use jupyter_protocol::{
+    ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage,
+};
 use jupyter_zmq_client::{
     create_kernel_control_connection, create_kernel_heartbeat_connection,
     create_kernel_iopub_connection, create_kernel_shell_connection, create_kernel_stdin_connection,
@@ -56,6 +59,36 @@ impl Request {
     }
 }
 
+/// The kernel's session id: unique per kernel process (pid and start time).
+pub fn session() -> &'static str {
+    static SESSION: OnceLock<String> = OnceLock::new();
+    SESSION.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{:x}-{:x}", std::process::id(), nanos)
+    })
+}
+
+/// A fresh `msg_id`: the session and a counter, as jupyter_client's own sessions number
+/// their messages (`{session}_{n}`); unique per kernel process without asking the OS for
+/// randomness per message (a uuid4 is a `getrandom` call).
+fn msg_id() -> String {
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}_{}",
+        session(),
+        COUNT.fetch_add(1, Ordering::Relaxed) + 1
+    )
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    chrono::DateTime::from_timestamp(now.as_secs() as i64, now.subsec_nanos()).unwrap_or_default()
+}
+
 /// A message of our own: `parent` becomes its parent header (`{}` without one).
 pub fn message(
     msg_type: &str,
@@ -63,17 +96,25 @@ pub fn message(
     parent: Option<&Header>,
     identities: Vec<Bytes>,
 ) -> JupyterMessage {
-    let mut message = JupyterMessage::new(
-        UnknownMessage {
+    JupyterMessage {
+        zmq_identities: identities,
+        header: Header {
+            msg_id: msg_id(),
+            username: "asyncell".to_string(),
+            session: session().to_string(),
+            date: now(),
+            msg_type: msg_type.to_string(),
+            version: "5.3".to_string(),
+        },
+        parent_header: parent.cloned(),
+        metadata: json!({}),
+        content: JupyterMessageContent::UnknownMessage(UnknownMessage {
             msg_type: msg_type.to_string(),
             content,
-        },
-        None,
-    );
-    message.header.username = "asyncell".to_string();
-    message.parent_header = parent.cloned();
-    message.zmq_identities = identities;
-    message
+        }),
+        buffers: Vec::new(),
+        channel: None,
+    }
 }
 
 /// Reads the connection file jupyter_client wrote.
@@ -284,14 +325,24 @@ async fn heartbeat_loop(mut heartbeat: KernelHeartbeatConnection) {
     }
 }
 
+/// Publishes what the other tasks queued, in their order. Woken by a message, it first
+/// lets every task that is ready run (`yield_now`), then hands all queued messages to the
+/// socket at once: the socket's writer then sends them in one write, so the messages
+/// that end a cell (its last output, `status: idle`, queued by two tasks) reach the
+/// client in one packet and wake it once, not once each.
 async fn iopub_writer(
     mut iopub: KernelIoPubConnection,
     mut receiver: mpsc::Receiver<JupyterMessage>,
 ) {
-    while let Some(message) = receiver.recv().await {
-        let msg_type = message.header.msg_type.clone();
-        if let Err(error) = iopub.send(message).await {
-            tracing::warn!("kernel iopub: cannot publish {msg_type}: {error}");
+    while let Some(first) = receiver.recv().await {
+        tokio::task::yield_now().await;
+        let mut next = Some(first);
+        while let Some(message) = next {
+            let msg_type = message.header.msg_type.clone();
+            if let Err(error) = iopub.send(message).await {
+                tracing::warn!("kernel iopub: cannot publish {msg_type}: {error}");
+            }
+            next = receiver.try_recv().ok();
         }
     }
 }
