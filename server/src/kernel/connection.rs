@@ -358,6 +358,17 @@ mod tests {
     }
 
     #[test]
+    fn message_ids_are_the_session_and_a_count() {
+        let first = message("status", json!({}), None, Vec::new()).header;
+        let second = message("status", json!({}), None, Vec::new()).header;
+        assert_ne!(first.msg_id, second.msg_id);
+        assert!(first.msg_id.starts_with(&format!("{}_", session())));
+        assert_eq!(first.session, session());
+        assert_eq!(first.version, "5.3");
+        assert!(first.date.timestamp() > 1_600_000_000, "the date is now");
+    }
+
+    #[test]
     fn children_carry_the_parent_header() {
         let parent = message("execute_request", json!({}), None, Vec::new());
         let child = message(
