@@ -325,24 +325,17 @@ async fn heartbeat_loop(mut heartbeat: KernelHeartbeatConnection) {
     }
 }
 
-/// Publishes what the other tasks queued, in their order. Woken by a message, it first
-/// lets every task that is ready run (`yield_now`), then hands all queued messages to the
-/// socket at once: the socket's writer then sends them in one write, so the messages
-/// that end a cell (its last output, `status: idle`, queued by two tasks) reach the
-/// client in one packet and wake it once, not once each.
 async fn iopub_writer(
     mut iopub: KernelIoPubConnection,
     mut receiver: mpsc::Receiver<JupyterMessage>,
 ) {
-    while let Some(first) = receiver.recv().await {
-        tokio::task::yield_now().await;
-        let mut next = Some(first);
-        while let Some(message) = next {
-            let msg_type = message.header.msg_type.clone();
-            if let Err(error) = iopub.send(message).await {
-                tracing::warn!("kernel iopub: cannot publish {msg_type}: {error}");
-            }
-            next = receiver.try_recv().ok();
+    // Each message goes out as soon as it is queued, not gathered with the next: the
+    // client reads a cell's result while the kernel still builds its reply and `idle`
+    // (gathering them into one write measured slower: docs/benchmarks.md).
+    while let Some(message) = receiver.recv().await {
+        let msg_type = message.header.msg_type.clone();
+        if let Err(error) = iopub.send(message).await {
+            tracing::warn!("kernel iopub: cannot publish {msg_type}: {error}");
         }
     }
 }
