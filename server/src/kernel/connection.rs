@@ -8,10 +8,13 @@
 //! request's header as parent.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use jupyter_protocol::{ConnectionInfo, Header, JupyterMessage, UnknownMessage};
+use jupyter_protocol::{
+    ConnectionInfo, Header, JupyterMessage, JupyterMessageContent, UnknownMessage,
+};
 use jupyter_zmq_client::{
     create_kernel_control_connection, create_kernel_heartbeat_connection,
     create_kernel_iopub_connection, create_kernel_shell_connection, create_kernel_stdin_connection,
@@ -56,6 +59,36 @@ impl Request {
     }
 }
 
+/// The kernel's session id: unique per kernel process (pid and start time).
+pub fn session() -> &'static str {
+    static SESSION: OnceLock<String> = OnceLock::new();
+    SESSION.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{:x}-{:x}", std::process::id(), nanos)
+    })
+}
+
+/// A fresh `msg_id`: the session and a counter, as jupyter_client's own sessions number
+/// their messages (`{session}_{n}`); unique per kernel process without asking the OS for
+/// randomness per message (a uuid4 is a `getrandom` call).
+fn msg_id() -> String {
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}_{}",
+        session(),
+        COUNT.fetch_add(1, Ordering::Relaxed) + 1
+    )
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    chrono::DateTime::from_timestamp(now.as_secs() as i64, now.subsec_nanos()).unwrap_or_default()
+}
+
 /// A message of our own: `parent` becomes its parent header (`{}` without one).
 pub fn message(
     msg_type: &str,
@@ -63,17 +96,25 @@ pub fn message(
     parent: Option<&Header>,
     identities: Vec<Bytes>,
 ) -> JupyterMessage {
-    let mut message = JupyterMessage::new(
-        UnknownMessage {
+    JupyterMessage {
+        zmq_identities: identities,
+        header: Header {
+            msg_id: msg_id(),
+            username: "asyncell".to_string(),
+            session: session().to_string(),
+            date: now(),
+            msg_type: msg_type.to_string(),
+            version: "5.3".to_string(),
+        },
+        parent_header: parent.cloned(),
+        metadata: json!({}),
+        content: JupyterMessageContent::UnknownMessage(UnknownMessage {
             msg_type: msg_type.to_string(),
             content,
-        },
-        None,
-    );
-    message.header.username = "asyncell".to_string();
-    message.parent_header = parent.cloned();
-    message.zmq_identities = identities;
-    message
+        }),
+        buffers: Vec::new(),
+        channel: None,
+    }
 }
 
 /// Reads the connection file jupyter_client wrote.
@@ -288,6 +329,9 @@ async fn iopub_writer(
     mut iopub: KernelIoPubConnection,
     mut receiver: mpsc::Receiver<JupyterMessage>,
 ) {
+    // Each message goes out as soon as it is queued, not gathered with the next: the
+    // client reads a cell's result while the kernel still builds its reply and `idle`
+    // (gathering them into one write measured slower: docs/benchmarks.md).
     while let Some(message) = receiver.recv().await {
         let msg_type = message.header.msg_type.clone();
         if let Err(error) = iopub.send(message).await {
@@ -304,6 +348,17 @@ mod tests {
     fn reply_types() {
         assert_eq!(reply_type("execute_request"), "execute_reply");
         assert_eq!(reply_type("odd"), "odd_reply");
+    }
+
+    #[test]
+    fn message_ids_are_the_session_and_a_count() {
+        let first = message("status", json!({}), None, Vec::new()).header;
+        let second = message("status", json!({}), None, Vec::new()).header;
+        assert_ne!(first.msg_id, second.msg_id);
+        assert!(first.msg_id.starts_with(&format!("{}_", session())));
+        assert_eq!(first.session, session());
+        assert_eq!(first.version, "5.3");
+        assert!(first.date.timestamp() > 1_600_000_000, "the date is now");
     }
 
     #[test]

@@ -74,8 +74,7 @@ pub async fn run(options: KernelOptions) -> u8 {
             return 2;
         }
     };
-    let session = session_id();
-    let channels = match connection::bind(&info, &session).await {
+    let channels = match connection::bind(&info, connection::session()).await {
         Ok(channels) => channels,
         Err(error) => {
             eprintln!("error: {error}");
@@ -207,12 +206,4 @@ async fn watch_parent(kernel: Arc<Kernel>) {
             return;
         }
     }
-}
-
-/// A session id for our messages: unique per kernel process.
-fn session_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{:x}-{:x}", std::process::id(), nanos)
 }
