@@ -2,7 +2,7 @@
 
 use ruff_text_size::TextRange;
 
-use super::flow::{ExitKind, Since};
+use super::flow::{unchecked_exit_message, ExitKind, Since};
 use crate::analysis::checker::Checker;
 use crate::analysis::diagnostic::Fix;
 
@@ -77,19 +77,7 @@ pub(crate) fn report(
     if !checker.enabled(RULE) {
         return;
     }
-    let exit = kind.describe(&format!("async function `{function}`"));
-    let since = match since {
-        Since::FunctionStart => "since the function started",
-        Since::Yield => "since the previous `yield`",
-    };
-    let checkpoint = checker.library().checkpoint_call();
-    checker.report(
-        RULE,
-        range,
-        format!(
-            "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
-             be cancelled and lets no other task run: add `await {checkpoint}` before it"
-        ),
-        fix,
-    );
+    let subject = format!("async function `{function}`");
+    let message = unchecked_exit_message(checker, kind, &subject, since, "the function");
+    checker.report(RULE, range, message, fix);
 }

@@ -59,6 +59,28 @@ impl ExitKind {
     }
 }
 
+/// The message of ASYNC910 and ASYNC911: `kind` of exit from `subject` (``async function
+/// `f` ``) reachable without a checkpoint `since` the point `started` names (`the
+/// function`, `the generator`) or the previous `yield`.
+pub(crate) fn unchecked_exit_message(
+    checker: &Checker,
+    kind: ExitKind,
+    subject: &str,
+    since: Since,
+    started: &str,
+) -> String {
+    let exit = kind.describe(subject);
+    let since = match since {
+        Since::FunctionStart => format!("since {started} started"),
+        Since::Yield => "since the previous `yield`".to_string(),
+    };
+    let checkpoint = checker.library().checkpoint_call();
+    format!(
+        "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
+         be cancelled and lets no other task run: add `await {checkpoint}` before it"
+    )
+}
+
 /// Since when the path has not checkpointed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Since {
