@@ -5,24 +5,19 @@
 //! as a script and as a `# %%` cell, under every loop mode, with every rule selected; a
 //! statement with any finding but E999/E998 must pass the filter.
 
+mod common;
+
 use asyncell::analysis::relevance::may_have_findings;
 use asyncell::analysis::{check_document, Document, LoopMode, Settings};
 use ruff_text_size::Ranged;
 
 #[test]
 fn every_statement_with_a_finding_passes_the_filter() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "py"))
-        .collect();
-    fixtures.sort();
+    let fixtures = common::rule_fixtures();
     assert!(
         fixtures.len() >= 40,
-        "the rule fixtures are in {}",
-        dir.display()
+        "only {} rule fixtures",
+        fixtures.len()
     );
     let mut statements_with_findings = 0;
     let mut unsound = Vec::new();

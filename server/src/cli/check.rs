@@ -40,6 +40,31 @@ pub use output_format::{OutputFormat, OUTPUT_FORMAT_ENV};
 pub use run_time::{run_time_findings, run_time_findings_in_cells};
 use style::Palette;
 
+/// What the rule snapshot tests (`tests/rule_snapshots.rs`) render with, so a snapshot
+/// shows exactly what `asyncell check` prints: a diagnostic as `--output-format full`
+/// shows it (uncoloured), and a fix as `--diff` shows it.
+pub mod render {
+    use std::path::Path;
+
+    use super::finding::Finding;
+    use super::style::Palette;
+    use crate::analysis::{Diagnostic, UnitSlot};
+
+    /// `path:row:col: CODE [*] message`, the source line(s) with a caret span and the
+    /// fix's title; `fixable` is whether this run would apply the fix (the `[*]`).
+    pub fn full(path: &Path, slot: &UnitSlot, diagnostic: &Diagnostic, fixable: bool) -> String {
+        super::full::block(
+            &Finding::new(path, slot, diagnostic, None, fixable),
+            Palette::PLAIN,
+        )
+    }
+
+    /// The unified diff of one text, as `--diff` prints it for a `.py` file.
+    pub fn diff(name: &str, before: &str, after: &str) -> String {
+        super::fixes::unified(before, after, name)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories (default: the current directory). Directories are walked for

@@ -345,6 +345,59 @@ pub fn assert_named_fixture(code: &str, name: &str) {
         .join(format!("{name}.py"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
+    let settings = fixture_settings(code, &text);
+    let mut expected: Vec<(String, u32)> = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if let Some((_, codes)) = line.rsplit_once("# error:") {
+            for code in codes.split(',') {
+                expected.push((code.trim().to_string(), number as u32 + 1));
+            }
+        }
+    }
+    expected.sort();
+    let mut document = Document::from_python(text.clone(), &settings);
+    let per_unit = check_document(&mut document);
+    let checked = Checked { document, per_unit };
+    let mut actual: Vec<(String, u32)> = checked
+        .findings()
+        .into_iter()
+        .map(|(code, line)| (code.to_string(), line))
+        .collect();
+    actual.sort();
+    assert_eq!(
+        actual,
+        expected,
+        "{code} fixture {}: reported (left) vs annotated (right)",
+        path.display()
+    );
+}
+
+/// The rule fixtures, `tests/fixtures/rules/*.py`, sorted.
+pub fn rule_fixtures() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "py"))
+        .collect();
+    fixtures.sort();
+    fixtures
+}
+
+/// The rule a fixture is for, from its file name: `ASYNC910` for `ASYNC910.py` and
+/// `ASYNC910_import_star.py`.
+pub fn fixture_rule(path: &std::path::Path) -> &str {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a fixture file name");
+    stem.split_once('_').map_or(stem, |(code, _)| code)
+}
+
+/// The settings a fixture of rule `code` is checked with: `code` selected alone, unless
+/// the fixture's first-line `# asyncell:` header says otherwise (see [`assert_fixture`]).
+pub fn fixture_settings(code: &str, text: &str) -> Settings {
     let mut settings = selecting(&[code]);
     if let Some(header) = text
         .lines()
@@ -377,30 +430,7 @@ pub fn assert_named_fixture(code: &str, name: &str) {
             }
         }
     }
-    let mut expected: Vec<(String, u32)> = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        if let Some((_, codes)) = line.rsplit_once("# error:") {
-            for code in codes.split(',') {
-                expected.push((code.trim().to_string(), number as u32 + 1));
-            }
-        }
-    }
-    expected.sort();
-    let mut document = Document::from_python(text.clone(), &settings);
-    let per_unit = check_document(&mut document);
-    let checked = Checked { document, per_unit };
-    let mut actual: Vec<(String, u32)> = checked
-        .findings()
-        .into_iter()
-        .map(|(code, line)| (code.to_string(), line))
-        .collect();
-    actual.sort();
-    assert_eq!(
-        actual,
-        expected,
-        "{code} fixture {}: reported (left) vs annotated (right)",
-        path.display()
-    );
+    settings
 }
 
 /// The checks of the first catalogue's tests (where code runs: E999, LOOP100-303,

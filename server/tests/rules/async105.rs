@@ -158,34 +158,6 @@ fn nursery_start_fixture() {
 }
 
 #[test]
-fn an_unawaited_nursery_start_names_the_nursery_and_gets_await() {
-    let checked = python(
-        r#"
-        import trio
-
-        async def main(nursery):
-            nursery.start(child)
-        "#,
-    );
-    let message = &checked.only("ASYNC105").message;
-    assert!(
-        message.starts_with("`nursery.start()` is an async method of `trio.Nursery`"),
-        "{message}"
-    );
-    assert_eq!(
-        checked.fixed("ASYNC105"),
-        dedent(
-            r#"
-            import trio
-
-            async def main(nursery):
-                await nursery.start(child)
-            "#
-        )
-    );
-}
-
-#[test]
 fn start_is_not_a_nursery_method_outside_trio_code() {
     for library in ["asyncio", "anyio"] {
         let checked = python(&format!(

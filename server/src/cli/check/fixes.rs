@@ -252,14 +252,6 @@ pub fn check_text(
 /// Unified diffs of what fixing changed: one for a `.py` file, one per changed cell of a
 /// notebook (named `path:cell N`, counted as in the findings).
 fn diff(path: &Path, before: &Sources, after: &Sources) -> String {
-    let unified = |old: &str, new: &str, name: &str| {
-        similar::TextDiff::from_lines(old, new)
-            .unified_diff()
-            .context_radius(3)
-            .header(name, name)
-            .missing_newline_hint(false)
-            .to_string()
-    };
     let name = path.display().to_string();
     match (before, after) {
         (Sources::Python(old), Sources::Python(new)) => unified(old, new, &name),
@@ -282,6 +274,17 @@ fn diff(path: &Path, before: &Sources, after: &Sources) -> String {
             .collect(),
         _ => String::new(),
     }
+}
+
+/// The unified diff `--diff` prints for one text (a `.py` file, or a cell named
+/// `path:cell N`), with `name` in both headers.
+pub fn unified(old: &str, new: &str, name: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .missing_newline_hint(false)
+        .to_string()
 }
 
 /// Cells rarely end in a newline; the diff of one should not say so on every line.
