@@ -11,10 +11,15 @@ venv under /tmp, reused by later runs. Both tools get the same file list and the
 defaults apart from the selection:
 
     flake8 --isolated --select ASYNC --format '%(path)s:%(row)d:%(col)d: %(code)s %(text)s' FILES
-    asyncell check --isolated --no-cache --select ASYNC --output-format json --exit-zero -q FILES
+    asyncell check --isolated --no-cache --select ASYNC1,ASYNC2,ASYNC3,ASYNC4,ASYNC9 \
+        --output-format json --exit-zero -q FILES
 
 (no `--anyio` for flake8-async, no `--loop` for asyncell: each decides the library from
-the file). Prints, per code, how many findings both report, only flake8-async, only
+the file). flake8's `--select ASYNC` turns on every flake8-async rule, the ones it leaves
+off by default (ASYNC9xx) included; asyncell's `--select ASYNC` keeps its own opt-in
+rules (ASYNC106, ASYNC113, ASYNC9xx) off, while a narrower prefix such as `ASYNC9`
+selects them, hence the prefix list. `--flake8-json FILE` takes flake8-async's findings
+from an earlier run's `--json FILE` instead of running flake8 again (minutes). Prints, per code, how many findings both report, only flake8-async, only
 asyncell, then every disagreement with its location and both messages where there are
 any. Exit status: 0 when it ran, 2 on an error.
 """
@@ -45,6 +50,9 @@ from _common import (  # noqa: E402
 
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>ASYNC\d+) (?P<text>.*)$")
 
+# Every ASYNC rule of asyncell, opt-in ones included (see the docstring).
+ASYNCELL_SELECT = "ASYNC1,ASYNC2,ASYNC3,ASYNC4,ASYNC9"
+
 Key = tuple[str, int, str]  # (file relative to the corpus, line, code)
 
 
@@ -73,7 +81,7 @@ def flake8_findings(flake8: Path, files: list[str], cwd: Path, jobs: int) -> dic
 
 
 def asyncell_findings(binary: Path, files: list[str], cwd: Path) -> dict[Key, list[str]]:
-    cmd = [str(binary), "check", "--isolated", "--no-cache", "--select", "ASYNC", "--output-format", "json", "--exit-zero", "-q", *files]
+    cmd = [str(binary), "check", "--isolated", "--no-cache", "--select", ASYNCELL_SELECT, "--output-format", "json", "--exit-zero", "-q", *files]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=1800)
     if out.returncode != 0:
         raise BenchError(f"asyncell exited {out.returncode}:\n{out.stderr[-2000:]}")
@@ -88,6 +96,7 @@ def main() -> int:
     parser.add_argument("--asyncell", help="the asyncell binary (default: target/dist/asyncell)")
     parser.add_argument("--venv", default="/tmp/asyncell-flake8-async-venv", help="the throwaway flake8 venv")
     parser.add_argument("--jobs", type=int, default=2, help="flake8 --jobs (default 2)")
+    parser.add_argument("--flake8-json", help="reuse flake8-async's findings from an earlier --json FILE")
     parser.add_argument("--json", help="also write the findings of both tools and the comparison here")
     args = parser.parse_args()
     binary = asyncell_binary(args.asyncell)
@@ -96,8 +105,11 @@ def main() -> int:
     files = [str(p.relative_to(root)) for p in python_files(root / "src")]
     log(f"{len(files)} files under {root}/src; asyncell ...")
     mine = asyncell_findings(binary, files, root)
-    log("flake8-async (about a second per file) ...")
-    theirs = flake8_findings(tools.flake8, files, root, args.jobs)
+    if args.flake8_json:
+        theirs: dict[Key, list[str]] = {(p, r, c): m for p, r, c, m in json.loads(Path(args.flake8_json).read_text())["flake8"]}
+    else:
+        log("flake8-async (about a second per file) ...")
+        theirs = flake8_findings(tools.flake8, files, root, args.jobs)
 
     # Several findings of one code on one line count once: the key is (file, line, code).
     both = mine.keys() & theirs.keys()

@@ -15,7 +15,7 @@ if [ ! -e "$CORPUS/.done" ]; then
     done
     for a in "$CORPUS"/dl/*; do
         case "$a" in
-            *.tar.gz) tar xzf --no-same-owner "$a" -C "$CORPUS/src" ;;
+            *.tar.gz) tar --no-same-owner -xzf "$a" -C "$CORPUS/src" ;;
             *.whl) d="$CORPUS/src/$(basename "$a" | cut -d- -f1)"; mkdir -p "$d"; (cd "$d" && "$PYTHON" -m zipfile -e "$a" .) ;;
         esac
     done
