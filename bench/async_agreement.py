@@ -44,7 +44,9 @@ from _common import (  # noqa: E402
     asyncell_binary,
     log,
     main_wrapper,
+    corpus,
     python_files,
+    remove_corpus,
     tool_venv,
 )
 
@@ -96,14 +98,29 @@ def main() -> int:
     parser.add_argument("--asyncell", help="the asyncell binary (default: target/dist/asyncell)")
     parser.add_argument("--venv", default="/tmp/asyncell-flake8-async-venv", help="the throwaway flake8 venv")
     parser.add_argument("--jobs", type=int, default=2, help="flake8 --jobs (default 2)")
+    parser.add_argument(
+        "--sdists", action="store_true", help="use the sdist corpus of _common.CORPUS_PACKAGES (tests included) instead"
+    )
     parser.add_argument("--flake8-json", help="reuse flake8-async's findings from an earlier --json FILE")
     parser.add_argument("--json", help="also write the findings of both tools and the comparison here")
     args = parser.parse_args()
     binary = asyncell_binary(args.asyncell)
     tools = tool_venv([f"flake8=={FLAKE8_VERSION}", f"flake8-async=={FLAKE8_ASYNC_VERSION}"], at=Path(args.venv))
-    root = corpus_root()
-    files = [str(p.relative_to(root)) for p in python_files(root / "src")]
-    log(f"{len(files)} files under {root}/src; asyncell ...")
+    if args.sdists:
+        root = corpus(tools)
+        files = [str(p.relative_to(root)) for p in python_files(root)]
+    else:
+        root = corpus_root()
+        files = [str(p.relative_to(root)) for p in python_files(root / "src")]
+    try:
+        return compare(binary, tools, root, files, args)
+    finally:
+        if args.sdists:
+            remove_corpus(root)
+
+
+def compare(binary: Path, tools, root: Path, files: list[str], args: argparse.Namespace) -> int:
+    log(f"{len(files)} files under {root}; asyncell ...")
     mine = asyncell_findings(binary, files, root)
     if args.flake8_json:
         theirs: dict[Key, list[str]] = {(p, r, c): m for p, r, c, m in json.loads(Path(args.flake8_json).read_text())["flake8"]}
