@@ -119,11 +119,12 @@ class Tools:
         return " ".join((out.stdout or out.stderr).split()) or "unknown"
 
 
-def tool_venv(requirements: list[str]) -> Tools:
-    """A venv under bench/.cache/venv with `requirements` installed, created or reused."""
+def tool_venv(requirements: list[str], at: Path | None = None) -> Tools:
+    """A venv with `requirements` installed, created or reused: bench/.cache/venv, or
+    `at` (e.g. a throwaway directory under /tmp)."""
     CACHE.mkdir(parents=True, exist_ok=True)
     ensure_gitignore()
-    tools = Tools(CACHE / "venv")
+    tools = Tools(at or CACHE / "venv")
     marker = tools.venv / ".bench-requirements.json"
     wanted = sorted(requirements)
     installed: list[str] = []

@@ -1,25 +1,10 @@
 #!/usr/bin/env bash
-# LOOP rules on library code (issue 16): downloads the 9-package corpus (trio's sdist, the
-# others' wheels; .py files only) into $CORPUS and prints the LOOP findings per rule.
+# LOOP rules on library code (issue 16): the 9-package corpus (bench/loop_corpus.sh: trio's
+# sdist, the others' wheels; .py files only, in $CORPUS) and the LOOP findings per rule.
 #   bench/loop_precision.sh [ASYNCELL_BIN]   (default: asyncell on PATH)
 set -euo pipefail
 BIN=${1:-asyncell}
-CORPUS=${CORPUS:-/tmp/asyncell-loop-corpus}
-PYTHON=${PYTHON:-python3}
-mkdir -p "$CORPUS/dl" "$CORPUS/src"
-if [ ! -e "$CORPUS/.done" ]; then
-    "$PYTHON" -m pip download --quiet --no-deps --no-binary :all: -d "$CORPUS/dl" "trio==0.35.*"
-    for p in "anyio==4.16.*" "httpx==0.28.1" aiohttp starlette trio-websocket asyncpg websockets quart; do
-        "$PYTHON" -m pip download --quiet --no-deps -d "$CORPUS/dl" "$p"
-    done
-    for a in "$CORPUS"/dl/*; do
-        case "$a" in
-            *.tar.gz) tar xzf "$a" -C "$CORPUS/src" ;;
-            *.whl) d="$CORPUS/src/$(basename "$a" | cut -d- -f1)"; mkdir -p "$d"; (cd "$d" && "$PYTHON" -m zipfile -e "$a" .) ;;
-        esac
-    done
-    touch "$CORPUS/.done"
-fi
+CORPUS=$("$(dirname "$0")/loop_corpus.sh")
 cd "$CORPUS"
 echo "files: $(find src -name '*.py' | wc -l)"
 "$BIN" check --no-cache --select LOOP --output-format concise --exit-zero -q src > loop.txt || true
