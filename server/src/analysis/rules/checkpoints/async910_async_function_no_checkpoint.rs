@@ -1,10 +1,7 @@
 //! ASYNC910: an async function that may return without a checkpoint.
 
-use ruff_text_size::TextRange;
-
-use super::flow::{unchecked_exit_message, ExitKind, Since};
+use super::flow::UncheckedExit;
 use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::Fix;
 
 rule! {
     /// ## What it does
@@ -64,20 +61,8 @@ rule! {
     }
 }
 
-/// A `return`, `yield` or the end of `function` that the walk ([`Flow`](super::flow::Flow))
-/// found reachable without a checkpoint (the function has no `yield` before it).
-pub(crate) fn report(
-    checker: &mut Checker,
-    function: &str,
-    kind: ExitKind,
-    range: TextRange,
-    since: Since,
-    fix: Option<Fix>,
-) {
-    if !checker.enabled(RULE) {
-        return;
-    }
-    let subject = format!("async function `{function}`");
-    let message = unchecked_exit_message(checker, kind, &subject, since, "the function");
-    checker.report(RULE, range, message, fix);
+/// An exit the walk ([`Flow`](super::flow::Flow)) found reachable without a checkpoint, in a
+/// function that is not a generator.
+pub(crate) fn report(checker: &mut Checker, exit: UncheckedExit) {
+    exit.report(checker, RULE, "async function", "the function");
 }

@@ -1,10 +1,7 @@
 //! ASYNC911: an async generator that may yield or finish without a checkpoint.
 
-use ruff_text_size::TextRange;
-
-use super::flow::{unchecked_exit_message, ExitKind, Since};
+use super::flow::UncheckedExit;
 use crate::analysis::checker::Checker;
-use crate::analysis::diagnostic::Fix;
 
 rule! {
     /// ## What it does
@@ -55,20 +52,8 @@ rule! {
     }
 }
 
-/// A `return`, `yield` or the end of `function` that the walk ([`Flow`](super::flow::Flow))
-/// found reachable without a checkpoint (the function is a generator).
-pub(crate) fn report(
-    checker: &mut Checker,
-    function: &str,
-    kind: ExitKind,
-    range: TextRange,
-    since: Since,
-    fix: Option<Fix>,
-) {
-    if !checker.enabled(RULE) {
-        return;
-    }
-    let subject = format!("async generator `{function}`");
-    let message = unchecked_exit_message(checker, kind, &subject, since, "the generator");
-    checker.report(RULE, range, message, fix);
+/// An exit the walk ([`Flow`](super::flow::Flow)) found reachable without a checkpoint, in a
+/// function that is a generator.
+pub(crate) fn report(checker: &mut Checker, exit: UncheckedExit) {
+    exit.report(checker, RULE, "async generator", "the generator");
 }

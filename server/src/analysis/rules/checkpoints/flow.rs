@@ -38,6 +38,7 @@ use crate::analysis::depth::guarded;
 use crate::analysis::diagnostic::{Edit, Fix};
 use crate::analysis::index::Library;
 use crate::analysis::rules::literal_range::literal_range_is_non_empty;
+use crate::analysis::rules::Rule;
 
 /// What a path that is not guaranteed to checkpoint ends with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,26 +60,38 @@ impl ExitKind {
     }
 }
 
-/// The message of ASYNC910 and ASYNC911: `kind` of exit from `subject` (``async function
-/// `f` ``) reachable without a checkpoint `since` the point `started` names (`the
-/// function`, `the generator`) or the previous `yield`.
-pub(crate) fn unchecked_exit_message(
-    checker: &Checker,
-    kind: ExitKind,
-    subject: &str,
-    since: Since,
-    started: &str,
-) -> String {
-    let exit = kind.describe(subject);
-    let since = match since {
-        Since::FunctionStart => format!("since {started} started"),
-        Since::Yield => "since the previous `yield`".to_string(),
-    };
-    let checkpoint = checker.library().checkpoint_call();
-    format!(
-        "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
-         be cancelled and lets no other task run: add `await {checkpoint}` before it"
-    )
+/// A `return`, `yield` or the end of a function that the walk found reachable without a
+/// checkpoint: one finding of ASYNC910 (not a generator) or ASYNC911 (a generator).
+#[derive(Clone, Debug)]
+pub(crate) struct UncheckedExit {
+    /// The function's name.
+    pub(crate) function: String,
+    pub(crate) kind: ExitKind,
+    pub(crate) range: TextRange,
+    pub(crate) since: Since,
+    pub(crate) fix: Option<Fix>,
+}
+
+impl UncheckedExit {
+    /// Reports it as `rule`: `kind` of exit from `what` (`async function`, `async
+    /// generator`) reachable without a checkpoint since `started` (`the function`, `the
+    /// generator`) or the previous `yield`.
+    pub(crate) fn report(self, checker: &mut Checker, rule: Rule, what: &str, started: &str) {
+        if !checker.enabled(rule) {
+            return;
+        }
+        let exit = self.kind.describe(&format!("{what} `{}`", self.function));
+        let since = match self.since {
+            Since::FunctionStart => format!("since {started} started"),
+            Since::Yield => "since the previous `yield`".to_string(),
+        };
+        let checkpoint = checker.library().checkpoint_call();
+        let message = format!(
+            "{exit} can be reached without a checkpoint {since}, so on that path it cannot \
+             be cancelled and lets no other task run: add `await {checkpoint}` before it"
+        );
+        checker.report(rule, self.range, message, self.fix);
+    }
 }
 
 /// Since when the path has not checkpointed.
@@ -102,12 +115,8 @@ pub(crate) enum Event {
     UnguaranteedCancelScope { call: TextRange, name: String },
     /// ASYNC910 (not a generator so far) or ASYNC911 (a generator).
     Exit {
-        function: String,
         generator: bool,
-        kind: ExitKind,
-        range: TextRange,
-        since: Since,
-        fix: Option<Fix>,
+        exit: UncheckedExit,
     },
     /// ASYNC913: a loop that never ends by itself and may spin without a checkpoint.
     IndefiniteLoop { range: TextRange, fix: Option<Fix> },
@@ -359,12 +368,14 @@ impl<'c, 'a> Flow<'c, 'a> {
             };
             let fix = fix.take().and_then(|edit| self.fix_once(false, edit));
             self.events.push(Event::Exit {
-                function: self.function.to_string(),
                 generator: self.has_yield,
-                kind: site.kind,
-                range: site.range,
-                since,
-                fix,
+                exit: UncheckedExit {
+                    function: self.function.to_string(),
+                    kind: site.kind,
+                    range: site.range,
+                    since,
+                    fix,
+                },
             });
         }
     }

@@ -102,29 +102,11 @@ fn report(checker: &mut Checker, events: Vec<Event>) {
             Event::UnguaranteedCancelScope { call, name } => {
                 async912_cancel_scope_no_guaranteed_checkpoint::report(checker, call, &name);
             }
-            Event::Exit {
-                function,
-                generator,
-                kind,
-                range,
-                since,
-                fix,
-            } if generator => {
-                async911_async_generator_no_checkpoint::report(
-                    checker, &function, kind, range, since, fix,
-                );
+            Event::Exit { generator, exit } if generator => {
+                async911_async_generator_no_checkpoint::report(checker, exit);
             }
-            Event::Exit {
-                function,
-                kind,
-                range,
-                since,
-                fix,
-                ..
-            } => {
-                async910_async_function_no_checkpoint::report(
-                    checker, &function, kind, range, since, fix,
-                );
+            Event::Exit { exit, .. } => {
+                async910_async_function_no_checkpoint::report(checker, exit);
             }
             Event::IndefiniteLoop { range, fix } => {
                 async913_indefinite_loop_no_checkpoint::report(checker, range, fix);
