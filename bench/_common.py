@@ -353,6 +353,8 @@ def machine_summary() -> str:
 
 
 def main_wrapper(main) -> None:
+    """Runs a benchmark's `main`: exit 0 when it ran, 2 on an error (a `BenchError` as one
+    line, anything else with its traceback), 130 on Ctrl-C."""
     try:
         sys.exit(main())
     except BenchError as error:
@@ -361,3 +363,8 @@ def main_wrapper(main) -> None:
     except KeyboardInterrupt:
         log("interrupted")
         sys.exit(130)
+    except Exception:  # noqa: BLE001 -- a bug or an unexpected answer is still "an error": exit 2
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(2)

@@ -70,7 +70,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import machine_summary as machine, median, percentile  # noqa: E402
+from _common import BenchError, log, main_wrapper, median, percentile  # noqa: E402
+from _common import machine_summary as machine  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -129,14 +130,6 @@ AWAITING_CELLS = ("import trio\nprint('go', flush=True)\nawait trio.sleep(30)\n"
                   "import asyncio\nprint('go', flush=True)\nawait asyncio.sleep(30)\n")
 COMPLETE_CODE, COMPLETE_CURSOR, COMPLETE_EXPECTED = "tr", 2, "trio"
 COMPLETE_WARMUP = 10  # untimed completions first: jedi's first ones load its caches
-
-
-class BenchError(Exception):
-    """A problem the user must fix; printed without a traceback."""
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # -- the venv -------------------------------------------------------------------------------
@@ -1057,16 +1050,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as error:
-        log(f"error: {error}")
-        sys.exit(2)
-    except KeyboardInterrupt:
-        log("interrupted")
-        sys.exit(130)
-    except Exception:  # noqa: BLE001 -- a bug or an unexpected answer is still "an error": exit 2
-        import traceback
-
-        traceback.print_exc()
-        sys.exit(2)
+    main_wrapper(main)
