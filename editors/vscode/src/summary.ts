@@ -1,4 +1,4 @@
-// The one-line result summary shown after a `# %%` cell (an editor decoration). Pure.
+// The one-line result summary of a `# %%` cell (a code lens on its marker line). Pure.
 
 import { stripAnsi } from './ansi';
 import { duration, truncate } from './format';
