@@ -55,7 +55,7 @@ export function summary(run: CellRun, now: number): string {
   if (run.status === 'error' || error) {
     const what =
       error && error.output_type === 'error'
-        ? `${error.ename}${error.evalue ? `: ${stripAnsi(error.evalue)}` : ''}`
+        ? `${error.ename}${error.evalue ? `: ${stripAnsi(error.evalue).trim().replace(/\s*\n\s*/g, ' ')}` : ''}`
         : 'failed';
     return truncate(`✗ ${count}${what}`, MAX);
   }
