@@ -1,5 +1,5 @@
 // ANSI escape sequences (colour in tracebacks and terminal-minded libraries) removed, for
-// places that show plain text: decorations, hovers, the traceback document.
+// places that show plain text: cell summaries, tooltips, the traceback document.
 
 // CSI sequences (colours, cursor moves) and OSC sequences (titles, hyperlinks).
 // eslint-disable-next-line no-control-regex

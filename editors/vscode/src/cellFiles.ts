@@ -1,10 +1,11 @@
 // `# %%` cell files: running cells (commands, Shift+Enter, the server's code lenses) and
-// the result decoration after each cell. Full outputs go to the output view.
+// the result summary of each cell, a code lens on its marker line. Full outputs go to the
+// output view.
 
 import * as vscode from 'vscode';
 
 import { stripAnsi } from './ansi';
-import { type Cell, cellAt, cells, codeCells, lastContentLine, newCellText, splitLines } from './cells';
+import { type Cell, cellAt, cells, codeCells, newCellText } from './cells';
 import { truncate } from './format';
 import { outputText } from './outputs';
 import { interruptNotice, RESTART, restartNotice } from './notices';
@@ -40,14 +41,8 @@ export interface CellFileHooks {
 }
 
 export class CellFiles implements vscode.Disposable {
-  private readonly decoration = vscode.window.createTextEditorDecorationType({
-    after: {
-      margin: '0 0 0 2em',
-      color: new vscode.ThemeColor('editorCodeLens.foreground'),
-      fontStyle: 'italic',
-    },
-    isWholeLine: false,
-  });
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  private lensTimer: NodeJS.Timeout | undefined;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly epochs = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -60,18 +55,19 @@ export class CellFiles implements vscode.Disposable {
     private readonly hooks: CellFileHooks,
   ) {
     this.disposables.push(
-      this.decoration,
-      vscode.window.onDidChangeVisibleTextEditors(() => this.decorateAll()),
+      this.lensesChanged,
+      // Any document: ranked after the server's lenses (a `python` selector scores higher),
+      // so a marker line reads "▶ Run cell | Run above | ✓ [3] 12 ms · 42".
+      vscode.languages.registerCodeLensProvider(
+        { language: '*' },
+        { onDidChangeCodeLenses: this.lensesChanged.event, provideCodeLenses: (document) => this.lenses(document) },
+      ),
       vscode.workspace.onDidChangeTextDocument((event) => {
-        this.decorateDocument(event.document);
         if (event.document === vscode.window.activeTextEditor?.document) this.updateContext();
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
     );
-    results.onChange((doc) => {
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === doc);
-      if (document) this.decorateDocument(document);
-    });
+    results.onChange(() => this.refreshLenses());
     this.updateContext();
   }
 
@@ -251,7 +247,7 @@ export class CellFiles implements vscode.Disposable {
     this.hooks.statusChanged();
   }
 
-  // ---- decorations ---------------------------------------------------------------------
+  // ---- summaries ---------------------------------------------------------------------
 
   private startTicker(): void {
     if (this.ticker) return;
@@ -259,7 +255,7 @@ export class CellFiles implements vscode.Disposable {
       const anyRunning = vscode.window.visibleTextEditors.some((editor) =>
         this.results.entries(editor.document.uri.toString()).some((r) => r.state === 'running'),
       );
-      this.decorateAll();
+      this.refreshLenses();
       if (!anyRunning && this.ticker) {
         clearInterval(this.ticker);
         this.ticker = undefined;
@@ -267,58 +263,55 @@ export class CellFiles implements vscode.Disposable {
     }, 1000);
   }
 
-  private decorateAll(): void {
-    for (const editor of vscode.window.visibleTextEditors) this.decorate(editor);
+  /** Asks VS Code for the lenses again, at most every 100 ms (outputs may stream fast). */
+  private refreshLenses(): void {
+    if (this.lensTimer) return;
+    this.lensTimer = setTimeout(() => {
+      this.lensTimer = undefined;
+      this.lensesChanged.fire();
+    }, 100);
   }
 
-  private decorateDocument(document: vscode.TextDocument): void {
-    for (const editor of vscode.window.visibleTextEditors) {
-      if (editor.document === document) this.decorate(editor);
-    }
-  }
-
-  private decorate(editor: vscode.TextEditor): void {
-    const doc = editor.document.uri.toString();
-    const entries = this.results.entries(doc);
-    if (entries.length === 0) {
-      editor.setDecorations(this.decoration, []);
-      return;
-    }
-    const lines = splitLines(editor.document.getText());
-    const byIndex = new Map(codeCells(cells(editor.document.getText())).map((c) => [key(c.codeIndex), c]));
+  /**
+   * A code lens per cell with a result, on the cell's marker line, after the server's
+   * "Run cell" lenses. VS Code caps a lens line at the editor's content width (and clips it
+   * there), so a summary never runs past the editor's edge, as an `after` decoration at the
+   * end of a long line did. Its tooltip holds the whole line and the text output; clicking
+   * it opens the output view.
+   */
+  private lenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const entries = this.results.entries(document.uri.toString());
+    if (entries.length === 0 || !isCellFile(document)) return [];
+    const byIndex = new Map(codeCells(cells(document.getText())).map((c) => [key(c.codeIndex), c]));
     const now = Date.now();
-    const options: vscode.DecorationOptions[] = [];
+    const lenses: vscode.CodeLens[] = [];
     for (const result of entries) {
       const cell = byIndex.get(result.key);
       if (!cell) continue;
-      const line = Math.min(lastContentLine(lines, cell), editor.document.lineCount - 1);
-      const end = editor.document.lineAt(line).range.end;
+      const line = Math.min(cell.startLine, document.lineCount - 1);
       const text = summary(result, now);
-      options.push({
-        range: new vscode.Range(end, end),
-        hoverMessage: hover(result, text),
-        renderOptions: { after: { contentText: text } },
-      });
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          // `$(name)` in a lens title is an icon: the summary's `$(` is text.
+          title: text.replace(/\$\(/g, '\\$('),
+          tooltip: tooltip(result, text),
+          command: 'asyncell.output.show',
+          arguments: [],
+        }),
+      );
     }
-    editor.setDecorations(this.decoration, options);
+    return lenses;
   }
 
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
+    if (this.lensTimer) clearTimeout(this.lensTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
 
-/** The hover on a result: the whole summary (the editor may cut it), its text output, and a
- * link to the full output view. */
-function hover(result: Result, line: string): vscode.MarkdownString {
-  const text = stripAnsi(result.outputs.map((o: NbOutput) => outputText(o)).join(''));
-  const markdown = new vscode.MarkdownString(undefined, true);
-  markdown.isTrusted = { enabledCommands: ['asyncell.output.show'] };
-  markdown.appendMarkdown(`**${result.label}**\n\n`);
-  markdown.appendText(line);
-  markdown.appendMarkdown('\n\n');
-  if (text.trim()) markdown.appendCodeblock(truncate(text, 4000), 'text');
-  markdown.appendMarkdown('\n[Show output](command:asyncell.output.show)');
-  return markdown;
+/** The tooltip of a summary: the cell, the whole summary line and its text output. */
+function tooltip(result: Result, line: string): string {
+  const text = stripAnsi(result.outputs.map((o: NbOutput) => outputText(o)).join('')).trimEnd();
+  return [result.label, line, text ? truncate(text, 4000) : '', 'Click for the output view.'].filter(Boolean).join('\n\n');
 }

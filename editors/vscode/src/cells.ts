@@ -88,17 +88,6 @@ export function codeCellsAbove(all: Cell[], line: number): Cell[] {
 }
 
 /**
- * The line a result decoration goes after: the cell's last line that is not blank (the
- * marker line for an empty cell).
- */
-export function lastContentLine(lines: string[], cell: Cell): number {
-  for (let line = Math.min(cell.endLine, lines.length) - 1; line > cell.startLine; line--) {
-    if (lines[line].trim() !== '') return line;
-  }
-  return cell.startLine;
-}
-
-/**
  * What run-and-advance appends after the last cell (as Jupyter adds a cell below the last
  * one): a blank line, then a bare `# %%` marker and the line the cursor goes to. `text` is
  * the whole document; its line ending is kept.

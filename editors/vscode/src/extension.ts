@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): Api {
   const server = new Server(log, {
     middleware: {
       // The server's code lenses carry `asyncell.runCell` / `asyncell.runAbove` with
-      // [uri, cellIndex]: run them here, so results show as decorations and in the view.
+      // [uri, cellIndex]: run them here, so results show as cell summaries and in the view.
       executeCommand: async (command, args, next) => {
         const [uri, index] = args as [string, number];
         if (cellFiles && typeof uri === 'string' && typeof index === 'number') {

@@ -1,4 +1,4 @@
-// Small text formatting shared by the status bar, decorations and the output view.
+// Small text formatting shared by the status bar, cell summaries and the output view.
 
 /** "12 ms", "1.2 s", "2 min 5 s". */
 export function duration(ms: number): string {

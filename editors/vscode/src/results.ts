@@ -1,4 +1,4 @@
-// Cell results per document: what the output view and the `# %%` decorations show. Pure
+// Cell results per document: what the output view and the `# %%` cell summaries show. Pure
 // (no `vscode` import); listeners are told which document changed.
 
 import type { Entry } from './outputHtml';

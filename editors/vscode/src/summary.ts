@@ -1,4 +1,4 @@
-// The one-line result summary shown after a `# %%` cell (an editor decoration). Pure.
+// The one-line result summary of a `# %%` cell (a code lens on its marker line). Pure.
 
 import { stripAnsi } from './ansi';
 import { duration, truncate } from './format';
@@ -55,7 +55,7 @@ export function summary(run: CellRun, now: number): string {
   if (run.status === 'error' || error) {
     const what =
       error && error.output_type === 'error'
-        ? `${error.ename}${error.evalue ? `: ${stripAnsi(error.evalue)}` : ''}`
+        ? `${error.ename}${error.evalue ? `: ${stripAnsi(error.evalue).trim().replace(/\s*\n\s*/g, ' ')}` : ''}`
         : 'failed';
     return truncate(`✗ ${count}${what}`, MAX);
   }

@@ -8,6 +8,8 @@
 //   E2E_BUNDLED    the bin/asyncell of the installed platform .vsix (the server to expect)
 //   E2E_PYENV      a Python environment whose bin/ holds python and asyncell
 //   E2E_NEXT_VSIX  a development .vsix of this extension with the version NEXT_VERSION
+//   E2E_ONLY       (optional) a regular expression: run only the tests whose name matches
+//                  (while working on one test; a test must not need another's state then)
 // Every wait polls the DOM (all frames: notebook outputs live in webview iframes) with a
 // timeout; nothing sleeps for a fixed time. Prints `e2e: N passed, N failed` at the end.
 
@@ -26,6 +28,7 @@ const BUNDLED = process.env.E2E_BUNDLED;
 const PYENV = process.env.E2E_PYENV;
 const NEXT_VSIX = process.env.E2E_NEXT_VSIX;
 const NEXT_VERSION = '0.99.0';
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : undefined;
 const VERSION = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')).version;
 const ARGS = [
   '--headless',
@@ -67,6 +70,7 @@ async function until(what, probe, { timeout = 30_000, interval = 250 } = {}) {
 let page;
 
 async function test(name, body) {
+  if (ONLY && !ONLY.test(name)) return;
   const started = Date.now();
   try {
     await body();
@@ -111,16 +115,55 @@ async function framesWith(selector) {
 }
 
 /**
- * The text of the editor's `after` decorations (the result summaries): VS Code renders
- * them as CSS ::after content of empty spans, so they are read from computed styles.
+ * The result summaries of the active editor's `# %%` cells, top to bottom, as drawn: text,
+ * the left and right edges of what shows of it, where its head (status, count, time) ends,
+ * the right edge of the editor's visible area, the right padding of the lens line it is on,
+ * and the tooltip.
+ * Read wherever VS Code draws them: the `after` decorations earlier versions used (CSS
+ * ::after content of empty spans, read from computed styles) and code lenses. A summary
+ * starts with its status: ✓ ✗ ⏳ ■ ⧗.
  */
-async function decorationTexts() {
-  return page.locator('.editor-group-container.active .editor-instance .view-lines').first().evaluate((root) =>
-    [...root.querySelectorAll('span[class*="ced-"]')]
-      .map((span) => getComputedStyle(span, '::after').content)
-      .filter((content) => content && content !== 'none')
-      .map((content) => JSON.parse(content.replace(/^'|'$/g, '"'))),
-  );
+async function summaries() {
+  return page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().evaluate((editor) => {
+    const status = /^[✓✗⏳■⧗]/;
+    const edge = (editor.querySelector('.editor-scrollable') ?? editor).getBoundingClientRect().right;
+    const found = [];
+    for (const span of editor.querySelectorAll('.view-lines span[class*="ced-"]')) {
+      const content = getComputedStyle(span, '::after').content;
+      if (!content || content === 'none') continue;
+      const text = JSON.parse(content.replace(/^'|'$/g, '"'));
+      const box = span.getBoundingClientRect();
+      if (status.test(text)) found.push({ text, left: box.left, right: box.right, head: box.right, top: box.top, edge, padding: 0, tooltip: '' });
+    }
+    for (const item of editor.querySelectorAll('.contentWidgets .codelens-decoration > *')) {
+      const text = item.textContent.replace(/\u00a0/g, ' ').trim();
+      if (!status.test(text)) continue;
+      // What shows of it: a lens line clips what does not fit in it, at the end of its
+      // right padding.
+      const line = item.closest('.codelens-decoration');
+      const lens = line.getBoundingClientRect();
+      const padding = parseFloat(getComputedStyle(line).paddingRight) || 0;
+      const box = item.getBoundingClientRect();
+      // Where its head (status, count, time: the text before the first " · ") ends.
+      let head = box.right;
+      const node = item.firstChild;
+      const cut = node?.nodeType === Node.TEXT_NODE ? node.textContent.indexOf(' · ') : -1;
+      if (cut > 0) {
+        const range = document.createRange();
+        range.setStart(node, 0);
+        range.setEnd(node, cut);
+        head = range.getBoundingClientRect().right;
+      }
+      found.push({ text, left: box.left, right: Math.min(box.right, lens.right), head, top: lens.top, edge, padding, tooltip: item.title ?? '' });
+    }
+    // In the order of the lines (the DOM's order is not always theirs).
+    return found.sort((a, b) => a.top - b.top);
+  });
+}
+
+/** The texts of the active editor's result summaries. */
+async function summaryTexts() {
+  return (await summaries()).map((s) => s.text);
 }
 
 /** Runs a command from the palette if it is offered (e.g. "Hide Panel" only while one shows). */
@@ -215,6 +258,17 @@ async function clickNotebookAction(label) {
     await page.keyboard.press('Escape');
     return false;
   });
+}
+
+/** Clicks an action in the active editor's title bar by its title (exactly: "Run All" is
+ * not "Restart and Run All"; the label may add the category or a key). */
+async function clickEditorAction(title) {
+  const actions = page.locator('.editor-group-container.active .editor-actions .action-label');
+  const labels = await actions.evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
+  const exact = new RegExp(`^(asyncell: )?${title}( \\(.*\\))?$`);
+  const index = labels.findIndex((label) => exact.test(label));
+  if (index < 0) throw new Error(`no "${title}" in the editor's title bar: ${labels.join(', ')}`);
+  await actions.nth(index).click();
 }
 
 async function statusBarText() {
@@ -439,7 +493,7 @@ async function main() {
       await until('the LOOP200 diagnostic to go', async () => !(await page.locator('.editor-instance .squiggly-error').count()));
     });
 
-    await test('Shift+Enter and the Run cell lens run # %% cells; results show after the cell and in the output view', async () => {
+    await test('Shift+Enter and the Run cell lens run # %% cells; results show on the cell and in the output view', async () => {
       await tryCommand('View: Hide Panel', 'View: Close Panel');
       await openFile('cells.py');
       await until('the server\'s "Run cell" code lenses', () =>
@@ -449,13 +503,13 @@ async function main() {
       await page.locator('.view-line', { hasText: 'numbers = list(range(10))' }).click();
       await page.keyboard.press('Shift+Enter');
       await until('"total is 45" in the output view', async () => (await allText()).includes('total is 45'), { timeout: 60_000 });
-      await until('the result decoration "✓ [n] ... total is 45" after the cell', async () =>
-        (await decorationTexts()).some((text) => /^✓ \[\d+\] .*total is 45/.test(text)),
+      await until('the result summary "✓ [n] ... total is 45" on the cell', async () =>
+        (await summaryTexts()).some((text) => /^✓ \[\d+\] .*total is 45/.test(text)),
       );
       // The second cell through its code lens: it awaits at top level on the same loop.
       await page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Run cell' }).nth(1).click();
-      await until('the second cell\'s result "✓ [n] ... · 90" after it', async () =>
-        (await decorationTexts()).some((text) => /^✓ \[\d+\] .* · 90$/.test(text)),
+      await until('the second cell\'s result "✓ [n] ... · 90" on it', async () =>
+        (await summaryTexts()).some((text) => /^✓ \[\d+\] .* · 90$/.test(text)),
         { timeout: 60_000 },
       );
       await until('"90" in the output view', async () => /\b90\b/.test(await allText()));
@@ -483,13 +537,13 @@ async function main() {
       await runCommand('asyncell: Run Cell and Below');
       // Cells 1-3 ran as [1]-[3] before: now the second is [4], the long sleep [6].
       await until('the second cell again as [4], and the long sleep running', async () => {
-        const texts = await decorationTexts();
+        const texts = await summaryTexts();
         return texts.some((t) => /^✓ \[4\] .* · 90$/.test(t)) && texts.some((t) => /^⏳ running .*sleeping ten minutes/.test(t));
       }, { timeout: 60_000 });
       await page.locator('.view-line', { hasText: 'await trio.sleep(600)' }).click();
       const pressed = Date.now();
       await page.keyboard.press('Control+Alt+C');
-      await until('"■ [6] interrupted" after the long sleep', async () => (await decorationTexts()).some((t) => /^■ \[6\] interrupted/.test(t)), { timeout: 30_000 });
+      await until('"■ [6] interrupted" after the long sleep', async () => (await summaryTexts()).some((t) => /^■ \[6\] interrupted/.test(t)), { timeout: 30_000 });
       log(`  Ctrl+Alt+C to the interrupted summary: ${Date.now() - pressed} ms`);
     });
 
@@ -512,19 +566,73 @@ async function main() {
         /\n# %%\s*\nprint\("typed in the new cell"\)\s*$/.test(await editorText()),
       );
       // The last cell runs meanwhile (another ten minutes): interrupt it, then run the new one.
-      await until('the long sleep running again', async () => (await decorationTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 60_000 });
+      await until('the long sleep running again', async () => (await summaryTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 60_000 });
       await page.keyboard.press('Control+Alt+C');
-      await until('the long sleep interrupted again', async () => (await decorationTexts()).filter((t) => /^■ \[\d+\] interrupted/.test(t)).length > 0 &&
-        !(await decorationTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 30_000 });
+      await until('the long sleep interrupted again', async () => (await summaryTexts()).filter((t) => /^■ \[\d+\] interrupted/.test(t)).length > 0 &&
+        !(await summaryTexts()).some((t) => /^⏳ running/.test(t)), { timeout: 30_000 });
       await page.keyboard.press('Shift+Enter');
       await until('the new cell\'s result "✓ [n] ... typed in the new cell" after it', async () =>
-        (await decorationTexts()).some((text) => /^✓ \[\d+\] .*typed in the new cell/.test(text)),
+        (await summaryTexts()).some((text) => /^✓ \[\d+\] .*typed in the new cell/.test(text)),
         { timeout: 60_000 },
       );
       await until('one more empty cell after the new one', async () => /typed in the new cell"\)\s*\n\s*\n# %%\s*$/.test(await editorText()));
       // Saved, so that closing the editors later asks nothing.
       await page.keyboard.press('Control+S');
       await until('cells.py saved', async () => !(await page.locator('.tabs-container .tab.active.dirty').count()));
+    });
+
+    await test('Restart and Run All in a # %% file reruns every cell on a fresh host: counts [1], [2], [3], names carry between cells', async () => {
+      await openFile('restart.py');
+      await until('the server\'s "Run cell" code lenses', () =>
+        page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'Run cell' }).count(),
+      );
+      // Run All twice on one host (the editor title's buttons, as a user finds them): counts
+      // [4]-[6], and `runs` counted both runs.
+      for (const round of [1, 2]) {
+        await clickEditorAction('Run All');
+        await until(`run ${round}: the last cell's "run ${round}: 42 from 20"`, async () =>
+          (await summaryTexts()).some((t) => new RegExp(`^✓ \\[${3 * round}\\] .* · run ${round}: 42 from 20$`).test(t)),
+          { timeout: 60_000 },
+        );
+      }
+      await clickEditorAction('Restart and Run All');
+      const expected = [/^✓ \[1\] \d+ ms$/, /^✓ \[2\] \d+ ms · total is 42$/, /^✓ \[3\] \d+ ms · run 1: 42 from 20$/];
+      const texts = await until('the summaries [1], [2], [3] of a fresh host, the last cell using both earlier ones', async () => {
+        const texts = await summaryTexts();
+        return texts.length === 3 && expected.every((pattern, i) => pattern.test(texts[i])) ? texts : undefined;
+      }, { timeout: 60_000 });
+      log(`  ${texts.join(' | ')}`);
+    });
+
+    await test('in a narrow editor, the summary of a cell ending in a long code line stays inside the editor, status first', async () => {
+      await openFile('wide.py');
+      // Three editor groups side by side: each a third of the window or less.
+      await runCommand('View: Split Editor Right');
+      await runCommand('View: Split Editor Right');
+      await until('wide.py in three editor groups', async () =>
+        (await page.locator('.editor-group-container .tab', { hasText: 'wide.py' }).count()) >= 3,
+      );
+      const longLine = page.locator('.editor-group-container.active .view-line', { hasText: 'print(*words)' }).first();
+      await longLine.click({ position: { x: 10, y: 5 } });
+      await page.keyboard.press('Control+Enter');
+      const summary = await until('the cell\'s summary "✓ [1] ..."', async () => (await summaries()).find((s) => /^✓ \[1\] /.test(s.text)), { timeout: 60_000 });
+      // The premise: the long line is wider than the editor shows.
+      const lineRight = await longLine.evaluate((line) => line.firstElementChild.getBoundingClientRect().right);
+      log(`  summary "${summary.text}": ${summary.left.toFixed(0)}-${summary.right.toFixed(0)} px (lens padding ${summary.padding} px), the editor's right edge ${summary.edge.toFixed(0)} px, the long line's ${lineRight.toFixed(0)} px`);
+      if (lineRight <= summary.edge) throw new Error(`the code line (right edge ${lineRight}) fits in the editor (${summary.edge}): not a narrow editor`);
+      // VS Code caps a lens line at the editor's content width, then adds the line's right
+      // padding (6 px, under the vertical scrollbar), where the clipped text may end.
+      if (summary.right > summary.edge + summary.padding + 0.5) {
+        throw new Error(`the summary runs past the editor's edge: ${summary.right.toFixed(0)} > ${summary.edge.toFixed(0)} px`);
+      }
+      // Its head (status, count, time) shows whole.
+      if (summary.head > summary.edge) throw new Error(`the summary's status, count and time end at ${summary.head.toFixed(0)} px, out of view`);
+      if (!/^✓ \[1\] \d+ ms · /.test(summary.text)) throw new Error(`the summary does not start with status, count and time: ${summary.text}`);
+      // The whole output line (longer than any summary) is still reachable: the tooltip.
+      const whole = Array(3).fill('a summary longer than the editor is wide').join(' ');
+      if (!summary.tooltip.includes(whole)) throw new Error(`the tooltip lacks the whole output line: ${summary.tooltip}`);
+      await page.screenshot({ path: path.join(OUT, 'narrow.png') });
+      await tryCommand('View: Join All Editor Groups');
     });
 
     await tryCommand('View: Hide Panel', 'View: Close Panel');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, lastContentLine, newCellText, splitLines } from '../../src/cells';
+import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, newCellText } from '../../src/cells';
 
 // The same cases as the server's percent.rs tests, so both count cells alike.
 const text = 'import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n';
@@ -63,14 +63,6 @@ test('CRLF files split the same way', () => {
     cells(crlf).map((c) => [c.startLine, c.endLine]),
     cells(text).map((c) => [c.startLine, c.endLine]),
   );
-});
-
-test('the decoration goes on the last non-blank line of a cell', () => {
-  const source = '# %%\nx = 1\n\n\n# %%\n\n';
-  const lines = splitLines(source);
-  const [first, second] = cells(source);
-  assert.equal(lastContentLine(lines, first), 1);
-  assert.equal(lastContentLine(lines, second), 4);
 });
 
 test('newCellText appends a bare marker after a blank line, keeping the line ending', () => {

@@ -42,6 +42,19 @@ test('a failed cell shows the exception', () => {
   assert.equal(text, '✗ [4] ZeroDivisionError: division by zero');
 });
 
+test('a multi-line exception message stays on one line', () => {
+  const text = summary(
+    {
+      state: 'done',
+      status: 'error',
+      executionCount: 5,
+      outputs: [{ output_type: 'error', ename: 'ValueError', evalue: 'first line\n  second line\n', traceback: [] }],
+    },
+    0,
+  );
+  assert.equal(text, '✗ [5] ValueError: first line second line');
+});
+
 test('interrupted, running and queued cells', () => {
   assert.equal(summary({ state: 'done', status: 'cancelled', durationMs: 1500, outputs: [] }, 0), '■ interrupted after 1.5 s');
   assert.equal(
