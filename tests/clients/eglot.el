@@ -130,7 +130,7 @@
 (t-ok "interrupted (command without arguments)")
 
 ;; A background task that fails after its cell finished is an error message.
-(t-run 17 "Run cell 5")
+(t-run 18 "Run cell 5")
 (t-wait "failed task shown" (lambda () (t-shown "background task \"crasher\" (.*) failed: RuntimeError: task blew up")))
 (t-ok "failed background task shown")
 

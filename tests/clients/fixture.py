@@ -12,6 +12,7 @@ def f():
 f()
 
 # %%
+print("sleeping", flush=True)
 time.sleep(30)
 
 # %%

@@ -124,9 +124,10 @@ actions(2)
 if (vim.uv.hrtime() - started) / 1e9 > 2 then fail("a request waited for the running cell") end
 ok(("30 s cell queued in %.2f s; the editor keeps answering"):format(took))
 local status = ""
+-- The progress names the cell, counts the time and shows the cell's last output line.
 wait("progress", function()
   status = vim.lsp.status()
-  return status:find("Running cell 4", 1, true) ~= nil
+  return status:find("Running cell 4 · [%d.]+ m?s · sleeping") ~= nil
 end, 5000)
 ok("progress: " .. status)
 run(14, "Interrupt the running cell")
@@ -134,7 +135,7 @@ wait("interrupted", function() return find_shown("cell 4 was interrupted") end)
 ok("interrupted")
 
 -- A background task that fails after its cell finished is an error message.
-run(17, "Run cell 5")
+run(18, "Run cell 5")
 wait("the failed task shown", function() return find_shown('background task "crasher" %(.*%) failed: RuntimeError: task blew up') end)
 ok("failed background task: " .. find_shown("task blew up"))
 

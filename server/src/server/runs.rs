@@ -105,6 +105,9 @@ struct Sink {
 
 /// Finished runs whose background output is still followed.
 const LATE_RUNS: usize = 256;
+/// Background output held for a run whose output file is not written yet (it is, within
+/// about 50 ms of the run's end, unless writing it failed).
+const PENDING_LIMIT: usize = 64 * 1024;
 
 impl Watch {
     pub fn set_custom(&self, allowed: bool) {
@@ -200,7 +203,7 @@ impl Watch {
         }
         match sink.file {
             Some(_) => sink.append(&text),
-            None if sink.pending.len() < OUTPUT_FILE_LIMIT => sink.pending.push_str(&text),
+            None if sink.pending.len() < PENDING_LIMIT => sink.pending.push_str(&text),
             None => {}
         }
     }
