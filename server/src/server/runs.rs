@@ -766,6 +766,44 @@ mod tests {
     }
 
     #[test]
+    fn background_output_after_a_run_goes_to_its_output_file() {
+        let dir = std::env::temp_dir().join(format!("asyncell-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cell-1.txt");
+        let _ = std::fs::remove_file(&path);
+        let watch = Watch::default();
+        let beat = |n: u32| serde_json::json!({"output_type": "stream", "name": "stdout", "text": format!("beat {n}\n")});
+        // Not followed: nothing is kept.
+        watch.saw_output("other", &beat(0));
+        watch.follow("cmd-1");
+        watch.saw_output("cmd-1", &beat(1));
+        assert_eq!(watch.last_line("cmd-1"), "beat 1");
+        watch.finished("cmd-1");
+        // Between the run's end and its output file: held, then written with the file.
+        watch.saw_output("cmd-1", &beat(2));
+        std::fs::write(&path, "header\nbeat 1\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+        watch.output_written("cmd-1", path.clone());
+        watch.saw_output("cmd-1", &beat(3));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "header\nbeat 1\n\n[background output, after the cell finished]\nbeat 2\nbeat 3\n"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o444, "the file stays read-only");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn ansi_codes_are_removed() {
         assert_eq!(plain("\u{1b}[31mError\u{1b}[0m: x"), "Error: x");
     }
