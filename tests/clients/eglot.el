@@ -92,6 +92,15 @@
     (t-fail (format "hints: %S" hints))))
 (t-ok "inlay hint → 42")
 
+;; eglot 1.9 has no window/showDocument: "Show output" says where the output file is.
+(t-run 5 "Show the output of cell 2")
+(t-wait "output file named" (lambda () (t-shown "the output of cell 2 is in ")))
+(let* ((message (t-shown "the output of cell 2 is in "))
+       (path (and (string-match "the output of cell 2 is in \\(.*\\)$" message) (match-string 1 message))))
+  (unless (and path (with-temp-buffer (insert-file-contents path) (search-forward "→ 42" nil t)))
+    (t-fail (format "output file %S" path)))
+  (t-ok (format "Show output names %s" (file-name-nondirectory path))))
+
 (t-run 11 "Run cell 3")
 (t-wait "failure diagnostic in flymake"
         (lambda ()
@@ -120,8 +129,13 @@
 (t-wait "interrupt shown" (lambda () (t-shown "cell 4 was interrupted")))
 (t-ok "interrupted (command without arguments)")
 
-(when (t-shown "asyncell/")
-  (t-fail (format "an asyncell/* notification surfaced: %s" (t-shown "asyncell/"))))
+;; A background task that fails after its cell finished is an error message.
+(t-run 18 "Run cell 5")
+(t-wait "failed task shown" (lambda () (t-shown "background task \"crasher\" (.*) failed: RuntimeError: task blew up")))
+(t-ok "failed background task shown")
+
+(when (t-shown "\\(^\\|[^/]\\)asyncell/\\(output\\|event\\)")  ; not the output file's path (…/cache/asyncell/output/…)
+  (t-fail (format "an asyncell/* notification surfaced: %s" (t-shown "\\(^\\|[^/]\\)asyncell/\\(output\\|event\\)"))))
 (t-ok "no asyncell/* notifications surfaced")
 (let ((eglot-autoreconnect nil)) (ignore-errors (eglot-shutdown (eglot-current-server))))
 (kill-emacs 0)

@@ -85,14 +85,27 @@ end
 wait("inlay hint", function() return hint_labels():find("5:→ 42", 1, true) ~= nil end)
 ok("inlay hint " .. hint_labels())
 
+-- The full output is one code action away: Neovim opens it (window/showDocument).
+run(5, "Show the output of cell 2")
+wait("the output document", function()
+  local lines = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  return vim.api.nvim_buf_get_name(0):find("cell%-2%.txt$") and lines:find("→ 42", 1, true)
+end)
+ok("Show output opened " .. vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ":t"))
+vim.api.nvim_set_current_buf(buf)
+
 run(11, "Run cell 3")
 wait("failure diagnostic", function()
   for _, d in ipairs(vim.diagnostic.get(buf)) do
-    if d.source == "asyncell run" and d.lnum == 9 and d.message:find("RuntimeError: boom") then return true end
+    local related = vim.tbl_get(d, "user_data", "lsp", "relatedInformation", 1, "message") or ""
+    if d.source == "asyncell run" and d.lnum == 9 and d.message:find("RuntimeError: boom")
+      and related:find("Traceback", 1, true) then
+      return true
+    end
   end
 end)
 wait("failure shown", function() return find_shown("cell 3 failed: RuntimeError: boom") end)
-ok("failure: diagnostic on the raise line and an error message")
+ok("failure: diagnostic on the raise line (traceback in its related information) and an error message")
 
 -- Editing the failed cell clears its diagnostic.
 vim.api.nvim_buf_set_lines(buf, 9, 10, false, { '    raise RuntimeError("boom!")' })
@@ -111,14 +124,20 @@ actions(2)
 if (vim.uv.hrtime() - started) / 1e9 > 2 then fail("a request waited for the running cell") end
 ok(("30 s cell queued in %.2f s; the editor keeps answering"):format(took))
 local status = ""
+-- The progress names the cell, counts the time and shows the cell's last output line.
 wait("progress", function()
   status = vim.lsp.status()
-  return status:find("Running cell 4", 1, true) ~= nil
+  return status:find("Running cell 4 · [%d.]+ m?s · sleeping") ~= nil
 end, 5000)
 ok("progress: " .. status)
 run(14, "Interrupt the running cell")
 wait("interrupted", function() return find_shown("cell 4 was interrupted") end)
 ok("interrupted")
+
+-- A background task that fails after its cell finished is an error message.
+run(18, "Run cell 5")
+wait("the failed task shown", function() return find_shown('background task "crasher" %(.*%) failed: RuntimeError: task blew up') end)
+ok("failed background task: " .. find_shown("task blew up"))
 
 if #custom > 0 then fail("asyncell/* notifications reached plain Neovim: " .. table.concat(custom, ", ")) end
 ok("no asyncell/* notifications")

@@ -234,3 +234,67 @@ def test_commands_run_in_the_order_they_came(plain):
     client.request("workspace/executeCommand", first["command"])
     client.request("workspace/executeCommand", third["command"])
     wait_hint(client, uri, lambda hints: any(h["label"].startswith("→ 42") for h in hints))
+
+
+def test_run_below_runs_the_cell_and_those_after_it_and_stops_at_a_failure(plain):
+    client, uri = plain
+    text = CELLS + "\n# %%\nnever = True\n"
+    client.change(uri, 2, [{"text": text}])
+    below = next(a for a in actions_at(client, uri, 1) if a["kind"] == "asyncell.run.below")
+    assert below["title"] == "Run cell 1 and below"
+    reply = client.request("workspace/executeCommand", below["command"])
+    assert [e["cell"] for e in reply["executions"]] == [1, 3, 4, 5]
+    hints = wait_hint(client, uri, lambda hints: any(h["label"].startswith("✗") for h in hints))
+    labels = {h["position"]["line"]: h["label"] for h in hints}
+    assert labels[1].startswith("✓") and labels[7].startswith("→ 42") and labels[13] == "✗ RuntimeError: boom"
+    # Cell 5 never runs after cell 4 failed.
+    time.sleep(0.5)
+    assert 16 not in {h["position"]["line"] for h in wait_hint(client, uri, lambda hints: True)}
+    above = next(a for a in actions_at(client, uri, 16) if a["kind"] == "asyncell.run.above")
+    assert above["title"] == "Run the cells above cell 5"
+    assert [e["cell"] for e in client.request("workspace/executeCommand", above["command"])["executions"]] == [1, 3, 4]
+
+
+def test_rerunning_a_failed_cell_clears_its_diagnostic(plain):
+    client, uri = plain
+    # Cell 3 fails until cell 1 has run: re-running it, unedited, must clear its failure.
+    action = actions_at(client, uri, 7)[0]
+    client.request("workspace/executeCommand", action["command"])
+    client.diagnostics_for(uri, lambda d: any(x.get("source") == "asyncell run" and "NameError" in x["message"] for x in d), timeout=20)
+    client.request("workspace/executeCommand", actions_at(client, uri, 1)[0]["command"])
+    client.request("workspace/executeCommand", actions_at(client, uri, 7)[0]["command"])
+    wait_hint(client, uri, lambda hints: any(h["label"].startswith("→ 42") for h in hints))
+    client.diagnostics_for(uri, lambda d: not any(x.get("source") == "asyncell run" for x in d), timeout=10)
+
+
+def test_background_output_goes_to_the_output_file_and_a_failed_task_is_shown(plain):
+    """What a plugin shows from `asyncell/output` and `asyncell/event` after a cell
+    finished: its background task's output is added to the cell's output document, and a
+    task that fails is a `window/showMessage` error."""
+    client, uri = plain
+    text = CELLS + (
+        "\n# %%\nimport trio\n"
+        "async def beats():\n"
+        "    for n in range(3):\n"
+        "        await trio.sleep(0.3)\n"
+        "        print('beat', n, flush=True)\n"
+        "    raise RuntimeError('task blew up')\n"
+        "background.start_soon(beats, name='beats')\n"
+        "print('started')\n"
+    )
+    client.change(uri, 2, [{"text": text}])
+    action = actions_at(client, uri, 17)[0]
+    assert action["title"] == "Run cell 5"
+    client.request("workspace/executeCommand", action["command"])
+    wait_hint(client, uri, lambda hints: any(h["label"].startswith("→ started") for h in hints))
+    failed = client.wait_for("window/showMessage", lambda p: "task blew up" in p["message"], timeout=20)
+    assert failed["type"] == 1 and 'background task "beats"' in failed["message"], failed
+    show = next(a for a in actions_at(client, uri, 17) if a["kind"] == "asyncell.output.show")
+    path = Path(client.request("workspace/executeCommand", show["command"])["path"])
+    deadline = time.monotonic() + 10
+    while "RuntimeError: task blew up" not in path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    output = path.read_text()
+    assert output.index("started") < output.index("[background output, after the cell finished]") < output.index("beat 2")
+    assert "RuntimeError: task blew up" in output
+    assert not os.access(path, os.W_OK) or os.geteuid() == 0

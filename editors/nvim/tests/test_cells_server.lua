@@ -1,21 +1,16 @@
 -- One cell splitting: the plugin's cells.lua (what ]c, run below and run and advance move
--- over) against the server's own, read back from the real server's "▶ Run cell" code
--- lenses (one per code cell, on its first line, with its 0-based code-cell index). A file
--- without markers has no lenses (a script, not a cell file), so it is not compared here;
--- test_cells_and_rendering.lua checks that it is one cell.
+-- over) against the shared fixture set tests/clients/cells.json and the server's own
+-- splitting, read back from the real server's "▶ Run cell" code lenses (one per code
+-- cell, on its first line, with its 0-based code-cell index). A file without markers has
+-- no lenses (a script, not a cell file); the fixture says it is one cell.
 local H = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h") .. "/helpers.lua")
 
 H.setup()
 
-local FILES = {
-  ["the server's own example"] = "import trio\n# %% first\nx = 1\n#%% [markdown]\n# hi\n# %%\ny\n",
-  ["a blank preamble"] = "\n\n# %%\nx = 1\n",
-  ["indented markers and spacing"] = "  # %% indented\nx = 1\n#    %%   spaced\ny = 2\n",
-  ["a marker inside a string"] = "x = '# %%'\n# %%\ny = 2\n",
-  ["markdown, md and raw cells"] = "# %%\na = 1\n# %% [md]\n# text\n# %% [raw]\nraw\n# %%\nz = 3\n",
-  ["three percent signs"] = "# %%% three\nx = 1\n# %%\ny = 2\n",
-  ["an empty last cell"] = "# %%\nx = 1\n# %%\n",
-}
+-- The fixture set every client's cell helper is checked against (the server is, in
+-- tests/e2e/test_cell_splits.py): {name, text, cells = {{first row, "code"|"markdown"}}}.
+local ROOT = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
+local FIXTURES = vim.json.decode(table.concat(vim.fn.readfile(ROOT .. "/tests/clients/cells.json"), "\n")).files
 
 local function server_cells(buf)
   local client = require("asyncell.lsp").client(buf)
@@ -33,16 +28,23 @@ local function server_cells(buf)
   return starts
 end
 
-local names = vim.tbl_keys(FILES)
-table.sort(names)
-for i, name in ipairs(names) do
-  H.test("code cells agree with the server: " .. name, function()
-    local buf = H.open(("cells%d.py"):format(i), FILES[name])
-    local plugin = {}
+for i, fixture in ipairs(FIXTURES) do
+  H.test("cells agree with the shared fixtures and the server: " .. fixture.name, function()
+    local buf = H.open(("cells%d.py"):format(i), fixture.text)
+    local all, plugin = {}, {}
+    for _, cell in ipairs(require("asyncell.cells").list(buf)) do
+      all[#all + 1] = { cell.start_row, cell.is_code and "code" or "markdown" }
+    end
+    H.eq(fixture.cells, all, "{first row, kind} of each cell, as tests/clients/cells.json says")
     for index, cell in ipairs(require("asyncell.cells").code_cells(buf)) do
       plugin[#plugin + 1] = { cell.start_row, index - 1 }
     end
-    H.eq(server_cells(buf), plugin, "{first row, code-cell index} of each code cell")
+    -- A file without markers is a script to the server: no lenses.
+    local has_markers = false
+    for _, cell in ipairs(require("asyncell.cells").list(buf)) do
+      has_markers = has_markers or cell.marker
+    end
+    H.eq(has_markers and plugin or {}, server_cells(buf), "{first row, code-cell index} of each code cell")
   end)
 end
 

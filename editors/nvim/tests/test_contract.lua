@@ -259,7 +259,7 @@ H.test("every asyncell/event example: task failures and host deaths are told, th
     ["host died"] = { notices = { { "asyncell: the host exited: host died (exit code 1)", WARN } }, header = "✗ host exited" },
     ["host stopped on purpose"] = { notices = { { "asyncell: the host stopped: host shut down", INFO } }, header = "✗ host exited" },
     ["a background task failed"] = {
-      notices = { { "asyncell: task t1 failed: task heartbeat failed: RuntimeError: boom", WARN } },
+      notices = { { "asyncell: task heartbeat failed: RuntimeError: boom", WARN } },
       header = "● running",
     },
     ["a background task finished"] = { notices = {}, header = "● running" },

@@ -16,6 +16,7 @@ local CELLS = table.concat({
   "background.start_soon(heartbeat, name='heartbeat')",
   "",
   "# %%",
+  "import trio",
   "await trio.sleep(0.3)",
   "print('second cell done')",
 }, "\n")
@@ -58,6 +59,10 @@ end)
 
 H.test(":AsyncellTasks lists the heartbeat as running, and x cancels it", function()
   local buf = H.open("tasks.py", CELLS)
+  -- Cell 2 first, so cell 1 runs as [2]: the list names both.
+  H.cursor_to("second cell done")
+  vim.cmd("AsyncellRunCell")
+  H.wait_output(buf, "second cell done")
   H.cursor_to("background.start_soon")
   vim.cmd("AsyncellRunCell")
   H.wait("a beat", function()
@@ -73,8 +78,8 @@ H.test(":AsyncellTasks lists the heartbeat as running, and x cancels it", functi
   H.wait("heartbeat listed as running", function()
     return tasks_text(tbuf):match("heartbeat%s+running")
   end)
-  -- the task says which cell started it
-  H.contains(tasks_text(tbuf), "cell [1] line 9")
+  -- the task says which cell started it: "cell N [K]", as the server's messages do
+  H.contains(tasks_text(tbuf), "cell 1 [2]")
   -- cancel the task on its line
   for i, line in ipairs(vim.api.nvim_buf_get_lines(tbuf, 0, -1, false)) do
     if line:find("heartbeat", 1, true) then

@@ -9,13 +9,13 @@ use std::str::FromStr;
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 
-use tower_lsp_server::lsp_types::{Position, TextDocumentIdentifier, Uri};
+use tower_lsp_server::lsp_types::{MessageType, Position, TextDocumentIdentifier, Uri};
 use tower_lsp_server::{Client, UriExt};
 
 use super::extension::{self as ext, EventParams, OutputParams};
 use super::session::{Location, Session};
 use crate::analysis::{Document, SourceKind};
-use crate::exec::{self, Emit, HostSpec, Options, Supervisor, EMIT_CAPACITY};
+use crate::exec::{self, Emit, EventKind, HostSpec, Options, Supervisor, EMIT_CAPACITY};
 use crate::positions;
 
 /// The largest stream text one coalesced `asyncell/output` notification carries.
@@ -348,7 +348,20 @@ async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
             ref output,
             ..
         } if !watch.custom() => watch.saw_output(execution_id, output),
-        Emit::Event(_) if !watch.custom() => {}
+        // Standard messages for what a plugin shows from `asyncell/event`: a failed
+        // background task, a host that died (one that never started fails its run).
+        Emit::Event(event) if !watch.custom() => {
+            let (kind, message) = match event.kind {
+                EventKind::TaskFailed => (MessageType::ERROR, event.message),
+                EventKind::HostExited if !event.stopped && event.pid.is_some() => {
+                    (MessageType::WARNING, event.message)
+                }
+                _ => return,
+            };
+            client
+                .show_message(kind, format!("asyncell: {message}"))
+                .await;
+        }
         // Editors run cells without stdin: the host raises in input() instead of asking.
         Emit::InputRequest(_) => {}
         Emit::Output {
@@ -373,6 +386,9 @@ async fn deliver(client: &Client, message: Emit, watch: &super::runs::Watch) {
             client.send_notification::<ext::Event>(params).await;
         }
         Emit::Finished { result, reply, .. } => {
+            if !watch.custom() {
+                watch.finished(&result.execution_id);
+            }
             // The transport writes every notification queued before a response ahead of
             // it (server/transport.rs), so the outputs above reach the client first.
             let _ = reply.send(result);

@@ -12,6 +12,7 @@
 //! all cells (markdown included). Command arguments keep the protocol's 0-based index
 //! among code cells.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -74,12 +75,39 @@ impl ClientFeatures {
 }
 
 /// Shared with the output forwarder (`execution.rs`): whether `asyncell/*` notifications
-/// may be sent, and the last output line of each running execution (for progress).
+/// may be sent, the last output line of each running execution (for progress), and where
+/// the output of a finished run's background tasks goes (its cell's output file).
 #[derive(Default)]
 pub struct Watch {
     custom: AtomicBool,
     last_lines: Mutex<FxHashMap<String, String>>,
+    late: Mutex<Late>,
 }
+
+/// Finished command runs whose background tasks may still print, oldest first.
+#[derive(Default)]
+struct Late {
+    sinks: FxHashMap<String, Sink>,
+    order: VecDeque<String>,
+}
+
+/// Where one finished run's background output goes: held until the run's output file is
+/// written, then appended to it.
+#[derive(Default)]
+struct Sink {
+    file: Option<PathBuf>,
+    pending: String,
+    /// Bytes in the file (appends stop at [`OUTPUT_FILE_LIMIT`]).
+    size: usize,
+    /// Whether the "after the cell finished" line was written.
+    marked: bool,
+}
+
+/// Finished runs whose background output is still followed.
+const LATE_RUNS: usize = 256;
+/// Background output held for a run whose output file is not written yet (it is, within
+/// about 50 ms of the run's end, unless writing it failed).
+const PENDING_LIMIT: usize = 64 * 1024;
 
 impl Watch {
     pub fn set_custom(&self, allowed: bool) {
@@ -91,11 +119,13 @@ impl Watch {
         self.custom.load(Ordering::Relaxed)
     }
 
-    /// Notes an output of an execution this module follows (see [`Watch::follow`]).
+    /// Notes an output of an execution this module follows (see [`Watch::follow`]): the
+    /// last line of a running one, or a finished one's background output.
     pub fn saw_output(&self, execution_id: &str, output: &Value) {
         let mut lines = self.last_lines.lock().unwrap_or_else(|p| p.into_inner());
         let Some(slot) = lines.get_mut(execution_id) else {
-            return;
+            drop(lines);
+            return self.saw_late_output(execution_id, output);
         };
         if let Some((_, text)) = render::output_text(output) {
             if let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) {
@@ -118,6 +148,109 @@ impl Watch {
         let mut lines = self.last_lines.lock().unwrap_or_else(|p| p.into_inner());
         lines.remove(execution_id);
     }
+
+    /// A followed execution finished: what its background tasks print from now on goes
+    /// to its cell's output file (held until [`Watch::output_written`] names it).
+    pub fn finished(&self, execution_id: &str) {
+        let followed = {
+            let mut lines = self.last_lines.lock().unwrap_or_else(|p| p.into_inner());
+            lines.remove(execution_id).is_some()
+        };
+        if !followed {
+            return;
+        }
+        let mut late = self.late.lock().unwrap_or_else(|p| p.into_inner());
+        if late
+            .sinks
+            .insert(execution_id.to_string(), Sink::default())
+            .is_none()
+        {
+            late.order.push_back(execution_id.to_string());
+        }
+        while late.order.len() > LATE_RUNS {
+            if let Some(oldest) = late.order.pop_front() {
+                late.sinks.remove(&oldest);
+            }
+        }
+    }
+
+    /// The run's output file is written: background output held so far is appended, and
+    /// so is what comes later.
+    pub fn output_written(&self, execution_id: &str, path: PathBuf) {
+        let mut late = self.late.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(sink) = late.sinks.get_mut(execution_id) else {
+            return;
+        };
+        sink.size = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        sink.file = Some(path);
+        let pending = std::mem::take(&mut sink.pending);
+        sink.append(&pending);
+    }
+
+    /// Output of a finished run's background task: into the run's output file.
+    fn saw_late_output(&self, execution_id: &str, output: &Value) {
+        let mut late = self.late.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(sink) = late.sinks.get_mut(execution_id) else {
+            return;
+        };
+        let Some((_, text)) = render::output_text(output) else {
+            return;
+        };
+        let mut text = plain(&text);
+        if !sink.marked {
+            sink.marked = true;
+            text.insert_str(0, "\n[background output, after the cell finished]\n");
+        }
+        match sink.file {
+            Some(_) => sink.append(&text),
+            None if sink.pending.len() < PENDING_LIMIT => sink.pending.push_str(&text),
+            None => {}
+        }
+    }
+}
+
+impl Sink {
+    /// Appends to the (read-only) output file, up to [`OUTPUT_FILE_LIMIT`].
+    fn append(&mut self, text: &str) {
+        let Some(path) = &self.file else {
+            return;
+        };
+        if text.is_empty() || self.size > OUTPUT_FILE_LIMIT {
+            return;
+        }
+        let mut text = text.to_string();
+        if self.size + text.len() > OUTPUT_FILE_LIMIT {
+            let mut at = OUTPUT_FILE_LIMIT.saturating_sub(self.size);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.truncate(at);
+            text.push_str("\n[… cut]\n");
+        }
+        self.size += text.len();
+        if let Err(error) = append_read_only(path, &text) {
+            tracing::warn!(
+                "cannot add background output to {}: {error}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Appends to a file kept read-only (0444): writable only for the append.
+fn append_read_only(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::PermissionsExt;
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444))?;
+    written
 }
 
 /// Where a code cell is for the user: its text document, its first line there, its text
@@ -630,6 +763,44 @@ mod tests {
             failing_line("  File \"<cell [5]>\", line 3", Some(5)),
             Some(3)
         );
+    }
+
+    #[test]
+    fn background_output_after_a_run_goes_to_its_output_file() {
+        let dir = std::env::temp_dir().join(format!("asyncell-late-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cell-1.txt");
+        let _ = std::fs::remove_file(&path);
+        let watch = Watch::default();
+        let beat = |n: u32| serde_json::json!({"output_type": "stream", "name": "stdout", "text": format!("beat {n}\n")});
+        // Not followed: nothing is kept.
+        watch.saw_output("other", &beat(0));
+        watch.follow("cmd-1");
+        watch.saw_output("cmd-1", &beat(1));
+        assert_eq!(watch.last_line("cmd-1"), "beat 1");
+        watch.finished("cmd-1");
+        // Between the run's end and its output file: held, then written with the file.
+        watch.saw_output("cmd-1", &beat(2));
+        std::fs::write(&path, "header\nbeat 1\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        }
+        watch.output_written("cmd-1", path.clone());
+        watch.saw_output("cmd-1", &beat(3));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "header\nbeat 1\n\n[background output, after the cell finished]\nbeat 2\nbeat 3\n"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o444, "the file stays read-only");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

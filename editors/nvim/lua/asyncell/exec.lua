@@ -366,7 +366,9 @@ function M.on_event(params)
   local buf = uri and lsp.buf_for_uri(uri)
   local message = params.message ~= vim.NIL and params.message or nil
   if params.kind == "taskFailed" then
-    notify(("task %s failed%s"):format(params.taskId or "?", message and (": " .. message) or ""), vim.log.levels.WARN)
+    -- The server's message names the task and says it failed ("background task "beat"
+    -- (t1) failed: RuntimeError: boom"); only a bare event needs words of its own.
+    notify(message or ("task %s failed"):format(params.taskId or "?"), vim.log.levels.WARN)
   elseif params.kind == "hostExited" and buf and not restarting[buf] then
     mark_dead(buf)
     -- `stopped`: the server stopped it on purpose (shutdown), which is no failure.

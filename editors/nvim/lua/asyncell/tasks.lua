@@ -1,6 +1,7 @@
 -- :AsyncellTasks: the background tasks of a buffer's host, with their state, in a
 -- scratch window. `x`/`dd` cancels the task under the cursor, `r` refreshes, <CR> jumps to
 -- the cell that started it, `q` closes. The list follows status updates while open.
+local cells = require("asyncell.cells")
 local outputs = require("asyncell.outputs")
 local status = require("asyncell.status")
 
@@ -34,8 +35,9 @@ local function started_by(task)
   local exec_id = task.startedBy ~= vim.NIL and task.startedBy or nil
   local block = exec_id and outputs.task_home(exec_id)
   if block then
-    local row = outputs.row(block)
-    return ("cell [%s] line %d"):format(block.count or "*", (row or 0) + 1), block
+    -- "cell N [K]" as the server and `asyncell run` say it: N among all cells, K the count.
+    local cell = cells.at(block.buf, outputs.row(block) or 0)
+    return ("cell %s [%s]"):format(cell and cell.index or "?", block.count or "*"), block
   end
   return exec_id or "?"
 end

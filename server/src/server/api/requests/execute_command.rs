@@ -242,11 +242,16 @@ async fn start(backend: &Backend, uri: &Uri, cells: Vec<usize>) -> Result<Value>
     }
     let results_from = Instant::now() + RESULT_AFTER_REPLY;
     tokio::spawn(async move {
-        for job in jobs {
+        let mut jobs = jobs.into_iter();
+        for job in jobs.by_ref() {
             let status = run_one(&context, &job, results_from).await;
             if status != ExecStatus::Ok {
                 break;
             }
+        }
+        // The cells after a failure never run.
+        for job in jobs {
+            context.watch.forget(&job.execution_id);
         }
     });
     Ok(json!({
@@ -354,7 +359,12 @@ async fn run_one(context: &Context, job: &Job, results_from: Instant) -> ExecSta
         job.doc.as_str()
     );
     let output_file = match runs::write_output(&job.doc, job.number, &result, &header) {
-        Ok(path) => Some(path),
+        Ok(path) => {
+            context
+                .watch
+                .output_written(&job.execution_id, path.clone());
+            Some(path)
+        }
         Err(error) => {
             tracing::warn!("{error}");
             None
