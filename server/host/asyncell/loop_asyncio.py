@@ -176,9 +176,12 @@ class AsyncioLoop:
                     self._watch_commands(True)
                     try:
                         await self._wake.wait()
-                    finally:
+                    except BaseException:
                         self._watch_commands(False)
+                        raise
                     continue
+            # While a cell runs only the reader thread reads (an interrupt of a busy cell).
+            self._watch_commands(False)
             try:
                 await run_execution(self.session, execution, self._guard)
             except asyncio.CancelledError:
@@ -208,6 +211,12 @@ class AsyncioLoop:
         self._watching = on
         self.session.loop_reads(on)
 
+    def _cell_ended(self) -> None:
+        """Past the cell's end nothing needs the reader thread to watch stdin: the loop
+        thread reads again, so a command that arrives right after ``done`` (the next
+        cell) is read here, not by the reader thread and handed over (two wake-ups)."""
+        self._watch_commands(True)
+
     def _on_commands(self) -> None:
         if not self.session.pump_commands():
             self._watch_commands(False)
@@ -232,6 +241,7 @@ class AsyncioLoop:
             raise
         finally:
             execution.handle = None  # an interrupt has nothing left to cancel
+            self._cell_ended()
         if task.cancelled():
             return Outcome(cancelled=True)
         return task.result()
@@ -256,5 +266,6 @@ class AsyncioLoop:
             return Outcome(error=exc)
         finally:
             execution.task = None
+            self._cell_ended()
         coro.close()  # it suspended after all: never_awaits is wrong about this cell
         return Outcome(error=RuntimeError("asyncell: a cell compiled without await suspended"))
