@@ -9,9 +9,10 @@ a cell awaiting `sleep(600)`, a busy Python loop and `time.sleep(600)`. ipykerne
 its asyncio `%autoawait`; asyncell runs its asyncio loop (both: `await asyncio.sleep`).
 Needs jupyter_client and ipykernel in the running Python (tests/requirements.txt).
 
-`--floor` adds a third kernel, bench/kernel_floor.py: it answers every `execute_request`
-with the messages asyncell's sends for `1+1` without executing anything, so its round
-trip is the floor this client code and machine allow (start and round trip only).
+`--floor` adds two kernels that execute nothing: bench/kernel_floor.py (pyzmq) and
+bench/kernel_floor.c (libzmq and OpenSSL, compiled here with `cc`). Each answers every
+`execute_request` with the messages asyncell's sends for `1+1`, so the C one's round trip
+is the floor this client code and machine allow (start and round trip only).
 """
 
 from __future__ import annotations
@@ -105,6 +106,26 @@ def one_round(name, full=True):
     return figures
 
 
+def floors(scratch):
+    """The floor kernels: (label, argv). The C one is built against the libzmq pyzmq
+    carries (jupyter_client's own), and left out, with a note, if that fails."""
+    found = [("floor-py", [sys.executable, str(ROOT / "bench" / "kernel_floor.py")])]
+    import zmq
+
+    libs = sorted(Path(zmq.__file__).parent.parent.glob("pyzmq.libs/libzmq*.so*"))
+    binary = scratch / "kernel_floor"
+    if libs:
+        built = subprocess.run(["cc", "-O2", "-o", str(binary), str(ROOT / "bench" / "kernel_floor.c"),
+                                str(libs[0]), "-lcrypto", "-lpthread", f"-Wl,-rpath,{libs[0].parent}"],
+                               capture_output=True, text=True)
+        if built.returncode == 0:
+            return [("floor-c", [str(binary)]), *found]
+        print(f"note: bench/kernel_floor.c did not build: {built.stderr.strip()}", file=sys.stderr)
+    else:
+        print("note: no libzmq beside pyzmq: the C floor is left out", file=sys.stderr)
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -120,16 +141,16 @@ def main():
                     "--name", "bench-ipykernel"], check=True, capture_output=True)
     sides = [("asyncell", "bench-asyncell"), ("ipykernel", "bench-ipykernel")]
     if args.floor:
-        spec = jupyter / "share" / "jupyter" / "kernels" / "bench-floor"
-        spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, str(ROOT / "bench" / "kernel_floor.py"), "-f", "{connection_file}"],
-            "display_name": "floor", "language": "python"}))
-        sides.append(("floor", "bench-floor"))
+        for label, argv in floors(jupyter):
+            spec = jupyter / "share" / "jupyter" / "kernels" / f"bench-{label}"
+            spec.mkdir(parents=True)
+            (spec / "kernel.json").write_text(json.dumps({
+                "argv": [*argv, "-f", "{connection_file}"], "display_name": label, "language": "python"}))
+            sides.append((label, f"bench-{label}"))
     results = {label: [] for label, _ in sides}
     for round_ in range(args.rounds):
         for label, name in sides:
-            figures = one_round(name, full=label != "floor")
+            figures = one_round(name, full=not label.startswith("floor"))
             results[label].append(figures)
             print(f"round {round_ + 1} {label}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
     print("\nmedian of rounds:")
