@@ -10,9 +10,9 @@
  * asyncell's kernel sends for `1+1` (status busy, execute_input, execute_result
  * "2", execute_reply, status idle; HMAC-SHA256 signed, the request's header frame
  * reused as parent) without executing anything; a message with a bad signature is
- * dropped. The Python floor spends about 0.3 ms of CPU per round trip on its own
- * sends, which is on the round trip's path; this one spends a few microseconds, so
- * what remains is jupyter_client's own work and the OS. */
+ * dropped. The Python floor's process takes about 0.25 ms of CPU per round trip,
+ * on the round trip's path; this one 0.12 ms, nearly all libzmq's I/O thread and
+ * system calls, so what remains is jupyter_client's own work and the OS. */
 #define _GNU_SOURCE
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -10,9 +10,9 @@ each signed with the connection's HMAC-SHA256 key — without running the code. 
 request's header frame is reused, unparsed, as the parent header of every answer.
 Other requests get an empty `*_reply`; `shutdown_request` ends it.
 
-Its own sends cost about 0.3 ms of CPU per round trip, on the round trip's path, so it
-is slower than asyncell's kernel; bench/kernel_floor.c is the same kernel in C (a few
-µs), the real floor. bench/kernel_vs_ipykernel.py `--floor` measures both.
+Its process takes about 0.25 ms of CPU per round trip, on the round trip's path, so it
+is slower than asyncell's kernel; bench/kernel_floor.c is the same kernel in C (0.12 ms,
+mostly libzmq's I/O thread), the real floor. bench/kernel_vs_ipykernel.py `--floor` measures both.
 """
 
 from __future__ import annotations
