@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use jupyter_protocol::Header;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::connection::IoPub;
@@ -70,64 +70,62 @@ pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// An nbformat output as the iopub message that carries it, or `None` for one that is
-/// not shown (a silent execution's result). The output's fields become the content as
-/// they are (moved, not copied), less `output_type`.
-pub fn output_message(output: Value, count: u64, silent: bool) -> Option<(&'static str, Value)> {
-    let Value::Object(mut content) = output else {
-        return None;
-    };
-    let Some(Value::String(output_type)) = content.remove("output_type") else {
-        return None;
-    };
-    let msg_type = match output_type.as_str() {
-        "stream" => "stream",
+/// not shown (a silent execution's result).
+pub fn output_message(output: &Value, count: u64, silent: bool) -> Option<(&'static str, Value)> {
+    let fields: Map<String, Value> = output
+        .as_object()?
+        .iter()
+        .filter(|(key, _)| key.as_str() != "output_type")
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let mut content = Value::Object(fields);
+    match output["output_type"].as_str()? {
+        "stream" => Some(("stream", content)),
         "display_data" => {
-            content.entry("metadata").or_insert_with(|| json!({}));
-            content.entry("transient").or_insert_with(|| json!({}));
-            "display_data"
+            let object = content.as_object_mut()?;
+            object.entry("metadata").or_insert_with(|| json!({}));
+            object.entry("transient").or_insert_with(|| json!({}));
+            Some(("display_data", content))
         }
-        "update_display_data" => "update_display_data",
-        "clear_output" => "clear_output",
-        "execute_result" if silent => return None,
+        "update_display_data" => Some(("update_display_data", content)),
+        "clear_output" => Some(("clear_output", content)),
+        "execute_result" if silent => None,
         "execute_result" => {
-            content.insert("execution_count".into(), json!(count));
-            content.entry("metadata").or_insert_with(|| json!({}));
-            "execute_result"
+            let object = content.as_object_mut()?;
+            object.insert("execution_count".into(), json!(count));
+            object.entry("metadata").or_insert_with(|| json!({}));
+            Some(("execute_result", content))
         }
-        "error" => "error",
+        "error" => Some(("error", content)),
         other => {
             tracing::debug!("kernel: an output of unknown type {other} is not published");
-            return None;
+            None
         }
-    };
-    Some((msg_type, Value::Object(content)))
+    }
 }
 
 /// Publishes one output of execution `id` under its request.
-pub async fn publish_output(kernel: &Kernel, id: &str, output: Value) {
-    let (count, silent, parent) = match note_output(kernel, id, &output) {
-        Some((count, silent, parent)) => (count, silent, Some(parent)),
+pub async fn publish_output(kernel: &Kernel, id: &str, output: &Value) {
+    let execution = note_output(kernel, id, output);
+    let (count, silent, parent) = match &execution {
+        Some(execution) => (execution.count, execution.silent, Some(&execution.parent)),
         // Not ours (forgotten): still shown, with no parent.
         None => (0, false, None),
     };
     if let Some((msg_type, content)) = output_message(output, count, silent) {
-        kernel
-            .iopub
-            .publish(msg_type, content, parent.as_ref())
-            .await;
+        kernel.iopub.publish(msg_type, content, parent).await;
     }
 }
 
-/// Records that execution `id` published `output`; its count, whether it is silent, and
-/// the header of its request.
-fn note_output(kernel: &Kernel, id: &str, output: &Value) -> Option<(u64, bool, Header)> {
+/// Records that execution `id` published `output`; what is known about it.
+fn note_output(kernel: &Kernel, id: &str, output: &Value) -> Option<Execution> {
     let mut executions = lock(&kernel.executions);
     let execution = executions.get_mut(id)?;
     execution.published = true;
     if output["output_type"] == "execute_result" {
         execution.result_text = output["data"]["text/plain"].as_str().map(str::to_string);
     }
-    Some((execution.count, execution.silent, execution.parent.clone()))
+    Some(execution.clone())
 }
 
 /// Consumes the supervisor's channel for the life of the kernel.
@@ -138,7 +136,7 @@ pub async fn forward(kernel: Arc<Kernel>, mut receiver: mpsc::Receiver<Emit>) {
                 execution_id,
                 output,
                 ..
-            } => publish_output(&kernel, &execution_id, output).await,
+            } => publish_output(&kernel, &execution_id, &output).await,
             Emit::Finished { result, reply, .. } => {
                 let _ = reply.send(result);
             }
@@ -175,17 +173,17 @@ mod tests {
     fn outputs_become_iopub_messages() {
         let stream = json!({"output_type": "stream", "name": "stdout", "text": "hi\n"});
         assert_eq!(
-            output_message(stream, 1, false),
+            output_message(&stream, 1, false),
             Some(("stream", json!({"name": "stdout", "text": "hi\n"})))
         );
         let result = json!({"output_type": "execute_result", "execution_count": 9, "data": {"text/plain": "2"}});
-        let (kind, content) = output_message(result.clone(), 3, false).unwrap();
+        let (kind, content) = output_message(&result, 3, false).unwrap();
         assert_eq!(kind, "execute_result");
         assert_eq!(content["execution_count"], 3);
-        assert_eq!(output_message(result, 3, true), None);
+        assert_eq!(output_message(&result, 3, true), None);
         let display = json!({"output_type": "display_data", "data": {"text/plain": "x"}});
         assert_eq!(
-            output_message(display, 1, false).unwrap().1["transient"],
+            output_message(&display, 1, false).unwrap().1["transient"],
             json!({})
         );
     }

@@ -121,7 +121,7 @@ async fn execute(kernel: &Kernel, replier: &Replier, request: &Request) -> bool 
         .is_some_and(|e| e.published);
     if !published {
         for output in &result.outputs {
-            bridge::publish_output(kernel, &id, output.clone()).await;
+            bridge::publish_output(kernel, &id, output).await;
         }
     }
     if store_history {
