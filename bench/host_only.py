@@ -3,7 +3,7 @@
 time goes on the host side.  A development tool for the host's output path, not a
 comparison (bench/exec_vs_ipykernel.py is that).
 
-    python3 bench/host_only.py [--python PY] [--rounds 10] [--trips 200] [--profile]
+    python3 bench/host_only.py [--python PY] [--loop trio|asyncio] [--rounds 10] [--trips 200] [--profile]
     python3 bench/host_only.py --host OLD/server/host --host server/host   # interleaved
 
 It starts ``server/host/asyncell_host.py`` with PY (default: this interpreter; it needs
@@ -45,8 +45,8 @@ FLOOD_CHARS = sum(len(str(i)) + 1 for i in range(100_000))
 
 
 class HostPipe:
-    def __init__(self, python: str, script: Path = HOST):
-        self.proc = subprocess.Popen([python, str(script), "--loop", "trio"], stdin=subprocess.PIPE,
+    def __init__(self, python: str, script: Path = HOST, loop: str = "trio"):
+        self.proc = subprocess.Popen([python, str(script), "--loop", loop], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, bufsize=0)
         self.out = self.proc.stdin.fileno()
         self.inp = self.proc.stdout.fileno()
@@ -125,10 +125,11 @@ def main() -> int:
                              "compare several, interleaved round by round (default: this checkout's)")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--trips", type=int, default=200, help="1+1 trips per round and host")
+    parser.add_argument("--loop", choices=("trio", "asyncio"), default="trio")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     dirs = args.host or [HOST.parent]
-    hosts = [HostPipe(args.python, d / "asyncell_host.py") for d in dirs]
+    hosts = [HostPipe(args.python, d / "asyncell_host.py", args.loop) for d in dirs]
     trips = [[] for _ in hosts]
     trip_cpu = [0.0 for _ in hosts]
     floods = [[] for _ in hosts]

@@ -8,6 +8,11 @@ Measures per kernel: start → first result (`1+1`), the `1+1` round trip (p50/p
 a cell awaiting `sleep(600)`, a busy Python loop and `time.sleep(600)`. ipykernel runs
 its asyncio `%autoawait`; asyncell runs its asyncio loop (both: `await asyncio.sleep`).
 Needs jupyter_client and ipykernel in the running Python (tests/requirements.txt).
+
+`--floor` adds two kernels that execute nothing: bench/kernel_floor.py (pyzmq) and
+bench/kernel_floor.c (libzmq and OpenSSL, compiled here with `cc`). Each answers every
+`execute_request` with the messages asyncell's sends for `1+1`, so the C one's round trip
+is the floor this client code and machine allow (start and round trip only).
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ def interrupt_latency(km, kc, code):
     return elapsed
 
 
-def one_round(name):
+def one_round(name, full=True):
     figures = {}
     started = time.perf_counter()
     km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
@@ -81,6 +86,8 @@ def one_round(name):
         trips.sort()
         figures["roundtrip_p50_ms"] = trips[len(trips) // 2] * 1000
         figures["roundtrip_p99_ms"] = trips[int(len(trips) * 0.99) - 1] * 1000
+        if not full:  # the floor executes nothing: no output, nothing to interrupt
+            return figures
         t = time.perf_counter()
         run(kc, "for i in range(100_000):\n    print(i)")
         figures["100k_lines_s"] = time.perf_counter() - t
@@ -99,10 +106,32 @@ def one_round(name):
     return figures
 
 
+def floors(scratch):
+    """The floor kernels: (label, argv). The C one is built against the libzmq pyzmq
+    carries (jupyter_client's own), and left out, with a note, if that fails."""
+    found = [("floor-py", [sys.executable, str(ROOT / "bench" / "kernel_floor.py")])]
+    import zmq
+
+    libs = sorted(Path(zmq.__file__).parent.parent.glob("pyzmq.libs/libzmq*.so*"))
+    binary = scratch / "kernel_floor"
+    if libs:
+        built = subprocess.run(["cc", "-O2", "-o", str(binary), str(ROOT / "bench" / "kernel_floor.c"),
+                                str(libs[0]), "-lcrypto", "-lpthread", f"-Wl,-rpath,{libs[0].parent}"],
+                               capture_output=True, text=True)
+        if built.returncode == 0:
+            return [("floor-c", [str(binary)]), *found]
+        print(f"note: bench/kernel_floor.c did not build: {built.stderr.strip()}", file=sys.stderr)
+    else:
+        print("note: no libzmq beside pyzmq: the C floor is left out", file=sys.stderr)
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--binary", default=str(ROOT / "target" / "debug" / "asyncell"))
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/kernel_floor.py, a kernel that executes nothing")
     args = parser.parse_args()
     jupyter = Path(tempfile.mkdtemp(prefix="asyncell-kernel-bench-"))
     os.environ["JUPYTER_PATH"] = str(jupyter / "share" / "jupyter")
@@ -110,10 +139,18 @@ def main():
                     "--name", "bench-asyncell", "--python", sys.executable], check=True)
     subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(jupyter),
                     "--name", "bench-ipykernel"], check=True, capture_output=True)
-    results = {"asyncell": [], "ipykernel": []}
+    sides = [("asyncell", "bench-asyncell"), ("ipykernel", "bench-ipykernel")]
+    if args.floor:
+        for label, argv in floors(jupyter):
+            spec = jupyter / "share" / "jupyter" / "kernels" / f"bench-{label}"
+            spec.mkdir(parents=True)
+            (spec / "kernel.json").write_text(json.dumps({
+                "argv": [*argv, "-f", "{connection_file}"], "display_name": label, "language": "python"}))
+            sides.append((label, f"bench-{label}"))
+    results = {label: [] for label, _ in sides}
     for round_ in range(args.rounds):
-        for label, name in (("asyncell", "bench-asyncell"), ("ipykernel", "bench-ipykernel")):
-            figures = one_round(name)
+        for label, name in sides:
+            figures = one_round(name, full=not label.startswith("floor"))
             results[label].append(figures)
             print(f"round {round_ + 1} {label}: " + ", ".join(f"{k}={v:.2f}" for k, v in figures.items()), flush=True)
     print("\nmedian of rounds:")

@@ -1,5 +1,7 @@
 """asyncio mode: one long-lived loop that cells share."""
 
+import os
+
 from conftest import ASYNCIO_HEARTBEAT, BEATING
 
 
@@ -96,3 +98,22 @@ def test_a_cell_stopping_the_loop_does_not_end_the_session(asyncio_host):
     asyncio_host.run(ASYNCIO_HEARTBEAT)
     asyncio_host.run("import asyncio\nasyncio.get_running_loop().stop()\nawait asyncio.sleep(0.05)")
     assert asyncio_host.run(BEATING.format(sleep="asyncio.sleep")).stdout == "beating True\n"
+
+
+def test_a_cell_that_does_not_await_keeps_a_task_s_semantics(asyncio_host):
+    """Such a cell runs without a task of its own (loop_asyncio._run_sync), yet what it
+    shows is what a task would: its ContextVars end with it, as an awaiting cell's do,
+    its errors show only its frames, and its value is displayed and kept as ``_``."""
+    asyncio_host.run("import contextvars\nv = contextvars.ContextVar('v', default='unset')")
+    assert asyncio_host.run("v.set('sync')").status == "ok"
+    assert asyncio_host.run("print(v.get())").stdout == "unset\n"
+    asyncio_host.run("import asyncio\nv.set('async')\nawait asyncio.sleep(0)")
+    assert asyncio_host.run("print(v.get())").stdout == "unset\n"
+    asyncio_host.run("def f():\n    return 1 / 0", count=6)
+    error = asyncio_host.run("y = 1\nf()", count=7).errors[0]
+    text = "\n".join(error["traceback"])
+    assert error["ename"] == "ZeroDivisionError"
+    assert 'File "<cell [7]>", line 2, in <module>' in text and 'File "<cell [6]>", line 2, in f' in text
+    assert "asyncell" not in text and "asyncio" + os.sep not in text, text
+    assert asyncio_host.run("6 * 7").results[0]["data"]["text/plain"] == "42"
+    assert asyncio_host.run("_ + 1").results[0]["data"]["text/plain"] == "43"
