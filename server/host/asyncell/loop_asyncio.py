@@ -1,8 +1,7 @@
 """asyncio mode: one long-lived event loop on the main thread.
 
-Each cell that awaits is its own task (so ``task.cancel()`` interrupts exactly that
-cell; a cell that cannot suspend runs in one step on the runner task, see ``_run_sync``),
-created on the same loop that cells see through ``asyncio.get_running_loop()``; tasks a cell
+Each cell is its own task (so ``task.cancel()`` interrupts exactly that cell, and a cell
+that cancels ``asyncio.current_task()`` ends only itself), created on the same loop that cells see through ``asyncio.get_running_loop()``; tasks a cell
 creates keep running across cells.  A task factory tags every task with the execution
 that created it, so the loop's exception handler can attribute "Task exception was never
 retrieved" to the right cell — reported like a failed background task.
@@ -11,13 +10,11 @@ retrieved" to the right cell — reported like a failed background task.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import itertools
 import threading
 import time
 from typing import Any, Callable
 
-from . import cells
 from .background import AsyncioBackground
 from .context import ORIGIN
 from .execution import Outcome, run_execution
@@ -100,7 +97,7 @@ class AsyncioLoop:
             return None
         if task is None:
             return None
-        if task is execution.handle or task is execution.task:
+        if task is execution.handle:
             return KeyboardInterrupt
         if getattr(task, "_asyncell_origin", None) == (execution.id, None):
             return asyncio.CancelledError
@@ -222,10 +219,6 @@ class AsyncioLoop:
             self._watch_commands(False)
 
     async def _guard(self, execution, body) -> Outcome:
-        prepared = execution.prepared
-        if prepared is not None and cells.never_awaits(prepared):
-            return self._run_sync(execution, body)
-
         async def cell() -> Outcome:
             try:
                 return Outcome(value=await body())
@@ -245,27 +238,3 @@ class AsyncioLoop:
         if task.cancelled():
             return Outcome(cancelled=True)
         return task.result()
-
-    def _run_sync(self, execution, body) -> Outcome:
-        """A cell that cannot suspend (neither part is a coroutine) runs to its end in one
-        step, without a task of its own: a task costs two more loop iterations and
-        ``asyncio.wait``, a fifth of a small cell's round trip (docs/benchmarks.md).  It
-        runs in a copy of the runner's context, as a task would, so the ContextVars it
-        sets do not outlive it.  With nothing to cancel (``cancellable`` is False
-        throughout), an interrupt reaches it as KeyboardInterrupt only: the runner task
-        is ``execution.task`` while it runs (``interrupt_exception``).  The one thing
-        that differs from a task: ``asyncio.current_task()`` in such a cell is the
-        host's runner task."""
-        coro = body()
-        execution.task = asyncio.current_task(self.loop)
-        try:
-            contextvars.copy_context().run(coro.send, None)
-        except StopIteration as stop:
-            return Outcome(value=stop.value)
-        except BaseException as exc:  # incl. KeyboardInterrupt: classified by the caller
-            return Outcome(error=exc)
-        finally:
-            execution.task = None
-            self._cell_ended()
-        coro.close()  # it suspended after all: never_awaits is wrong about this cell
-        return Outcome(error=RuntimeError("asyncell: a cell compiled without await suspended"))

@@ -45,8 +45,7 @@ class Execution:
         self.finished = _Flag()
         self.handle = None  # loop-specific: trio CancelScope / asyncio Task of the cell
         self.prepared = None  # the compiled cell (cells.Prepared), once compiled
-        self.task = None  # the task running the cell (trio; asyncio: the runner, for a cell
-        # that cannot suspend and so has no task of its own), for interrupt targeting
+        self.task = None  # trio: the task running the cell (for interrupt targeting)
         self.started_at = 0.0
 
     def label(self) -> str:

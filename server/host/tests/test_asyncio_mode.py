@@ -100,10 +100,11 @@ def test_a_cell_stopping_the_loop_does_not_end_the_session(asyncio_host):
     assert asyncio_host.run(BEATING.format(sleep="asyncio.sleep")).stdout == "beating True\n"
 
 
-def test_a_cell_that_does_not_await_keeps_a_task_s_semantics(asyncio_host):
-    """Such a cell runs without a task of its own (loop_asyncio._run_sync), yet what it
-    shows is what a task would: its ContextVars end with it, as an awaiting cell's do,
-    its errors show only its frames, and its value is displayed and kept as ``_``."""
+def test_a_cell_that_does_not_await_is_a_task_too(asyncio_host):
+    """Its ContextVars end with it, as an awaiting cell's do, its errors show only its
+    frames, its value is displayed and kept as ``_``, and cancelling
+    ``asyncio.current_task()`` in it ends that cell, not the host (a cell run on the
+    host's runner task instead, to save a task per cell, wedged the host here)."""
     asyncio_host.run("import contextvars\nv = contextvars.ContextVar('v', default='unset')")
     assert asyncio_host.run("v.set('sync')").status == "ok"
     assert asyncio_host.run("print(v.get())").stdout == "unset\n"
@@ -117,3 +118,5 @@ def test_a_cell_that_does_not_await_keeps_a_task_s_semantics(asyncio_host):
     assert "asyncell" not in text and "asyncio" + os.sep not in text, text
     assert asyncio_host.run("6 * 7").results[0]["data"]["text/plain"] == "42"
     assert asyncio_host.run("_ + 1").results[0]["data"]["text/plain"] == "43"
+    assert asyncio_host.run("asyncio.current_task().cancel()\nx = 1").status == "cancelled"
+    assert asyncio_host.run("print('alive')").stdout == "alive\n"
