@@ -59,6 +59,28 @@
                            (plist-get command :arguments))
     (- (float-time) started)))
 
+(defun t-hints ()
+  "The server's inlay hints for the whole buffer, as eglot's request would get them."
+  (append (jsonrpc-request (eglot-current-server) :textDocument/inlayHint
+                           (list :textDocument (eglot--TextDocumentIdentifier)
+                                 :range (list :start (list :line 0 :character 0)
+                                              :end (list :line 99 :character 0))))
+          nil))
+
+(defun t-wait-hint (line prefix)
+  "Waits for a hint starting with PREFIX at the end of LINE (0-based)."
+  (let ((end (save-excursion (goto-char (t-pos line)) (- (line-end-position) (line-beginning-position))))
+        hints)
+    (t-wait (format "an inlay hint %S at the end of line %d" prefix line)
+            (lambda ()
+              (setq hints (t-hints))
+              (seq-find (lambda (h)
+                          (let ((position (plist-get h :position)))
+                            (and (string-prefix-p prefix (plist-get h :label))
+                                 (= (plist-get position :line) line)
+                                 (= (plist-get position :character) end))))
+                        hints)))))
+
 (defun t-shown (regexp)
   (seq-find (lambda (m) (string-match-p regexp m)) t-messages))
 
@@ -83,13 +105,7 @@
 
 ;; The result also as an inlay hint at the end of the cell's last line (eglot 1.9 does not
 ;; draw hints; the server serves them).
-(let ((hints (append (jsonrpc-request (eglot-current-server) :textDocument/inlayHint
-                                      (list :textDocument (eglot--TextDocumentIdentifier)
-                                            :range (list :start (list :line 0 :character 0)
-                                                         :end (list :line 99 :character 0))))
-                     nil)))
-  (unless (seq-find (lambda (h) (string-prefix-p "→ 42" (plist-get h :label))) hints)
-    (t-fail (format "hints: %S" hints))))
+(t-wait-hint 5 "→ 42")
 (t-ok "inlay hint → 42")
 
 ;; eglot 1.9 has no window/showDocument: "Show output" says where the output file is.
@@ -112,6 +128,8 @@
     (t-fail (format "diagnostic on line %d" (line-number-at-pos (flymake-diagnostic-beg d))))))
 (t-wait "failure shown" (lambda () (t-shown "cell 3 failed: RuntimeError: boom")))
 (t-ok "failure: flymake diagnostic on the raise line, message in the echo area")
+(t-wait-hint 11 "✗ RuntimeError: boom")
+(t-ok "inlay hint ✗ RuntimeError: boom after the failed cell's last line")
 
 ;; A 30 s cell: the command returns at once and Emacs keeps working.
 (let ((took (t-run 14 "Run cell 4")))
@@ -128,6 +146,8 @@
   (error (t-fail (format "interrupt without arguments: %S" err))))
 (t-wait "interrupt shown" (lambda () (t-shown "cell 4 was interrupted")))
 (t-ok "interrupted (command without arguments)")
+(t-wait-hint 15 "⊘ interrupted")
+(t-ok "inlay hint ⊘ interrupted after the interrupted cell's last line")
 
 ;; A background task that fails after its cell finished is an error message.
 (t-run 18 "Run cell 5")

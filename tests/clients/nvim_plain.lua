@@ -82,7 +82,20 @@ local function hint_labels()
   end
   return table.concat(labels, " | ")
 end
-wait("inlay hint", function() return hint_labels():find("5:→ 42", 1, true) ~= nil end)
+-- Waits until Neovim has a hint starting with `label` at the end of (0-based) `line`.
+local function wait_hint(line, label)
+  local want = ("%d:%d:%s"):format(line, #vim.api.nvim_buf_get_lines(buf, line, line + 1, true)[1], label)
+  local found = vim.wait(20000, function()
+    for _, item in ipairs(vim.lsp.inlay_hint.get({ bufnr = buf })) do
+      local hint = item.inlay_hint
+      if ("%d:%d:%s"):format(hint.position.line, hint.position.character, hint.label):sub(1, #want) == want then
+        return true
+      end
+    end
+  end, 50)
+  if not found then fail("inlay hint " .. want .. " (have: " .. hint_labels() .. ")") end
+end
+wait_hint(5, "→ 42")
 ok("inlay hint " .. hint_labels())
 
 -- The full output is one code action away: Neovim opens it (window/showDocument).
@@ -106,6 +119,8 @@ wait("failure diagnostic", function()
 end)
 wait("failure shown", function() return find_shown("cell 3 failed: RuntimeError: boom") end)
 ok("failure: diagnostic on the raise line (traceback in its related information) and an error message")
+wait_hint(11, "✗ RuntimeError: boom")
+ok("failure inlay hint: " .. hint_labels())
 
 -- Editing the failed cell clears its diagnostic.
 vim.api.nvim_buf_set_lines(buf, 9, 10, false, { '    raise RuntimeError("boom!")' })
@@ -133,6 +148,8 @@ ok("progress: " .. status)
 run(14, "Interrupt the running cell")
 wait("interrupted", function() return find_shown("cell 4 was interrupted") end)
 ok("interrupted")
+wait_hint(15, "⊘ interrupted")
+ok("interrupted inlay hint: " .. hint_labels())
 
 -- A background task that fails after its cell finished is an error message.
 run(18, "Run cell 5")

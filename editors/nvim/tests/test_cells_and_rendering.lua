@@ -75,7 +75,7 @@ H.test("stdout, stderr, results, errors and images render distinctly under the c
   H.eq(1, #out, "one block")
   H.eq(1, out[1].row, "anchored on the cell's last non-blank line")
   local lines = out[1].lines
-  H.contains(lines[1], "[7] ✗ error 12 ms", "header")
+  H.contains(lines[1], "✗ [7] error 12 ms", "header")
   H.contains(lines[2], "hello", "merged stdout chunks")
   H.eq("AsyncellStdout", out[1].hls[2][2], "stdout highlight")
   H.contains(lines[3], "careful", "stderr")

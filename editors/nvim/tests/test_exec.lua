@@ -44,20 +44,22 @@ H.test("running a cell shows its stdout under the cell's last line", function()
   local entry = wait_block(buf, "print('hello from cell 1')", "✓")
   H.contains(entry.lines[2], "hello from cell 1")
   H.eq("AsyncellStdout", entry.hls[2][2], "stdout highlight")
-  H.contains(entry.lines[1], "[1] ✓", "header with the execution count")
+  H.eq("✓ [1]", entry.lines[1]:match("✓ %[%d+%]"), "header: the state, then the execution count")
   H.eq(1, #blocks(buf), "one block")
 end)
 
-H.test("cells share one namespace; stderr is distinguished and a result shows as Out[n]", function()
+H.test("cells share one namespace; stderr is distinguished and a result shows as → value, its count as [K] in the header", function()
   local buf = H.open("results.py", CELLS)
   H.cursor_to("import trio")
   vim.cmd("AsyncellRunCell")
   H.cursor_to("6 * 7") -- uses sys and trio imported by cell 1
   vim.cmd("AsyncellRunCell")
-  local entry = wait_block(buf, "6 * 7", "Out[")
+  local entry = wait_block(buf, "6 * 7", "✓ [")
   local text = table.concat(entry.lines, "\n")
   H.contains(text, "to stderr")
-  H.contains(text, "Out[2]: 42")
+  H.contains(text, "→ 42")
+  H.contains(entry.lines[1], "✓ [2] ", "the execution count, in the header only")
+  H.not_contains(text, "Out[", "no Jupyter Out[K] label")
   for i, line in ipairs(entry.lines) do
     if line:find("to stderr", 1, true) then
       H.eq("AsyncellStderr", entry.hls[i][2], "stderr highlight")
@@ -69,8 +71,8 @@ H.test("an error is highlighted and its traceback opens in a float", function()
   local buf = H.open("error.py", CELLS)
   H.cursor_to("1 / 0")
   vim.cmd("AsyncellRunCell")
-  local entry = wait_block(buf, "1 / 0", "✗ error")
-  H.contains(entry.lines[1], "✗ error", "header")
+  local entry = wait_block(buf, "1 / 0", "✗ [")
+  H.truthy(entry.lines[1]:match("✗ %[%d+%] error %d+ ms"), "header: " .. entry.lines[1])
   local found = false
   for i, line in ipairs(entry.lines) do
     if line:find("ZeroDivisionError: division by zero", 1, true) then
@@ -255,6 +257,20 @@ H.test("the server's code lenses run cells through the plugin, outputs under the
   wait_block(buf, "print('lens two')", "lens two")
   wait_block(buf, "print('lens one')", "lens one")
   H.eq(2, #blocks(buf), "the third cell did not run")
+end)
+
+H.test("a code-cell index past the buffer's cells is refused in 1-based counts, not the index", function()
+  local buf = H.open("stale_lens.py", "# %%\nx = 1\n# %% [markdown]\n# hi\n# %%\ny = 2\n")
+  local seen = {}
+  local real = vim.notify
+  vim.notify = function(message, level)
+    seen[#seen + 1] = { message, level }
+  end
+  local ok, err = pcall(require("asyncell.exec").run_code_cell, buf, 7)
+  vim.notify = real
+  H.truthy(ok, err)
+  H.eq({ { "asyncell: no such cell to run: the buffer has 3 cells, 2 of them code", vim.log.levels.WARN } }, seen, "the warning")
+  H.eq({}, blocks(buf), "nothing ran")
 end)
 
 H.run()

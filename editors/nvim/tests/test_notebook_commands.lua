@@ -130,7 +130,7 @@ H.test("restart and run all: a fresh host, then every cell in order", function()
     return not t:find("second code cell 2", 1, true) and t:find("│ third code cell", 1, true) and t
   end, 30000)
   H.contains(text, "second code cell 1", "the counter starts over")
-  H.contains(text, "[1] ✓", "execution counts start over")
+  H.contains(text, "✓ [1]", "execution counts start over")
   H.eq(3, blocks(buf), "one block per code cell")
   local new_pid = H.wait("a new host pid", function()
     require("asyncell.status").refresh(buf, true)

@@ -203,9 +203,16 @@ end
 --- numbering of asyncell/execute's `cell` and of the server's code lenses).
 function M.run_code_cell(buf, index)
   buf = (buf == nil or buf == 0) and vim.api.nvim_get_current_buf() or buf
-  local cell = cells.code_cells(buf)[(index or 0) + 1]
+  local code = cells.code_cells(buf)
+  local cell = code[(index or 0) + 1]
   if not cell then
-    return notify(("there is no code cell %s"):format(tostring(index)), vim.log.levels.WARN)
+    -- Users count cells from 1 among all cells ("cell N"); the 0-based code-cell index
+    -- (a stale lens's, or an API caller's) is no cell number, so it is not shown.
+    local all = #cells.list(buf)
+    return notify(
+      ("no such cell to run: the buffer has %d cell%s, %d of them code"):format(all, all == 1 and "" or "s", #code),
+      vim.log.levels.WARN
+    )
   end
   return M.execute(buf, cell_spec(cell))
 end

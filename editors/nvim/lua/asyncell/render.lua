@@ -138,10 +138,13 @@ function M.lines(item, full, limit, tail)
   elseif kind == "execute_result" or kind == "display_data" then
     local data = output.data or {}
     local lines, hl = bundle_lines(data)
-    local label = (kind == "execute_result" and output.execution_count) and ("Out[%d]: "):format(output.execution_count) or ""
+    -- A result is marked "→ " (as the server's result hint is); its execution count is
+    -- the block header's `[K]`, not Jupyter's "Out[K]: ".
+    local label = kind == "execute_result" and "→ " or ""
+    local indent = (" "):rep(vim.fn.strdisplaywidth(label))
     local is_image = M.image_placeholder(data) ~= nil
     for i, line in ipairs(lines) do
-      add((i == 1 and label or (" "):rep(#label)) .. line, hl or (kind == "execute_result" and "AsyncellResult" or "AsyncellDisplay"))
+      add((i == 1 and label or indent) .. line, hl or (kind == "execute_result" and "AsyncellResult" or "AsyncellDisplay"))
       if is_image then
         -- The full view opens it on <CR>; the folded one names the command.
         out[#out].image = item
@@ -274,30 +277,41 @@ function M.stream_tail(item, limit)
   return concat_reversed(taken)
 end
 
---- Header line of a block: "[3] ✓ 0.12s".
+--- Header line of a block: "✓ [3] 0.12s": the state, then the execution count as `[K]`
+--- once the host gave one (as the VS Code extension's summaries show it), then the time.
 function M.header(block, now_ms)
-  local count = block.count and tostring(block.count) or (block.status == "queued" and " " or "*")
-  local label = block.label and (" " .. block.label) or ""
   local s = block.status
+  -- The non-empty parts, space separated: no count before there is one.
+  local function line(icon, ...)
+    local parts = {}
+    for _, part in ipairs({ icon, block.count and ("[%s]"):format(block.count) or "", ... }) do
+      if part ~= "" then
+        parts[#parts + 1] = part
+      end
+    end
+    if block.label then
+      parts[#parts + 1] = block.label
+    end
+    return table.concat(parts, " ")
+  end
   if s == "queued" and block.waiting then
-    return ("[%s] … waiting for the server to start%s"):format(count, label), "AsyncellHeader"
+    return line("…", "waiting for the server to start"), "AsyncellHeader"
   elseif s == "queued" then
-    return ("[%s] … queued%s"):format(count, label), "AsyncellHeader"
+    return line("…", "queued"), "AsyncellHeader"
   elseif s == "running" then
-    return ("[%s] ● running %.1fs%s"):format(count, (now_ms - block.started_ms) / 1000, label),
-      "AsyncellRunning"
+    return line("●", ("running %.1fs"):format((now_ms - block.started_ms) / 1000)), "AsyncellRunning"
   end
   local duration = block.duration_ms and M.duration(block.duration_ms) or ""
   if s == "ok" then
-    return ("[%s] ✓ %s%s"):format(count, duration, label), "AsyncellOk"
+    return line("✓", duration), "AsyncellOk"
   elseif s == "error" then
-    return ("[%s] ✗ error %s%s"):format(count, duration, label), "AsyncellError"
+    return line("✗", "error", duration), "AsyncellError"
   elseif s == "cancelled" then
-    return ("[%s] ⊘ cancelled %s%s"):format(count, duration, label), "AsyncellCancelled"
+    return line("⊘", "cancelled", duration), "AsyncellCancelled"
   elseif s == "dead" then
-    return ("[%s] ✗ host exited%s"):format(count, label), "AsyncellError"
+    return line("✗", "host exited"), "AsyncellError"
   end
-  return ("[%s] ✗ %s%s"):format(count, block.message or "failed", label), "AsyncellError"
+  return line("✗", block.message or "failed"), "AsyncellError"
 end
 
 function M.duration(ms)

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 
 import { cellAt, cells, codeCells, codeCellsAbove, hasMarkers, isMarker, newCellText } from '../../src/cells';
@@ -73,3 +75,35 @@ test('newCellText appends a bare marker after a blank line, keeping the line end
   const text = `# %%\nx = 1\n${newCellText('# %%\nx = 1\n')}`;
   assert.deepEqual(codeCells(cells(text)).map((c) => c.startLine), [0, 3]);
 });
+
+// The shared fixture set every client-side cell helper is checked against (the server is,
+// in tests/e2e/test_cell_splits.py; the Neovim plugin in editors/nvim/tests/
+// test_cells_server.lua). Read from the repository at test time, so it never reaches the
+// bundle or the .vsix.
+interface Fixture {
+  name: string;
+  text: string;
+  cells: Array<[number, 'code' | 'markdown']>;
+}
+const fixtures: Fixture[] = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', '..', '..', 'tests', 'clients', 'cells.json'), 'utf8'),
+).files;
+
+test('the shared fixture set (tests/clients/cells.json) is there', () => {
+  assert.ok(fixtures.length >= 10, `${fixtures.length} fixtures`);
+});
+
+for (const fixture of fixtures) {
+  test(`cells agree with the shared fixtures: ${fixture.name}`, () => {
+    const all = cells(fixture.text);
+    assert.deepEqual(
+      all.map((c) => [c.startLine, c.isCode ? 'code' : 'markdown']),
+      fixture.cells,
+    );
+    // codeIndex counts the code cells in order (the server's `cell` for asyncell/execute).
+    assert.deepEqual(
+      codeCells(all).map((c) => c.codeIndex),
+      fixture.cells.filter(([, kind]) => kind === 'code').map((_, index) => index),
+    );
+  });
+}
