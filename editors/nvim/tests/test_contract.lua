@@ -292,7 +292,7 @@ H.test("every asyncell/execute result shows under the cell it ran", function()
   local expected = {
     ["execute a cell"] = { "✓ [3] 2 ms", "beat 0", "│ → 42" },
     ["execute code that raises"] = { "✗ [4] error 1 ms", "✗ ZeroDivisionError: division by zero  (traceback: :AsyncellOutput)" },
-    ["execute the cell at a position"] = { "⊘ cancelled 0 ms" },
+    ["execute the cell at a position"] = { "⊘ interrupted 0 ms" },
   }
   local exec = require("asyncell.exec")
   for _, example in ipairs(examples("asyncell/execute")) do

@@ -132,7 +132,7 @@ H.test(":AsyncellVariables follows a cell while it awaits, and <CR> inspects", f
   vim.cmd("normal q")
   H.truthy(vim.api.nvim_win_get_config(0).relative == "", "both floats closed")
   vim.cmd("AsyncellInterrupt")
-  H.wait_output(buf, "⊘ cancelled")
+  H.wait_output(buf, "⊘ interrupted")
 end)
 
 -- A real 2×1 PNG made by the host, and its bytes written by the cell for comparison.

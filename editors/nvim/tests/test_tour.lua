@@ -23,7 +23,7 @@ H.test("editors/nvim/tour.lua shows diagnostics, outputs, interrupt, tasks, trac
   H.contains(out, "│ ✗ ZeroDivisionError: division by zero", "error")
   H.contains(out, "│ ● running", "running cell")
   H.truthy(out:find("statusline: trio ● busy %d+%.%ds · 1 task"), "busy statusline")
-  H.contains(out, "│ ⊘ [5] cancelled", "interrupted cell")
+  H.contains(out, "│ ⊘ [5] interrupted", "interrupted cell")
   H.truthy(out:find("t1%s+heartbeat%s+running"), "task list")
   H.contains(out, 'File "<cell 4 [4]>", line 2, in <module>', "traceback in the float: the cell and its count")
   H.truthy(out:find("heartbeat%s+function%s+<function heartbeat"), "the variables float")

@@ -307,7 +307,7 @@ function M.header(block, now_ms)
   elseif s == "error" then
     return line("✗", "error", duration), "AsyncellError"
   elseif s == "cancelled" then
-    return line("⊘", "cancelled", duration), "AsyncellCancelled"
+    return line("⊘", "interrupted", duration), "AsyncellCancelled"
   elseif s == "dead" then
     return line("✗", "host exited"), "AsyncellError"
   end
